@@ -1,0 +1,156 @@
+import Foundation
+
+/// Where one partner lives and how this installation identifies itself to it.
+public struct PartnerEndpoints: Sendable, Equatable {
+    /// The browser-facing consent page (`https://www.facebook.com/v25.0/dialog/oauth`).
+    public var authorizeURL: String
+    /// The API base (`https://graph.facebook.com/v25.0`).
+    public var apiBaseURL: String
+    /// The app's client id.
+    public var clientID: String
+    /// The app's client secret (never logged or shown).
+    public var clientSecret: String
+    /// Where a person accepts the custom-audience terms; `{account}` is replaced by the numeric account id.
+    public var termsURL: String
+
+    /// Creates a value.
+    public init(authorizeURL: String, apiBaseURL: String, clientID: String, clientSecret: String, termsURL: String) {
+        self.authorizeURL = authorizeURL; self.apiBaseURL = apiBaseURL; self.clientID = clientID
+        self.clientSecret = clientSecret; self.termsURL = termsURL
+    }
+}
+
+/// Every setting of an installation, read from `AUDIENCESYNC_*` variables (environment first, then the
+/// optional settings file), with demo defaults that point every partner at the bundled sandbox.
+public struct AppConfig: Sendable, Equatable {
+    /// Folder for the database, key file, sockets and logs.
+    public var dataDirectory: String
+    /// The public URL of the dashboard; OAuth redirect URIs are built from it, never from the Host header.
+    public var baseURL: String
+    /// The public URL of the partner sandbox.
+    public var sandboxURL: String
+    /// The port nginx serves the dashboard on.
+    public var httpPort: Int
+    /// The port nginx serves the sandbox on.
+    public var sandboxPort: Int
+    /// The app's FastCGI socket.
+    public var appSocket: String
+    /// The sandbox's FastCGI socket.
+    public var sandboxSocket: String
+    /// The AES key file for partner tokens (created on first run).
+    public var keyFile: String
+    /// The Mustache templates folder.
+    public var templatesDirectory: String
+    /// The static files folder nginx serves.
+    public var publicDirectory: String
+    /// FastCGI accept threads.
+    public var threads: Int
+    /// Largest accepted request body.
+    public var maxBodyBytes: Int
+    /// Per-partner endpoints and app credentials.
+    public var facebook: PartnerEndpoints
+
+    /// The redirect URI registered with `partner`: one per partner, from the configured base URL.
+    public func redirectURI(for partner: PartnerID) -> String { baseURL + "/oauth/callback/" + partner.rawValue }
+
+    /// The SQLite database file.
+    public var databasePath: String { dataDirectory + "/audiencesync.sqlite" }
+    /// The sandbox's own SQLite file.
+    public var sandboxDatabasePath: String { dataDirectory + "/sandbox.sqlite" }
+
+    /// Reads settings from `environment`, falling back to `fileSettings` (the parsed settings file), then defaults.
+    public static func load(environment: [String: String], fileSettings: [String: String] = [:]) throws(ConfigError) -> AppConfig {
+        let source = SettingSource(environment: environment, file: fileSettings)
+        let data = source.string("DATA_DIR", default: "./var")
+        let sandbox = source.url("SANDBOX_URL", default: "http://127.0.0.1:8081")
+        let config = AppConfig(
+            dataDirectory: data,
+            baseURL: source.url("BASE_URL", default: "http://127.0.0.1:8080"),
+            sandboxURL: sandbox,
+            httpPort: try source.int("HTTP_PORT", default: 8080, range: 1...65535),
+            sandboxPort: try source.int("SANDBOX_PORT", default: 8081, range: 1...65535),
+            appSocket: source.string("APP_SOCKET", default: data + "/run/app.sock"),
+            sandboxSocket: source.string("SANDBOX_SOCKET", default: data + "/run/sandbox.sock"),
+            keyFile: source.string("KEY_FILE", default: data + "/secret.key"),
+            templatesDirectory: source.string("TEMPLATES_DIR", default: "./Templates"),
+            publicDirectory: source.string("PUBLIC_DIR", default: "./Public"),
+            threads: try source.int("THREADS", default: 32, range: 1...512),
+            maxBodyBytes: try source.int("MAX_BODY_BYTES", default: 32 << 20, range: 1024...(1 << 31)),
+            facebook: PartnerEndpoints(
+                authorizeURL: source.url("FACEBOOK_AUTHORIZE_URL", default: sandbox + "/facebook/www/v25.0/dialog/oauth"),
+                apiBaseURL: source.url("FACEBOOK_API_URL", default: sandbox + "/facebook/graph/v25.0"),
+                clientID: source.string("FACEBOOK_CLIENT_ID", default: "sandbox-facebook-app"),
+                clientSecret: source.string("FACEBOOK_CLIENT_SECRET", default: "sandbox-facebook-secret"),
+                termsURL: source.string("FACEBOOK_TERMS_URL",
+                                        default: sandbox + "/facebook/www/ads/manage/customaudiences/tos/?act={account}"))
+        )
+        try config.validate()
+        return config
+    }
+
+    private func validate() throws(ConfigError) {
+        for (name, url) in [("BASE_URL", baseURL), ("SANDBOX_URL", sandboxURL), ("FACEBOOK_AUTHORIZE_URL", facebook.authorizeURL),
+                            ("FACEBOOK_API_URL", facebook.apiBaseURL)]
+            where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw .invalid(name: "AUDIENCESYNC_" + name, reason: "must start with http:// or https://")
+        }
+    }
+
+    /// Parses a settings file of `AUDIENCESYNC_NAME=value` lines; `#` starts a comment; values may be quoted.
+    public static func parseSettingsFile(_ text: String) throws(ConfigError) -> [String: String] {
+        var settings: [String: String] = [:]
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw .invalid(name: "line \(number + 1)", reason: "expected NAME=value")
+            }
+            let name = line[..<equals].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+                value = String(value.dropFirst().dropLast())
+            }
+            settings[name] = value
+        }
+        return settings
+    }
+}
+
+/// A setting that could not be used.
+public enum ConfigError: Error, Equatable, CustomStringConvertible {
+    /// `name` is set to something unusable.
+    case invalid(name: String, reason: String)
+    public var description: String {
+        switch self { case .invalid(let name, let reason): "\(name) \(reason)" }
+    }
+}
+
+/// Looks a setting up in the environment, then the file.
+private struct SettingSource {
+    let environment: [String: String]
+    let file: [String: String]
+
+    func raw(_ name: String) -> String? {
+        let key = "AUDIENCESYNC_" + name
+        if let value = environment[key], !value.isEmpty { return value }
+        if let value = file[key], !value.isEmpty { return value }
+        return nil
+    }
+
+    func string(_ name: String, default fallback: String) -> String { raw(name) ?? fallback }
+
+    /// URLs lose a trailing slash so paths can be appended with one.
+    func url(_ name: String, default fallback: String) -> String {
+        var value = raw(name) ?? fallback
+        while value.hasSuffix("/") { value.removeLast() }
+        return value
+    }
+
+    func int(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard let text = raw(name) else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw .invalid(name: "AUDIENCESYNC_" + name, reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+}

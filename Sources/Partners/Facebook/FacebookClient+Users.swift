@@ -1,0 +1,54 @@
+import Core
+import Foundation
+
+/// Facebook's answer to an add or remove call.
+public struct FacebookUploadResult: Sendable, Equatable, Decodable {
+    /// Rows Facebook received (in the session, when one is used).
+    public let numReceived: Int
+    /// Rows Facebook judged badly hashed or formatted (an estimate, per Facebook).
+    public let numInvalidEntries: Int
+    /// Up to 100 samples of invalid entries.
+    public let invalidEntrySamples: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case numReceived = "num_received", numInvalidEntries = "num_invalid_entries", invalidEntrySamples = "invalid_entry_samples"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        numReceived = try container.decodeIfPresent(Int.self, forKey: .numReceived) ?? 0
+        numInvalidEntries = try container.decodeIfPresent(Int.self, forKey: .numInvalidEntries) ?? 0
+        invalidEntrySamples = (try? container.decodeIfPresent([String: String].self, forKey: .invalidEntrySamples)) ?? [:]
+    }
+}
+
+/// Add or remove.
+public enum AudienceAction: String, Sendable, Codable {
+    /// Add users to the audience.
+    case add
+    /// Remove users from the audience.
+    case remove
+}
+
+extension FacebookClient {
+    /// The most rows one call may carry (partners.md §1.4).
+    public static let maxRowsPerCall = 10_000
+
+    /// Adds or removes users with the multi-key schema (`POST`/`DELETE /{audience}/users`).
+    ///
+    /// Rows are already normalized and hashed; each row has one entry per schema key, `""` where unknown.
+    /// - Throws: ``PartnerError/invalidData(rows:message:)`` before sending when a row does not fit the schema or
+    ///   there are more than 10,000 rows; otherwise the classified Graph error.
+    public func uploadUsers(audienceID: String, action: AudienceAction, schema: [String], rows: [[String]],
+                            token: String) throws(PartnerError) -> FacebookUploadResult {
+        let badRows = rows.indices.filter { rows[$0].count != schema.count }
+        guard badRows.isEmpty else { throw .invalidData(rows: badRows, message: "facebook: rows do not match the schema") }
+        guard rows.count <= Self.maxRowsPerCall, !rows.isEmpty else {
+            throw .invalidData(rows: [], message: "facebook: a call carries 1 to \(Self.maxRowsPerCall) rows")
+        }
+        let payload: [String: Any] = ["payload": ["schema": schema, "data": rows, "is_raw": true]]
+        let body = (try? JSONSerialization.data(withJSONObject: payload)).map(Array.init) ?? []
+        return try call(action == .add ? "POST" : "DELETE", "/\(audienceID)/users", token: token, json: body,
+                        context: .audience, as: FacebookUploadResult.self)
+    }
+}

@@ -1,0 +1,47 @@
+import Core
+import Foundation
+
+/// A token obtained from a partner, with what the partner said about it.
+public struct PartnerToken: Sendable, Equatable {
+    /// The token itself. Seal it before storing; never log it.
+    public let value: String
+    /// When it expires; nil for tokens that do not expire (system users).
+    public let expiresAt: Date?
+    /// Who the token acts as at the partner ("Demo User").
+    public let partnerUserName: String?
+    /// Creates a value.
+    public init(value: String, expiresAt: Date?, partnerUserName: String?) {
+        self.value = value; self.expiresAt = expiresAt; self.partnerUserName = partnerUserName
+    }
+}
+
+/// A token's health as the partner reports it.
+public struct TokenHealth: Sendable, Equatable {
+    /// Whether the partner accepts the token.
+    public let isValid: Bool
+    /// Its expiry, if any.
+    public let expiresAt: Date?
+    /// Why it is not valid, in the partner's words.
+    public let problem: String?
+    /// Creates a value.
+    public init(isValid: Bool, expiresAt: Date?, problem: String?) { self.isValid = isValid; self.expiresAt = expiresAt; self.problem = problem }
+}
+
+/// What the dashboard needs from a partner to connect it: consent URL, code exchange, pasted tokens, health,
+/// and the ad accounts a token reaches. One implementation per partner.
+public protocol PartnerConnector: Sendable {
+    /// The partner this connector speaks to.
+    var partner: PartnerID { get }
+    /// The consent page URL for a flow with this `state`.
+    func authorizationURL(redirectURI: String, state: String) -> String
+    /// Exchanges the callback's code for the longest-lived token the partner grants.
+    func completeAuthorization(code: String, redirectURI: String, now: Date) throws(PartnerError) -> PartnerToken
+    /// Checks a pasted token against the partner before it is stored.
+    func validatePastedToken(_ token: String, now: Date) throws(PartnerError) -> PartnerToken
+    /// Asks the partner whether a stored token still works.
+    func inspect(token: String, now: Date) throws(PartnerError) -> TokenHealth
+    /// Every ad account the token can reach.
+    func adAccounts(token: String) throws(PartnerError) -> [RemoteAdAccount]
+    /// Where a person accepts the custom-audience terms for an account, when the partner has such terms.
+    func termsURL(accountExternalID: String) -> String?
+}

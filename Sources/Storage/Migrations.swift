@@ -1,0 +1,79 @@
+import GRDB
+
+/// The schema, as an append-only list of migrations.
+///
+/// Order is important. Add new migrations at the end of the list; never edit one that has shipped.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("001-accounts-and-connections", migrate: accountsAndConnections)
+        return migrator
+    }
+
+    private static func accountsAndConnections(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE workspace (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE CHECK (length(trim(name)) BETWEEN 1 AND 80),
+                created_at REAL NOT NULL
+            );
+            CREATE TABLE dashboard_user (
+                id INTEGER PRIMARY KEY,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                email TEXT NOT NULL UNIQUE CHECK (email = lower(email) AND instr(email, '@') > 1),
+                password_hash TEXT NOT NULL CHECK (password_hash LIKE '$argon2id$%'),
+                role TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+                created_at REAL NOT NULL
+            );
+            CREATE INDEX dashboard_user_workspace ON dashboard_user(workspace_id);
+            CREATE TABLE session (
+                id_hash TEXT PRIMARY KEY CHECK (length(id_hash) = 64),
+                user_id INTEGER NOT NULL REFERENCES dashboard_user(id) ON DELETE CASCADE,
+                csrf_token TEXT NOT NULL CHECK (length(csrf_token) >= 32),
+                created_at REAL NOT NULL,
+                last_seen_at REAL NOT NULL
+            );
+            CREATE INDEX session_user ON session(user_id);
+            CREATE TABLE sign_in_failure (
+                id INTEGER PRIMARY KEY,
+                account TEXT NOT NULL,
+                address TEXT NOT NULL,
+                at REAL NOT NULL
+            );
+            CREATE INDEX sign_in_failure_account ON sign_in_failure(account, at);
+            CREATE INDEX sign_in_failure_address ON sign_in_failure(address, at);
+            CREATE TABLE oauth_state (
+                state_hash TEXT PRIMARY KEY CHECK (length(state_hash) = 64),
+                session_hash TEXT NOT NULL,
+                partner TEXT NOT NULL,
+                created_at REAL NOT NULL
+            );
+            CREATE TABLE connection (
+                id INTEGER PRIMARY KEY,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                partner TEXT NOT NULL,
+                token_kind TEXT NOT NULL CHECK (token_kind IN ('oauth', 'system_user')),
+                sealed_token BLOB NOT NULL,
+                expires_at REAL,
+                status TEXT NOT NULL CHECK (status IN ('valid', 'invalid')),
+                status_message TEXT,
+                partner_user_name TEXT,
+                connected_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL,
+                connected_at REAL NOT NULL,
+                checked_at REAL,
+                UNIQUE (workspace_id, partner)
+            );
+            CREATE TABLE ad_account (
+                id INTEGER PRIMARY KEY,
+                connection_id INTEGER NOT NULL REFERENCES connection(id) ON DELETE CASCADE,
+                external_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                currency TEXT,
+                terms_accepted INTEGER CHECK (terms_accepted IN (0, 1)),
+                is_accessible INTEGER NOT NULL DEFAULT 1 CHECK (is_accessible IN (0, 1)),
+                checked_at REAL,
+                UNIQUE (connection_id, external_id)
+            );
+            """)
+    }
+}

@@ -1,0 +1,158 @@
+import Core
+import Foundation
+import GRDB
+
+/// What to store when a partner connection is made or its token replaced.
+public struct NewConnection: Sendable {
+    /// The owning workspace.
+    public var workspaceID: Int64
+    /// Which partner.
+    public var partner: PartnerID
+    /// OAuth or pasted.
+    public var tokenKind: TokenKind
+    /// The sealed token (``TokenBox``).
+    public var sealedToken: [UInt8]
+    /// Expiry, if the token has one.
+    public var expiresAt: Date?
+    /// The partner-side identity.
+    public var partnerUserName: String?
+    /// The dashboard user connecting it.
+    public var connectedBy: Int64
+
+    /// Creates a value.
+    public init(workspaceID: Int64, partner: PartnerID, tokenKind: TokenKind, sealedToken: [UInt8], expiresAt: Date?,
+                partnerUserName: String?, connectedBy: Int64) {
+        self.workspaceID = workspaceID; self.partner = partner; self.tokenKind = tokenKind; self.sealedToken = sealedToken
+        self.expiresAt = expiresAt; self.partnerUserName = partnerUserName; self.connectedBy = connectedBy
+    }
+}
+
+extension Store {
+    /// Saves a workspace's connection to a partner, replacing the token of an existing one.
+    ///
+    /// A reconnect keeps the ad accounts already chosen; the connection is valid again from `now`.
+    public func saveConnection(_ new: NewConnection, now: Date) throws(StoreError) -> Connection {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO connection (workspace_id, partner, token_kind, sealed_token, expires_at, status, status_message,
+                                        partner_user_name, connected_by, connected_at, checked_at)
+                VALUES (?, ?, ?, ?, ?, 'valid', NULL, ?, ?, ?, ?)
+                ON CONFLICT (workspace_id, partner) DO UPDATE SET
+                    token_kind = excluded.token_kind, sealed_token = excluded.sealed_token, expires_at = excluded.expires_at,
+                    status = 'valid', status_message = NULL, partner_user_name = excluded.partner_user_name,
+                    connected_by = excluded.connected_by, connected_at = excluded.connected_at, checked_at = excluded.checked_at
+                """, arguments: [new.workspaceID, new.partner.rawValue, new.tokenKind.rawValue, Data(new.sealedToken),
+                                 new.expiresAt?.unix, new.partnerUserName, new.connectedBy, now.unix, now.unix])
+            return try Self.fetchConnection(db, workspaceID: new.workspaceID, partner: new.partner)!
+        }
+    }
+
+    /// The workspace's connection to `partner`, if any.
+    public func connection(workspaceID: Int64, partner: PartnerID) throws(StoreError) -> Connection? {
+        try read { db in try Self.fetchConnection(db, workspaceID: workspaceID, partner: partner) }
+    }
+
+    /// Every connection of a workspace.
+    public func connections(workspaceID: Int64) throws(StoreError) -> [Connection] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM connection WHERE workspace_id = ? ORDER BY partner", arguments: [workspaceID])
+                .compactMap(Self.connection(from:))
+        }
+    }
+
+    /// Records the outcome of a health check on a connection's token.
+    public func recordConnectionHealth(connectionID: Int64, status: ConnectionStatus, message: String?, expiresAt: Date?,
+                                       partnerUserName: String?, now: Date) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE connection SET status = ?, status_message = ?, expires_at = coalesce(?, expires_at),
+                    partner_user_name = coalesce(?, partner_user_name), checked_at = ? WHERE id = ?
+                """, arguments: [status.rawValue, message, expiresAt?.unix, partnerUserName, now.unix, connectionID])
+        }
+    }
+
+    /// Deletes a workspace's connection to `partner` with its ad accounts; the token is gone for good.
+    /// - Throws: ``StoreError/notFound`` when there is no such connection.
+    public func deleteConnection(workspaceID: Int64, partner: PartnerID) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "DELETE FROM connection WHERE workspace_id = ? AND partner = ?", arguments: [workspaceID, partner.rawValue])
+            if db.changesCount == 0 { throw StoreError.notFound }
+        }
+    }
+
+    /// Makes `accounts` the exact set of ad accounts chosen for the connection, keeping rows that stay chosen.
+    public func selectAdAccounts(connectionID: Int64, accounts: [RemoteAdAccount], now: Date) throws(StoreError) {
+        try write { db in
+            let keep = accounts.map(\.externalID)
+            let placeholders = databaseQuestionMarks(count: max(keep.count, 1))
+            try db.execute(sql: "DELETE FROM ad_account WHERE connection_id = ? AND external_id NOT IN (\(placeholders))",
+                           arguments: StatementArguments([connectionID] + (keep.isEmpty ? [""] : keep)))
+            for account in accounts { try Self.upsertAdAccount(db, connectionID: connectionID, account: account, now: now) }
+        }
+    }
+
+    /// Records fresh partner facts for the chosen accounts; accounts missing from `reachable` become inaccessible.
+    public func recordAdAccountHealth(connectionID: Int64, reachable: [RemoteAdAccount], now: Date) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE ad_account SET is_accessible = 0, checked_at = ? WHERE connection_id = ?",
+                           arguments: [now.unix, connectionID])
+            for account in reachable {
+                try db.execute(sql: """
+                    UPDATE ad_account SET name = ?, currency = ?, terms_accepted = ?, is_accessible = 1, checked_at = ?
+                    WHERE connection_id = ? AND external_id = ?
+                    """, arguments: [account.name, account.currency, account.termsAccepted, now.unix, connectionID, account.externalID])
+            }
+        }
+    }
+
+    /// The ad accounts chosen for a connection, by name.
+    public func adAccounts(connectionID: Int64) throws(StoreError) -> [SelectedAdAccount] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM ad_account WHERE connection_id = ? ORDER BY name, external_id", arguments: [connectionID])
+                .map(Self.adAccount(from:))
+        }
+    }
+
+    /// Stops syncing to one ad account of the workspace.
+    /// - Throws: ``StoreError/notFound`` when the account is not one of this workspace's.
+    public func removeAdAccount(workspaceID: Int64, adAccountID: Int64) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: """
+                DELETE FROM ad_account WHERE id = ? AND connection_id IN (SELECT id FROM connection WHERE workspace_id = ?)
+                """, arguments: [adAccountID, workspaceID])
+            if db.changesCount == 0 { throw StoreError.notFound }
+        }
+    }
+
+    private static func upsertAdAccount(_ db: Database, connectionID: Int64, account: RemoteAdAccount, now: Date) throws {
+        try db.execute(sql: """
+            INSERT INTO ad_account (connection_id, external_id, name, currency, terms_accepted, is_accessible, checked_at)
+            VALUES (?, ?, ?, ?, ?, 1, ?)
+            ON CONFLICT (connection_id, external_id) DO UPDATE SET name = excluded.name, currency = excluded.currency,
+                terms_accepted = excluded.terms_accepted, is_accessible = 1, checked_at = excluded.checked_at
+            """, arguments: [connectionID, account.externalID, account.name, account.currency, account.termsAccepted, now.unix])
+    }
+
+    private static func fetchConnection(_ db: Database, workspaceID: Int64, partner: PartnerID) throws -> Connection? {
+        try Row.fetchOne(db, sql: "SELECT * FROM connection WHERE workspace_id = ? AND partner = ?",
+                         arguments: [workspaceID, partner.rawValue]).flatMap(connection(from:))
+    }
+
+    private static func connection(from row: Row) -> Connection? {
+        guard let partner = PartnerID(rawValue: row["partner"]), let kind = TokenKind(rawValue: row["token_kind"]),
+              let status = ConnectionStatus(rawValue: row["status"]) else { return nil }
+        let sealed: Data = row["sealed_token"]
+        return Connection(
+            id: row["id"], workspaceID: row["workspace_id"], partner: partner, tokenKind: kind, sealedToken: Array(sealed),
+            expiresAt: (row["expires_at"] as Double?).map(Date.init(unix:)), status: status, statusMessage: row["status_message"],
+            partnerUserName: row["partner_user_name"], connectedByUserID: row["connected_by"],
+            connectedAt: Date(unix: row["connected_at"]), checkedAt: (row["checked_at"] as Double?).map(Date.init(unix:)))
+    }
+
+    private static func adAccount(from row: Row) -> SelectedAdAccount {
+        SelectedAdAccount(
+            id: row["id"], connectionID: row["connection_id"], externalID: row["external_id"], name: row["name"],
+            currency: row["currency"], termsAccepted: (row["terms_accepted"] as Int64?).map { $0 == 1 },
+            isAccessible: (row["is_accessible"] as Int64) == 1, checkedAt: (row["checked_at"] as Double?).map(Date.init(unix:)))
+    }
+}

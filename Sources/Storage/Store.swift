@@ -1,0 +1,96 @@
+import Core
+import Foundation
+import GRDB
+
+/// The one owner of the application's SQLite database.
+///
+/// Every method is a named transaction that keeps the schema's invariants; no SQL leaves this module.
+/// Writes run in `BEGIN IMMEDIATE` transactions on GRDB's single writer connection; reads run concurrently
+/// on the pool's reader connections (WAL).
+public final class Store: Sendable {
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// - Throws: ``StoreError/unavailable(_:)`` when the file cannot be opened or migrated.
+    public init(path: String) throws(StoreError) {
+        var configuration = Configuration()
+        // Wait for the writer lock instead of failing at once (design.md §3: busy_timeout ≥ 5 s).
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // FULL: a commit acknowledged to a client survives power loss (reliability.md Q-2).
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Migrations.migrator.migrate(pool)
+        } catch {
+            throw .unavailable(String(describing: error))
+        }
+    }
+
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction and commits.
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            var result: T?
+            try pool.writeInTransaction(.immediate) { db in
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.from(error)
+        }
+    }
+
+    /// Runs `body` on a reader connection.
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.read(body)
+        } catch {
+            throw StoreError.from(error)
+        }
+    }
+
+    /// The names of the migrations applied, oldest first (for `audiencesync migrate`).
+    public func appliedMigrations() throws(StoreError) -> [String] {
+        try read { db in try Migrations.migrator.appliedIdentifiers(db).sorted() }
+    }
+
+    /// Runs `PRAGMA integrity_check`; returns "ok" for a healthy file.
+    public func integrityCheck() throws(StoreError) -> String {
+        try read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    }
+}
+
+/// Why a store operation failed. Messages never contain secrets.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    /// The database could not be opened, read or written (disk full, read-only, corrupt…).
+    case unavailable(String)
+    /// A uniqueness rule refused the change (e.g. an email already in use).
+    case conflict(String)
+    /// The object does not exist (or belongs to another workspace).
+    case notFound
+
+    public var description: String {
+        switch self {
+        case .unavailable(let message): "database unavailable: \(message)"
+        case .conflict(let message): "conflict: \(message)"
+        case .notFound: "not found"
+        }
+    }
+
+    static func from(_ error: any Error) -> StoreError {
+        if let database = error as? DatabaseError, database.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            return .conflict(database.message ?? "already exists")
+        }
+        return .unavailable(String(describing: error))
+    }
+}
+
+extension Date {
+    /// Unix seconds, how the schema stores time.
+    var unix: Double { timeIntervalSince1970 }
+    init(unix: Double) { self.init(timeIntervalSince1970: unix) }
+}

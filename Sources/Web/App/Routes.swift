@@ -1,0 +1,51 @@
+import FastCGI
+
+/// Who may reach a route.
+enum Access {
+    /// Anyone.
+    case anyone
+    /// A signed-in user of any role.
+    case signedIn
+    /// A signed-in admin.
+    case admin
+}
+
+/// One line of the route table: method, route, who may call it, and the handler.
+struct RouteEntry {
+    let method: String
+    let access: Access
+    let handle: @Sendable (RequestContext) throws -> Response
+}
+
+/// The one route table, read top to bottom. Every non-GET route is state-changing and needs a CSRF token.
+enum Routes {
+    static func entry(for route: SiteRoute, method: String) -> RouteEntry? {
+        switch (route, method) {
+        // Sign-in
+        case (.home, "GET"): RouteEntry(method: "GET", access: .anyone, handle: HomeRedirect.handle)
+        case (.signIn, "GET"): RouteEntry(method: "GET", access: .anyone, handle: SignInPage.handle)
+        case (.signIn, "POST"): RouteEntry(method: "POST", access: .anyone, handle: SignIn.handle)
+        case (.signOut, "POST"): RouteEntry(method: "POST", access: .signedIn, handle: SignOut.handle)
+        case (.health, "GET"): RouteEntry(method: "GET", access: .anyone, handle: HealthCheck.handle)
+
+        // Technology Partners
+        case (.partners, "GET"): RouteEntry(method: "GET", access: .signedIn, handle: PartnersPage.handle)
+        case (.partner(let p), "GET"): RouteEntry(method: "GET", access: .signedIn, handle: { try PartnerPage.handle($0, p) })
+        case (.partnerConnect(let p), "POST"): RouteEntry(method: "POST", access: .admin, handle: { try PartnerConnect.handle($0, p) })
+        case (.oauthCallback(let p), "GET"): RouteEntry(method: "GET", access: .admin, handle: { try OAuthCallback.handle($0, p) })
+        case (.partnerAccounts(let p), "GET"): RouteEntry(method: "GET", access: .admin, handle: { try AdAccountsPage.handle($0, p) })
+        case (.partnerAccounts(let p), "POST"): RouteEntry(method: "POST", access: .admin, handle: { try AdAccountsSave.handle($0, p) })
+        case (.partnerToken(let p), "POST"): RouteEntry(method: "POST", access: .admin, handle: { try SystemTokenSave.handle($0, p) })
+        case (.partnerCheck(let p), "POST"): RouteEntry(method: "POST", access: .admin, handle: { try ConnectionCheck.handle($0, p) })
+        case (.partnerDisconnect(let p), "POST"): RouteEntry(method: "POST", access: .admin, handle: { try PartnerDisconnect.handle($0, p) })
+        case (.adAccountRemove(let p, let id), "POST"):
+            RouteEntry(method: "POST", access: .admin, handle: { try AdAccountRemove.handle($0, p, id) })
+        default: nil
+        }
+    }
+
+    /// Whether some method other than `method` is routed for `route` (405 rather than 404).
+    static func hasOtherMethod(_ route: SiteRoute, than method: String) -> Bool {
+        ["GET", "POST"].contains { $0 != method && entry(for: route, method: $0) != nil }
+    }
+}

@@ -1,0 +1,72 @@
+import Core
+
+/// Every page and action of the dashboard, used both to match requests and to build links.
+///
+/// Templates never build URLs: view models carry `SiteRoute(...).path` values.
+public enum SiteRoute: Equatable, Sendable {
+    case home
+    case signIn
+    case signOut
+    case partners
+    case partner(PartnerID)
+    case partnerConnect(PartnerID)
+    case oauthCallback(PartnerID)
+    case partnerAccounts(PartnerID)
+    case partnerToken(PartnerID)
+    case partnerCheck(PartnerID)
+    case partnerDisconnect(PartnerID)
+    case adAccountRemove(PartnerID, Int64)
+    case health
+
+    /// The path of this route.
+    public var path: String {
+        switch self {
+        case .home: "/"
+        case .signIn: "/signin"
+        case .signOut: "/signout"
+        case .partners: "/partners"
+        case .partner(let p): "/partners/\(p.rawValue)"
+        case .partnerConnect(let p): "/partners/\(p.rawValue)/connect"
+        case .oauthCallback(let p): "/oauth/callback/\(p.rawValue)"
+        case .partnerAccounts(let p): "/partners/\(p.rawValue)/accounts"
+        case .partnerToken(let p): "/partners/\(p.rawValue)/token"
+        case .partnerCheck(let p): "/partners/\(p.rawValue)/check"
+        case .partnerDisconnect(let p): "/partners/\(p.rawValue)/disconnect"
+        case .adAccountRemove(let p, let id): "/partners/\(p.rawValue)/accounts/\(id)/remove"
+        case .health: "/healthz"
+        }
+    }
+
+    /// The route a path names, if any.
+    public init?(path: String) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        switch parts.first ?? "" {
+        case "" where parts.count <= 1: self = .home
+        case "signin" where parts.count == 1: self = .signIn
+        case "signout" where parts.count == 1: self = .signOut
+        case "healthz" where parts.count == 1: self = .health
+        case "partners" where parts.count == 1: self = .partners
+        case "partners":
+            guard let partner = PartnerID(rawValue: parts[1]), let route = Self.partnerRoute(partner, Array(parts.dropFirst(2))) else { return nil }
+            self = route
+        case "oauth" where parts.count == 3 && parts[1] == "callback":
+            guard let partner = PartnerID(rawValue: parts[2]) else { return nil }
+            self = .oauthCallback(partner)
+        default: return nil
+        }
+    }
+
+    private static func partnerRoute(_ partner: PartnerID, _ rest: [String]) -> SiteRoute? {
+        if rest.isEmpty { return .partner(partner) }
+        if rest.count == 3, rest[0] == "accounts", rest[2] == "remove", let id = Int64(rest[1]), id > 0 { return .adAccountRemove(partner, id) }
+        guard rest.count == 1 else { return nil }
+        switch rest[0] {
+        case "connect": return .partnerConnect(partner)
+        case "accounts": return .partnerAccounts(partner)
+        case "token": return .partnerToken(partner)
+        case "check": return .partnerCheck(partner)
+        case "disconnect": return .partnerDisconnect(partner)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import Core
+import FastCGI
+
+/// `POST /partners/{partner}/connect`: starts the OAuth flow with a fresh single-use `state`.
+enum PartnerConnect {
+    static func handle(_ context: RequestContext, _ partner: PartnerID) throws -> Response {
+        guard let connector = PartnerSupport.connector(context, partner) else { return PartnerSupport.comingSoon(context, partner) }
+        let state = SecureToken.make(byteCount: OAuthStatePolicy.byteCount)
+        try context.app.store.saveOAuthState(stateHash: SecureToken.digest(state), sessionHash: context.session!.idHash,
+                                             partner: partner, now: context.now)
+        // The redirect URI comes from the configured base URL, never from the request's Host header.
+        let url = connector.authorizationURL(redirectURI: context.app.config.redirectURI(for: partner), state: state)
+        return Response.redirect(to: url)
+    }
+}

@@ -1,0 +1,103 @@
+import FastCGI
+import Foundation
+import Mustache
+
+/// Loads every page template once at start-up and renders view models through the shared layout.
+///
+/// `{{x}}` escapes HTML; raw output (`{{{x}}}`) is only for fields whose names end in `HTML`.
+struct Renderer: Sendable {
+    private let library: MustacheLibrary
+
+    /// Every template the dashboard renders; start-up fails when one is missing, not the first request.
+    static let required = ["layout", "signin", "partners", "partner", "partner_accounts", "oauth_error", "error"]
+
+    /// Reads `*.mustache` from `directory` (not its sub-folders: `sandbox/` belongs to the sandbox).
+    init(directory: String) throws {
+        var templates: [String: MustacheTemplate] = [:]
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".mustache") }
+        for file in names {
+            let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+            templates[String(file.dropLast(".mustache".count))] = try MustacheTemplate(string: text)
+        }
+        for name in Self.required where templates[name] == nil {
+            throw RendererError.missingTemplate(name)
+        }
+        library = MustacheLibrary(templates: templates)
+    }
+
+    /// Renders `template` with `shell` and `content` as an HTML response.
+    func page<Content>(_ template: String, shell: Shell, content: Content, status: Int = 200) -> Response {
+        let html = library.render(Page(shell: shell, content: content), withTemplate: template) ?? ""
+        return Response.html(html, status: status)
+    }
+}
+
+/// A template could not be loaded.
+enum RendererError: Error, CustomStringConvertible {
+    case missingTemplate(String)
+    var description: String {
+        switch self { case .missingTemplate(let name): "missing template \(name).mustache" }
+    }
+}
+
+/// What every page's template receives: the layout's data and the page's own.
+struct Page<Content> {
+    let shell: Shell
+    let content: Content
+}
+
+/// The layout's data: title, navigation, the signed-in user, the sign-out form's token, a notice.
+struct Shell {
+    let title: String
+    let section: String
+    let user: ShellUser?
+    let csrfToken: String
+    let notice: String?
+    var nav: [NavItem] {
+        guard user != nil else { return [] }
+        return [NavItem(label: "Technology Partners", path: SiteRoute.partners.path, isCurrent: section == "partners")]
+    }
+    var signOutPath: String { SiteRoute.signOut.path }
+}
+
+/// The signed-in user as the layout shows them.
+struct ShellUser {
+    let email: String
+    let role: String
+    let isAdmin: Bool
+    init(_ user: Core.DashboardUser) {
+        email = user.email
+        role = user.role == .admin ? "Admin" : "Member"
+        isAdmin = user.role == .admin
+    }
+}
+
+/// A navigation link.
+struct NavItem {
+    let label: String
+    let path: String
+    let isCurrent: Bool
+}
+
+import Core
+
+/// Confirmations shown once after a redirect, named in the query (`?notice=accounts-saved`).
+///
+/// Only these fixed texts can appear, so the query cannot inject content.
+enum Notice: String {
+    case connected, accountsSaved = "accounts-saved", disconnected, accountRemoved = "account-removed", checked,
+         tokenSaved = "token-saved", signedOut = "signed-out", sessionExpired = "session-expired"
+
+    var text: String {
+        switch self {
+        case .connected: "Connected. Now choose the ad accounts this workspace syncs to."
+        case .accountsSaved: "Ad accounts saved."
+        case .disconnected: "Disconnected. The token was deleted from AudienceSync."
+        case .accountRemoved: "The ad account was removed from this workspace."
+        case .checked: "Connection checked just now."
+        case .tokenSaved: "Token verified and saved. Now choose the ad accounts this workspace syncs to."
+        case .signedOut: "You are signed out."
+        case .sessionExpired: "Your session ended. Sign in again."
+        }
+    }
+}

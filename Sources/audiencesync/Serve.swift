@@ -1,0 +1,37 @@
+import ArgumentParser
+import Core
+import FastCGI
+import Foundation
+import HTTPClient
+import Logging
+import Partners
+import Storage
+import Web
+
+/// `audiencesync serve`: the dashboard's FastCGI responder, until SIGTERM or SIGINT.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the dashboard (FastCGI behind nginx).")
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        Settings.bootstrapLogging()
+        let logger = Logger(label: "audiencesync.serve")
+        let config = try Settings.load(options)
+        try Settings.prepareDataDirectory(config)
+        // Signals are blocked before any thread starts, so only SignalWaiter receives them.
+        SignalWaiter.blockShutdownSignals()
+        let store = try Store(path: config.databasePath)
+        let tokenBox = try TokenBox(keyBytes: try KeyFile.loadOrCreate(path: config.keyFile))
+        let http = HTTPClient(configuration: HTTPClientConfiguration())
+        let connectors: [PartnerID: any PartnerConnector] = [.facebook: FacebookClient(endpoints: config.facebook, http: http)]
+        let app = try buildApplication(WebDependencies(config: config, store: store, tokenBox: tokenBox, connectors: connectors))
+        let server = FastCGIServer(configuration: FastCGIServerConfiguration(socketPath: config.appSocket, threads: config.threads,
+                                                                           maxBodyBytes: config.maxBodyBytes), responder: app)
+        try server.start()
+        logger.info("serving on \(config.appSocket) with \(config.threads) threads; dashboard at \(config.baseURL)")
+        let signal = SignalWaiter.wait()
+        logger.info("signal \(signal): finishing \(server.requestsInFlight) request(s) in flight")
+        let drained = server.stop()
+        logger.info(drained ? "stopped cleanly" : "stopped with requests still running after the drain timeout")
+    }
+}
