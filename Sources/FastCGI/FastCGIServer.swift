@@ -81,8 +81,8 @@ public final class FastCGIServer: Sendable {
     public func stop() -> Bool {
         let fd = listenFD.exchange(-1, ordering: .sequentiallyConsistent)
         guard fd >= 0 else { return true }
-        FCGX_ShutdownPending()
-        // Wakes every thread blocked in accept(); they see the error and leave their loops.
+        // Wakes every thread blocked in accept(); they see the error and leave their loops. (Not
+        // FCGX_ShutdownPending: that flag is process-wide and would stop every other server in this process.)
         shutdown(fd, Int32(SHUT_RDWR))
         let drained = running.wait(timeout: .now() + configuration.drainTimeout) == .success
         close(fd)

@@ -6,8 +6,9 @@ public enum ResponseWriter {
         var hasLength = false
         for header in response.headers {
             // A header value with a line break would let a caller inject headers; drop such values.
-            guard !header.value.contains(where: { $0 == "\r" || $0 == "\n" }),
-                  !header.name.contains(where: { $0 == "\r" || $0 == "\n" || $0 == ":" }) else { continue }
+            // Scalars, not Characters: "\r\n" is one Character and would slip past a Character test.
+            guard !header.value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }),
+                  !header.name.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == ":" }) else { continue }
             if header.name.lowercased() == "content-length" { hasLength = true }
             text += "\(header.name): \(header.value)\r\n"
         }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what AudienceSync needs on Debian 12, and nothing when it is all there (safe to run twice).
+#   scripts/install-deps.sh        build and run: C libraries, nginx, sqlite3
+#   scripts/install-deps.sh test   also the test tools: Chromium + chromedriver, Python test packages
+set -euo pipefail
+want=(libfcgi-dev libfcgi-bin libcurl4-openssl-dev libsqlite3-dev libargon2-dev nginx-light sqlite3 python3 python3-venv ca-certificates)
+[ "${1:-}" = "test" ] && want+=(chromium chromium-driver)
+
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# A distribution nginx started by the package is not ours; leave it alone, we run our own on other ports.
+
+if [ "${1:-}" = "test" ]; then
+  venv=".venv-test"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  if ! "$venv/bin/python" -c "import selenium, pytest, requests, aiosmtpd" 2>/dev/null; then
+    "$venv/bin/pip" install -q --disable-pip-version-check "selenium>=4.20" "pytest>=8" "requests>=2.31" "aiosmtpd>=1.4"
+  fi
+fi
+command -v swift >/dev/null || { echo "Swift 6 is required (swift not on PATH)"; exit 1; }

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Starts or stops the whole stack (partner sandbox, app, nginx) in the background for one data folder.
+#   scripts/stack.sh start DATA_DIR HTTP_PORT SANDBOX_PORT
+#   scripts/stack.sh stop DATA_DIR
+# Used by `make run` (foreground wrapper) and by the end-to-end tests (their own folder and ports).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="${AUDIENCESYNC_BIN:-$(pwd)/.build/debug/audiencesync}"
+cmd="${1:?start or stop}"; data="${2:?data folder}"
+mkdir -p "$data"
+data="$(cd "$data" && pwd)"
+
+stop() {
+  for name in nginx app sandbox; do
+    pidfile="$data/$name.pid"
+    [ -f "$pidfile" ] || continue
+    pid="$(cat "$pidfile")"
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$pidfile"
+  done
+}
+
+wait_for() {  # url, what
+  for _ in $(seq 1 150); do
+    curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "$2 did not come up at $1; see $data/logs/" >&2
+  return 1
+}
+
+start() {
+  http="${3:?http port}"; sandbox="${4:?sandbox port}"
+  export AUDIENCESYNC_DATA_DIR="$data"
+  export AUDIENCESYNC_HTTP_PORT="$http" AUDIENCESYNC_SANDBOX_PORT="$sandbox"
+  export AUDIENCESYNC_BASE_URL="${AUDIENCESYNC_BASE_URL:-http://127.0.0.1:$http}"
+  export AUDIENCESYNC_SANDBOX_URL="${AUDIENCESYNC_SANDBOX_URL:-http://127.0.0.1:$sandbox}"
+  export AUDIENCESYNC_TEMPLATES_DIR="${AUDIENCESYNC_TEMPLATES_DIR:-$(pwd)/Templates}"
+  export AUDIENCESYNC_PUBLIC_DIR="${AUDIENCESYNC_PUBLIC_DIR:-$(pwd)/Public}"
+  stop
+  mkdir -p "$data/logs" "$data/nginx"
+  "$BIN" migrate >/dev/null
+  "$BIN" nginx-config --template nginx/nginx.conf.template --output "$data/nginx/nginx.conf" --prefix "$data/nginx"
+  "$BIN" sandbox >>"$data/logs/sandbox.log" 2>&1 & echo $! >"$data/sandbox.pid"
+  "$BIN" serve >>"$data/logs/app.log" 2>&1 & echo $! >"$data/app.pid"
+  nginx -c "$data/nginx/nginx.conf" -p "$data/nginx" >>"$data/logs/nginx.log" 2>&1 & echo $! >"$data/nginx.pid"
+  wait_for "http://127.0.0.1:$sandbox/" "the partner sandbox"
+  wait_for "http://127.0.0.1:$http/healthz" "the dashboard"
+}
+
+case "$cmd" in
+  start) start "$@" ;;
+  stop) stop ;;
+  *) echo "usage: $0 start DATA_DIR HTTP_PORT SANDBOX_PORT | stop DATA_DIR" >&2; exit 2 ;;
+esac
