@@ -1,0 +1,108 @@
+import Core
+import Foundation
+import Storage
+import TestSupport
+import Testing
+
+/// The store on a real SQLite file with the real migrations.
+@Suite struct StoreTests {
+    let store: Store
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    static let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"
+
+    init() throws {
+        store = try Store(path: ProjectPaths.temporaryDirectory("store") + "/test.sqlite")
+    }
+
+    @Test func migratesAFreshFileAndPassesTheIntegrityCheck() throws {
+        #expect(try store.appliedMigrations() == ["001-accounts-and-connections"])
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    @Test func createsUsersAndWorkspacesOnce() throws {
+        let admin = try store.createUser(workspaceName: "Acme", email: "a@acme.test", passwordHash: Self.hash, role: .admin, now: now)
+        let member = try store.createUser(workspaceName: "Acme", email: "m@acme.test", passwordHash: Self.hash, role: .member, now: now)
+        #expect(admin.workspaceID == member.workspaceID)
+        #expect(try store.users(workspaceID: admin.workspaceID).map(\.email) == ["a@acme.test", "m@acme.test"])
+        #expect(throws: StoreError.self) {
+            try store.createUser(workspaceName: "Acme", email: "a@acme.test", passwordHash: Self.hash, role: .member, now: now)
+        }
+        // Replacing works only inside the same workspace.
+        #expect(throws: StoreError.self) {
+            try store.createUser(workspaceName: "Other", email: "a@acme.test", passwordHash: Self.hash, role: .admin, replaceExisting: true, now: now)
+        }
+        let replaced = try store.createUser(workspaceName: "Acme", email: "a@acme.test", passwordHash: Self.hash + "x", role: .member,
+                                            replaceExisting: true, now: now)
+        #expect(replaced.id == admin.id && replaced.role == .member)
+    }
+
+    @Test func schemaRefusesBadRows() throws {
+        // Not an argon2id hash, upper-case email: the schema's CHECKs refuse them whatever the caller does.
+        #expect(throws: StoreError.self) { try store.createUser(workspaceName: "W", email: "x@y.test", passwordHash: "plain", role: .admin, now: now) }
+        #expect(throws: StoreError.self) { try store.createUser(workspaceName: "W", email: "X@y.test", passwordHash: Self.hash, role: .admin, now: now) }
+        #expect(try store.workspace(named: "W") == nil)   // nothing half-written
+    }
+
+    @Test func sessionsRotateAndEnd() throws {
+        let user = try store.createUser(workspaceName: "Acme", email: "a@acme.test", passwordHash: Self.hash, role: .admin, now: now)
+        let first = String(repeating: "a", count: 64), second = String(repeating: "b", count: 64)
+        try store.startSession(idHash: first, userID: user.id, csrfToken: String(repeating: "c", count: 43), replacing: nil, now: now)
+        try store.startSession(idHash: second, userID: user.id, csrfToken: String(repeating: "d", count: 43), replacing: first, now: now)
+        #expect(try store.session(idHash: first) == nil)
+        #expect(try store.session(idHash: second)?.user == user)
+        try store.touchSession(idHash: second, now: now.addingTimeInterval(60))
+        #expect(try store.session(idHash: second)?.lastSeenAt == now.addingTimeInterval(60))
+        try store.endSession(idHash: second)
+        #expect(try store.session(idHash: second) == nil)
+    }
+
+    @Test func oauthStatesAreTakenOnce() throws {
+        let state = String(repeating: "e", count: 64)
+        try store.saveOAuthState(stateHash: state, sessionHash: "session", partner: .facebook, now: now)
+        let taken = try store.takeOAuthState(stateHash: state)
+        #expect(taken?.sessionHash == "session" && taken?.partner == "facebook" && taken?.createdAt == now)
+        #expect(try store.takeOAuthState(stateHash: state) == nil)
+    }
+
+    @Test func countsSignInFailuresInTheWindow() throws {
+        for offset in [0.0, 10, 20] { try store.recordSignInFailure(account: "a@acme.test", address: "10.0.0.1", now: now.addingTimeInterval(offset)) }
+        try store.recordSignInFailure(account: "b@acme.test", address: "10.0.0.1", now: now)
+        let counts = try store.signInFailures(account: "a@acme.test", address: "10.0.0.1", since: now.addingTimeInterval(5))
+        #expect(counts.account == 2 && counts.address == 2)
+        try store.clearSignInFailures(account: "a@acme.test", before: now)
+        #expect(try store.signInFailures(account: "a@acme.test", address: "10.0.0.1", since: now).account == 0)
+    }
+
+    @Test func connectionsKeepTheirAccountsAcrossReconnectsAndStayInTheirWorkspace() throws {
+        let a = try store.createUser(workspaceName: "A", email: "a@a.test", passwordHash: Self.hash, role: .admin, now: now)
+        let b = try store.createUser(workspaceName: "B", email: "b@b.test", passwordHash: Self.hash, role: .admin, now: now)
+        let new = NewConnection(workspaceID: a.workspaceID, partner: .facebook, tokenKind: .oauth, sealedToken: [1, 2, 3],
+                                expiresAt: now.addingTimeInterval(86_400), partnerUserName: "Demo User", connectedBy: a.id)
+        let connection = try store.saveConnection(new, now: now)
+        let accounts = [RemoteAdAccount(externalID: "act_1", name: "One", currency: "USD", isActive: true, termsAccepted: true),
+                        RemoteAdAccount(externalID: "act_2", name: "Two", currency: "EUR", isActive: true, termsAccepted: false)]
+        try store.selectAdAccounts(connectionID: connection.id, accounts: accounts, now: now)
+        try store.recordConnectionHealth(connectionID: connection.id, status: .invalid, message: "expired", expiresAt: nil,
+                                         partnerUserName: nil, now: now)
+        var renewed = new
+        renewed.sealedToken = [9]
+        let again = try store.saveConnection(renewed, now: now)
+        #expect(again.id == connection.id && again.status == .valid && again.sealedToken == [9])
+        #expect(try store.adAccounts(connectionID: connection.id).map(\.externalID) == ["act_1", "act_2"])
+
+        try store.selectAdAccounts(connectionID: connection.id, accounts: [accounts[1]], now: now)
+        let kept = try store.adAccounts(connectionID: connection.id)
+        #expect(kept.map(\.externalID) == ["act_2"] && kept[0].termsAccepted == false)
+
+        // Another workspace cannot remove it; its own workspace can.
+        #expect(throws: StoreError.notFound) { try store.removeAdAccount(workspaceID: b.workspaceID, adAccountID: kept[0].id) }
+        try store.recordAdAccountHealth(connectionID: connection.id, reachable: [], now: now)
+        #expect(try store.adAccounts(connectionID: connection.id)[0].isAccessible == false)
+        try store.removeAdAccount(workspaceID: a.workspaceID, adAccountID: kept[0].id)
+        #expect(try store.adAccounts(connectionID: connection.id).isEmpty)
+
+        #expect(throws: StoreError.notFound) { try store.deleteConnection(workspaceID: b.workspaceID, partner: .facebook) }
+        try store.deleteConnection(workspaceID: a.workspaceID, partner: .facebook)
+        #expect(try store.connection(workspaceID: a.workspaceID, partner: .facebook) == nil)
+    }
+}
