@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "Sandbox",
             dependencies: [
-                "Core", "FastCGI",
+                "FastCGI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Core", "TestSupport"]),
         .testTarget(name: "PartnersTests", dependencies: ["Partners", "Core", "HTTPClient", "TestSupport"]),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "FastCGI", "Core", "TestSupport"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "FastCGI"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "Storage", "Core", "FastCGI", "Partners", "HTTPClient", "TestSupport"]),
     ]
 )

@@ -1,0 +1,95 @@
+import FastCGI
+import Foundation
+import GRDB
+
+/// The inspection and control API under `/_sandbox`: JSON in, JSON out, no auth (it is an emulator).
+/// Shared knobs live here; `/_sandbox/<partner>/…` goes to that partner.
+enum SandboxKnobs {
+    /// The knobs listed on the home page.
+    static let catalog: [(method: String, path: String, what: String)] = [
+        ("GET", "/_sandbox/facebook/state", "Ad accounts, audiences, tokens and settings of the Facebook emulator"),
+        ("GET", "/_sandbox/facebook/audiences/{id}", "One audience with its members and counters"),
+        ("GET", "/_sandbox/requests?partner=facebook&since={seq}", "The request log, oldest first"),
+        ("POST", "/_sandbox/reset", "Everything back to the seed state"),
+        ("POST", "/_sandbox/facebook/tokens/revoke", "{\"token\":\"…\"} or {\"all\":true}"),
+        ("POST", "/_sandbox/facebook/audiences/{id}/delete", "Delete an audience as if from Ads Manager"),
+        ("POST", "/_sandbox/facebook/adaccounts/{id}/tos", "{\"accepted\":true|false}"),
+        ("POST", "/_sandbox/facebook/adaccounts", "{\"count\":N}: N more ad accounts, for paging"),
+        ("POST", "/_sandbox/facebook/config", "{\"hourly_call_limit\":n,\"remove_threshold\":n,\"require_appsecret_proof\":bool}"),
+        ("POST", "/_sandbox/faults", "Inject failures: partner, path_contains, method, share, count, status, error, raw_body, latency_ms, retry_after"),
+        ("DELETE", "/_sandbox/faults", "Clear every fault"),
+        ("POST", "/_sandbox/clock", "{\"advance_seconds\":N}: move the sandbox clock forward"),
+        ("GET", "/_sandbox/clock", "The sandbox time"),
+    ]
+
+    /// Answers one `/_sandbox…` request.
+    static func handle(_ request: Request, context: SandboxContext, partners: [any SandboxPartner]) -> Response {
+        let path = request.path
+        let names = partners.map(\.name)
+        do {
+            switch (request.method, path) {
+            case ("POST", "/_sandbox/reset"):
+                try context.store.reset(partners: partners)
+                return Knob.ok(.object([("reset", .bool(true)), ("now", .int(Int(try context.store.now().timeIntervalSince1970)))]))
+            case ("GET", "/_sandbox/requests"):
+                let partner = request.query["partner"]
+                if let partner, !names.contains(partner) {
+                    return KnobError(field: "partner", message: "must be one of: \(names.joined(separator: ", "))").response
+                }
+                let since = try intParameter(request, "since", default: 0, range: 0...Int.max)
+                let limit = try intParameter(request, "limit", default: 1000, range: 1...100_000)
+                return Knob.ok(try SandboxRequestLog.list(partner: partner, since: since, limit: limit, store: context.store))
+            case ("GET", "/_sandbox/faults"):
+                return Knob.ok(.object([("faults", try SandboxFaults.list(store: context.store))]))
+            case ("POST", "/_sandbox/faults"):
+                let id = try SandboxFaults.create(try Knob.body(request), partners: names, store: context.store)
+                return Knob.ok(.object([("id", .int(id))]))
+            case ("DELETE", "/_sandbox/faults"):
+                let cleared = try SandboxFaults.clear(partner: request.query["partner"], store: context.store)
+                return Knob.ok(.object([("cleared", .int(cleared))]))
+            case ("GET", "/_sandbox/clock"):
+                return Knob.ok(try clockJSON(context))
+            case ("POST", "/_sandbox/clock"):
+                let body = try Knob.body(request)
+                guard let seconds = body["advance_seconds"]?.doubleValue, seconds >= 0, seconds.isFinite, seconds < 3.2e9 else {
+                    throw KnobError(field: "advance_seconds", message: "must be a number of seconds, zero or more")
+                }
+                try context.store.write { db in
+                    try db.execute(sql: "UPDATE sandbox_clock SET offset_seconds = offset_seconds + ? WHERE id = 1", arguments: [seconds])
+                }
+                return Knob.ok(try clockJSON(context))
+            default:
+                break
+            }
+            for partner in partners {
+                let prefix = "/_sandbox/\(partner.name)"
+                if path == prefix || path.hasPrefix(prefix + "/") {
+                    if let response = partner.handleKnob(request, subpath: String(path.dropFirst(prefix.count)), context: context) {
+                        return response
+                    }
+                }
+            }
+            let known = ["/_sandbox/reset", "/_sandbox/requests", "/_sandbox/faults", "/_sandbox/clock"]
+            return known.contains(path) ? Knob.methodNotAllowed(request.method, path) : Knob.notFound(path)
+        } catch let error as KnobError {
+            return error.response
+        } catch {
+            return Knob.storeFailure(error)
+        }
+    }
+
+    private static func clockJSON(_ context: SandboxContext) throws -> JSON {
+        let (now, offset) = try context.store.read { db in
+            (try context.store.now(db), try Double.fetchOne(db, sql: "SELECT offset_seconds FROM sandbox_clock WHERE id = 1") ?? 0)
+        }
+        return .object([("now", .int(Int(now.timeIntervalSince1970))), ("offset_seconds", .double(offset))])
+    }
+
+    private static func intParameter(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws(KnobError) -> Int {
+        guard let text = request.query[name], !text.isEmpty else { return value }
+        guard let i = Int(text), range.contains(i) else {
+            throw KnobError(field: name, message: "must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return i
+    }
+}
