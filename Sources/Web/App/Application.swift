@@ -60,12 +60,6 @@ public final class Application: Responder {
 
     private func route(_ request: Request) -> Response {
         let method = request.method == "HEAD" ? "GET" : request.method
-        guard let route = SiteRoute(path: request.path) else { return ErrorPages.notFound(renderer, request) }
-        guard let entry = Routes.entry(for: route, method: method) else {
-            return Routes.hasOtherMethod(route, than: method)
-                ? ErrorPages.page(renderer, status: 405, title: "Not allowed", message: "This address does not accept that kind of request.")
-                : ErrorPages.notFound(renderer, request)
-        }
         let now = dependencies.now()
         let session: SessionRecord?
         do {
@@ -74,13 +68,20 @@ public final class Application: Responder {
             return ErrorPages.unavailable(renderer, error, logger: dependencies.logger)
         }
         let context = RequestContext(request: request, app: dependencies, renderer: renderer, now: now, session: session)
+        guard let route = SiteRoute(path: request.path) else { return ErrorPages.notFound(context) }
+        guard let entry = Routes.entry(for: route, method: method) else {
+            return Routes.hasOtherMethod(route, than: method)
+                ? ErrorPages.page(renderer, status: 405, title: "Not allowed", message: "This address does not accept that kind of request.",
+                                  shell: context.shell(title: "Not allowed", section: ""))
+                : ErrorPages.notFound(context)
+        }
         if let refusal = AccessRules.check(entry, context) { return refusal }
         if method != "GET", let refusal = CSRF.check(context) { return refusal }
         if method != "GET", let session { try? dependencies.store.touchSession(idHash: session.idHash, now: now) }
         do {
             return try entry.handle(context)
         } catch StoreError.notFound {
-            return ErrorPages.notFound(renderer, request)
+            return ErrorPages.notFound(context)
         } catch {
             return ErrorPages.unavailable(renderer, error, logger: dependencies.logger)
         }

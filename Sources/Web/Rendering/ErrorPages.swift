@@ -18,8 +18,9 @@ enum ErrorPages {
     }
 
     /// 404.
-    static func notFound(_ renderer: Renderer, _ request: Request) -> Response {
-        page(renderer, status: 404, title: "Page not found", message: "There is nothing at this address. It may have been removed.")
+    static func notFound(_ context: RequestContext) -> Response {
+        page(context.renderer, status: 404, title: "Page not found", message: "There is nothing at this address. It may have been removed.",
+             shell: context.shell(title: "Page not found", section: ""))
     }
 
     /// 503 when the database cannot be used; the cause goes to the log, not the page.

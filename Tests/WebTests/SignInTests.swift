@@ -1,0 +1,116 @@
+import Core
+import FastCGI
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct SignInTests {
+    let test: TestApp
+    init() throws {
+        test = try TestApp()
+        try test.createUser(workspace: "Acme", email: "admin@acme.test")
+    }
+
+    @Test func pagesNeedASignedInUser() {
+        let browser = test.browser()
+        #expect(browser.get("/").header("Location") == "/signin")
+        let partners = browser.get("/partners/facebook")
+        #expect(partners.status == 303)
+        #expect(partners.header("Location") == "/signin?next=%2Fpartners%2Ffacebook")
+        #expect(browser.get("/nowhere").status == 404)
+    }
+
+    @Test func signsInWithAFreshHttpOnlyLaxSession() {
+        let browser = test.browser()
+        browser.get("/signin")
+        browser.setCookies(browser.cookies.merging(["as_session": "planted-by-an-attacker"]) { $1 })
+        let response = browser.post("/signin", [("email", "Admin@Acme.test "), ("password", "correct horse battery"), ("next", "/partners/facebook")])
+        #expect(response.status == 303)
+        #expect(response.header("Location") == "/partners/facebook")
+        let cookie = response.headerValues("Set-Cookie").first { $0.hasPrefix("as_session=") } ?? ""
+        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"))
+        #expect(browser.cookies["as_session"] != "planted-by-an-attacker")
+        #expect(browser.get("/partners").text.contains("admin@acme.test"))
+    }
+
+    @Test func httpsGetsASecureHostPrefixedCookie() {
+        let browser = test.browser()
+        browser.get("/signin")
+        var request = Request(method: "POST", path: "/signin", headers: ["content-type": "application/x-www-form-urlencoded"],
+                              body: Array(URLEncoding.encode([("_csrf", browser.lastCSRFToken ?? ""), ("email", "admin@acme.test"),
+                                                              ("password", "correct horse battery")]).utf8), isHTTPS: true)
+        request.cookies = browser.cookies
+        let response = test.app.respond(to: request)
+        let cookie = response.headerValues("Set-Cookie").first { $0.hasPrefix("__Host-as_session=") } ?? ""
+        #expect(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"))
+    }
+
+    @Test func wrongPasswordAndUnknownAccountLookTheSame() {
+        let wrong = test.browser().signIn("admin@acme.test", "not the password")
+        let unknown = test.browser().signIn("nobody@acme.test", "not the password")
+        #expect(wrong.status == 401 && unknown.status == 401)
+        #expect(wrong.text.contains("That email and password do not match"))
+        #expect(strip(wrong.text, "admin@acme.test") == strip(unknown.text, "nobody@acme.test"))
+    }
+
+    @Test func throttlesAfterRepeatedFailuresThenRecovers() {
+        let browser = test.browser(address: "10.1.1.1")
+        for _ in 0..<10 { browser.signIn("admin@acme.test", "wrong password!") }
+        #expect(browser.signIn("admin@acme.test").status == 401)          // right password, still refused
+        #expect(test.browser(address: "10.2.2.2").signIn("admin@acme.test").status == 401)  // per account, from anywhere
+        test.clock.advance(15 * 60 + 1)
+        #expect(browser.signIn("admin@acme.test").status == 303)
+    }
+
+    @Test func refusesASignInFormWithoutItsToken() {
+        let browser = test.browser()
+        browser.get("/signin")
+        #expect(browser.post("/signin", [("email", "admin@acme.test"), ("password", "correct horse battery")], csrf: "forged").status == 403)
+        #expect(test.browser().post("/signin", [("email", "admin@acme.test"), ("password", "correct horse battery")], csrf: "").status == 403)
+    }
+
+    @Test func sessionsEndWhenIdleOrTooOld() {
+        let idle = test.browser()
+        idle.signIn("admin@acme.test")
+        test.clock.advance(29 * 60)
+        #expect(idle.get("/partners").status == 200)
+        test.clock.advance(31 * 60)
+        #expect(idle.get("/partners").status == 303)
+
+        let busy = test.browser()
+        busy.signIn("admin@acme.test")
+        for _ in 0..<35 {   // a page every 20 minutes for almost 12 hours
+            test.clock.advance(20 * 60)
+            #expect(busy.get("/partners").status == 200)
+        }
+        test.clock.advance(20 * 60)
+        #expect(busy.get("/partners").status == 303)
+    }
+
+    @Test func signOutEndsTheSessionOnTheServer() throws {
+        let browser = test.browser()
+        browser.signIn("admin@acme.test")
+        let stolen = browser.cookies
+        browser.get("/partners")
+        let out = browser.post("/signout")
+        #expect(out.header("Location") == "/signin?notice=signed-out")
+        let replay = test.browser()
+        replay.setCookies(stolen)
+        #expect(replay.get("/partners").status == 303)
+    }
+
+    static let hostileNext = ["//evil.example", "https://evil.example/", "/\\evil.example", "/partners@evil.example", "javascript:alert(1)",
+                              "/signin", "/%2F%2Fevil.example", " /partners", "/partners/facebook\r\nSet-Cookie: x=1"]
+
+    @Test(arguments: hostileNext)
+    func neverRedirectsOffSite(next: String) {
+        let browser = test.browser()
+        browser.get("/signin", query: [("next", next)])
+        let response = browser.post("/signin", [("email", "admin@acme.test"), ("password", "correct horse battery"), ("next", next)])
+        #expect(response.header("Location") == "/partners")
+    }
+
+    private func strip(_ page: String, _ email: String) -> String {
+        page.replacingOccurrences(of: email, with: "").replacingOccurrences(of: #"value="[A-Za-z0-9_-]{43}""#, with: "", options: .regularExpression)
+    }
+}
