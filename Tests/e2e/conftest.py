@@ -98,3 +98,13 @@ def shots(request):
         return path
 
     return take
+
+
+def wait_for_text(driver, text, timeout=10):
+    """Waits until `text` is on the page: a click that submits a form returns before the next page loads."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    # The old page's body goes stale while the next one loads: keep polling through that.
+    WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(
+        lambda d: text in d.find_element("tag name", "body").text)

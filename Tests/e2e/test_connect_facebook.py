@@ -1,7 +1,7 @@
 """A marketer connects Facebook in a real browser, through nginx, against the partner sandbox."""
 from selenium.webdriver.common.by import By
 
-from conftest import PASSWORD
+from conftest import PASSWORD, wait_for_text
 
 EMAIL = "marketer@e2e.test"
 
@@ -16,7 +16,7 @@ def test_sign_in_connect_choose_accounts_and_disconnect(stack, browser, shots):
     browser.find_element(By.ID, "email").send_keys(EMAIL)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "button.primary").click()
-
+    wait_for_text(browser, "Technology Partners")
     assert browser.current_url.endswith("/partners")
     cards = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".cards h2")]
     for name in ("Facebook", "Google", "TikTok", "Pinterest", "Snapchat", "Criteo", "LinkedIn"):
@@ -26,14 +26,16 @@ def test_sign_in_connect_choose_accounts_and_disconnect(stack, browser, shots):
     pages.append(browser.page_source)
 
     browser.find_element(By.LINK_TEXT, "Facebook").click()
+    wait_for_text(browser, "Connect Facebook")
     shots(browser, "facebook-not-connected")
     browser.find_element(By.XPATH, "//button[normalize-space()='Connect Facebook']").click()
-
+    wait_for_text(browser, "Manage your ads")
     # The sandbox's consent page, on the sandbox's own port.
     assert browser.current_url.startswith(stack.sandbox_url + "/facebook/www/")
     assert "Manage your ads" in browser.page_source
     shots(browser, "facebook-consent")
     browser.find_element(By.XPATH, "//button[starts-with(normalize-space(), 'Continue as Demo User')]").click()
+    wait_for_text(browser, "Choose Facebook ad accounts")
 
     # Back at AudienceSync on a clean URL: no code, no state.
     assert browser.current_url.startswith(stack.url + "/partners/facebook/accounts")
@@ -44,7 +46,7 @@ def test_sign_in_connect_choose_accounts_and_disconnect(stack, browser, shots):
     for value in ("act_1001", "act_1003"):
         browser.find_element(By.CSS_SELECTOR, f"input[value='{value}']").click()
     browser.find_element(By.XPATH, "//button[normalize-space()='Save ad accounts']").click()
-
+    wait_for_text(browser, "Ad accounts saved.")
     assert browser.current_url.endswith("/partners/facebook?notice=accounts-saved")
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "Token valid" in body and "Demo User" in body
@@ -65,12 +67,12 @@ def test_sign_in_connect_choose_accounts_and_disconnect(stack, browser, shots):
 
     # Remove one ad account, then disconnect everything.
     browser.find_element(By.XPATH, "//tr[td[contains(., 'Terms pending')]]//button[normalize-space()='Remove']").click()
-    assert "removed from this workspace" in browser.page_source
+    wait_for_text(browser, "removed from this workspace")
     assert "Terms pending" not in browser.find_element(By.ID, "ad-accounts").text
     browser.find_element(By.CSS_SELECTOR, ".danger-zone summary").click()
     shots(browser, "disconnect-confirm")
     browser.find_element(By.XPATH, "//button[normalize-space()='Disconnect Facebook']").click()
-    assert "Disconnected" in browser.page_source
+    wait_for_text(browser, "Disconnected.")
     assert browser.find_element(By.XPATH, "//button[normalize-space()='Connect Facebook']")
     shots(browser, "facebook-disconnected")
 
@@ -79,20 +81,24 @@ def test_pasted_system_user_token(stack, browser, shots):
     """The Business settings page of the sandbox issues a token; pasting it connects Facebook."""
     browser.get(stack.sandbox_url + "/facebook/www/business/settings/system-users")
     browser.find_element(By.XPATH, "//button[normalize-space()='Generate new token']").click()
+    wait_for_text(browser, "Copy this access token now")
     token = browser.find_element(By.CSS_SELECTOR, "code.fb-token").text
     assert token.startswith("EAA")
 
     browser.get(stack.url + "/partners/facebook")
     browser.find_element(By.ID, "token").send_keys("EAA-this-is-not-valid")
     browser.find_element(By.XPATH, "//button[normalize-space()='Save token']").click()
+    wait_for_text(browser, "did not accept this token")
     assert "did not accept this token" in browser.find_element(By.ID, "token-error").text
     shots(browser, "system-token-refused")
 
     browser.find_element(By.ID, "token").send_keys(token)
     browser.find_element(By.XPATH, "//button[normalize-space()='Save token']").click()
+    wait_for_text(browser, "Token verified and saved")
     assert "/partners/facebook/accounts" in browser.current_url
     browser.find_element(By.CSS_SELECTOR, "input[value='act_1002']").click()
     browser.find_element(By.XPATH, "//button[normalize-space()='Save ad accounts']").click()
+    wait_for_text(browser, "Ad accounts saved.")
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "System user token" in body and "Never expires" in body and "Demo Retail — EU" in body
     assert token not in browser.page_source

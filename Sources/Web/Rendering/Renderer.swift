@@ -47,17 +47,25 @@ struct Page<Content> {
 }
 
 /// The layout's data: title, navigation, the signed-in user, the sign-out form's token, a notice.
+///
+/// Every field is stored: templates read values through `Mirror`, which does not see computed properties.
 struct Shell {
     let title: String
     let section: String
     let user: ShellUser?
     let csrfToken: String
     let notice: String?
-    var nav: [NavItem] {
-        guard user != nil else { return [] }
-        return [NavItem(label: "Technology Partners", path: SiteRoute.partners.path, isCurrent: section == "partners")]
+    let nav: [NavItem]
+    let signOutPath = SiteRoute.signOut.path
+
+    init(title: String, section: String, user: ShellUser?, csrfToken: String, notice: String?) {
+        self.title = title
+        self.section = section
+        self.user = user
+        self.csrfToken = csrfToken
+        self.notice = notice
+        nav = user == nil ? [] : [NavItem(label: "Technology Partners", path: SiteRoute.partners.path, isCurrent: section == "partners")]
     }
-    var signOutPath: String { SiteRoute.signOut.path }
 }
 
 /// The signed-in user as the layout shows them.
