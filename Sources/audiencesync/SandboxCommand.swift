@@ -21,11 +21,7 @@ struct SandboxCommand: ParsableCommand {
         let responder = try SandboxResponder(configuration: SandboxConfiguration(
             databasePath: config.sandboxDatabasePath, publicBaseURL: config.sandboxURL,
             templatesDirectory: config.templatesDirectory, facebookApp: app))
-        let server = FastCGIServer(configuration: FastCGIServerConfiguration(socketPath: config.sandboxSocket, threads: 16,
-                                                                           maxBodyBytes: config.maxBodyBytes), responder: responder)
-        try server.start()
-        logger.info("partner sandbox on \(config.sandboxSocket), public at \(config.sandboxURL)")
-        _ = SignalWaiter.wait()
-        server.stop()
+        logger.info("partner sandbox at \(config.sandboxURL)")
+        try ServerRunner.run(responder, socket: config.sandboxSocket, threads: 16, maxBodyBytes: config.maxBodyBytes, logger: logger)
     }
 }

@@ -25,13 +25,7 @@ struct Serve: ParsableCommand {
         let http = HTTPClient(configuration: HTTPClientConfiguration())
         let connectors: [PartnerID: any PartnerConnector] = [.facebook: FacebookClient(endpoints: config.facebook, http: http)]
         let app = try buildApplication(WebDependencies(config: config, store: store, tokenBox: tokenBox, connectors: connectors))
-        let server = FastCGIServer(configuration: FastCGIServerConfiguration(socketPath: config.appSocket, threads: config.threads,
-                                                                           maxBodyBytes: config.maxBodyBytes), responder: app)
-        try server.start()
-        logger.info("serving on \(config.appSocket) with \(config.threads) threads; dashboard at \(config.baseURL)")
-        let signal = SignalWaiter.wait()
-        logger.info("signal \(signal): finishing \(server.requestsInFlight) request(s) in flight")
-        let drained = server.stop()
-        logger.info(drained ? "stopped cleanly" : "stopped with requests still running after the drain timeout")
+        logger.info("dashboard at \(config.baseURL)")
+        try ServerRunner.run(app, socket: config.appSocket, threads: config.threads, maxBodyBytes: config.maxBodyBytes, logger: logger)
     }
 }

@@ -17,13 +17,17 @@ import Testing
         try test.createUser(workspace: "Acme", email: "admin@acme.test")
     }
 
-    /// Signs in, presses Connect, accepts on the consent page, and delivers the callback.
-    func connect(_ browser: TestBrowser) throws -> Response {
-        browser.signIn("admin@acme.test")
+    /// Signs in (unless `signIn` is false), presses Connect, and answers the consent page; returns the callback URL.
+    func consent(_ browser: TestBrowser, decision: String = "accept", signIn: Bool = true) throws -> String {
+        if signIn { browser.signIn("admin@acme.test") }
         browser.get("/partners/facebook")
-        let start = browser.post("/partners/facebook/connect")
-        let location = try #require(start.header("Location"))
-        let callback = try partner.consent(authorizationURL: location)
+        let location = try #require(browser.post("/partners/facebook/connect").header("Location"))
+        return try partner.consent(authorizationURL: location, decision: decision)
+    }
+
+    /// Signs in, connects through the consent page, and delivers the callback.
+    func connect(_ browser: TestBrowser) throws -> Response {
+        let callback = try consent(browser)
         return browser.get(path(of: callback), query: queryPairs(of: callback))
     }
 
@@ -81,11 +85,7 @@ import Testing
 
     @Test func refusesBadStatesWithoutExchangingACode() throws {
         let browser = test.browser()
-        browser.signIn("admin@acme.test")
-        browser.get("/partners/facebook")
-        let location = try #require(browser.post("/partners/facebook/connect").header("Location"))
-        let callback = try partner.consent(authorizationURL: location)
-        let good = queryPairs(of: callback)
+        let good = queryPairs(of: try consent(browser))
         let code = try #require(good.first { $0.0 == "code" }?.1)
         let before = try partner.lastSequence()
 
@@ -110,10 +110,7 @@ import Testing
 
     @Test func refusesStatesFromAnotherSessionOrOlderThanTenMinutes() throws {
         let first = test.browser()
-        first.signIn("admin@acme.test")
-        first.get("/partners/facebook")
-        let location = try #require(first.post("/partners/facebook/connect").header("Location"))
-        let callback = try partner.consent(authorizationURL: location)
+        let callback = try consent(first)
         let before = try partner.lastSequence()
 
         let other = test.browser()
@@ -121,9 +118,7 @@ import Testing
         let stolen = other.get("/oauth/callback/facebook", query: queryPairs(of: callback))
         #expect(stolen.status == 400 && stolen.text.contains("another browser session"))
 
-        first.get("/partners/facebook")
-        let second = try #require(first.post("/partners/facebook/connect").header("Location"))
-        let late = try partner.consent(authorizationURL: second)
+        let late = try consent(first, signIn: false)
         test.clock.advance(10 * 60 + 1)
         let expired = first.get("/oauth/callback/facebook", query: queryPairs(of: late))
         #expect(expired.status == 400 && expired.text.contains("expired"))
@@ -133,10 +128,7 @@ import Testing
 
     @Test func cancelledConsentSaysSoAndChangesNothing() throws {
         let browser = test.browser()
-        browser.signIn("admin@acme.test")
-        browser.get("/partners/facebook")
-        let location = try #require(browser.post("/partners/facebook/connect").header("Location"))
-        let callback = try partner.consent(authorizationURL: location, decision: "cancel")
+        let callback = try consent(browser, decision: "cancel")
         let page = browser.get(path(of: callback), query: queryPairs(of: callback))
         #expect(page.status == 400 && page.text.contains("You cancelled the connection"))
         #expect(try test.store.connection(workspaceID: 1, partner: .facebook) == nil)

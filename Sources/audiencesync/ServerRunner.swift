@@ -1,0 +1,18 @@
+import FastCGI
+import Logging
+
+/// Runs a FastCGI responder until SIGTERM or SIGINT, then drains it: what `serve` and `sandbox` share.
+enum ServerRunner {
+    /// Starts `responder` on `socket`, waits for a shutdown signal, and stops after in-flight requests finish.
+    /// The caller must have called `SignalWaiter.blockShutdownSignals()` before starting any thread.
+    static func run(_ responder: any Responder, socket: String, threads: Int, maxBodyBytes: Int, logger: Logger) throws {
+        let server = FastCGIServer(configuration: FastCGIServerConfiguration(socketPath: socket, threads: threads, maxBodyBytes: maxBodyBytes),
+                                   responder: responder)
+        try server.start()
+        logger.info("listening on \(socket) with \(threads) threads")
+        let signal = SignalWaiter.wait()
+        logger.info("signal \(signal): finishing \(server.requestsInFlight) request(s) in flight")
+        let drained = server.stop()
+        logger.info(drained ? "stopped cleanly" : "stopped with requests still running after the drain timeout")
+    }
+}
