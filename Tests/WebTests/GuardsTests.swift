@@ -103,3 +103,24 @@ import Testing
         ["", "-wal"].map { FileManager.default.contents(atPath: test.databasePath + $0) }
     }
 }
+
+@Suite struct ExpiryWarningTests {
+    @Test func warnsTwoWeeksBeforeATokenExpiresAndAfter() throws {
+        let test = try TestApp()
+        let admin = try test.createUser(workspace: "A", email: "admin@a.test")
+        let connection = try test.store.saveConnection(
+            NewConnection(workspaceID: admin.workspaceID, partner: .facebook, tokenKind: .oauth, sealedToken: [1],
+                          expiresAt: test.clock.now.addingTimeInterval(20 * 86_400), partnerUserName: "Demo User", connectedBy: admin.id),
+            now: test.clock.now)
+        let browser = test.browser()
+        browser.signIn("admin@a.test")
+        #expect(!browser.get("/partners/facebook").text.contains("Reconnect before then"))
+        test.clock.advance(7 * 86_400)
+        browser.signIn("admin@a.test")   // the session itself ended long ago
+        #expect(browser.get("/partners/facebook").text.contains("The token expires in 13 days. Reconnect before then"))
+        test.clock.advance(14 * 86_400)
+        browser.signIn("admin@a.test")
+        #expect(browser.get("/partners/facebook").text.contains("The token has expired."))
+        _ = connection
+    }
+}

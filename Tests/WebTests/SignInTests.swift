@@ -128,3 +128,15 @@ import Testing
         #expect(missing.status == 404 && missing.text.contains("Technology Partners"))
     }
 }
+
+@Suite struct AddressThrottleTests {
+    @Test func oneAddressTryingManyAccountsIsStopped() throws {
+        let test = try TestApp()
+        try test.createUser(workspace: "Acme", email: "real@acme.test")
+        let attacker = test.browser(address: "203.0.113.9")
+        for index in 0..<30 { attacker.signIn("guess\(index)@acme.test", "wrong password!") }
+        #expect(attacker.signIn("real@acme.test").status == 401)
+        // Another address is not affected, and the account itself has no failures.
+        #expect(test.browser(address: "198.51.100.7").signIn("real@acme.test").status == 303)
+    }
+}

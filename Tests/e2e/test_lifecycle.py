@@ -47,3 +47,21 @@ def test_sigterm_answers_requests_in_flight_then_exits(stack):
     assert result["response"].headers["Location"] == "/partners/facebook?notice=checked"
     log = (stack.data / "logs" / "app.log").read_text()
     assert "finishing 1 request(s) in flight" in log and "stopped cleanly" in log
+
+
+def test_security_headers_on_every_response_including_nginx_errors(stack):
+    responses = {
+        "page": requests.get(stack.url + "/signin", timeout=5),
+        "static": requests.get(stack.url + "/static/app.css", timeout=5),
+        "nginx 404": requests.get(stack.url + "/static/missing.css", timeout=5),
+        "app 404": requests.get(stack.url + "/missing", timeout=5),
+        "nginx 413": requests.post(stack.url + "/signin", data=b"x" * (40 << 20), timeout=30),
+        "callback": requests.get(stack.url + "/oauth/callback/facebook?code=c&state=s", allow_redirects=False, timeout=5),
+    }
+    assert responses["nginx 404"].status_code == 404 and responses["nginx 413"].status_code == 413
+    for name, r in responses.items():
+        csp = r.headers.get("Content-Security-Policy", "")
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp, name
+        assert r.headers.get("X-Content-Type-Options") == "nosniff", name
+        assert r.headers.get("Server") == "nginx", name  # no version
+        assert r.headers.get("Referrer-Policy") == ("no-referrer" if name == "callback" else "same-origin"), name
