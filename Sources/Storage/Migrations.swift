@@ -7,6 +7,7 @@ enum Migrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("001-accounts-and-connections", migrate: accountsAndConnections)
+        migrator.registerMigration("002-api-keys-and-profiles", migrate: apiKeysAndProfiles)
         return migrator
     }
 
@@ -73,6 +74,31 @@ enum Migrations {
                 is_accessible INTEGER NOT NULL DEFAULT 1 CHECK (is_accessible IN (0, 1)),
                 checked_at REAL,
                 UNIQUE (connection_id, external_id)
+            );
+            """)
+    }
+
+    private static func apiKeysAndProfiles(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE api_key (
+                id INTEGER PRIMARY KEY,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                name TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 80),
+                key_hash TEXT NOT NULL UNIQUE CHECK (length(key_hash) = 64),
+                key_prefix TEXT NOT NULL,
+                created_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL,
+                created_at REAL NOT NULL,
+                revoked_at REAL
+            );
+            CREATE INDEX api_key_workspace ON api_key(workspace_id);
+            CREATE TABLE profile (
+                id INTEGER PRIMARY KEY,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                external_id TEXT NOT NULL CHECK (length(external_id) BETWEEN 1 AND 512),
+                attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes) AND json_type(attributes) = 'object'),
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL,
+                UNIQUE (workspace_id, external_id)
             );
             """)
     }

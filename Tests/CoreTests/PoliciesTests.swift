@@ -68,3 +68,41 @@ import Testing
         #expect(AccountRules.workspaceNameProblem("  ") != nil)
     }
 }
+
+@Suite struct ProfileValidationTests {
+    let today = Date(timeIntervalSince1970: 1_800_000_000)   // 2027-01-15
+
+    func errors(_ json: String) -> [String] {
+        let object = try! JSONSerialization.jsonObject(with: Data(json.utf8))
+        switch ProfileValidation.validate(object, index: 0, today: today) {
+        case .valid: return []
+        case .invalid(let problems): return problems.map(\.field)
+        }
+    }
+
+    @Test func acceptsWellFormedStandardAttributes() {
+        #expect(errors(#"{"external_id":"u1","email":"a.b+c@example.co.uk","phone":"+44 (20) 7946-0958","gender":"p","dob":"2000-02-29","country":"gb","idfa":"6032D997-3AB0-4DE0-AA16-8AF0E5B482FB","ads_tracking_enabled":false,"custom":[1,"x",true]}"#) == [])
+    }
+
+    static let bad: [(String, String)] = [
+        (#"{"external_id":"u","email":"a@b"}"#, "email"), (#"{"external_id":"u","email":"a b@c.co"}"#, "email"),
+        (#"{"external_id":"u","phone":"call me"}"#, "phone"), (#"{"external_id":"u","phone":"123"}"#, "phone"),
+        (#"{"external_id":"u","dob":"1899-12-31"}"#, "dob"), (#"{"external_id":"u","dob":"2027-01-16"}"#, "dob"),
+        (#"{"external_id":"u","dob":"2001-02-29"}"#, "dob"), (#"{"external_id":"u","dob":"01/02/2000"}"#, "dob"),
+        (#"{"external_id":"u","country":"USA"}"#, "country"), (#"{"external_id":"u","gender":"male"}"#, "gender"),
+        (#"{"external_id":"u","gaid":"not-a-uuid"}"#, "gaid"), (#"{"external_id":"u","ads_tracking_enabled":1}"#, "ads_tracking_enabled"),
+        (#"{"external_id":"u","nested":{"a":1}}"#, "nested"), (#"{"external_id":"u","$bad":1}"#, "$bad"),
+        (#"{"external_id":"  "}"#, "external_id"), (#"{"external_id":7}"#, "external_id"),
+    ]
+
+    @Test(arguments: bad)
+    func refusesWithTheFieldNamed(json: String, field: String) { #expect(errors(json) == [field]) }
+
+    @Test func booleansAreNotNumbers() {
+        let object = try! JSONSerialization.jsonObject(with: Data(#"{"t":true,"one":1,"zero":0}"#.utf8)) as! [String: Any]
+        #expect(ProfileValidation.canonicalJSON(object["t"]!) == "true")
+        #expect(ProfileValidation.canonicalJSON(object["one"]!) == "1")
+        #expect(ProfileValidation.canonicalJSON(object["zero"]!) == "0")
+        #expect(ISOCountries.alpha2.count == 249 && ISOCountries.isAlpha2("gb") && !ISOCountries.isAlpha2("UK"))
+    }
+}

@@ -12,7 +12,8 @@ import Testing
 
     /// Every state-changing route of the dashboard (SiteRoute's non-GET entries).
     static let stateChanging = ["/signout", "/partners/facebook/connect", "/partners/facebook/accounts", "/partners/facebook/token",
-                                "/partners/facebook/check", "/partners/facebook/disconnect", "/partners/facebook/accounts/1/remove"]
+                                "/partners/facebook/check", "/partners/facebook/disconnect", "/partners/facebook/accounts/1/remove",
+                                "/settings/api-keys", "/settings/api-keys/1/revoke"]
 
     init() throws {
         test = try TestApp()
@@ -49,7 +50,8 @@ import Testing
         let browser = test.browser()
         browser.signIn("admin@a.test")
         let before = try fingerprint()
-        for path in ["/", "/partners", "/partners/facebook", "/partners/google", "/partners/tiktok", "/signin", "/healthz", "/missing"] {
+        for path in ["/", "/partners", "/partners/facebook", "/partners/google", "/partners/tiktok", "/signin", "/healthz", "/missing",
+                     "/settings/api-keys"] {
             _ = browser.get(path)
             _ = test.browser().get(path)
         }
@@ -115,7 +117,7 @@ import Testing
         let browser = test.browser()
         browser.signIn("admin@a.test")
         #expect(!browser.get("/partners/facebook").text.contains("Reconnect before then"))
-        test.clock.advance(7 * 86_400)
+        test.clock.advance(7 * 86_400 - 3600)   // 13 days and an hour left
         browser.signIn("admin@a.test")   // the session itself ended long ago
         #expect(browser.get("/partners/facebook").text.contains("The token expires in 13 days. Reconnect before then"))
         test.clock.advance(14 * 86_400)

@@ -7,6 +7,9 @@ enum AccessRules {
         switch entry.access {
         case .anyone:
             return nil
+        case .apiKey:
+            // API routes are answered by APIGate before access rules run; never serve one here.
+            return ErrorPages.notFound(context)
         case .signedIn, .admin:
             guard let session = context.session else { return signInFirst(context) }
             if entry.access == .admin, session.user.role != .admin {

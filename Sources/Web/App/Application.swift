@@ -67,8 +67,9 @@ public final class Application: Responder {
         } catch {
             return ErrorPages.unavailable(renderer, error, logger: dependencies.logger)
         }
-        let context = RequestContext(request: request, app: dependencies, renderer: renderer, now: now, session: session)
+        let context = RequestContext(request: request, app: dependencies, renderer: renderer, now: now, session: session, apiWorkspaceID: nil)
         guard let route = SiteRoute(path: request.path) else { return ErrorPages.notFound(context) }
+        if route.isAPI { return APIGate.respond(route, method: method, context) }
         guard let entry = Routes.entry(for: route, method: method) else {
             return Routes.hasOtherMethod(route, than: method)
                 ? ErrorPages.page(renderer, status: 405, title: "Not allowed", message: "This address does not accept that kind of request.",
@@ -95,6 +96,8 @@ struct RequestContext {
     let renderer: Renderer
     let now: Date
     let session: SessionRecord?
+    /// The workspace of the API key that authenticated a REST call.
+    let apiWorkspaceID: Int64?
 
     /// The signed-in user (handlers behind `.signedIn` or `.admin` can rely on it).
     var user: DashboardUser { session!.user }

@@ -8,6 +8,8 @@ enum Access {
     case signedIn
     /// A signed-in admin.
     case admin
+    /// A REST client with a workspace API key (`Authorization: Bearer …`).
+    case apiKey
 }
 
 /// One line of the route table: method, route, who may call it, and the handler.
@@ -17,7 +19,8 @@ struct RouteEntry {
     let handle: @Sendable (RequestContext) throws -> Response
 }
 
-/// The one route table, read top to bottom. Every non-GET route is state-changing and needs a CSRF token.
+/// The one route table, read top to bottom. Every non-GET dashboard route is state-changing and needs a CSRF token;
+/// API routes authenticate with a bearer key instead (no ambient credential, so no CSRF).
 enum Routes {
     static func entry(for route: SiteRoute, method: String) -> RouteEntry? {
         switch (route, method) {
@@ -40,6 +43,15 @@ enum Routes {
         case (.partnerDisconnect(let p), "POST"): RouteEntry(method: "POST", access: .admin, handle: { try PartnerDisconnect.handle($0, p) })
         case (.adAccountRemove(let p, let id), "POST"):
             RouteEntry(method: "POST", access: .admin, handle: { try AdAccountRemove.handle($0, p, id) })
+
+        // Settings
+        case (.settingsAPIKeys, "GET"): RouteEntry(method: "GET", access: .admin, handle: APIKeysPage.handle)
+        case (.settingsAPIKeys, "POST"): RouteEntry(method: "POST", access: .admin, handle: APIKeyCreate.handle)
+        case (.apiKeyRevoke(let id), "POST"): RouteEntry(method: "POST", access: .admin, handle: { try APIKeyRevoke.handle($0, id) })
+
+        // REST API
+        case (.apiUsersTrack, "POST"): RouteEntry(method: "POST", access: .apiKey, handle: UsersTrack.handle)
+        case (.apiUsersDelete, "POST"): RouteEntry(method: "POST", access: .apiKey, handle: UsersDelete.handle)
         default: nil
         }
     }

@@ -17,6 +17,18 @@ public enum SiteRoute: Equatable, Sendable {
     case partnerDisconnect(PartnerID)
     case adAccountRemove(PartnerID, Int64)
     case health
+    case settingsAPIKeys
+    case apiKeyRevoke(Int64)
+    case apiUsersTrack
+    case apiUsersDelete
+
+    /// Whether the route belongs to the REST API (bearer API key, JSON, no session or CSRF).
+    public var isAPI: Bool {
+        switch self {
+        case .apiUsersTrack, .apiUsersDelete: true
+        default: false
+        }
+    }
 
     /// The path of this route.
     public var path: String {
@@ -34,6 +46,10 @@ public enum SiteRoute: Equatable, Sendable {
         case .partnerDisconnect(let p): "/partners/\(p.rawValue)/disconnect"
         case .adAccountRemove(let p, let id): "/partners/\(p.rawValue)/accounts/\(id)/remove"
         case .health: "/healthz"
+        case .settingsAPIKeys: "/settings/api-keys"
+        case .apiKeyRevoke(let id): "/settings/api-keys/\(id)/revoke"
+        case .apiUsersTrack: "/api/v1/users/track"
+        case .apiUsersDelete: "/api/v1/users/delete"
         }
     }
 
@@ -49,6 +65,16 @@ public enum SiteRoute: Equatable, Sendable {
         case "partners":
             guard let partner = PartnerID(rawValue: parts[1]), let route = Self.partnerRoute(partner, Array(parts.dropFirst(2))) else { return nil }
             self = route
+        case "settings" where parts.count == 2 && parts[1] == "api-keys": self = .settingsAPIKeys
+        case "settings" where parts.count == 4 && parts[1] == "api-keys" && parts[3] == "revoke":
+            guard let id = Int64(parts[2]), id > 0 else { return nil }
+            self = .apiKeyRevoke(id)
+        case "api" where parts.count == 4 && parts[1] == "v1" && parts[2] == "users":
+            switch parts[3] {
+            case "track": self = .apiUsersTrack
+            case "delete": self = .apiUsersDelete
+            default: return nil
+            }
         case "oauth" where parts.count == 3 && parts[1] == "callback":
             guard let partner = PartnerID(rawValue: parts[2]) else { return nil }
             self = .oauthCallback(partner)

@@ -9,7 +9,7 @@ struct Renderer: Sendable {
     private let library: MustacheLibrary
 
     /// Every template the dashboard renders; start-up fails when one is missing, not the first request.
-    static let required = ["layout", "signin", "partners", "partner", "partner_accounts", "oauth_error", "error"]
+    static let required = ["layout", "signin", "partners", "partner", "partner_accounts", "oauth_error", "error", "api_keys"]
 
     /// Reads `*.mustache` from `directory` (not its sub-folders: `sandbox/` belongs to the sandbox).
     init(directory: String) throws {
@@ -64,7 +64,12 @@ struct Shell {
         self.user = user
         self.csrfToken = csrfToken
         self.notice = notice
-        nav = user == nil ? [] : [NavItem(label: "Technology Partners", path: SiteRoute.partners.path, isCurrent: section == "partners")]
+        var items: [NavItem] = []
+        if let user {
+            items.append(NavItem(label: "Technology Partners", path: SiteRoute.partners.path, isCurrent: section == "partners"))
+            if user.isAdmin { items.append(NavItem(label: "Settings", path: SiteRoute.settingsAPIKeys.path, isCurrent: section == "settings")) }
+        }
+        nav = items
     }
 }
 
@@ -94,7 +99,7 @@ import Core
 /// Only these fixed texts can appear, so the query cannot inject content.
 enum Notice: String {
     case connected, accountsSaved = "accounts-saved", disconnected, accountRemoved = "account-removed", checked,
-         tokenSaved = "token-saved", signedOut = "signed-out", sessionExpired = "session-expired"
+         tokenSaved = "token-saved", signedOut = "signed-out", sessionExpired = "session-expired", keyRevoked = "key-revoked"
 
     var text: String {
         switch self {
@@ -106,6 +111,7 @@ enum Notice: String {
         case .tokenSaved: "Token verified and saved. Now choose the ad accounts this workspace syncs to."
         case .signedOut: "You are signed out."
         case .sessionExpired: "Your session ended. Sign in again."
+        case .keyRevoked: "The API key was revoked. Requests using it are refused from now on."
         }
     }
 }

@@ -1,0 +1,168 @@
+import Foundation
+
+/// Validates `/users/track` objects: standard attributes by their rules, custom ones by shape and size.
+///
+/// Pure: the date that bounds birth dates is passed in. Each invalid object yields its errors and is not
+/// stored; the valid ones are.
+public enum ProfileValidation {
+    /// The most objects one request may carry.
+    public static let maxObjectsPerRequest = 10_000
+    /// The most attributes one object may carry.
+    public static let maxAttributesPerObject = 250
+    /// The longest attribute name.
+    public static let maxNameLength = 255
+    /// The longest string value (and the largest array, serialized).
+    public static let maxValueBytes = 4_096
+    /// Genders as Braze takes them: male, female, other, not applicable, prefer not to say.
+    public static let genders: Set<String> = ["M", "F", "O", "N", "P"]
+
+    /// Checks one object (`index` is its position) and returns the update or its errors.
+    public static func validate(_ object: Any, index: Int, today: Date) -> ProfileValidationOutcome {
+        guard let dictionary = object as? [String: Any] else {
+            return .invalid([FieldError(index: index, field: "", message: "Each item must be a JSON object.")])
+        }
+        var errors: [FieldError] = []
+        guard let externalID = externalID(dictionary["external_id"]) else {
+            return .invalid([FieldError(index: index, field: "external_id", message: "external_id is required: a non-empty string of at most 512 characters.")])
+        }
+        if dictionary.count > maxAttributesPerObject + 1 {
+            errors.append(FieldError(index: index, field: "", message: "At most \(maxAttributesPerObject) attributes per user."))
+        }
+        var attributes: [String: String] = [:]
+        for (name, value) in dictionary where name != "external_id" {
+            if let problem = nameProblem(name) ?? valueProblem(name, value, today: today) {
+                errors.append(FieldError(index: index, field: name, message: problem))
+            } else {
+                attributes[name] = canonicalJSON(normalized(name, value))
+            }
+        }
+        return errors.isEmpty ? .valid(ProfileUpdate(externalID: externalID, attributes: attributes)) : .invalid(errors.sorted { $0.field < $1.field })
+    }
+
+    static func externalID(_ value: Any?) -> String? {
+        guard let text = value as? String else { return nil }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty || trimmed.count > 512 ? nil : trimmed
+    }
+
+    static func nameProblem(_ name: String) -> String? {
+        if name.isEmpty || name.count > maxNameLength { return "Attribute names have 1 to \(maxNameLength) characters." }
+        if name.hasPrefix("$") { return "Attribute names cannot start with $." }
+        return nil
+    }
+
+    /// Why `value` is not acceptable for attribute `name`, or nil.
+    static func valueProblem(_ name: String, _ value: Any, today: Date) -> String? {
+        if value is NSNull { return nil }   // removes the attribute
+        if let standard = StandardAttribute(rawValue: name) { return standardProblem(standard, value, today: today) }
+        return shapeProblem(value)
+    }
+
+    private static func shapeProblem(_ value: Any) -> String? {
+        if let text = value as? String { return text.utf8.count > maxValueBytes ? "Text values are at most \(maxValueBytes) bytes." : nil }
+        if value is NSNumber { return nil }
+        if let array = value as? [Any] {
+            guard array.allSatisfy({ $0 is String || $0 is NSNumber }) else { return "Arrays may hold only text, numbers and true/false." }
+            return canonicalJSON(array).utf8.count > maxValueBytes ? "Arrays are at most \(maxValueBytes) bytes as JSON." : nil
+        }
+        return "Use text, a number, true/false, null, or an array of those (nested objects are not supported)."
+    }
+
+    private static func standardProblem(_ attribute: StandardAttribute, _ value: Any, today: Date) -> String? {
+        switch attribute {
+        case .adsTrackingEnabled, .optedInMarketing, .doNotSell:
+            return isBool(value) ? nil : "Use true or false."
+        case .externalID:
+            return nil
+        default:
+            guard let text = value as? String else { return "Use text." }
+            return textProblem(attribute, text.trimmingCharacters(in: .whitespacesAndNewlines), today: today)
+        }
+    }
+
+    private static func textProblem(_ attribute: StandardAttribute, _ text: String, today: Date) -> String? {
+        switch attribute {
+        case .email:
+            return isEmail(text) ? nil : "Not an email address (expected name@domain.tld)."
+        case .phone:
+            let digits = text.filter(\.isASCII).filter(\.isNumber).count
+            let allowed = text.allSatisfy { $0.isASCII && ($0.isNumber || " +-().".contains($0)) }
+            return allowed && (5...20).contains(digits) ? nil : "Not a phone number (5 to 20 digits; + - ( ) . and spaces allowed)."
+        case .gender:
+            return genders.contains(text.uppercased()) ? nil : "Use M, F, O (other), N (not applicable) or P (prefer not to say)."
+        case .dob:
+            return dateProblem(text, today: today)
+        case .country:
+            return ISOCountries.isAlpha2(text) ? nil : "Use an ISO 3166-1 two-letter country code, such as US or GB."
+        case .idfa, .gaid:
+            return isUUID(text) ? nil : "Use the device id's 8-4-4-4-12 hexadecimal form."
+        default:
+            return text.utf8.count > maxValueBytes ? "Text values are at most \(maxValueBytes) bytes." : nil
+        }
+    }
+
+    /// `YYYY-MM-DD`, a real calendar day, from 1900 to `today`.
+    static func dateProblem(_ text: String, today: Date) -> String? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else {
+            return "Use a date as YYYY-MM-DD."
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard let date = calendar.date(from: DateComponents(year: year, month: month, day: day)),
+              calendar.component(.day, from: date) == day, calendar.component(.month, from: date) == month else {
+            return "\(text) is not a calendar date."
+        }
+        guard year >= 1900, date <= today else { return "Use a date from 1900 to today." }
+        return nil
+    }
+
+    private static func normalized(_ name: String, _ value: Any) -> Any {
+        guard let text = value as? String, let standard = StandardAttribute(rawValue: name) else { return value }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        switch standard {
+        case .gender, .country: return trimmed.uppercased()
+        case .email, .idfa, .gaid: return trimmed.lowercased()
+        default: return trimmed
+        }
+    }
+
+    /// Whether a decoded JSON value was `true`/`false`. JSONSerialization gives NSNumbers for both numbers and
+    /// booleans, and `is Bool` is true for 0 and 1 too; a boolean's Objective-C type is `c` (char).
+    static func isBool(_ value: Any) -> Bool {
+        guard let number = value as? NSNumber else { return false }
+        return String(cString: number.objCType) == "c"
+    }
+
+    static func isEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64, text.count <= 254 else { return false }
+        let domain = parts[1]
+        return domain.contains(".") && !domain.hasPrefix(".") && !domain.hasSuffix(".") && !domain.contains("..")
+            && !text.contains(where: { $0.isWhitespace || $0 == "," || $0 == "<" || $0 == ">" })
+    }
+
+    static func isUUID(_ text: String) -> Bool {
+        let groups = text.split(separator: "-", omittingEmptySubsequences: false)
+        return groups.map(\.count) == [8, 4, 4, 4, 12] && groups.allSatisfy { $0.allSatisfy(\.isHexDigit) }
+    }
+
+    /// Compact JSON with sorted keys for a value or fragment.
+    public static func canonicalJSON(_ value: Any) -> String {
+        if value is NSNull { return "null" }
+        if isBool(value) { return (value as! NSNumber).boolValue ? "true" : "false" }
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]) else {
+            return "null"
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// The result of validating one object.
+public enum ProfileValidationOutcome: Sendable, Equatable {
+    /// Good: store it.
+    case valid(ProfileUpdate)
+    /// Refused, with every problem found.
+    case invalid([FieldError])
+}

@@ -1,0 +1,67 @@
+import Core
+import Foundation
+import GRDB
+
+/// A stored profile.
+public struct StoredProfile: Sendable, Equatable {
+    /// The workspace-unique external id.
+    public let externalID: String
+    /// Every attribute as a JSON object text.
+    public let attributesJSON: String
+    /// When it was first stored.
+    public let createdAt: Date
+    /// When it last changed.
+    public let updatedAt: Date
+}
+
+extension Store {
+    /// Creates or updates profiles in one transaction: attributes given replace stored ones, `null` removes
+    /// one, attributes not mentioned stay (JSON merge patch, RFC 7396).
+    ///
+    /// When this returns, every update is committed; on error none is.
+    public func upsertProfiles(workspaceID: Int64, _ updates: [ProfileUpdate], now: Date) throws(StoreError) {
+        guard !updates.isEmpty else { return }
+        try write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO profile (workspace_id, external_id, attributes, created_at, updated_at)
+                VALUES (?1, ?2, json_patch('{}', ?3), ?4, ?4)
+                ON CONFLICT (workspace_id, external_id) DO UPDATE SET attributes = json_patch(profile.attributes, ?3), updated_at = ?4
+                """)
+            for update in updates {
+                try statement.execute(arguments: [workspaceID, update.externalID, Self.patchText(update.attributes), now.unix])
+            }
+        }
+    }
+
+    /// Deletes the workspace's profiles with these external ids; returns how many existed.
+    public func deleteProfiles(workspaceID: Int64, externalIDs: [String]) throws(StoreError) -> Int {
+        try write { db in
+            let statement = try db.cachedStatement(sql: "DELETE FROM profile WHERE workspace_id = ? AND external_id = ?")
+            var deleted = 0
+            for id in externalIDs {
+                try statement.execute(arguments: [workspaceID, id])
+                deleted += db.changesCount
+            }
+            return deleted
+        }
+    }
+
+    /// One profile of the workspace, if it exists.
+    public func profile(workspaceID: Int64, externalID: String) throws(StoreError) -> StoredProfile? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM profile WHERE workspace_id = ? AND external_id = ?", arguments: [workspaceID, externalID])
+                .map { StoredProfile(externalID: $0["external_id"], attributesJSON: $0["attributes"], createdAt: Date(unix: $0["created_at"]),
+                                     updatedAt: Date(unix: $0["updated_at"])) }
+        }
+    }
+
+    /// How many profiles the workspace has.
+    public func profileCount(workspaceID: Int64) throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM profile WHERE workspace_id = ?", arguments: [workspaceID]) ?? 0 }
+    }
+
+    /// `{"name":value,…}` from canonical JSON values; names are JSON-escaped.
+    static func patchText(_ attributes: [String: String]) -> String {
+        "{" + attributes.keys.sorted().map { ProfileValidation.canonicalJSON($0) + ":" + attributes[$0]! }.joined(separator: ",") + "}"
+    }
+}

@@ -1,0 +1,68 @@
+import Core
+import FastCGI
+import Foundation
+
+/// The REST API's front door: bearer-key authentication, JSON only, and JSON errors
+/// (`{"errors":[{"field","message"}]}`) for everything that goes wrong before a handler runs.
+enum APIGate {
+    static func respond(_ route: SiteRoute, method: String, _ context: RequestContext) -> Response {
+        guard let entry = Routes.entry(for: route, method: method) else {
+            return APIError.response(405, field: "method", message: "Use POST for \(route.path).")
+        }
+        guard let key = context.request.bearerToken else {
+            return APIError.response(401, field: "Authorization", message: "Send the workspace API key as `Authorization: Bearer <key>`.")
+        }
+        let workspaceID: Int64?
+        do {
+            workspaceID = key.hasPrefix(APIKeyRules.prefix) && key.count <= 128
+                ? try context.app.store.workspaceID(apiKeyHash: SecureToken.digest(key)) : nil
+        } catch {
+            return APIError.unavailable(error, context)
+        }
+        guard let workspaceID else {
+            return APIError.response(401, field: "Authorization", message: "This API key is not valid or was revoked.")
+        }
+        guard context.request.contentType == "application/json" else {
+            return APIError.response(415, field: "Content-Type", message: "Send the body as application/json.")
+        }
+        let authorized = RequestContext(request: context.request, app: context.app, renderer: context.renderer, now: context.now,
+                                        session: nil, apiWorkspaceID: workspaceID)
+        do {
+            return try entry.handle(authorized)
+        } catch {
+            return APIError.unavailable(error, context)
+        }
+    }
+}
+
+/// JSON error bodies.
+enum APIError {
+    /// `{"errors":[{"field","message"}]}` with `status`.
+    static func response(_ status: Int, field: String, message: String) -> Response {
+        Response.json(APIErrors(errors: [FieldError(field: field, message: message)]), status: status)
+    }
+
+    /// 503 when the database cannot take the request; nothing of it was stored.
+    static func unavailable(_ error: any Error, _ context: RequestContext) -> Response {
+        context.app.logger.error("api request failed: \(error)")
+        return response(503, field: "", message: "AudienceSync cannot store data right now; nothing from this request was saved. Retry later.")
+    }
+
+    /// Decodes the body as JSON, or answers 400 naming the problem.
+    static func decodeBody(_ context: RequestContext) -> Result<Any, APIFailure> {
+        guard let value = try? JSONSerialization.jsonObject(with: Data(context.request.body)) else {
+            return .failure(APIFailure(response: response(400, field: "body", message: "The body is not valid JSON.")))
+        }
+        return .success(value)
+    }
+}
+
+/// A ready error response carried through `Result`.
+struct APIFailure: Error {
+    let response: Response
+}
+
+/// The error envelope.
+struct APIErrors: Encodable {
+    let errors: [FieldError]
+}

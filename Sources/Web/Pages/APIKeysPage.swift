@@ -1,0 +1,66 @@
+import Core
+import FastCGI
+import Storage
+
+/// `GET /settings/api-keys`: the workspace's REST API keys; creating one shows it once.
+enum APIKeysPage {
+    struct Content {
+        let keys: [KeyView]
+        let hasKeys: Bool
+        let newKey: String?
+        let nameError: String?
+        let name: String
+        let action: String
+        let csrfToken: String
+        let trackPath: String
+    }
+
+    struct KeyView {
+        let name: String
+        let prefix: String
+        let createdAt: String
+        let createdBy: String
+        let isRevoked: Bool
+        let revokedAt: String
+        let revokePath: String
+    }
+
+    static func handle(_ context: RequestContext) throws -> Response {
+        try render(context, newKey: nil, nameError: nil, name: "", status: 200)
+    }
+
+    static func render(_ context: RequestContext, newKey: String?, nameError: String?, name: String, status: Int) throws -> Response {
+        let keys = try context.app.store.apiKeys(workspaceID: context.user.workspaceID).map { key in
+            KeyView(name: key.name, prefix: key.keyPrefix, createdAt: Formats.dateTime(key.createdAt), createdBy: key.createdByEmail ?? "a deleted user",
+                    isRevoked: key.revokedAt != nil, revokedAt: key.revokedAt.map(Formats.dateTime) ?? "",
+                    revokePath: SiteRoute.apiKeyRevoke(key.id).path)
+        }
+        let content = Content(keys: keys, hasKeys: !keys.isEmpty, newKey: newKey, nameError: nameError, name: name,
+                              action: SiteRoute.settingsAPIKeys.path, csrfToken: context.session?.csrfToken ?? "",
+                              trackPath: context.app.config.baseURL + SiteRoute.apiUsersTrack.path)
+        return context.renderer.page("api_keys", shell: context.shell(title: "API keys", section: "settings"), content: content, status: status)
+    }
+}
+
+/// `POST /settings/api-keys`: creates a key and shows it once; only its digest is stored.
+enum APIKeyCreate {
+    static func handle(_ context: RequestContext) throws -> Response {
+        let name = (context.request.form["name"] ?? "").trimmingCharacters(in: .whitespaces)
+        if let problem = APIKeyRules.nameProblem(name) {
+            return try APIKeysPage.render(context, newKey: nil, nameError: problem, name: name, status: 422)
+        }
+        let key = APIKeyRules.make()
+        try context.app.store.createAPIKey(workspaceID: context.user.workspaceID, name: name, keyHash: SecureToken.digest(key),
+                                           keyPrefix: APIKeyRules.displayPrefix(key), createdBy: context.user.id, now: context.now)
+        // Rendered, not redirected: the key must appear exactly once, in this response (sent with no-store).
+        return try APIKeysPage.render(context, newKey: key, nameError: nil, name: "", status: 201)
+    }
+}
+
+/// `POST /settings/api-keys/{id}/revoke`: the key stops working at once.
+enum APIKeyRevoke {
+    static func handle(_ context: RequestContext, _ id: Int64) throws -> Response {
+        try context.app.store.revokeAPIKey(workspaceID: context.user.workspaceID, id: id, now: context.now)
+        return Response.redirect(to: SiteRoute.settingsAPIKeys.path + "?notice=" + Notice.keyRevoked.rawValue)
+    }
+}
