@@ -29,7 +29,7 @@ public struct TokenHealth: Sendable, Equatable {
 
 /// What the dashboard needs from a partner to connect it: consent URL, code exchange, pasted tokens, health,
 /// and the ad accounts a token reaches. One implementation per partner.
-public protocol PartnerConnector: Sendable {
+public protocol PartnerConnector: AudienceDirectory {
     /// The partner this connector speaks to.
     var partner: PartnerID { get }
     /// The consent page URL for a flow with this `state`.
@@ -44,4 +44,42 @@ public protocol PartnerConnector: Sendable {
     func adAccounts(token: String) throws(PartnerError) -> [RemoteAdAccount]
     /// Where a person accepts the custom-audience terms for an account, when the partner has such terms.
     func termsURL(accountExternalID: String) -> String?
+}
+
+/// An audience as the partner lists it.
+public struct RemoteAudience: Sendable, Equatable {
+    /// The partner's id.
+    public let id: String
+    /// Its name.
+    public let name: String
+    /// Its description, where AudienceSync leaves its creation marker.
+    public let description: String?
+    /// The partner's approximate size, when it reports one.
+    public let approximateSize: Int?
+    /// Creates a value.
+    public init(id: String, name: String, description: String?, approximateSize: Int?) {
+        self.id = id; self.name = name; self.description = description; self.approximateSize = approximateSize
+    }
+}
+
+/// What launching a canvas needs of a partner: the audiences of an account, and creating one.
+public protocol AudienceDirectory: Sendable {
+    /// Every audience of the ad account.
+    func audiences(account: String, token: String) throws(PartnerError) -> [RemoteAudience]
+    /// Creates an audience and returns its id; `marker` goes where the partner keeps a description.
+    func createAudience(account: String, name: String, marker: String, token: String) throws(PartnerError) -> String
+}
+
+/// Creates a step's new audience at most once, whatever crashed in between.
+public enum IdempotentAudienceCreation {
+    /// The description marker for a creation key.
+    public static func marker(_ key: String) -> String { "Created by AudienceSync for canvas step \(key)" }
+
+    /// The audience carrying `key`'s marker if one exists already, else a new one.
+    public static func ensure(_ directory: any AudienceDirectory, account: String, name: String, key: String,
+                              existing: [RemoteAudience], token: String) throws(PartnerError) -> String {
+        let marker = marker(key)
+        if let found = existing.first(where: { $0.description == marker }) { return found.id }
+        return try directory.createAudience(account: account, name: name, marker: marker, token: token)
+    }
 }

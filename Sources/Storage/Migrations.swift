@@ -8,6 +8,7 @@ enum Migrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("001-accounts-and-connections", migrate: accountsAndConnections)
         migrator.registerMigration("002-api-keys-and-profiles", migrate: apiKeysAndProfiles)
+        migrator.registerMigration("003-canvases-and-steps", migrate: canvasesAndSteps)
         return migrator
     }
 
@@ -100,6 +101,41 @@ enum Migrations {
                 updated_at REAL NOT NULL,
                 UNIQUE (workspace_id, external_id)
             );
+            """)
+    }
+
+    private static func canvasesAndSteps(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE canvas (
+                id INTEGER PRIMARY KEY,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                name TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 120),
+                status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'active', 'stopped')),
+                entry_criteria TEXT NOT NULL DEFAULT '{"groups":[]}' CHECK (json_valid(entry_criteria)),
+                auto_enter INTEGER NOT NULL DEFAULT 0 CHECK (auto_enter IN (0, 1)),
+                created_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL,
+                launched_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL,
+                created_at REAL NOT NULL,
+                launched_at REAL
+            );
+            CREATE INDEX canvas_workspace ON canvas(workspace_id);
+            CREATE TABLE canvas_step (
+                id INTEGER PRIMARY KEY,
+                canvas_id INTEGER NOT NULL REFERENCES canvas(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL CHECK (position >= 0),
+                kind TEXT NOT NULL CHECK (kind IN ('audience_sync', 'delay')),
+                delay_seconds INTEGER CHECK ((kind = 'delay') = (delay_seconds IS NOT NULL) AND coalesce(delay_seconds, 1) > 0),
+                partner TEXT,
+                ad_account_id TEXT,
+                audience_mode TEXT CHECK (audience_mode IN ('new', 'existing', 'from_step')),
+                audience_name TEXT,
+                audience_external_id TEXT,
+                audience_source_step INTEGER REFERENCES canvas_step(id) ON DELETE SET NULL,
+                audience_creation_key TEXT UNIQUE,
+                action TEXT NOT NULL DEFAULT 'add' CHECK (action IN ('add', 'remove')),
+                fields TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(fields) AND json_type(fields) = 'array')
+            );
+            CREATE INDEX canvas_step_canvas ON canvas_step(canvas_id, position);
             """)
     }
 }

@@ -7,20 +7,22 @@ public struct FacebookAudience: Sendable, Equatable, Decodable {
     public let id: String
     /// Its name.
     public let name: String?
+    /// Its description.
+    public let description: String?
     /// Facebook's lower bound of the matched size.
     public let approximateCountLowerBound: Int?
     /// Facebook's upper bound of the matched size.
     public let approximateCountUpperBound: Int?
 
     enum CodingKeys: String, CodingKey {
-        case id, name
+        case id, name, description
         case approximateCountLowerBound = "approximate_count_lower_bound"
         case approximateCountUpperBound = "approximate_count_upper_bound"
     }
 
     /// Creates a value.
-    public init(id: String, name: String?, approximateCountLowerBound: Int?, approximateCountUpperBound: Int?) {
-        self.id = id; self.name = name; self.approximateCountLowerBound = approximateCountLowerBound
+    public init(id: String, name: String?, description: String? = nil, approximateCountLowerBound: Int?, approximateCountUpperBound: Int?) {
+        self.id = id; self.name = name; self.description = description; self.approximateCountLowerBound = approximateCountLowerBound
         self.approximateCountUpperBound = approximateCountUpperBound
     }
 }
@@ -29,7 +31,7 @@ struct GraphID: Decodable { let id: String }
 struct GraphSuccess: Decodable { let success: Bool? }
 
 extension FacebookClient {
-    static let audienceFields = "id,name,approximate_count_lower_bound,approximate_count_upper_bound"
+    static let audienceFields = "id,name,description,approximate_count_lower_bound,approximate_count_upper_bound"
 
     /// Every custom audience of an ad account, following the paging cursors.
     public func customAudiences(account: String, token: String) throws(PartnerError) -> [FacebookAudience] {
@@ -63,5 +65,19 @@ extension FacebookClient {
     /// Deletes an audience at Facebook.
     public func deleteCustomAudience(id: String, token: String) throws(PartnerError) {
         _ = try call("DELETE", "/\(id)", token: token, context: .audience, as: GraphSuccess.self)
+    }
+}
+
+extension FacebookClient: AudienceDirectory {
+    /// Every custom audience of the account, as the launch and the step editor need them.
+    public func audiences(account: String, token: String) throws(PartnerError) -> [RemoteAudience] {
+        try customAudiences(account: account, token: token).map {
+            RemoteAudience(id: $0.id, name: $0.name ?? $0.id, description: $0.description, approximateSize: $0.approximateCountLowerBound)
+        }
+    }
+
+    /// A customer-file audience with the marker as its description.
+    public func createAudience(account: String, name: String, marker: String, token: String) throws(PartnerError) -> String {
+        try createCustomAudience(account: account, name: name, description: marker, token: token)
     }
 }

@@ -22,14 +22,6 @@ public struct FacebookUploadResult: Sendable, Equatable, Decodable {
     }
 }
 
-/// Add or remove.
-public enum AudienceAction: String, Sendable, Codable {
-    /// Add users to the audience.
-    case add
-    /// Remove users from the audience.
-    case remove
-}
-
 extension FacebookClient {
     /// The most rows one call may carry (partners.md §1.4).
     public static let maxRowsPerCall = 10_000

@@ -83,6 +83,10 @@ public final class Application: Responder {
             return try entry.handle(context)
         } catch StoreError.notFound {
             return ErrorPages.notFound(context)
+        } catch StoreError.conflict(let reason) {
+            // A rule of the data refused the change (e.g. editing the path of a launched canvas).
+            return ErrorPages.page(renderer, status: 409, title: "That change is not possible",
+                                   message: "Nothing was changed: \(reason).", shell: context.shell(title: "Not possible", section: ""))
         } catch {
             return ErrorPages.unavailable(renderer, error, logger: dependencies.logger)
         }

@@ -49,6 +49,16 @@ enum Routes {
         case (.settingsAPIKeys, "POST"): RouteEntry(method: "POST", access: .admin, handle: APIKeyCreate.handle)
         case (.apiKeyRevoke(let id), "POST"): RouteEntry(method: "POST", access: .admin, handle: { try APIKeyRevoke.handle($0, id) })
 
+        // Canvases
+        case (.canvases, "GET"): RouteEntry(method: "GET", access: .signedIn, handle: CanvasesPage.handle)
+        case (.canvases, "POST"): RouteEntry(method: "POST", access: .signedIn, handle: CanvasCreate.handle)
+        case (.canvas(let id), "GET"): RouteEntry(method: "GET", access: .signedIn, handle: { try CanvasPage.handle($0, id) })
+        case (.canvasAction(let id, let action), "POST"):
+            RouteEntry(method: "POST", access: .signedIn, handle: { try CanvasActions.handle($0, id, action) })
+        case (.step(let canvas, let step), "GET"): RouteEntry(method: "GET", access: .signedIn, handle: { try StepEditorPage.handle($0, canvas, step) })
+        case (.stepAction(let canvas, let step, let action), "POST"):
+            RouteEntry(method: "POST", access: .signedIn, handle: { try StepActions.handle($0, canvas, step, action) })
+
         // REST API
         case (.apiUsersTrack, "POST"): RouteEntry(method: "POST", access: .apiKey, handle: UsersTrack.handle)
         case (.apiUsersDelete, "POST"): RouteEntry(method: "POST", access: .apiKey, handle: UsersDelete.handle)

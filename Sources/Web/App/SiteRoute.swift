@@ -21,6 +21,11 @@ public enum SiteRoute: Equatable, Sendable {
     case apiKeyRevoke(Int64)
     case apiUsersTrack
     case apiUsersDelete
+    case canvases
+    case canvas(Int64)
+    case canvasAction(Int64, CanvasAction)
+    case step(Int64, Int64)
+    case stepAction(Int64, Int64, StepAction)
 
     /// Whether the route belongs to the REST API (bearer API key, JSON, no session or CSRF).
     public var isAPI: Bool {
@@ -50,6 +55,11 @@ public enum SiteRoute: Equatable, Sendable {
         case .apiKeyRevoke(let id): "/settings/api-keys/\(id)/revoke"
         case .apiUsersTrack: "/api/v1/users/track"
         case .apiUsersDelete: "/api/v1/users/delete"
+        case .canvases: "/canvases"
+        case .canvas(let id): "/canvases/\(id)"
+        case .canvasAction(let id, let action): "/canvases/\(id)/\(action.rawValue)"
+        case .step(let canvas, let step): "/canvases/\(canvas)/steps/\(step)"
+        case .stepAction(let canvas, let step, let action): "/canvases/\(canvas)/steps/\(step)/\(action.rawValue)"
         }
     }
 
@@ -75,6 +85,9 @@ public enum SiteRoute: Equatable, Sendable {
             case "delete": self = .apiUsersDelete
             default: return nil
             }
+        case "canvases":
+            guard let route = Self.canvasRoute(Array(parts.dropFirst())) else { return nil }
+            self = route
         case "oauth" where parts.count == 3 && parts[1] == "callback":
             guard let partner = PartnerID(rawValue: parts[2]) else { return nil }
             self = .oauthCallback(partner)
@@ -95,4 +108,27 @@ public enum SiteRoute: Equatable, Sendable {
         default: return nil
         }
     }
+
+    private static func canvasRoute(_ rest: [String]) -> SiteRoute? {
+        if rest.isEmpty { return .canvases }
+        guard let id = Int64(rest[0]), id > 0 else { return nil }
+        switch rest.count {
+        case 1: return .canvas(id)
+        case 2: return CanvasAction(rawValue: rest[1]).map { .canvasAction(id, $0) }
+        case 3 where rest[1] == "steps": return Int64(rest[2]).map { .step(id, $0) }
+        case 4 where rest[1] == "steps": return Int64(rest[2]).flatMap { step in StepAction(rawValue: rest[3]).map { .stepAction(id, step, $0) } }
+        default: return nil
+        }
+    }
+}
+
+/// The POST actions on a canvas (`/canvases/{id}/{action}`).
+public enum CanvasAction: String, Sendable, CaseIterable {
+    case rename, addFilter = "add-filter", removeFilter = "remove-filter", autoEnter = "auto-enter", addStep = "add-step"
+    case launch, stop, resume, delete
+}
+
+/// The POST actions on a step (`/canvases/{id}/steps/{step}/{action}`).
+public enum StepAction: String, Sendable, CaseIterable {
+    case save, moveUp = "move-up", moveDown = "move-down", remove
 }

@@ -9,7 +9,7 @@ struct Renderer: Sendable {
     private let library: MustacheLibrary
 
     /// Every template the dashboard renders; start-up fails when one is missing, not the first request.
-    static let required = ["layout", "signin", "partners", "partner", "partner_accounts", "oauth_error", "error", "api_keys"]
+    static let required = ["layout", "signin", "partners", "partner", "partner_accounts", "oauth_error", "error", "api_keys", "canvases", "canvas", "step_editor"]
 
     /// Reads `*.mustache` from `directory` (not its sub-folders: `sandbox/` belongs to the sandbox).
     init(directory: String) throws {
@@ -66,6 +66,7 @@ struct Shell {
         self.notice = notice
         var items: [NavItem] = []
         if let user {
+            items.append(NavItem(label: "Canvases", path: SiteRoute.canvases.path, isCurrent: section == "canvases"))
             items.append(NavItem(label: "Technology Partners", path: SiteRoute.partners.path, isCurrent: section == "partners"))
             if user.isAdmin { items.append(NavItem(label: "Settings", path: SiteRoute.settingsAPIKeys.path, isCurrent: section == "settings")) }
         }
@@ -99,7 +100,7 @@ import Core
 /// Only these fixed texts can appear, so the query cannot inject content.
 enum Notice: String {
     case connected, accountsSaved = "accounts-saved", disconnected, accountRemoved = "account-removed", checked,
-         tokenSaved = "token-saved", signedOut = "signed-out", sessionExpired = "session-expired", keyRevoked = "key-revoked"
+         tokenSaved = "token-saved", signedOut = "signed-out", sessionExpired = "session-expired", keyRevoked = "key-revoked", launched
 
     var text: String {
         switch self {
@@ -112,6 +113,7 @@ enum Notice: String {
         case .signedOut: "You are signed out."
         case .sessionExpired: "Your session ended. Sign in again."
         case .keyRevoked: "The API key was revoked. Requests using it are refused from now on."
+        case .launched: "Launched. New audiences were created at the partners; users who enter now move through the steps."
         }
     }
 }

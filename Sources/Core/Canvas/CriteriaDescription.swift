@@ -1,0 +1,39 @@
+// Plain-English wording of criteria for the canvas list and editor, e.g.
+// "ads_tracking_enabled is true AND (country equals US OR country equals CA)".
+
+extension EntryCriteria {
+    /// The criteria in plain English: groups joined by AND, a group's filters by OR (in parentheses when there
+    /// are other groups, so the grouping reads unambiguously); "Everyone" when there are no filters.
+    public var summary: String {
+        guard !groups.isEmpty else { return "Everyone" }
+        return groups.map { Self.phrase($0, parenthesized: groups.count > 1) }.joined(separator: " AND ")
+    }
+
+    private static func phrase(_ group: [AttributeFilter], parenthesized: Bool) -> String {
+        // Only reachable for unsaved criteria: problems() refuses empty groups.
+        guard !group.isEmpty else { return "(empty group: nobody)" }
+        let text = group.map(\.summary).joined(separator: " OR ")
+        return parenthesized && group.count > 1 ? "(\(text))" : text
+    }
+}
+
+extension AttributeFilter {
+    /// The filter in plain English, such as "country equals US", "dob is before 2000-01-01" or
+    /// "age is greater than 17".
+    public var summary: String {
+        guard op.needsValue else { return "\(attribute) \(op.label)" }
+        guard let text = trimmedValue else { return "\(attribute) \(op.label) (no value)" }
+        return "\(attribute) \(verb(for: text)) \(text)"
+    }
+
+    /// The operator's words for this value: the editor's "is greater than / after" covers numbers and dates
+    /// in one label, but a sentence reads better with just the one that applies.
+    private func verb(for text: String) -> String {
+        let isDate = FilterValueParsing.isDate(text)
+        switch op {
+        case .greaterThan: return isDate ? "is after" : "is greater than"
+        case .lessThan: return isDate ? "is before" : "is less than"
+        case .equals, .notEquals, .isTrue, .isFalse, .exists, .notExists: return op.label
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// One attribute value of a stored user profile, as entry criteria see it.
+///
+/// Profiles hold JSON scalars and arrays of scalars; this keeps the JSON type, because the type decides how a
+/// filter compares (`"7"` the text is not `7` the number, and only real booleans are true or false).
+public enum ProfileValue: Sendable, Equatable {
+    /// A JSON string.
+    case string(String)
+    /// A JSON number (integers included; Double is exact up to 2^53, far beyond profile needs).
+    case number(Double)
+    /// A JSON `true` or `false`.
+    case bool(Bool)
+    /// A JSON array (profiles only store arrays of scalars).
+    case array([ProfileValue])
+    /// A JSON `null`; filters treat it exactly like a missing attribute.
+    case null
+
+    /// Parses a profile's stored attributes JSON text (an object) into values by name, or nil if the text is
+    /// not a JSON object.
+    public static func parseObject(json: String) -> [String: ProfileValue]? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)),
+              let dictionary = object as? [String: Any] else { return nil }
+        return dictionary.mapValues(from(jsonValue:))
+    }
+
+    /// Converts one value decoded by `JSONSerialization`.
+    ///
+    /// Booleans are told from numbers by the NSNumber's Objective-C type `c`: on Linux `is Bool` is also true for
+    /// the numbers 0 and 1. Nested objects, which profile validation never stores, become `.null` (so they count
+    /// as missing) rather than failing the whole profile.
+    public static func from(jsonValue value: Any) -> ProfileValue {
+        if let number = value as? NSNumber {
+            return String(cString: number.objCType) == "c" ? .bool(number.boolValue) : .number(number.doubleValue)
+        }
+        if let text = value as? String { return .string(text) }
+        if let array = value as? [Any] { return .array(array.map(from(jsonValue:))) }
+        return .null
+    }
+
+    /// Whether the value counts as present for `exists`: anything but null (empty text and empty arrays count).
+    var isPresent: Bool { self != .null }
+}

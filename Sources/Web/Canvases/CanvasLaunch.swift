@@ -1,0 +1,109 @@
+import Core
+import FastCGI
+import Partners
+import Storage
+
+/// `POST /canvases/{id}/launch`: checks everything launch needs (live, at the partners), refuses with a list
+/// of what to fix, or creates the new audiences at the partners and activates the canvas.
+///
+/// Audience creation is idempotent: each step has a creation key that goes into the audience's description at
+/// the partner, so a launch retried after a crash finds the audience instead of creating a second one.
+enum CanvasLaunch {
+    static func handle(_ context: RequestContext, _ id: Int64) throws -> Response {
+        let store = context.app.store
+        let workspace = context.user.workspaceID
+        let canvas = try store.canvas(workspaceID: workspace, id: id)
+        guard canvas.status == .draft else { return CanvasActions.back(id) }
+        let steps = try store.steps(canvasID: id)
+        var facts = try LaunchFacts.gather(context, steps: steps)
+        facts.snapshot.criteriaProblems = CriteriaStorage.decode(canvas.entryCriteriaJSON)?.problems().map(\.message)
+            ?? ["the stored criteria cannot be read; remove the filters and add them again."]
+        let problems = facts.problems + LaunchValidation.problems(facts.snapshot)
+        guard problems.isEmpty else { return try refuse(context, id, problems) }
+        for step in steps {
+            guard case .audienceSync(let config) = step.kind, case .new(let name, nil) = config.audience,
+                  let partner = config.partner, let account = config.adAccountID, let link = facts.links[partner] else { continue }
+            do {
+                let key = try store.audienceCreationKey(stepID: step.id) ?? String(step.id)
+                let audienceID = try IdempotentAudienceCreation.ensure(link.connector, account: account, name: name, key: key,
+                                                                       existing: facts.audiences[AccountKey(partner, account)] ?? [], token: link.token)
+                try store.recordCreatedAudience(stepID: step.id, externalID: audienceID)
+            } catch let error as PartnerError {
+                let problem = LaunchProblem(rule: .audienceMissing, stepID: step.id,
+                                            message: "Step \(step.position + 1): \(PartnerInfo.of(partner).displayName) did not create the audience \(name): \(error.message)")
+                return try refuse(context, id, [problem])
+            }
+        }
+        try store.setCanvasStatus(workspaceID: workspace, id: id, status: .active, launchedBy: context.user.id, now: context.now)
+        return Response.redirect(to: SiteRoute.canvas(id).path + "?notice=" + Notice.launched.rawValue)
+    }
+
+    private static func refuse(_ context: RequestContext, _ id: Int64, _ problems: [LaunchProblem]) throws -> Response {
+        try CanvasPage.render(context, id, problems: problems, filterError: nil, nameError: nil, status: 422)
+    }
+}
+
+/// The live facts launch validation needs, asked of each partner the steps use.
+struct LaunchFacts {
+    /// A partner's connector with an opened token.
+    struct Link {
+        let connector: any PartnerConnector
+        let token: String
+    }
+
+    var snapshot: LaunchSnapshot
+    var links: [PartnerID: Link] = [:]
+    var audiences: [AccountKey: [RemoteAudience]] = [:]
+    /// Partners that could not be asked (unreachable, throttled): launch waits for them.
+    var problems: [LaunchProblem] = []
+
+    static func gather(_ context: RequestContext, steps: [CanvasStep]) throws -> LaunchFacts {
+        var facts = LaunchFacts(snapshot: LaunchSnapshot(steps: steps))
+        let used = usedAccounts(steps)
+        let partners = Set(steps.compactMap { step -> PartnerID? in
+            if case .audienceSync(let config) = step.kind { return config.partner }
+            return nil
+        })
+        for partner in partners {
+            facts.snapshot.partnerPages[partner] = SiteRoute.partner(partner).path
+            guard let connection = try PartnerSupport.connection(context, partner) else { continue }
+            facts.snapshot.connections[partner] = connection.status
+            facts.snapshot.selectedAccounts[partner] = Set(try context.app.store.adAccounts(connectionID: connection.id).map(\.externalID))
+            guard connection.status == .valid, let connector = context.app.connectors[partner],
+                  let token = PartnerSupport.token(context, connection) else { continue }
+            facts.links[partner] = Link(connector: connector, token: token)
+            facts.ask(connector, token: token, partner: partner, accounts: used.filter { $0.partner == partner })
+        }
+        return facts
+    }
+
+    private mutating func ask(_ connector: any PartnerConnector, token: String, partner: PartnerID, accounts: [AccountKey]) {
+        let name = PartnerInfo.of(partner).displayName
+        do {
+            let live = try connector.adAccounts(token: token)
+            for key in accounts {
+                snapshot.termsPages[key] = connector.termsURL(accountExternalID: key.accountID)
+                guard let account = live.first(where: { $0.externalID == key.accountID }) else { continue }
+                snapshot.liveAccounts[key] = account
+                guard account.termsAccepted != false else { continue }
+                let list = try connector.audiences(account: key.accountID, token: token)
+                audiences[key] = list
+                snapshot.existingAudiences[key] = Set(list.map(\.id))
+                snapshot.audienceCounts[key] = list.count
+            }
+        } catch {
+            if case .authInvalid = error { snapshot.connections[partner] = .invalid; return }
+            problems.append(LaunchProblem(rule: .connectionInvalid, stepID: nil,
+                                          message: "\(name) could not be asked about the ad accounts right now: \(error.message) Try launching again in a moment."))
+        }
+    }
+
+    private static func usedAccounts(_ steps: [CanvasStep]) -> [AccountKey] {
+        var keys: [AccountKey] = []
+        for step in steps {
+            guard case .audienceSync(let config) = step.kind, let partner = config.partner, let account = config.adAccountID else { continue }
+            if !keys.contains(AccountKey(partner, account)) { keys.append(AccountKey(partner, account)) }
+        }
+        return keys
+    }
+}

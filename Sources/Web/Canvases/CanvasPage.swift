@@ -1,0 +1,86 @@
+import Core
+import FastCGI
+import Foundation
+
+/// `GET /canvases/{id}`: a canvas — its entry criteria, its path of steps, and launch, stop or resume.
+enum CanvasPage {
+    struct Content {
+        let id: Int64
+        let name: String
+        let status: String
+        let isDraft: Bool
+        let isActive: Bool
+        let isStopped: Bool
+        let criteria: CriteriaView
+        let autoEnter: Bool
+        let steps: [StepRow]
+        let hasSteps: Bool
+        let problems: [ProblemView]
+        let hasProblems: Bool
+        let nameError: String?
+        let paths: Paths
+        let csrfToken: String
+    }
+
+    struct Paths {
+        let rename, addFilter, removeFilter, autoEnter, addStep, launch, stop, resume, delete: String
+        init(_ id: Int64) {
+            func path(_ action: CanvasAction) -> String { SiteRoute.canvasAction(id, action).path }
+            rename = path(.rename); addFilter = path(.addFilter); removeFilter = path(.removeFilter); autoEnter = path(.autoEnter)
+            addStep = path(.addStep); launch = path(.launch); stop = path(.stop); resume = path(.resume); delete = path(.delete)
+        }
+    }
+
+    struct StepRow {
+        let number: Int
+        let title: String
+        let isDelay: Bool
+        let editPath: String
+        let moveUpPath: String
+        let moveDownPath: String
+        let removePath: String
+        let isFirst: Bool
+        let isLast: Bool
+    }
+
+    struct ProblemView {
+        let message: String
+        let link: String?
+    }
+
+    static func handle(_ context: RequestContext, _ id: Int64) throws -> Response {
+        try render(context, id, problems: [], filterError: nil, nameError: nil, status: 200)
+    }
+
+    /// Renders the page; `problems` are a refused launch's reasons, `filterError` the add-filter form's.
+    static func render(_ context: RequestContext, _ id: Int64, problems: [LaunchProblem], filterError: String?, nameError: String?,
+                       status: Int) throws -> Response {
+        let canvas = try context.app.store.canvas(workspaceID: context.user.workspaceID, id: id)
+        let steps = try context.app.store.steps(canvasID: id)
+        let names = CanvasStepNames.newAudienceNames(steps)
+        let rows = steps.enumerated().map { index, step in
+            StepRow(number: index + 1, title: step.title(audienceNames: names), isDelay: { if case .delay = step.kind { true } else { false } }(),
+                    editPath: SiteRoute.step(id, step.id).path, moveUpPath: SiteRoute.stepAction(id, step.id, .moveUp).path,
+                    moveDownPath: SiteRoute.stepAction(id, step.id, .moveDown).path, removePath: SiteRoute.stepAction(id, step.id, .remove).path,
+                    isFirst: index == 0, isLast: index == steps.count - 1)
+        }
+        let content = Content(
+            id: id, name: canvas.name, status: CanvasLabels.status(canvas.status), isDraft: canvas.status == .draft,
+            isActive: canvas.status == .active, isStopped: canvas.status == .stopped,
+            criteria: CriteriaView(criteria: CriteriaStorage.decode(canvas.entryCriteriaJSON), error: filterError), autoEnter: canvas.autoEnter,
+            steps: rows, hasSteps: !rows.isEmpty, problems: problems.map { ProblemView(message: $0.message, link: $0.link) },
+            hasProblems: !problems.isEmpty, nameError: nameError, paths: Paths(id), csrfToken: context.session?.csrfToken ?? "")
+        return context.renderer.page("canvas", shell: context.shell(title: canvas.name, section: "canvases"), content: content, status: status)
+    }
+}
+
+/// Names of the new audiences steps create, so a later "remove from the audience of step N" reads well.
+enum CanvasStepNames {
+    static func newAudienceNames(_ steps: [CanvasStep]) -> [Int64: String] {
+        var names: [Int64: String] = [:]
+        for step in steps {
+            if case .audienceSync(let config) = step.kind, case .new(let name, _) = config.audience { names[step.id] = name }
+        }
+        return names
+    }
+}

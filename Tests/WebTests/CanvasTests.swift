@@ -1,0 +1,161 @@
+import Core
+import FastCGI
+import Foundation
+import Partners
+import Storage
+import TestSupport
+import Testing
+
+/// Building and launching canvases through the responder, against the sandbox over HTTP.
+@Suite struct CanvasTests {
+    let sandbox: SandboxStack
+    let partner: SandboxClient
+    let test: TestApp
+    let browser: TestBrowser
+
+    init() throws {
+        sandbox = try SandboxStack()
+        partner = SandboxClient(url: sandbox.url)
+        test = try TestApp(sandbox: sandbox)
+        try test.createUser(workspace: "Acme", email: "admin@acme.test")
+        try test.createUser(workspace: "Other", email: "admin@other.test")
+        browser = try connectFacebook(test, partner, as: "admin@acme.test", accounts: ["act_1001", "act_1003"])
+    }
+
+    func createCanvas(_ name: String = "Retargeting") throws -> Int64 {
+        browser.get("/canvases")
+        return try #require(trailingID(browser.post("/canvases", [("name", name)])))
+    }
+
+    func addSyncStep(_ canvas: Int64, _ form: [(String, String)]) throws -> Int64 {
+        browser.get("/canvases/\(canvas)")
+        let step = try #require(trailingID(browser.post("/canvases/\(canvas)/add-step", [("kind", "audience_sync")])))
+        browser.get("/canvases/\(canvas)/steps/\(step)")
+        let saved = browser.post("/canvases/\(canvas)/steps/\(step)/save", form)
+        #expect(saved.status == 303, "\(saved.text.prefix(2000))")
+        return step
+    }
+
+    func launch(_ canvas: Int64) -> Response {
+        browser.get("/canvases/\(canvas)")
+        return browser.post("/canvases/\(canvas)/launch")
+    }
+
+    @Test func createsCanvasesWithNamesAndCriteria() throws {
+        browser.get("/canvases")
+        let blank = browser.post("/canvases", [("name", " ")])
+        #expect(blank.status == 422 && blank.text.contains("Give the canvas a name."))
+        let id = try createCanvas("Lapsed buyers")
+        #expect(browser.get("/canvases").text.contains("Lapsed buyers"))
+
+        browser.get("/canvases/\(id)")
+        browser.post("/canvases/\(id)/add-filter", [("attribute", "ads_tracking_enabled"), ("op", "is_true"), ("group", "new")])
+        browser.get("/canvases/\(id)")
+        browser.post("/canvases/\(id)/add-filter", [("attribute", "country"), ("op", "equals"), ("value", "US"), ("group", "new")])
+        browser.get("/canvases/\(id)")
+        browser.post("/canvases/\(id)/add-filter", [("attribute", "country"), ("op", "equals"), ("value", "CA"), ("group", "1")])
+        let page = browser.get("/canvases/\(id)").text
+        #expect(page.contains("ads_tracking_enabled is true AND (country equals US OR country equals CA)"))
+        #expect(page.contains("Consent first."))
+
+        let bad = browser.post("/canvases/\(id)/add-filter", [("attribute", "age"), ("op", "greater_than"), ("value", ""), ("group", "new")])
+        #expect(bad.status == 422 && bad.text.contains("field-error"))
+        browser.get("/canvases/\(id)")
+        browser.post("/canvases/\(id)/remove-filter", [("group", "1"), ("filter", "0")])
+        #expect(browser.get("/canvases/\(id)").text.contains("ads_tracking_enabled is true AND country equals CA"))
+
+        // Another workspace cannot see or change it.
+        let other = test.browser()
+        other.signIn("admin@other.test")
+        #expect(other.get("/canvases/\(id)").status == 404)
+        #expect(!other.get("/canvases").text.contains("href=\"/canvases/\(id)\""))
+        #expect(other.post("/canvases/\(id)/rename", [("name", "Hijacked")]).status == 404)
+    }
+
+    @Test func theStepEditorNamesEachProblemNextToItsField() throws {
+        let canvas = try createCanvas()
+        browser.get("/canvases/\(canvas)")
+        let step = try #require(trailingID(browser.post("/canvases/\(canvas)/add-step", [("kind", "audience_sync")])))
+        let editor = browser.get("/canvases/\(canvas)/steps/\(step)").text
+        #expect(editor.contains("Facebook — Demo Retail — US (act_1001)") && editor.contains("Date of birth") && editor.contains("External ID"))
+        let refused = browser.post("/canvases/\(canvas)/steps/\(step)/save", [("destination", "facebook|act_1002"), ("audience_mode", "new"),
+                                                                              ("audience_name", ""), ("action", "add")])
+        #expect(refused.status == 422)
+        for message in ["Choose one of the ad accounts selected for this workspace.", "Name the new audience.", "Choose at least one field to match."] {
+            #expect(refused.text.contains(message))
+        }
+        let delay = try #require(trailingID(browser.post("/canvases/\(canvas)/add-step", [("kind", "delay")])))
+        browser.get("/canvases/\(canvas)/steps/\(delay)")
+        #expect(browser.post("/canvases/\(canvas)/steps/\(delay)/save", [("amount", "0"), ("unit", "hours")]).text.contains("greater than 0"))
+        browser.get("/canvases/\(canvas)/steps/\(delay)")
+        #expect(browser.post("/canvases/\(canvas)/steps/\(delay)/save", [("amount", "2"), ("unit", "hours")]).status == 303)
+        #expect(browser.get("/canvases/\(canvas)").text.contains("Wait 2 hours"))
+    }
+
+    @Test func launchCreatesNewAudiencesOnceAndLocksThePath() throws {
+        let canvas = try createCanvas()
+        let add = try addSyncStep(canvas, [("destination", "facebook|act_1001"), ("audience_mode", "new"), ("audience_name", "Loyal buyers"),
+                                           ("action", "add"), ("field", "email"), ("field", "phone")])
+        _ = try addSyncStep(canvas, [("destination", "facebook|act_1001"), ("audience_mode", "from_step"), ("source_step", String(add)),
+                                     ("action", "remove"), ("field", "email")])
+        #expect(browser.get("/canvases/\(canvas)").text.contains("Remove from Loyal buyers on Facebook"))
+
+        // A launch interrupted after Facebook created the audience but before AudienceSync recorded it.
+        let key = try #require(try test.store.audienceCreationKey(stepID: add))
+        let token = try partner.systemUserToken()
+        let client = FacebookClient(endpoints: test.config.facebook, http: test.http)
+        _ = try client.createAudience(account: "act_1001", name: "Loyal buyers", marker: IdempotentAudienceCreation.marker(key), token: token)
+
+        let launched = launch(canvas)
+        #expect(launched.header("Location") == "/canvases/\(canvas)?notice=launched")
+        let names = try audienceNames()
+        #expect(names.filter { $0 == "Loyal buyers" }.count == 1)
+        #expect(browser.get("/canvases/\(canvas)").text.contains("Active"))
+        // Launching again does nothing more.
+        launch(canvas)
+        #expect(try audienceNames().filter { $0 == "Loyal buyers" }.count == 1)
+        // The path is locked; the name is not.
+        #expect(browser.post("/canvases/\(canvas)/add-step", [("kind", "delay")]).status == 409)
+        browser.get("/canvases/\(canvas)")
+        #expect(browser.post("/canvases/\(canvas)/rename", [("name", "Renamed")]).status == 303)
+        browser.get("/canvases/\(canvas)")
+        #expect(browser.post("/canvases/\(canvas)/stop").status == 303)
+        #expect(browser.get("/canvases/\(canvas)").text.contains("Stopped"))
+    }
+
+    @Test func launchIsRefusedWithWhatToFix() throws {
+        let empty = try createCanvas("Empty")
+        #expect(launch(empty).text.contains("Add at least one step."))
+
+        let canvas = try createCanvas("Terms")
+        _ = try addSyncStep(canvas, [("destination", "facebook|act_1003"), ("audience_mode", "new"), ("audience_name", "Pending terms"),
+                                     ("action", "add"), ("field", "email")])
+        let refused = launch(canvas)
+        #expect(refused.status == 422)
+        #expect(refused.text.contains("has not accepted Facebook&#39;s custom audience terms") || refused.text.contains("has not accepted Facebook's custom audience terms"))
+        #expect(refused.text.contains("/facebook/www/ads/manage/customaudiences/tos/?act=1003"))
+        #expect(try audienceNames().contains("Pending terms") == false)
+        #expect(browser.get("/canvases/\(canvas)").text.contains("Draft"))
+
+        // An existing audience deleted at Facebook after it was chosen.
+        let existing = try createCanvas("Existing")
+        let state = try partner.call("GET", "/_sandbox/facebook/state") as? [String: Any]
+        let audience = try #require((state?["audiences"] as? [[String: Any]])?.first { $0["name"] as? String == "Past purchasers" })
+        let audienceID = String(describing: audience["id"]!)
+        _ = try addSyncStep(existing, [("destination", "facebook|act_1001"), ("audience_mode", "existing"),
+                                       ("existing_audience", audienceID + "|Past purchasers"), ("action", "remove"), ("field", "email")])
+        try partner.call("POST", "/_sandbox/facebook/audiences/\(audienceID)/delete")
+        #expect(launch(existing).text.contains("no longer exists at Facebook"))
+
+        // The connection gone entirely.
+        browser.get("/partners/facebook")
+        browser.post("/partners/facebook/disconnect")
+        let gone = launch(existing)
+        #expect(gone.text.contains("Facebook is not connected. Connect it first."))
+    }
+
+    private func audienceNames() throws -> [String] {
+        let state = try partner.call("GET", "/_sandbox/facebook/state") as? [String: Any]
+        return (state?["audiences"] as? [[String: Any]] ?? []).filter { ($0["deleted"] as? Bool) != true }.compactMap { $0["name"] as? String }
+    }
+}
