@@ -75,6 +75,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Core", "TestSupport"]),
         .testTarget(name: "PartnersTests", dependencies: ["Partners", "Core", "HTTPClient", "TestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "FastCGI"]),
+        .testTarget(name: "HashCLITests", dependencies: ["audiencesync"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "Storage", "Core", "FastCGI", "Partners", "HTTPClient", "TestSupport"]),
     ]
 )

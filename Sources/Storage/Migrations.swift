@@ -9,6 +9,7 @@ enum Migrations {
         migrator.registerMigration("001-accounts-and-connections", migrate: accountsAndConnections)
         migrator.registerMigration("002-api-keys-and-profiles", migrate: apiKeysAndProfiles)
         migrator.registerMigration("003-canvases-and-steps", migrate: canvasesAndSteps)
+        migrator.registerMigration("004-entries-items-metrics", migrate: entriesItemsMetrics)
         return migrator
     }
 
@@ -136,6 +137,37 @@ enum Migrations {
                 fields TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(fields) AND json_type(fields) = 'array')
             );
             CREATE INDEX canvas_step_canvas ON canvas_step(canvas_id, position);
+            """)
+    }
+
+    private static func entriesItemsMetrics(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE canvas_entry (
+                id INTEGER PRIMARY KEY,
+                canvas_id INTEGER NOT NULL REFERENCES canvas(id) ON DELETE CASCADE,
+                external_id TEXT NOT NULL,
+                position INTEGER NOT NULL CHECK (position >= 0),
+                due_at REAL NOT NULL,
+                entered_at REAL NOT NULL
+            );
+            CREATE INDEX canvas_entry_due ON canvas_entry(due_at);
+            CREATE TABLE sync_item (
+                id INTEGER PRIMARY KEY,
+                step_id INTEGER NOT NULL REFERENCES canvas_step(id) ON DELETE CASCADE,
+                external_id TEXT NOT NULL,
+                schema TEXT NOT NULL CHECK (json_valid(schema) AND json_type(schema) = 'array'),
+                row TEXT NOT NULL CHECK (json_valid(row) AND json_type(row) = 'array' AND json_array_length(row) = json_array_length(schema)),
+                state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'synced', 'errored')),
+                created_at REAL NOT NULL
+            );
+            CREATE INDEX sync_item_pending ON sync_item(step_id, state);
+            CREATE TABLE step_metric (
+                step_id INTEGER NOT NULL REFERENCES canvas_step(id) ON DELETE CASCADE,
+                metric TEXT NOT NULL,
+                hour INTEGER NOT NULL,
+                count INTEGER NOT NULL CHECK (count >= 0),
+                PRIMARY KEY (step_id, metric, hour)
+            ) WITHOUT ROWID;
             """)
     }
 }

@@ -21,15 +21,17 @@ extension Store {
     /// When this returns, every update is committed; on error none is.
     public func upsertProfiles(workspaceID: Int64, _ updates: [ProfileUpdate], now: Date) throws(StoreError) {
         guard !updates.isEmpty else { return }
-        try write { db in
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO profile (workspace_id, external_id, attributes, created_at, updated_at)
-                VALUES (?1, ?2, json_patch('{}', ?3), ?4, ?4)
-                ON CONFLICT (workspace_id, external_id) DO UPDATE SET attributes = json_patch(profile.attributes, ?3), updated_at = ?4
-                """)
-            for update in updates {
-                try statement.execute(arguments: [workspaceID, update.externalID, Self.patchText(update.attributes), now.unix])
-            }
+        try write { db in try Self.upsert(db, workspaceID: workspaceID, updates, now: now) }
+    }
+
+    static func upsert(_ db: Database, workspaceID: Int64, _ updates: [ProfileUpdate], now: Date) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO profile (workspace_id, external_id, attributes, created_at, updated_at)
+            VALUES (?1, ?2, json_patch('{}', ?3), ?4, ?4)
+            ON CONFLICT (workspace_id, external_id) DO UPDATE SET attributes = json_patch(profile.attributes, ?3), updated_at = ?4
+            """)
+        for update in updates {
+            try statement.execute(arguments: [workspaceID, update.externalID, patchText(update.attributes), now.unix])
         }
     }
 

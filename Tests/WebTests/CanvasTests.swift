@@ -36,6 +36,7 @@ import Testing
         return step
     }
 
+    @discardableResult
     func launch(_ canvas: Int64) -> Response {
         browser.get("/canvases/\(canvas)")
         return browser.post("/canvases/\(canvas)/launch")

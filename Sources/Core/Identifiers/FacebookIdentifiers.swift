@@ -1,0 +1,61 @@
+/// Facebook (Meta) multi-key customer-list rules, partners.md §1.5 "Official rules": everything is
+/// SHA-256 lower-hex except MADID and EXTERN_ID. Where the SDKs and other tools disagree with the
+/// official guide (fb-py-sdk hashes MADID and drops accents; rudder keeps ZIP+4 and guesses gender),
+/// the guide wins.
+public enum FacebookIdentifiers: IdentifierRules {
+    /// Facebook.
+    public static let partner = PartnerID.facebook
+
+    /// Every key Facebook's multi-key schema takes, in the order `audiencesync hash` uses by default.
+    public static let fields: [IdentifierField] = [
+        .email, .phone, .firstName, .lastName, .firstInitial, .city, .state, .zip, .country, .gender,
+        .birthYear, .birthMonth, .birthDay, .mobileAdvertiserID, .externalID,
+    ]
+
+    /// Facebook multi-key schema key for a field ("EMAIL", "PHONE", "FN", … "MADID", "EXTERN_ID").
+    public static func schemaKey(_ field: IdentifierField) -> String {
+        switch field {
+        case .email: "EMAIL"
+        case .phone: "PHONE"
+        case .firstName: "FN"
+        case .lastName: "LN"
+        case .firstInitial: "FI"
+        case .city: "CT"
+        case .state: "ST"
+        case .zip: "ZIP"
+        case .country: "COUNTRY"
+        case .gender: "GEN"
+        case .birthYear: "DOBY"
+        case .birthMonth: "DOBM"
+        case .birthDay: "DOBD"
+        case .mobileAdvertiserID: "MADID"
+        case .externalID: "EXTERN_ID"
+        }
+    }
+
+    /// MADID ("do not hash") and EXTERN_ID (not hashed) leave as normalized; all else is hashed.
+    public static func isHashed(_ field: IdentifierField) -> Bool {
+        field != .mobileAdvertiserID && field != .externalID
+    }
+
+    /// The normalized (not hashed) value, or "" when nothing usable remains. `country` fills a phone's
+    /// calling code and decides the US-only state-code and five-digit-ZIP rules.
+    public static func normalize(_ field: IdentifierField, _ raw: String, country: String?) -> String {
+        switch field {
+        case .email: return Normalize.email(raw)
+        case .phone: return Normalize.phone(raw, country: country.flatMap(Country.find))
+        case .firstName, .lastName: return Normalize.name(raw)   // FN/LN: UTF-8 letters of any script
+        case .firstInitial: return Normalize.initial(raw)
+        case .city: return Normalize.asciiLetters(raw)            // CT: a–z only
+        case .state: return Normalize.state(raw, country: country.flatMap(Country.find))
+        case .zip: return Normalize.zip(raw, country: country.flatMap(Country.find))
+        case .country: return Normalize.country(raw)
+        case .gender: return Normalize.gender(raw)
+        case .birthYear: return Normalize.year(raw)
+        case .birthMonth: return Normalize.month(raw)
+        case .birthDay: return Normalize.day(raw)
+        case .mobileAdvertiserID: return Normalize.trimmed(raw).lowercased()   // "lowercase, keep hyphens"
+        case .externalID: return Normalize.trimmed(raw)   // "the exact same format every time"
+        }
+    }
+}

@@ -1,0 +1,8 @@
+/// A kind of identifier a profile can carry into a partner's customer list.
+///
+/// Partner-neutral: each partner's rules (`FacebookIdentifiers`, later Google, TikTok…) map a field to
+/// its own schema key, normalization and hashing.
+public enum IdentifierField: String, CaseIterable, Sendable, Codable {
+    case email, phone, firstName, lastName, firstInitial, city, state, zip, country, gender
+    case birthYear, birthMonth, birthDay, mobileAdvertiserID, externalID
+}

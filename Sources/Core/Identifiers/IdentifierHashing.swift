@@ -1,0 +1,21 @@
+import Crypto
+
+/// SHA-256 as partners want it, and recognition of values that arrive already hashed.
+public enum IdentifierHashing {
+    /// Lower-case hex SHA-256 of the UTF-8 bytes of `text` (partners.md §1.5: "output lowercase hex").
+    public static func sha256Hex(_ text: String) -> String {
+        Hex.encode(Array(SHA256.hash(data: Array(text.utf8))))
+    }
+
+    /// `raw` lower-cased when, once trimmed, it is exactly 64 hex digits (an SHA-256 someone already
+    /// computed, partners.md §1.5 "Pre-hashed detection"); otherwise nil.
+    public static func preHashed(_ raw: String) -> String? {
+        let value = Normalize.trimmed(raw)
+        guard value.utf8.count == 64, value.utf8.allSatisfy(isHexDigit) else { return nil }
+        return value.lowercased()
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (48...57).contains(byte) || (65...70).contains(byte) || (97...102).contains(byte)
+    }
+}

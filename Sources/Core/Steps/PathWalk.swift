@@ -1,0 +1,135 @@
+import Foundation
+
+/// A per-step figure the canvas page and `data_summary` show.
+public enum StepMetric: String, Sendable, CaseIterable, Codable {
+    /// Users who reached the step.
+    case entered
+    /// Users who moved on to the next step.
+    case proceeded
+    /// Users who left the canvas after this step (it was the last).
+    case exited
+    /// Users for whom a sync item was queued (they count as Pending until the sync engine sends them).
+    case queued
+    /// Users who had none of the step's fields to match: nothing is sent (Users Not Synced).
+    case notSyncedNoField = "not_synced_no_field"
+}
+
+/// One figure to add to a step.
+public struct StepCount: Sendable, Equatable {
+    /// The step.
+    public let stepID: Int64
+    /// The figure.
+    public let metric: StepMetric
+    /// Creates a value.
+    public init(stepID: Int64, metric: StepMetric) { self.stepID = stepID; self.metric = metric }
+}
+
+/// What an Audience Sync step queues for one user: only the chosen fields, normalized and hashed.
+public struct SyncItemDraft: Sendable, Equatable {
+    /// The step.
+    public let stepID: Int64
+    /// The partner's schema keys, in row order (`["EMAIL", "PHONE"]`).
+    public let schema: [String]
+    /// The prepared values, `""` where the user has no usable value.
+    public let row: [String]
+}
+
+/// Where a user's walk along the path stopped, and what it produced.
+public struct PathOutcome: Sendable, Equatable {
+    /// The Delay step the user waits at and until when; nil when the user left the canvas.
+    public var waitingAt: Int?
+    /// When the wait ends.
+    public var waitUntil: Date?
+    /// Figures to add.
+    public var counts: [StepCount] = []
+    /// Sync items to commit with them.
+    public var items: [SyncItemDraft] = []
+}
+
+/// Moves one user along a canvas path: Audience Sync steps queue an item and pass the user on at once;
+/// a Delay step holds them; after the last step they exit. Pure: the caller commits the outcome.
+public enum PathWalk {
+    /// Walks from step index `start`. `resuming` means the user finishes the Delay step at `start` now.
+    /// A nil `profile` (deleted while waiting) makes the user exit where they are.
+    public static func walk(_ steps: [CanvasStep], from start: Int, resuming: Bool, profile: ProfileIdentifiers?, now: Date) -> PathOutcome {
+        var outcome = PathOutcome()
+        var position = start
+        if resuming {
+            guard steps.indices.contains(position) else { return outcome }
+            guard profile != nil else {
+                outcome.counts.append(StepCount(stepID: steps[position].id, metric: .exited))
+                return outcome
+            }
+            leave(steps, at: position, &outcome)
+            position += 1
+        }
+        while steps.indices.contains(position) {
+            let step = steps[position]
+            outcome.counts.append(StepCount(stepID: step.id, metric: .entered))
+            switch step.kind {
+            case .delay(let seconds):
+                outcome.waitingAt = position
+                outcome.waitUntil = now.addingTimeInterval(TimeInterval(seconds))
+                return outcome
+            case .audienceSync(let config):
+                queue(step, config, profile: profile, &outcome)
+            }
+            leave(steps, at: position, &outcome)
+            position += 1
+        }
+        return outcome
+    }
+
+    private static func leave(_ steps: [CanvasStep], at position: Int, _ outcome: inout PathOutcome) {
+        let last = position == steps.count - 1
+        outcome.counts.append(StepCount(stepID: steps[position].id, metric: last ? .exited : .proceeded))
+    }
+
+    private static func queue(_ step: CanvasStep, _ config: AudienceSyncConfig, profile: ProfileIdentifiers?, _ outcome: inout PathOutcome) {
+        guard let partner = config.partner, let rules = IdentifierRulesCatalog.rules(for: partner), let profile else {
+            outcome.counts.append(StepCount(stepID: step.id, metric: .notSyncedNoField))
+            return
+        }
+        let fields = config.fields.flatMap(\.identifierFields)
+        let row = rules.row(fields, from: profile)
+        guard row.contains(where: { !$0.isEmpty }) else {
+            outcome.counts.append(StepCount(stepID: step.id, metric: .notSyncedNoField))
+            return
+        }
+        outcome.items.append(SyncItemDraft(stepID: step.id, schema: fields.map(rules.schemaKey), row: row))
+        outcome.counts.append(StepCount(stepID: step.id, metric: .queued))
+    }
+}
+
+extension MatchField {
+    /// The identifier fields this choice sends (date of birth is year, month and day).
+    public var identifierFields: [IdentifierField] {
+        switch self {
+        case .email: [.email]
+        case .phone: [.phone]
+        case .firstName: [.firstName]
+        case .lastName: [.lastName]
+        case .gender: [.gender]
+        case .dateOfBirth: [.birthYear, .birthMonth, .birthDay]
+        case .city: [.city]
+        case .state: [.state]
+        case .zip: [.zip]
+        case .country: [.country]
+        case .mobileAdvertiserID: [.mobileAdvertiserID]
+        case .externalID: [.externalID]
+        }
+    }
+}
+
+extension ProfileIdentifiers {
+    /// The identifiers of a stored profile's attributes (`home_city` is the city; MADID is the IDFA, else the GAID).
+    public init(externalID: String, attributes: [String: ProfileValue]) {
+        func text(_ name: String) -> String? {
+            if case .string(let value)? = attributes[name] { return value }
+            return nil
+        }
+        self.init(email: text("email"), phone: text("phone"), firstName: text("first_name"), lastName: text("last_name"),
+                  gender: text("gender"), dateOfBirth: text("dob"), city: text("home_city"), state: text("state"), zip: text("zip"),
+                  country: text("country"), idfa: text("idfa"), gaid: text("gaid"), externalID: externalID)
+    }
+}

@@ -1,0 +1,146 @@
+import Core
+import Foundation
+import GRDB
+
+/// How a user's entry request ended.
+public enum EntryResult: String, Sendable, Equatable, Codable {
+    /// Entered the canvas.
+    case entered
+    /// The user does not match the entry criteria.
+    case notMatched = "not_matched"
+    /// No such user (and no attributes were sent to create one).
+    case unknownUser = "unknown_user"
+}
+
+/// A user waiting in a Delay step whose wait is over.
+public struct DueEntry: Sendable, Equatable {
+    /// Row id.
+    public let id: Int64
+    /// The canvas.
+    public let canvasID: Int64
+    /// The canvas's workspace.
+    public let workspaceID: Int64
+    /// The user.
+    public let externalID: String
+    /// The Delay step's index.
+    public let position: Int
+}
+
+extension Store {
+    /// Upserts `updates`, then asks `decide` for every user in `externalIDs` (with their attributes JSON, nil when
+    /// unknown) whether and how they enter `canvasID`, and commits the entries, sync items and figures — all in one
+    /// transaction, so a 2xx answer means everything is stored.
+    public func trigger(workspaceID: Int64, canvasID: Int64, updates: [ProfileUpdate], externalIDs: [String], now: Date,
+                        decide: (String, String?) -> PathOutcome?) throws(StoreError) -> [EntryResult] {
+        try write { db in
+            try Self.upsert(db, workspaceID: workspaceID, updates, now: now)
+            let attributes = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
+            return try externalIDs.map { externalID in
+                guard let json = try String.fetchOne(attributes, arguments: [workspaceID, externalID]) else { return .unknownUser }
+                guard let outcome = decide(externalID, json) else { return .notMatched }
+                try Self.record(db, canvasID: canvasID, externalID: externalID, outcome: outcome, entryID: nil, now: now)
+                return .entered
+            }
+        }
+    }
+
+    /// Upserts `updates` and lets `autoEnter` enter each updated user into canvases (given the attributes before
+    /// and after), in one transaction.
+    public func track(workspaceID: Int64, updates: [ProfileUpdate], now: Date,
+                      autoEnter: (String, String?, String) -> [(canvasID: Int64, outcome: PathOutcome)]) throws(StoreError) {
+        try write { db in
+            let read = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
+            for update in updates {
+                let before = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
+                try Self.upsert(db, workspaceID: workspaceID, [update], now: now)
+                let after = try String.fetchOne(read, arguments: [workspaceID, update.externalID]) ?? "{}"
+                for entry in autoEnter(update.externalID, before, after) {
+                    try Self.record(db, canvasID: entry.canvasID, externalID: update.externalID, outcome: entry.outcome, entryID: nil, now: now)
+                }
+            }
+        }
+    }
+
+    /// Users whose Delay is over, oldest first.
+    public func dueEntries(now: Date, limit: Int) throws(StoreError) -> [DueEntry] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT e.id, e.canvas_id, c.workspace_id, e.external_id, e.position FROM canvas_entry e JOIN canvas c ON c.id = e.canvas_id
+                WHERE e.due_at <= ? ORDER BY e.due_at LIMIT ?
+                """, arguments: [now.unix, limit])
+                .map { DueEntry(id: $0["id"], canvasID: $0["canvas_id"], workspaceID: $0["workspace_id"], externalID: $0["external_id"],
+                                position: $0["position"]) }
+        }
+    }
+
+    /// Moves due users on: `decide` gets each entry with its user's attributes (nil if deleted meanwhile).
+    /// An entry another process already moved is skipped.
+    public func resume(_ entries: [DueEntry], now: Date, decide: (DueEntry, String?) -> PathOutcome) throws(StoreError) {
+        try write { db in
+            let stillWaiting = try db.cachedStatement(sql: "SELECT count(*) FROM canvas_entry WHERE id = ? AND position = ? AND due_at <= ?")
+            let attributes = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
+            for entry in entries {
+                guard try Int.fetchOne(stillWaiting, arguments: [entry.id, entry.position, now.unix]) == 1 else { continue }
+                let json = try String.fetchOne(attributes, arguments: [entry.workspaceID, entry.externalID])
+                try Self.record(db, canvasID: entry.canvasID, externalID: entry.externalID, outcome: decide(entry, json), entryID: entry.id, now: now)
+            }
+        }
+    }
+
+    /// Totals of each figure per step of a canvas.
+    public func stepTotals(canvasID: Int64) throws(StoreError) -> [Int64: [StepMetric: Int]] {
+        try read { db in
+            var totals: [Int64: [StepMetric: Int]] = [:]
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT m.step_id, m.metric, sum(m.count) AS total FROM step_metric m JOIN canvas_step s ON s.id = m.step_id
+                WHERE s.canvas_id = ? GROUP BY m.step_id, m.metric
+                """, arguments: [canvasID])
+            for row in rows {
+                guard let metric = StepMetric(rawValue: row["metric"]) else { continue }
+                totals[row["step_id"], default: [:]][metric] = row["total"]
+            }
+            return totals
+        }
+    }
+
+    /// Sync items of a step by state (pending, synced, errored).
+    public func syncItemCounts(stepID: Int64) throws(StoreError) -> [String: Int] {
+        try read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM sync_item WHERE step_id = ? GROUP BY state",
+                                                              arguments: [stepID]).map { ($0["state"] as String, $0["n"] as Int) })
+        }
+    }
+
+    /// The workspace a canvas belongs to.
+    public func workspaceID(canvasID: Int64) throws(StoreError) -> Int64? {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT workspace_id FROM canvas WHERE id = ?", arguments: [canvasID]) }
+    }
+
+    /// Commits one walk: the entry's new place (or its removal when the user exited), the items and the figures.
+    private static func record(_ db: Database, canvasID: Int64, externalID: String, outcome: PathOutcome, entryID: Int64?, now: Date) throws {
+        if let position = outcome.waitingAt, let until = outcome.waitUntil {
+            if let entryID {
+                try db.execute(sql: "UPDATE canvas_entry SET position = ?, due_at = ? WHERE id = ?", arguments: [position, until.unix, entryID])
+            } else {
+                try db.cachedStatement(sql: "INSERT INTO canvas_entry (canvas_id, external_id, position, due_at, entered_at) VALUES (?, ?, ?, ?, ?)")
+                    .execute(arguments: [canvasID, externalID, position, until.unix, now.unix])
+            }
+        } else if let entryID {
+            try db.execute(sql: "DELETE FROM canvas_entry WHERE id = ?", arguments: [entryID])
+        }
+        let insertItem = try db.cachedStatement(sql: "INSERT INTO sync_item (step_id, external_id, schema, row, created_at) VALUES (?, ?, ?, ?, ?)")
+        for item in outcome.items {
+            try insertItem.execute(arguments: [item.stepID, externalID, jsonArray(item.schema), jsonArray(item.row), now.unix])
+        }
+        let hour = Int64(now.unix / 3600) * 3600
+        let count = try db.cachedStatement(sql: """
+            INSERT INTO step_metric (step_id, metric, hour, count) VALUES (?, ?, ?, 1)
+            ON CONFLICT (step_id, metric, hour) DO UPDATE SET count = count + 1
+            """)
+        for figure in outcome.counts { try count.execute(arguments: [figure.stepID, figure.metric.rawValue, hour]) }
+    }
+
+    private static func jsonArray(_ values: [String]) -> String {
+        "[" + values.map(ProfileValidation.canonicalJSON).joined(separator: ",") + "]"
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// Runs the built `audiencesync hash` as a reviewer would.
+enum HashCLI {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// `audiencesync` next to the test bundle in the build folder, else under `.build/debug` of this package.
+    static let executable: URL = {
+        let beside = Bundle.main.bundleURL.appendingPathComponent("audiencesync")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return package.appendingPathComponent(".build/debug/audiencesync")
+    }()
+
+    /// Runs `audiencesync hash` with `arguments`, `input` on standard input. Files, not pipes, carry the streams, so
+    /// a large output can never block the child while the test waits.
+    static func run(_ arguments: [String], input: String) throws -> Result {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hashcli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let stdin = folder.appendingPathComponent("in"), stdout = folder.appendingPathComponent("out"), stderr = folder.appendingPathComponent("err")
+        try Data(input.utf8).write(to: stdin)
+        try Data().write(to: stdout)
+        try Data().write(to: stderr)
+
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["hash"] + arguments
+        process.standardInput = try FileHandle(forReadingFrom: stdin)
+        process.standardOutput = try FileHandle(forWritingTo: stdout)
+        process.standardError = try FileHandle(forWritingTo: stderr)
+        try process.run()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus,
+                      stdout: try String(contentsOf: stdout, encoding: .utf8),
+                      stderr: try String(contentsOf: stderr, encoding: .utf8))
+    }
+}
