@@ -32,6 +32,12 @@ let package = Package(
         .target(name: "Storage", dependencies: ["Core", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .target(name: "Partners", dependencies: ["Core", "HTTPClient", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
 
+        // Layer 3: background work in the serve process.
+        .target(
+            name: "Sync",
+            dependencies: ["Core", "Storage", "Partners", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+
         // Layer 3: the partner emulator.
         .target(
             name: "Sandbox",
@@ -47,7 +53,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Core", "Storage", "FastCGI", "Partners", "CArgon2",
+                "Core", "Storage", "FastCGI", "Partners", "Sync", "CArgon2",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -58,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "audiencesync",
             dependencies: [
-                "Core", "FastCGI", "HTTPClient", "Storage", "Partners", "Sandbox", "Web",
+                "Core", "FastCGI", "HTTPClient", "Storage", "Partners", "Sandbox", "Sync", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -67,7 +73,7 @@ let package = Package(
         // Tests mirror the targets; TestSupport starts real servers (sandbox behind nginx).
         .target(
             name: "TestSupport",
-            dependencies: ["Core", "FastCGI", "HTTPClient", "Storage", "Partners", "Sandbox", "Web"],
+            dependencies: ["Core", "FastCGI", "HTTPClient", "Storage", "Partners", "Sandbox", "Sync", "Web"],
             path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
@@ -76,6 +82,6 @@ let package = Package(
         .testTarget(name: "PartnersTests", dependencies: ["Partners", "Core", "HTTPClient", "TestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "FastCGI"]),
         .testTarget(name: "HashCLITests", dependencies: ["audiencesync"]),
-        .testTarget(name: "WebTests", dependencies: ["Web", "Storage", "Core", "FastCGI", "Partners", "HTTPClient", "TestSupport"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "Storage", "Core", "FastCGI", "Partners", "HTTPClient", "Sync", "TestSupport"]),
     ]
 )

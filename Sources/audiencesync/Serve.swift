@@ -6,6 +6,7 @@ import HTTPClient
 import Logging
 import Partners
 import Storage
+import Sync
 import Web
 
 /// `audiencesync serve`: the dashboard's FastCGI responder, until SIGTERM or SIGINT.
@@ -26,6 +27,9 @@ struct Serve: ParsableCommand {
         let connectors: [PartnerID: any PartnerConnector] = [.facebook: FacebookClient(endpoints: config.facebook, http: http)]
         let app = try buildApplication(WebDependencies(config: config, store: store, tokenBox: tokenBox, connectors: connectors))
         logger.info("dashboard at \(config.baseURL)")
+        let delays = DelayAdvancer(store: store)
+        delays.start()
+        defer { delays.stop() }
         try ServerRunner.run(app, socket: config.appSocket, threads: config.threads, maxBodyBytes: config.maxBodyBytes, logger: logger)
     }
 }

@@ -32,6 +32,8 @@ public struct SyncItemDraft: Sendable, Equatable {
     public let schema: [String]
     /// The prepared values, `""` where the user has no usable value.
     public let row: [String]
+    /// Creates a value.
+    public init(stepID: Int64, schema: [String], row: [String]) { self.stepID = stepID; self.schema = schema; self.row = row }
 }
 
 /// Where a user's walk along the path stopped, and what it produced.

@@ -7,7 +7,7 @@ import Foundation
 enum APIGate {
     static func respond(_ route: SiteRoute, method: String, _ context: RequestContext) -> Response {
         guard let entry = Routes.entry(for: route, method: method) else {
-            return APIError.response(405, field: "method", message: "Use POST for \(route.path).")
+            return APIError.response(405, field: "method", message: "Use \(method == "GET" ? "POST" : "GET") for \(route.path).")
         }
         guard let key = context.request.bearerToken else {
             return APIError.response(401, field: "Authorization", message: "Send the workspace API key as `Authorization: Bearer <key>`.")
@@ -22,7 +22,7 @@ enum APIGate {
         guard let workspaceID else {
             return APIError.response(401, field: "Authorization", message: "This API key is not valid or was revoked.")
         }
-        guard context.request.contentType == "application/json" else {
+        guard method == "GET" || context.request.contentType == "application/json" else {
             return APIError.response(415, field: "Content-Type", message: "Send the body as application/json.")
         }
         let authorized = RequestContext(request: context.request, app: context.app, renderer: context.renderer, now: context.now,

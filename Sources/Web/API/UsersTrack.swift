@@ -1,6 +1,7 @@
 import Core
 import FastCGI
 import Foundation
+import Sync
 
 /// `POST /api/v1/users/track`: creates or updates user profiles (Braze-compatible `{"attributes":[…]}`).
 ///
@@ -35,7 +36,15 @@ enum UsersTrack {
             case .invalid(let problems): errors += problems
             }
         }
-        try context.app.store.upsertProfiles(workspaceID: context.apiWorkspaceID!, updates, now: context.now)
+        let workspace = context.apiWorkspaceID!
+        // Canvases that enter users automatically are loaded before the transaction, which then decides per user.
+        let canvases = try CanvasEntries(store: context.app.store).autoEntering(workspaceID: workspace)
+        let now = context.now
+        try context.app.store.track(workspaceID: workspace, updates: updates, now: now) { externalID, before, after in
+            canvases.compactMap { loaded in
+                CanvasEntries.autoEnter(loaded, externalID: externalID, before: before, after: after, now: now).map { (loaded.canvas.id, $0) }
+            }
+        }
         let rejected = objects.count - updates.count
         let message = rejected == 0 ? "success" : (updates.isEmpty ? "nothing accepted" : "partial success")
         let status = updates.isEmpty && rejected > 0 ? 400 : 201

@@ -62,6 +62,8 @@ enum Routes {
         // REST API
         case (.apiUsersTrack, "POST"): RouteEntry(method: "POST", access: .apiKey, handle: UsersTrack.handle)
         case (.apiUsersDelete, "POST"): RouteEntry(method: "POST", access: .apiKey, handle: UsersDelete.handle)
+        case (.apiCanvasTrigger, "POST"): RouteEntry(method: "POST", access: .apiKey, handle: CanvasTrigger.handle)
+        case (.apiDataSummary, "GET"): RouteEntry(method: "GET", access: .apiKey, handle: DataSummary.handle)
         default: nil
         }
     }

@@ -21,6 +21,8 @@ public enum SiteRoute: Equatable, Sendable {
     case apiKeyRevoke(Int64)
     case apiUsersTrack
     case apiUsersDelete
+    case apiCanvasTrigger
+    case apiDataSummary
     case canvases
     case canvas(Int64)
     case canvasAction(Int64, CanvasAction)
@@ -30,7 +32,7 @@ public enum SiteRoute: Equatable, Sendable {
     /// Whether the route belongs to the REST API (bearer API key, JSON, no session or CSRF).
     public var isAPI: Bool {
         switch self {
-        case .apiUsersTrack, .apiUsersDelete: true
+        case .apiUsersTrack, .apiUsersDelete, .apiCanvasTrigger, .apiDataSummary: true
         default: false
         }
     }
@@ -55,6 +57,8 @@ public enum SiteRoute: Equatable, Sendable {
         case .apiKeyRevoke(let id): "/settings/api-keys/\(id)/revoke"
         case .apiUsersTrack: "/api/v1/users/track"
         case .apiUsersDelete: "/api/v1/users/delete"
+        case .apiCanvasTrigger: "/api/v1/canvas/trigger/send"
+        case .apiDataSummary: "/api/v1/canvas/data_summary"
         case .canvases: "/canvases"
         case .canvas(let id): "/canvases/\(id)"
         case .canvasAction(let id, let action): "/canvases/\(id)/\(action.rawValue)"
@@ -79,10 +83,12 @@ public enum SiteRoute: Equatable, Sendable {
         case "settings" where parts.count == 4 && parts[1] == "api-keys" && parts[3] == "revoke":
             guard let id = Int64(parts[2]), id > 0 else { return nil }
             self = .apiKeyRevoke(id)
-        case "api" where parts.count == 4 && parts[1] == "v1" && parts[2] == "users":
-            switch parts[3] {
-            case "track": self = .apiUsersTrack
-            case "delete": self = .apiUsersDelete
+        case "api" where parts.count >= 4 && parts[1] == "v1":
+            switch parts.dropFirst(2).joined(separator: "/") {
+            case "users/track": self = .apiUsersTrack
+            case "users/delete": self = .apiUsersDelete
+            case "canvas/trigger/send": self = .apiCanvasTrigger
+            case "canvas/data_summary": self = .apiDataSummary
             default: return nil
             }
         case "canvases":

@@ -41,6 +41,7 @@ enum CanvasPage {
         let removePath: String
         let isFirst: Bool
         let isLast: Bool
+        let figures: StepFigures
     }
 
     struct ProblemView {
@@ -58,11 +59,12 @@ enum CanvasPage {
         let canvas = try context.app.store.canvas(workspaceID: context.user.workspaceID, id: id)
         let steps = try context.app.store.steps(canvasID: id)
         let names = CanvasStepNames.newAudienceNames(steps)
+        let figures = try StepFigures.of(canvasID: id, store: context.app.store)
         let rows = steps.enumerated().map { index, step in
             StepRow(number: index + 1, title: step.title(audienceNames: names), isDelay: { if case .delay = step.kind { true } else { false } }(),
                     editPath: SiteRoute.step(id, step.id).path, moveUpPath: SiteRoute.stepAction(id, step.id, .moveUp).path,
                     moveDownPath: SiteRoute.stepAction(id, step.id, .moveDown).path, removePath: SiteRoute.stepAction(id, step.id, .remove).path,
-                    isFirst: index == 0, isLast: index == steps.count - 1)
+                    isFirst: index == 0, isLast: index == steps.count - 1, figures: figures[index])
         }
         let content = Content(
             id: id, name: canvas.name, status: CanvasLabels.status(canvas.status), isDraft: canvas.status == .draft,

@@ -1,0 +1,56 @@
+import Core
+import Foundation
+import Storage
+
+/// Enters users into canvases: the one place that decides, for a user and a canvas, whether they enter and
+/// what their walk along the path produces. The API handlers and the delay advancer call it; the store commits.
+public struct CanvasEntries: Sendable {
+    let store: Store
+
+    /// Creates the entry logic over a store.
+    public init(store: Store) { self.store = store }
+
+    /// A launched canvas with everything needed to walk users through it, loaded once per request.
+    public struct Loaded: Sendable {
+        /// The canvas.
+        public let canvas: Canvas
+        /// Its entry criteria; nil when they cannot be read, and then nobody enters (fail closed).
+        public let criteria: EntryCriteria?
+        /// Its path.
+        public let steps: [CanvasStep]
+    }
+
+    /// Loads a canvas of the workspace for entering users.
+    public func load(workspaceID: Int64, canvasID: Int64) throws(StoreError) -> Loaded {
+        let canvas = try store.canvas(workspaceID: workspaceID, id: canvasID)
+        return Loaded(canvas: canvas, criteria: try? EntryCriteria(jsonText: canvas.entryCriteriaJSON), steps: try store.steps(canvasID: canvasID))
+    }
+
+    /// Every active canvas of the workspace that enters users automatically.
+    public func autoEntering(workspaceID: Int64) throws(StoreError) -> [Loaded] {
+        try store.canvases(workspaceID: workspaceID).filter { $0.status == .active && $0.autoEnter }
+            .map { canvas throws(StoreError) in try load(workspaceID: workspaceID, canvasID: canvas.id) }
+    }
+
+    /// The walk of a user who enters now, or nil when they do not match (or the criteria cannot be read).
+    public static func enter(_ loaded: Loaded, externalID: String, attributesJSON: String, now: Date) -> PathOutcome? {
+        guard let criteria = loaded.criteria, let attributes = ProfileValue.parseObject(json: attributesJSON) else { return nil }
+        var withID = attributes
+        withID["external_id"] = .string(externalID)
+        guard criteria.matches(withID) else { return nil }
+        return PathWalk.walk(loaded.steps, from: 0, resuming: false, profile: ProfileIdentifiers(externalID: externalID, attributes: attributes), now: now)
+    }
+
+    /// The walk of a user for whom `/users/track` changed attributes: they enter when they match now and did
+    /// not match before (a change that "makes them match").
+    public static func autoEnter(_ loaded: Loaded, externalID: String, before: String?, after: String, now: Date) -> PathOutcome? {
+        if let before, enter(loaded, externalID: externalID, attributesJSON: before, now: now) != nil { return nil }
+        return enter(loaded, externalID: externalID, attributesJSON: after, now: now)
+    }
+
+    /// The walk of a user whose delay is over (nil attributes: the user was deleted meanwhile, and exits).
+    public static func resume(_ steps: [CanvasStep], _ entry: DueEntry, attributesJSON: String?, now: Date) -> PathOutcome {
+        let profile = attributesJSON.flatMap(ProfileValue.parseObject(json:)).map { ProfileIdentifiers(externalID: entry.externalID, attributes: $0) }
+        return PathWalk.walk(steps, from: entry.position, resuming: true, profile: profile, now: now)
+    }
+}

@@ -1,0 +1,65 @@
+import Core
+import Foundation
+import Logging
+import Storage
+import Synchronization
+
+/// Moves users on when their Delay step is over: a loop in the `serve` process that looks for due entries
+/// every `interval` and walks them on in one transaction per batch.
+///
+/// Stopping waits for the batch in hand; an entry moved by a batch that crashed half-way is simply found
+/// again (the store checks each entry is still due before moving it).
+public final class DelayAdvancer: Sendable {
+    let store: Store
+    let interval: Double
+    let now: @Sendable () -> Date
+    let logger: Logger
+    private let running = Mutex(true)
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Creates an advancer; nothing runs until ``start()``.
+    public init(store: Store, interval: Double = 1, now: @escaping @Sendable () -> Date = { Date() },
+                logger: Logger = Logger(label: "audiencesync.delays")) {
+        self.store = store; self.interval = interval; self.now = now; self.logger = logger
+    }
+
+    /// Starts the loop on its own thread.
+    public func start() {
+        Thread.detachNewThread { [self] in
+            while running.withLock({ $0 }) {
+                do {
+                    while try advanceDue() == Self.batch {}
+                } catch {
+                    logger.error("moving delayed users failed: \(error)")
+                }
+                Thread.sleep(forTimeInterval: interval)
+            }
+            finished.signal()
+        }
+    }
+
+    /// Stops the loop after the batch in hand.
+    public func stop() {
+        let wasRunning = running.withLock { state in
+            defer { state = false }
+            return state
+        }
+        if wasRunning { finished.wait() }
+    }
+
+    static let batch = 500
+
+    /// Moves one batch of due users on; returns how many were due.
+    @discardableResult
+    public func advanceDue() throws(StoreError) -> Int {
+        let time = now()
+        let due = try store.dueEntries(now: time, limit: Self.batch)
+        guard !due.isEmpty else { return 0 }
+        var steps: [Int64: [CanvasStep]] = [:]
+        for canvasID in Set(due.map(\.canvasID)) { steps[canvasID] = try store.steps(canvasID: canvasID) }
+        try store.resume(due, now: time) { entry, json in
+            CanvasEntries.resume(steps[entry.canvasID] ?? [], entry, attributesJSON: json, now: time)
+        }
+        return due.count
+    }
+}

@@ -1,0 +1,119 @@
+import Core
+import FastCGI
+import Foundation
+import Storage
+import Sync
+
+/// `POST /api/v1/canvas/trigger/send`: enters users into an active canvas (Braze-compatible body
+/// `{"canvas_id":"…","recipients":[{"external_user_id":"…","attributes":{…}}]}`). Attributes are upserted
+/// first; users who match the entry criteria enter, the others are reported. Everything commits together.
+enum CanvasTrigger {
+    struct Answer: Encodable {
+        let message: String
+        let entered: Int
+        let notEntered: [NotEntered]
+        let errors: [FieldError]
+        enum CodingKeys: String, CodingKey { case message, entered, notEntered = "not_entered", errors }
+    }
+
+    struct NotEntered: Encodable {
+        let index: Int
+        let externalUserID: String
+        let reason: String
+        enum CodingKeys: String, CodingKey { case index, externalUserID = "external_user_id", reason }
+    }
+
+    static func handle(_ context: RequestContext) throws -> Response {
+        let body: [String: Any]
+        switch APIError.decodeBody(context) {
+        case .success(let value as [String: Any]): body = value
+        case .success: return APIError.response(400, field: "body", message: "Send a JSON object.")
+        case .failure(let failure): return failure.response
+        }
+        guard let canvasID = canvasID(body["canvas_id"]) else {
+            return APIError.response(400, field: "canvas_id", message: "Send the canvas id shown on the canvas page, as \"canvas_id\".")
+        }
+        guard let recipients = body["recipients"] as? [Any], !recipients.isEmpty else {
+            return APIError.response(400, field: "recipients", message: "Send at least one recipient: [{\"external_user_id\": \"…\"}].")
+        }
+        guard recipients.count <= ProfileValidation.maxObjectsPerRequest else {
+            return APIError.response(413, field: "recipients", message: "At most \(ProfileValidation.maxObjectsPerRequest) recipients per request.")
+        }
+        let workspace = context.apiWorkspaceID!
+        let loaded: CanvasEntries.Loaded
+        switch Result(catching: { () throws(StoreError) in try CanvasEntries(store: context.app.store).load(workspaceID: workspace, canvasID: canvasID) }) {
+        case .success(let value): loaded = value
+        case .failure(.notFound): return APIError.response(404, field: "canvas_id", message: "No canvas \(canvasID) in this workspace.")
+        case .failure(let error): throw error
+        }
+        guard loaded.canvas.status == .active else {
+            return APIError.response(409, field: "canvas_id", message: "The canvas is \(loaded.canvas.status.rawValue): only an active canvas takes entries.")
+        }
+        return try enter(context, loaded, recipients: recipients)
+    }
+
+    private static func enter(_ context: RequestContext, _ loaded: CanvasEntries.Loaded, recipients: [Any]) throws -> Response {
+        let parsed = RecipientParsing.parse(recipients, today: context.now)
+        let now = context.now
+        let results = try context.app.store.trigger(workspaceID: context.apiWorkspaceID!, canvasID: loaded.canvas.id, updates: parsed.updates,
+                                                    externalIDs: parsed.valid.map(\.externalID), now: now) { externalID, json in
+            json.flatMap { CanvasEntries.enter(loaded, externalID: externalID, attributesJSON: $0, now: now) }
+        }
+        let notEntered = zip(parsed.valid, results).compactMap { recipient, result -> NotEntered? in
+            switch result {
+            case .entered: nil
+            case .notMatched: NotEntered(index: recipient.index, externalUserID: recipient.externalID, reason: "does not match the entry criteria")
+            case .unknownUser: NotEntered(index: recipient.index, externalUserID: recipient.externalID, reason: "unknown user: send attributes to create them")
+            }
+        }
+        let entered = results.filter { $0 == .entered }.count
+        return Response.json(Answer(message: parsed.errors.isEmpty ? "success" : "partial success", entered: entered, notEntered: notEntered,
+                                    errors: parsed.errors), status: entered > 0 || parsed.errors.isEmpty ? 201 : 400)
+    }
+
+    private static func canvasID(_ value: Any?) -> Int64? {
+        if let text = value as? String { return Int64(text) }
+        return (value as? NSNumber).map(\.int64Value)
+    }
+}
+
+/// Reads trigger recipients: each needs an `external_user_id`; its `attributes` are validated like `/users/track`.
+enum RecipientParsing {
+    struct Recipient {
+        let index: Int
+        let externalID: String
+    }
+
+    struct Parsed {
+        var valid: [Recipient] = []
+        var updates: [ProfileUpdate] = []
+        var errors: [FieldError] = []
+    }
+
+    static func parse(_ recipients: [Any], today: Date) -> Parsed {
+        var parsed = Parsed()
+        for (index, item) in recipients.enumerated() {
+            guard let object = item as? [String: Any], let id = object["external_user_id"] as? String,
+                  !id.trimmingCharacters(in: .whitespaces).isEmpty else {
+                parsed.errors.append(FieldError(index: index, field: "external_user_id", message: "Each recipient needs an external_user_id (text)."))
+                continue
+            }
+            let externalID = id.trimmingCharacters(in: .whitespaces)
+            if let attributes = object["attributes"] {
+                guard var fields = attributes as? [String: Any] else {
+                    parsed.errors.append(FieldError(index: index, field: "attributes", message: "attributes must be a JSON object."))
+                    continue
+                }
+                fields["external_id"] = externalID
+                switch ProfileValidation.validate(fields, index: index, today: today) {
+                case .valid(let update): parsed.updates.append(update)
+                case .invalid(let problems):
+                    parsed.errors += problems
+                    continue
+                }
+            }
+            parsed.valid.append(Recipient(index: index, externalID: externalID))
+        }
+        return parsed
+    }
+}

@@ -1,0 +1,65 @@
+import Core
+import FastCGI
+import Storage
+
+/// `GET /api/v1/canvas/data_summary?canvas_id=…`: per-step figures of a canvas, as the canvas page shows them.
+enum DataSummary {
+    struct Answer: Encodable {
+        let canvasID: String
+        let name: String
+        let status: String
+        let steps: [StepFigures]
+        enum CodingKeys: String, CodingKey { case canvasID = "canvas_id", name, status, steps }
+    }
+
+    static func handle(_ context: RequestContext) throws -> Response {
+        guard let id = Int64(context.request.query["canvas_id"] ?? "") else {
+            return APIError.response(400, field: "canvas_id", message: "Send ?canvas_id=<the canvas id>.")
+        }
+        let canvas: Canvas
+        switch Result(catching: { () throws(StoreError) in try context.app.store.canvas(workspaceID: context.apiWorkspaceID!, id: id) }) {
+        case .success(let value): canvas = value
+        case .failure(.notFound): return APIError.response(404, field: "canvas_id", message: "No canvas \(id) in this workspace.")
+        case .failure(let error): throw error
+        }
+        let steps = try StepFigures.of(canvasID: id, store: context.app.store)
+        return Response.json(Answer(canvasID: String(id), name: canvas.name, status: canvas.status.rawValue, steps: steps))
+    }
+}
+
+/// One step's figures: what the canvas page and `data_summary` show.
+struct StepFigures: Encodable {
+    let id: Int64
+    let position: Int
+    let title: String
+    let kind: String
+    let entered: Int
+    let proceeded: Int
+    let exited: Int
+    let pending: Int
+    let synced: Int
+    let notSynced: Int
+    let errored: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, position, title, kind, entered, proceeded, exited, pending, synced, errored
+        case notSynced = "not_synced"
+    }
+
+    static func of(canvasID: Int64, store: Store) throws -> [StepFigures] {
+        let steps = try store.steps(canvasID: canvasID)
+        let totals = try store.stepTotals(canvasID: canvasID)
+        let names = steps.reduce(into: [Int64: String]()) { names, step in
+            if case .audienceSync(let config) = step.kind, case .new(let name, _) = config.audience { names[step.id] = name }
+        }
+        return try steps.map { step in
+            let figures = totals[step.id] ?? [:]
+            let items = try store.syncItemCounts(stepID: step.id)
+            let isDelay = { if case .delay = step.kind { true } else { false } }()
+            return StepFigures(id: step.id, position: step.position, title: step.title(audienceNames: names), kind: isDelay ? "delay" : "audience_sync",
+                               entered: figures[.entered] ?? 0, proceeded: figures[.proceeded] ?? 0, exited: figures[.exited] ?? 0,
+                               pending: items["pending"] ?? 0, synced: items["synced"] ?? 0, notSynced: figures[.notSyncedNoField] ?? 0,
+                               errored: items["errored"] ?? 0)
+        }
+    }
+}

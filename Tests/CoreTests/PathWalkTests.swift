@@ -1,0 +1,50 @@
+import Core
+import Foundation
+import Testing
+
+@Suite struct PathWalkTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    static func sync(_ id: Int64, _ position: Int, fields: [MatchField] = [.email, .phone]) -> CanvasStep {
+        CanvasStep(id: id, canvasID: 1, position: position, kind: .audienceSync(AudienceSyncConfig(
+            partner: .facebook, adAccountID: "act_1", audience: .new(name: "A", externalID: "9"), action: .add, fields: fields)))
+    }
+    let steps = [sync(1, 0), CanvasStep(id: 2, canvasID: 1, position: 1, kind: .delay(seconds: 3600)), sync(3, 2, fields: [.email])]
+    let mary = ProfileIdentifiers(email: "Mary@Example.com ", phone: "+1 (650) 555-1212", externalID: "u1")
+
+    func figures(_ outcome: PathOutcome) -> [String] { outcome.counts.map { "\($0.stepID):\($0.metric.rawValue)" } }
+
+    @Test func syncStepsQueueOnlyTheChosenFieldsHashedAndPassUsersOnUntilADelay() {
+        let outcome = PathWalk.walk(steps, from: 0, resuming: false, profile: mary, now: now)
+        #expect(figures(outcome) == ["1:entered", "1:queued", "1:proceeded", "2:entered"])
+        #expect(outcome.waitingAt == 1 && outcome.waitUntil == now.addingTimeInterval(3600))
+        #expect(outcome.items == [SyncItemDraft(stepID: 1, schema: ["EMAIL", "PHONE"], row: [
+            "f1904cf1a9d73a55fa5de0ac823c4403ded71afd4c3248d00bdcd0866552bb79", "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176"])])
+    }
+
+    @Test func resumingAfterTheDelayRunsToTheEndAndExits() {
+        let outcome = PathWalk.walk(steps, from: 1, resuming: true, profile: mary, now: now)
+        #expect(figures(outcome) == ["2:proceeded", "3:entered", "3:queued", "3:exited"])
+        #expect(outcome.waitingAt == nil && outcome.items.map(\.schema) == [["EMAIL"]])
+    }
+
+    @Test func aUserWithNoFieldToMatchIsNotSyncedButMovesOn() {
+        let outcome = PathWalk.walk(steps, from: 0, resuming: false, profile: ProfileIdentifiers(firstName: "Ann", externalID: "u2"), now: now)
+        #expect(figures(outcome) == ["1:entered", "1:not_synced_no_field", "1:proceeded", "2:entered"])
+        #expect(outcome.items.isEmpty)
+    }
+
+    @Test func aUserDeletedDuringTheDelayExitsThere() {
+        #expect(figures(PathWalk.walk(steps, from: 1, resuming: true, profile: nil, now: now)) == ["2:exited"])
+    }
+
+    @Test func everyEnteredUserIsAccountedForAtEachSyncStep() {
+        let profiles = [mary, ProfileIdentifiers(externalID: "u3"), ProfileIdentifiers(phone: "00919876543210", externalID: "u4")]
+        var counts: [String: Int] = [:]
+        for profile in profiles {
+            for figure in PathWalk.walk(steps, from: 0, resuming: false, profile: profile, now: now).counts where figure.stepID == 1 {
+                counts[figure.metric.rawValue, default: 0] += 1
+            }
+        }
+        #expect(counts["entered"] == 3 && counts["queued", default: 0] + counts["not_synced_no_field", default: 0] == 3)
+    }
+}
