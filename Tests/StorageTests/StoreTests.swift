@@ -15,7 +15,8 @@ import Testing
     }
 
     @Test func migratesAFreshFileAndPassesTheIntegrityCheck() throws {
-        #expect(try store.appliedMigrations() == ["001-accounts-and-connections"])
+        #expect(try store.appliedMigrations() == ["001-accounts-and-connections", "002-api-keys-and-profiles", "003-canvases-and-steps",
+                                                   "004-entries-items-metrics"])
         #expect(try store.integrityCheck() == "ok")
     }
 

@@ -26,7 +26,7 @@ enum APIGate {
             return APIError.response(415, field: "Content-Type", message: "Send the body as application/json.")
         }
         let authorized = RequestContext(request: context.request, app: context.app, renderer: context.renderer, now: context.now,
-                                        session: nil, apiWorkspaceID: workspaceID)
+                                        session: nil, apiWorkspaceID: workspaceID, secrets: context.secrets)
         do {
             return try entry.handle(authorized)
         } catch {

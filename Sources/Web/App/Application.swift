@@ -42,6 +42,7 @@ public final class Application: Responder {
     let dependencies: WebDependencies
     let renderer: Renderer
     let activity = SessionActivity()
+    let oneTimeSecrets = OneTimeSecrets()
 
     init(dependencies: WebDependencies, renderer: Renderer) {
         self.dependencies = dependencies
@@ -67,7 +68,8 @@ public final class Application: Responder {
         } catch {
             return ErrorPages.unavailable(renderer, error, logger: dependencies.logger)
         }
-        let context = RequestContext(request: request, app: dependencies, renderer: renderer, now: now, session: session, apiWorkspaceID: nil)
+        let context = RequestContext(request: request, app: dependencies, renderer: renderer, now: now, session: session, apiWorkspaceID: nil,
+                                     secrets: oneTimeSecrets)
         guard let route = SiteRoute(path: request.path) else { return ErrorPages.notFound(context) }
         if route.isAPI { return APIGate.respond(route, method: method, context) }
         guard let entry = Routes.entry(for: route, method: method) else {
@@ -102,6 +104,8 @@ struct RequestContext {
     let session: SessionRecord?
     /// The workspace of the API key that authenticated a REST call.
     let apiWorkspaceID: Int64?
+    /// Secrets handed from a POST to the next page view.
+    let secrets: OneTimeSecrets
 
     /// The signed-in user (handlers behind `.signedIn` or `.admin` can rely on it).
     var user: DashboardUser { session!.user }

@@ -26,7 +26,8 @@ enum APIKeysPage {
     }
 
     static func handle(_ context: RequestContext) throws -> Response {
-        try render(context, newKey: nil, nameError: nil, name: "", status: 200)
+        let newKey = context.secrets.take(session: context.session!.idHash, now: context.now)
+        return try render(context, newKey: newKey, nameError: nil, name: "", status: 200)
     }
 
     static func render(_ context: RequestContext, newKey: String?, nameError: String?, name: String, status: Int) throws -> Response {
@@ -52,8 +53,9 @@ enum APIKeyCreate {
         let key = APIKeyRules.make()
         try context.app.store.createAPIKey(workspaceID: context.user.workspaceID, name: name, keyHash: SecureToken.digest(key),
                                            keyPrefix: APIKeyRules.displayPrefix(key), createdBy: context.user.id, now: context.now)
-        // Rendered, not redirected: the key must appear exactly once, in this response (sent with no-store).
-        return try APIKeysPage.render(context, newKey: key, nameError: nil, name: "", status: 201)
+        // Post/redirect/get: the next page view shows the key once; a refresh cannot create a second key.
+        context.secrets.put(key, session: context.session!.idHash, now: context.now)
+        return Response.redirect(to: SiteRoute.settingsAPIKeys.path)
     }
 }
 
