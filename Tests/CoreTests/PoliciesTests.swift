@@ -103,6 +103,6 @@ import Testing
         #expect(ProfileValidation.canonicalJSON(object["t"]!) == "true")
         #expect(ProfileValidation.canonicalJSON(object["one"]!) == "1")
         #expect(ProfileValidation.canonicalJSON(object["zero"]!) == "0")
-        #expect(ISOCountries.alpha2.count == 249 && ISOCountries.isAlpha2("gb") && !ISOCountries.isAlpha2("UK"))
+        #expect(errors(#"{"external_id":"u","country":"gb"}"#) == [] && errors(#"{"external_id":"u","country":"UK"}"#) == ["country"])
     }
 }

@@ -69,6 +69,9 @@ struct Country: Sendable, Equatable {
     private static let significantLeadingZero: Set<String> = ["BJ", "CG", "CI", "GA", "IT", "SM", "VA"]
 
     private static let byAlpha2 = Dictionary(uniqueKeysWithValues: all.map { ($0.alpha2.lowercased(), $0) })
+
+    /// Whether `code` is an assigned ISO 3166-1 alpha-2 code, in any letter case (strict: no names or alpha-3).
+    public static func isAlpha2(_ code: String) -> Bool { code.count == 2 && byAlpha2[code.lowercased()] != nil }
     private static let byAlpha3 = Dictionary(uniqueKeysWithValues: all.map { ($0.alpha3.lowercased(), $0) })
     private static let byName: [String: Country] = {
         var names = [String: Country]()

@@ -93,7 +93,7 @@ public enum ProfileValidation {
         case .dob:
             return dateProblem(text, today: today)
         case .country:
-            return ISOCountries.isAlpha2(text) ? nil : "Use an ISO 3166-1 two-letter country code, such as US or GB."
+            return Country.isAlpha2(text) ? nil : "Use an ISO 3166-1 two-letter country code, such as US or GB."
         case .idfa, .gaid:
             return isUUID(text) ? nil : "Use the device id's 8-4-4-4-12 hexadecimal form."
         default:

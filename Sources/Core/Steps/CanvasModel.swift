@@ -93,6 +93,12 @@ public enum StepKind: Sendable, Equatable {
     case audienceSync(AudienceSyncConfig)
     /// Hold users for a while.
     case delay(seconds: Int)
+
+    /// Whether this is a Delay step.
+    public var isDelay: Bool {
+        if case .delay = self { return true }
+        return false
+    }
 }
 
 /// A step as stored.

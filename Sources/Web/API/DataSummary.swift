@@ -55,7 +55,7 @@ struct StepFigures: Encodable {
         return try steps.map { step in
             let figures = totals[step.id] ?? [:]
             let items = try store.syncItemCounts(stepID: step.id)
-            let isDelay = { if case .delay = step.kind { true } else { false } }()
+            let isDelay = step.kind.isDelay
             return StepFigures(id: step.id, position: step.position, title: step.title(audienceNames: names), kind: isDelay ? "delay" : "audience_sync",
                                entered: figures[.entered] ?? 0, proceeded: figures[.proceeded] ?? 0, exited: figures[.exited] ?? 0,
                                pending: items["pending"] ?? 0, synced: items["synced"] ?? 0, notSynced: figures[.notSyncedNoField] ?? 0,

@@ -61,7 +61,7 @@ enum CanvasPage {
         let names = CanvasStepNames.newAudienceNames(steps)
         let figures = try StepFigures.of(canvasID: id, store: context.app.store)
         let rows = steps.enumerated().map { index, step in
-            StepRow(number: index + 1, title: step.title(audienceNames: names), isDelay: { if case .delay = step.kind { true } else { false } }(),
+            StepRow(number: index + 1, title: step.title(audienceNames: names), isDelay: step.kind.isDelay,
                     editPath: SiteRoute.step(id, step.id).path, moveUpPath: SiteRoute.stepAction(id, step.id, .moveUp).path,
                     moveDownPath: SiteRoute.stepAction(id, step.id, .moveDown).path, removePath: SiteRoute.stepAction(id, step.id, .remove).path,
                     isFirst: index == 0, isLast: index == steps.count - 1, figures: figures[index])

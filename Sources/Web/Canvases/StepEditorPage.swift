@@ -38,7 +38,7 @@ enum StepEditorPage {
         case .audienceSync(let config):
             sync = try SyncForm(context, config: config, step: step, steps: steps, search: context.request.query["q"] ?? "", errors: errors)
         }
-        let isDelay = { if case .delay = kind { true } else { false } }()
+        let isDelay = kind.isDelay
         let content = Content(canvasName: canvas.name, canvasPath: SiteRoute.canvas(canvasID).path, number: step.position + 1, isDelay: isDelay,
                               isLocked: canvas.status != .draft && !isDelay, delay: delay, sync: sync,
                               savePath: SiteRoute.stepAction(canvasID, stepID, .save).path, searchPath: SiteRoute.step(canvasID, stepID).path,
