@@ -102,9 +102,10 @@ def shots(request):
 
 def wait_for_text(driver, text, timeout=10):
     """Waits until `text` is on the page: a click that submits a form returns before the next page loads."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    # The old page's body goes stale while the next one loads: keep polling through that.
-    WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(
+    # While the next page loads, the old body goes stale or leaves the document (Chromium then reports a generic
+    # inspector error): keep polling through any of those until the text shows or the time is up.
+    WebDriverWait(driver, timeout, ignored_exceptions=(WebDriverException,)).until(
         lambda d: text in d.find_element("tag name", "body").text)
