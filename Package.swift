@@ -82,6 +82,7 @@ let package = Package(
         .testTarget(name: "PartnersTests", dependencies: ["Partners", "Core", "HTTPClient", "TestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "FastCGI"]),
         .testTarget(name: "HashCLITests", dependencies: ["audiencesync"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "Core", "Partners", "Storage", "TestSupport"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "Storage", "Core", "FastCGI", "Partners", "HTTPClient", "Sync", "TestSupport"]),
     ]
 )

@@ -29,7 +29,7 @@ public struct TokenHealth: Sendable, Equatable {
 
 /// What the dashboard needs from a partner to connect it: consent URL, code exchange, pasted tokens, health,
 /// and the ad accounts a token reaches. One implementation per partner.
-public protocol PartnerConnector: AudienceDirectory {
+public protocol PartnerConnector: AudienceDirectory, AudienceUploader {
     /// The partner this connector speaks to.
     var partner: PartnerID { get }
     /// The consent page URL for a flow with this `state`.
@@ -82,4 +82,22 @@ public enum IdempotentAudienceCreation {
         if let found = existing.first(where: { $0.description == marker }) { return found.id }
         return try directory.createAudience(account: account, name: name, marker: marker, token: token)
     }
+}
+
+/// What a partner said of an upload.
+public struct UploadReceipt: Sendable, Equatable {
+    /// Rows the partner received.
+    public let received: Int
+    /// Rows it judged invalid (an estimate at Facebook).
+    public let invalid: Int
+    /// Creates a value.
+    public init(received: Int, invalid: Int) { self.received = received; self.invalid = invalid }
+}
+
+/// Adds users to, or removes them from, a partner audience.
+public protocol AudienceUploader: Sendable {
+    /// The most users one call may carry.
+    var maxUsersPerRequest: Int { get }
+    /// Sends prepared rows (one entry per schema key, `""` where unknown).
+    func upload(audienceID: String, action: AudienceAction, schema: [String], rows: [[String]], token: String) throws(PartnerError) -> UploadReceipt
 }

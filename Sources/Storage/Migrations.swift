@@ -10,6 +10,7 @@ enum Migrations {
         migrator.registerMigration("002-api-keys-and-profiles", migrate: apiKeysAndProfiles)
         migrator.registerMigration("003-canvases-and-steps", migrate: canvasesAndSteps)
         migrator.registerMigration("004-entries-items-metrics", migrate: entriesItemsMetrics)
+        migrator.registerMigration("005-sync-queue", migrate: syncQueue)
         return migrator
     }
 
@@ -167,6 +168,28 @@ enum Migrations {
                 hour INTEGER NOT NULL,
                 count INTEGER NOT NULL CHECK (count >= 0),
                 PRIMARY KEY (step_id, metric, hour)
+            ) WITHOUT ROWID;
+            """)
+    }
+
+    /// Leases and fencing for the sync queue (design.md §3), and the per-account throttle that survives restarts.
+    private static func syncQueue(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE sync_item ADD COLUMN claim_id TEXT;
+            ALTER TABLE sync_item ADD COLUMN lease_until REAL;
+            ALTER TABLE sync_item ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0);
+            ALTER TABLE sync_item ADD COLUMN first_attempt_at REAL;
+            ALTER TABLE sync_item ADD COLUMN next_attempt_at REAL NOT NULL DEFAULT 0;
+            ALTER TABLE sync_item ADD COLUMN error_class TEXT;
+            ALTER TABLE sync_item ADD COLUMN last_error TEXT;
+            ALTER TABLE sync_item ADD COLUMN finished_at REAL;
+            CREATE INDEX sync_item_due ON sync_item(state, next_attempt_at, step_id);
+            CREATE TABLE account_throttle (
+                partner TEXT NOT NULL,
+                account TEXT NOT NULL,
+                until REAL NOT NULL,
+                reason TEXT,
+                PRIMARY KEY (partner, account)
             ) WITHOUT ROWID;
             """)
     }

@@ -28,8 +28,14 @@ struct Serve: ParsableCommand {
         let app = try buildApplication(WebDependencies(config: config, store: store, tokenBox: tokenBox, connectors: connectors))
         logger.info("dashboard at \(config.baseURL)")
         let delays = DelayAdvancer(store: store)
+        let sync = SyncEngine(store: store, tokenBox: tokenBox, connectors: connectors)
         delays.start()
-        defer { delays.stop() }
+        sync.start()
+        // Stopped after the FastCGI drain, in reverse order: batches in flight are recorded before exit.
+        defer {
+            sync.stop()
+            delays.stop()
+        }
         try ServerRunner.run(app, socket: config.appSocket, threads: config.threads, maxBodyBytes: config.maxBodyBytes, logger: logger)
     }
 }

@@ -48,3 +48,27 @@ import Testing
         #expect(counts["entered"] == 3 && counts["queued", default: 0] + counts["not_synced_no_field", default: 0] == 3)
     }
 }
+
+@Suite struct RetryPolicyTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let policy = RetryPolicy()
+
+    @Test func backsOffExponentiallyWithJitterUpToTheCap() {
+        #expect(policy.backoff(attempts: 1, jitter: 1) == 5 && policy.backoff(attempts: 1, jitter: 0) == 2.5)
+        #expect(policy.backoff(attempts: 4, jitter: 1) == 40)
+        #expect(policy.backoff(attempts: 40, jitter: 1) == 3600)
+    }
+
+    @Test func decidesByErrorClass() {
+        func decide(_ error: PartnerError, attempts: Int = 1, first: TimeInterval = 0) -> RetryDecision {
+            policy.decide(error, attempts: attempts, firstAttempt: now.addingTimeInterval(-first), now: now, jitter: 1)
+        }
+        #expect(decide(.throttled(retryAfter: 420, message: "80003")) == .retry(at: now.addingTimeInterval(420)))
+        #expect(decide(.transient(message: "500"), attempts: 3) == .retry(at: now.addingTimeInterval(20)))
+        #expect(decide(.termsNotAccepted(message: "terms")) == .retry(at: now.addingTimeInterval(900)))
+        #expect(decide(.audienceTooSmallToRemove(message: "small")) == .retry(at: now.addingTimeInterval(3600)))
+        #expect(decide(.permanent(message: "no")) == .giveUp(reason: "no"))
+        // Nothing is retried past 13 hours from the first attempt.
+        #expect(decide(.transient(message: "500"), first: 13 * 3600 - 1) == .giveUp(reason: "Not synced within 13 hours: 500"))
+    }
+}

@@ -16,7 +16,7 @@ import Testing
 
     @Test func migratesAFreshFileAndPassesTheIntegrityCheck() throws {
         #expect(try store.appliedMigrations() == ["001-accounts-and-connections", "002-api-keys-and-profiles", "003-canvases-and-steps",
-                                                   "004-entries-items-metrics"])
+                                                   "004-entries-items-metrics", "005-sync-queue"])
         #expect(try store.integrityCheck() == "ok")
     }
 
@@ -105,5 +105,58 @@ import Testing
         #expect(throws: StoreError.notFound) { try store.deleteConnection(workspaceID: b.workspaceID, partner: .facebook) }
         try store.deleteConnection(workspaceID: a.workspaceID, partner: .facebook)
         #expect(try store.connection(workspaceID: a.workspaceID, partner: .facebook) == nil)
+    }
+}
+
+/// The sync queue's leases and fencing on a real SQLite file.
+@Suite struct SyncQueueTests {
+    let store: Store
+    let step: Int64
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    init() throws {
+        store = try Store(path: ProjectPaths.temporaryDirectory("queue") + "/q.sqlite")
+        let user = try store.createUser(workspaceName: "W", email: "a@w.test", passwordHash: StoreTests.hash, role: .admin, now: now)
+        let canvas = try store.createCanvas(workspaceID: user.workspaceID, name: "C", createdBy: user.id, now: now)
+        step = try store.addStep(workspaceID: user.workspaceID, canvasID: canvas.id, kind: .audienceSync(AudienceSyncConfig(
+            partner: .facebook, adAccountID: "act_1", audience: .new(name: "A", externalID: "9"), action: .add, fields: [.email]))).id
+        try store.setCanvasStatus(workspaceID: user.workspaceID, id: canvas.id, status: .active, launchedBy: user.id, now: now)
+        let outcome = PathOutcome(waitingAt: nil, waitUntil: nil, counts: [], items: [SyncItemDraft(stepID: step, schema: ["EMAIL"], row: ["x"])])
+        _ = try store.trigger(workspaceID: user.workspaceID, canvasID: canvas.id,
+                              updates: (1...5).map { ProfileUpdate(externalID: "u\($0)", attributes: [:]) },
+                              externalIDs: (1...5).map { "u\($0)" }, now: now) { _, _ in outcome }
+    }
+
+    @Test func aClaimIsExclusiveUntilItsLeaseRunsOut() throws {
+        let first = try store.claim(stepID: step, limit: 3, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now)
+        #expect(first.count == 3 && first.allSatisfy { $0.attempts == 1 && $0.schema == ["EMAIL"] && $0.row == ["x"] })
+        #expect(try store.claim(stepID: step, limit: 10, claimID: "b", leaseUntil: now.addingTimeInterval(90), now: now).count == 2)
+        #expect(try store.dueDestinations(now: now).isEmpty)
+        // Worker "a" crashed: after its lease, the items are claimed again, with their attempt counted.
+        let later = now.addingTimeInterval(31)
+        let retaken = try store.claim(stepID: step, limit: 10, claimID: "c", leaseUntil: later.addingTimeInterval(30), now: later)
+        #expect(retaken.map(\.id) == first.map(\.id) && retaken.allSatisfy { $0.attempts == 2 })
+        // The stale worker's completion is fenced off; the current one counts.
+        #expect(try store.finish(claimID: "a", outcomes: [(first.map(\.id), .synced)], stepID: step, now: later) == 0)
+        #expect(try store.finish(claimID: "c", outcomes: [(retaken.map(\.id), .synced)], stepID: step, now: later) == 3)
+        #expect(try store.syncItemCounts(stepID: step) == ["synced": 3, "pending": 2])
+    }
+
+    @Test func retriesWaitAndTheDeadlineEndsThem() throws {
+        let items = try store.claim(stepID: step, limit: 5, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now)
+        try store.finish(claimID: "a", outcomes: [(items.map(\.id), .retry(at: now.addingTimeInterval(600), errorClass: "transient", message: "HTTP 500"))],
+                         stepID: step, now: now)
+        #expect(try store.dueDestinations(now: now.addingTimeInterval(599)).isEmpty)
+        #expect(try store.dueDestinations(now: now.addingTimeInterval(600)).first?.due == 5)
+        #expect(try store.pendingProblems(stepID: step).first?.message == "HTTP 500")
+        #expect(try store.expireItems(olderThan: now.addingTimeInterval(1), now: now.addingTimeInterval(13 * 3600 + 2)) == 5)
+        #expect(try store.syncItemCounts(stepID: step) == ["errored": 5])
+    }
+
+    @Test func throttlesSurviveInTheDatabase() throws {
+        try store.throttle(partner: .facebook, account: "act_1", until: now.addingTimeInterval(120), reason: "80003")
+        #expect(try store.throttledUntil(partner: .facebook, account: "act_1", now: now) == now.addingTimeInterval(120))
+        #expect(try store.throttledUntil(partner: .facebook, account: "act_1", now: now.addingTimeInterval(121)) == nil)
+        #expect(try store.throttledUntil(partner: .facebook, account: "act_2", now: now) == nil)
     }
 }

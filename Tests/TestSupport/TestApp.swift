@@ -35,6 +35,10 @@ public final class TestApp: Sendable {
     public let databasePath: String
     /// A real HTTP client, for talking to the sandbox as a browser would.
     public let http = HTTPClient()
+    /// The token box the app seals partner tokens with.
+    public let tokenBox: TokenBox
+    /// The partner connectors the app uses.
+    public let connectors: [PartnerID: any PartnerConnector]
 
     /// Builds the app; `sandbox` supplies the partner endpoints.
     public init(sandbox: SandboxStack? = nil) throws {
@@ -47,10 +51,10 @@ public final class TestApp: Sendable {
         databasePath = config.databasePath
         store = try Store(path: config.databasePath)
         clock = TestClock()
-        let box = try TokenBox(keyBytes: (0..<32).map { _ in UInt8.random(in: 0...255) })
-        let connectors: [PartnerID: any PartnerConnector] = [.facebook: FacebookClient(endpoints: config.facebook, http: http)]
+        tokenBox = try TokenBox(keyBytes: (0..<32).map { _ in UInt8.random(in: 0...255) })
+        connectors = [.facebook: FacebookClient(endpoints: config.facebook, http: http)]
         let clock = clock
-        app = try buildApplication(WebDependencies(config: config, store: store, tokenBox: box, connectors: connectors, now: { clock.now }))
+        app = try buildApplication(WebDependencies(config: config, store: store, tokenBox: tokenBox, connectors: connectors, now: { clock.now }))
     }
 
     /// Creates a user (and workspace) directly in the store.

@@ -46,6 +46,11 @@ public struct PathOutcome: Sendable, Equatable {
     public var counts: [StepCount] = []
     /// Sync items to commit with them.
     public var items: [SyncItemDraft] = []
+
+    /// Creates an outcome.
+    public init(waitingAt: Int? = nil, waitUntil: Date? = nil, counts: [StepCount] = [], items: [SyncItemDraft] = []) {
+        self.waitingAt = waitingAt; self.waitUntil = waitUntil; self.counts = counts; self.items = items
+    }
 }
 
 /// Moves one user along a canvas path: Audience Sync steps queue an item and pass the user on at once;

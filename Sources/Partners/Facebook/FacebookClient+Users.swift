@@ -44,3 +44,14 @@ extension FacebookClient {
                         context: .audience, as: FacebookUploadResult.self)
     }
 }
+
+extension FacebookClient: AudienceUploader {
+    /// 10,000 rows per call (partners.md §1.4).
+    public var maxUsersPerRequest: Int { Self.maxRowsPerCall }
+
+    /// Multi-key upload through `POST`/`DELETE /{audience}/users`.
+    public func upload(audienceID: String, action: AudienceAction, schema: [String], rows: [[String]], token: String) throws(PartnerError) -> UploadReceipt {
+        let result = try uploadUsers(audienceID: audienceID, action: action, schema: schema, rows: rows, token: token)
+        return UploadReceipt(received: result.numReceived, invalid: result.numInvalidEntries)
+    }
+}

@@ -42,6 +42,8 @@ enum CanvasPage {
         let isFirst: Bool
         let isLast: Bool
         let figures: StepFigures
+        let problems: [String]
+        let hasProblems: Bool
     }
 
     struct ProblemView {
@@ -60,11 +62,15 @@ enum CanvasPage {
         let steps = try context.app.store.steps(canvasID: id)
         let names = CanvasStepNames.newAudienceNames(steps)
         let figures = try StepFigures.of(canvasID: id, store: context.app.store)
+        let waiting = try steps.map { step in
+            try context.app.store.pendingProblems(stepID: step.id).map { "\($0.count) user(s): \($0.message)" }
+        }
         let rows = steps.enumerated().map { index, step in
             StepRow(number: index + 1, title: step.title(audienceNames: names), isDelay: step.kind.isDelay,
                     editPath: SiteRoute.step(id, step.id).path, moveUpPath: SiteRoute.stepAction(id, step.id, .moveUp).path,
                     moveDownPath: SiteRoute.stepAction(id, step.id, .moveDown).path, removePath: SiteRoute.stepAction(id, step.id, .remove).path,
-                    isFirst: index == 0, isLast: index == steps.count - 1, figures: figures[index])
+                    isFirst: index == 0, isLast: index == steps.count - 1, figures: figures[index],
+                    problems: waiting[index], hasProblems: !waiting[index].isEmpty)
         }
         let content = Content(
             id: id, name: canvas.name, status: CanvasLabels.status(canvas.status), isDraft: canvas.status == .draft,

@@ -1,0 +1,178 @@
+import Core
+import Foundation
+import GRDB
+
+/// An item claimed for sending: what to send, and how often it was tried.
+public struct ClaimedItem: Sendable, Equatable {
+    /// Row id.
+    public let id: Int64
+    /// The user.
+    public let externalID: String
+    /// The partner's schema keys.
+    public let schema: [String]
+    /// The prepared values.
+    public let row: [String]
+    /// Attempts including this one.
+    public let attempts: Int
+    /// When it was first tried (now, on a first attempt).
+    public let firstAttemptAt: Date
+
+    /// Creates a value.
+    public init(id: Int64, externalID: String, schema: [String], row: [String], attempts: Int, firstAttemptAt: Date) {
+        self.id = id; self.externalID = externalID; self.schema = schema; self.row = row; self.attempts = attempts; self.firstAttemptAt = firstAttemptAt
+    }
+}
+
+/// What became of claimed items.
+public enum ItemOutcome: Sendable, Equatable {
+    /// The partner took them.
+    case synced
+    /// Try again at `at`; the partner said `message` (class `errorClass`).
+    case retry(at: Date, errorClass: String, message: String)
+    /// Given up: counted as Users Errored with the reason.
+    case errored(errorClass: String, message: String)
+}
+
+extension Store {
+    /// Steps with items ready to send now (not leased, due), and how many.
+    public func dueDestinations(now: Date) throws(StoreError) -> [(stepID: Int64, due: Int)] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT step_id, count(*) AS due FROM sync_item
+                WHERE state = 'pending' AND next_attempt_at <= ?1 AND (lease_until IS NULL OR lease_until < ?1)
+                GROUP BY step_id ORDER BY min(id)
+                """, arguments: [now.unix]).map { ($0["step_id"], $0["due"]) }
+        }
+    }
+
+    /// Claims up to `limit` due items of a step under `claimID` until `leaseUntil`; expired leases are taken back.
+    public func claim(stepID: Int64, limit: Int, claimID: String, leaseUntil: Date, now: Date) throws(StoreError) -> [ClaimedItem] {
+        try write { db in
+            try Row.fetchAll(db, sql: """
+                UPDATE sync_item SET claim_id = ?1, lease_until = ?2, attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?3)
+                WHERE id IN (SELECT id FROM sync_item WHERE step_id = ?4 AND state = 'pending' AND next_attempt_at <= ?3
+                             AND (lease_until IS NULL OR lease_until < ?3) ORDER BY id LIMIT ?5)
+                RETURNING id, external_id, schema, row, attempts, first_attempt_at
+                """, arguments: [claimID, leaseUntil.unix, now.unix, stepID, limit]).map(Self.claimed(from:)).sorted { $0.id < $1.id }
+        }
+    }
+
+    /// Extends the lease of the items still held under `claimID` (while their request is in flight).
+    public func renewLease(claimID: String, until: Date) throws(StoreError) {
+        try write { db in try db.execute(sql: "UPDATE sync_item SET lease_until = ? WHERE claim_id = ?", arguments: [until.unix, claimID]) }
+    }
+
+    /// Records outcomes for items claimed under `claimID`. Items whose claim was taken over (the lease ran out and
+    /// another worker claimed them) are left alone: completion must match the claim id.
+    /// - Returns: how many items the outcome was recorded for.
+    @discardableResult
+    public func finish(claimID: String, outcomes: [(ids: [Int64], outcome: ItemOutcome)], stepID: Int64, now: Date) throws(StoreError) -> Int {
+        try write { db in
+            var changed = 0
+            let hour = Int64(now.unix / 3600) * 3600
+            for (ids, outcome) in outcomes {
+                var applied = 0
+                for id in ids { applied += try Self.apply(db, id: id, claimID: claimID, outcome: outcome, now: now) }
+                changed += applied
+                if case .retry = outcome { continue }
+                guard applied > 0 else { continue }
+                try db.execute(sql: """
+                    INSERT INTO step_metric (step_id, metric, hour, count) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (step_id, metric, hour) DO UPDATE SET count = count + excluded.count
+                    """, arguments: [stepID, outcome == .synced ? "synced" : "errored", hour, applied])
+            }
+            return changed
+        }
+    }
+
+    /// Gives up on pending items older than the retry deadline (from their first attempt, or their creation when
+    /// never tried), recording the last reason. Returns how many.
+    @discardableResult
+    public func expireItems(olderThan deadline: Date, now: Date) throws(StoreError) -> Int {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE sync_item SET state = 'errored', finished_at = ?1, claim_id = NULL, lease_until = NULL,
+                    error_class = coalesce(error_class, 'deadline'),
+                    last_error = 'Not synced within the retry deadline' || coalesce(': ' || last_error, '.')
+                WHERE state = 'pending' AND coalesce(first_attempt_at, created_at) < ?2 AND (lease_until IS NULL OR lease_until < ?1)
+                """, arguments: [now.unix, deadline.unix])
+            return db.changesCount
+        }
+    }
+
+    /// Until when calls to a partner ad account are held back (a throttle answer), if they are.
+    public func throttledUntil(partner: PartnerID, account: String, now: Date) throws(StoreError) -> Date? {
+        try read { db in
+            try Double.fetchOne(db, sql: "SELECT until FROM account_throttle WHERE partner = ? AND account = ? AND until > ?",
+                                arguments: [partner.rawValue, account, now.unix]).map(Date.init(unix:))
+        }
+    }
+
+    /// Holds calls to an ad account back until `until` (kept across restarts, so none burst out after one).
+    public func throttle(partner: PartnerID, account: String, until: Date, reason: String) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO account_throttle (partner, account, until, reason) VALUES (?, ?, ?, ?)
+                ON CONFLICT (partner, account) DO UPDATE SET until = max(until, excluded.until), reason = excluded.reason
+                """, arguments: [partner.rawValue, account, until.unix, reason])
+        }
+    }
+
+    /// The last problem items of a step are waiting on, with how many (for the step page).
+    public func pendingProblems(stepID: Int64) throws(StoreError) -> [(errorClass: String, message: String, count: Int)] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT error_class, max(last_error) AS message, count(*) AS n FROM sync_item
+                WHERE step_id = ? AND state != 'synced' AND error_class IS NOT NULL GROUP BY state, error_class ORDER BY n DESC
+                """, arguments: [stepID]).map { ($0["error_class"], $0["message"] ?? "", $0["n"]) }
+        }
+    }
+
+    private static func apply(_ db: Database, id: Int64, claimID: String, outcome: ItemOutcome, now: Date) throws -> Int {
+        switch outcome {
+        case .synced:
+            try db.cachedStatement(sql: """
+                UPDATE sync_item SET state = 'synced', finished_at = ?, claim_id = NULL, lease_until = NULL, error_class = NULL, last_error = NULL
+                WHERE id = ? AND claim_id = ?
+                """).execute(arguments: [now.unix, id, claimID])
+        case .retry(let at, let errorClass, let message):
+            try db.cachedStatement(sql: """
+                UPDATE sync_item SET next_attempt_at = ?, claim_id = NULL, lease_until = NULL, error_class = ?, last_error = ?
+                WHERE id = ? AND claim_id = ?
+                """).execute(arguments: [at.unix, errorClass, message, id, claimID])
+        case .errored(let errorClass, let message):
+            try db.cachedStatement(sql: """
+                UPDATE sync_item SET state = 'errored', finished_at = ?, claim_id = NULL, lease_until = NULL, error_class = ?, last_error = ?
+                WHERE id = ? AND claim_id = ?
+                """).execute(arguments: [now.unix, errorClass, message, id, claimID])
+        }
+        return db.changesCount
+    }
+
+    private static func claimed(from row: Row) -> ClaimedItem {
+        func strings(_ json: String) -> [String] { (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String] ?? [] }
+        return ClaimedItem(id: row["id"], externalID: row["external_id"], schema: strings(row["schema"]), row: strings(row["row"]),
+                           attempts: row["attempts"], firstAttemptAt: Date(unix: row["first_attempt_at"]))
+    }
+}
+
+extension Store {
+    /// The canvas and workspace a step belongs to.
+    public func owner(ofStep stepID: Int64) throws(StoreError) -> (workspaceID: Int64, canvasID: Int64)? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT c.workspace_id, c.id FROM canvas_step s JOIN canvas c ON c.id = s.canvas_id WHERE s.id = ?",
+                             arguments: [stepID]).map { ($0["workspace_id"], $0["id"]) }
+        }
+    }
+
+    /// Notes why a step's due items cannot be sent now (without claiming them): the step page shows it, and the
+    /// items stay pending until the cause is fixed or the deadline passes.
+    public func markWaiting(stepID: Int64, errorClass: String, message: String, now: Date) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE sync_item SET error_class = ?, last_error = ?
+                WHERE step_id = ? AND state = 'pending' AND (lease_until IS NULL OR lease_until < ?)
+                """, arguments: [errorClass, message, stepID, now.unix])
+        }
+    }
+}

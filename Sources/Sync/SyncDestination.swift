@@ -1,0 +1,60 @@
+import Core
+import Foundation
+import Partners
+import Storage
+
+/// Where a step's items go: the partner's client, the opened token, the audience and the action.
+struct SyncDestination {
+    let stepID: Int64
+    let partner: PartnerID
+    let account: String
+    let audienceID: String
+    let action: AudienceAction
+    let connectionID: Int64
+    let token: String
+    let uploader: any AudienceUploader
+
+    /// Why a destination cannot be used now; its items stay pending (until fixed, or until the deadline).
+    struct Unavailable: Error {
+        let errorClass: String
+        let message: String
+    }
+
+    /// Resolves a step into its destination, reading the connection and the audiences recorded at launch.
+    static func resolve(stepID: Int64, store: Store, tokenBox: TokenBox,
+                        connectors: [PartnerID: any PartnerConnector]) throws -> Result<SyncDestination, Unavailable> {
+        guard let owner = try store.owner(ofStep: stepID) else { return .failure(Unavailable(errorClass: "step_gone", message: "The step no longer exists.")) }
+        let steps = try store.steps(canvasID: owner.canvasID)
+        guard let step = steps.first(where: { $0.id == stepID }), case .audienceSync(let config) = step.kind,
+              let partner = config.partner, let account = config.adAccountID, let connector = connectors[partner] else {
+            return .failure(Unavailable(errorClass: "step_incomplete", message: "The step has no partner ad account."))
+        }
+        let name = PartnerInfo.of(partner).displayName
+        guard let connection = try store.connection(workspaceID: owner.workspaceID, partner: partner) else {
+            return .failure(Unavailable(errorClass: "connection_missing", message: "\(name) is disconnected. Connect it again to send these users."))
+        }
+        guard connection.status == .valid else {
+            return .failure(Unavailable(errorClass: "auth_invalid", message: connection.statusMessage ?? "The \(name) token is invalid. Reconnect \(name)."))
+        }
+        guard let token = try? tokenBox.open(connection.sealedToken, context: Connection.tokenContext(workspaceID: owner.workspaceID, partner: partner)) else {
+            return .failure(Unavailable(errorClass: "auth_invalid", message: "The stored \(name) token can no longer be read. Reconnect \(name)."))
+        }
+        guard let audienceID = audienceID(config.audience, steps: steps) else {
+            return .failure(Unavailable(errorClass: "audience_missing", message: "The audience was not created at \(name). Launch the canvas again."))
+        }
+        return .success(SyncDestination(stepID: stepID, partner: partner, account: account, audienceID: audienceID, action: config.action,
+                                        connectionID: connection.id, token: token, uploader: connector))
+    }
+
+    private static func audienceID(_ choice: AudienceChoice?, steps: [CanvasStep]) -> String? {
+        switch choice {
+        case .new(_, let id): return id
+        case .existing(let id, _): return id
+        case .fromStep(let source):
+            guard let origin = steps.first(where: { $0.id == source }), case .audienceSync(let config) = origin.kind,
+                  case .new(_, let id) = config.audience else { return nil }
+            return id
+        case nil: return nil
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Core
+import Foundation
+import Logging
+import Partners
+import Storage
+import Synchronization
+
+/// Settings of the sync engine.
+public struct SyncSettings: Sendable {
+    /// A destination with items but no full batch is sent at most this often.
+    public var interval: TimeInterval = 5
+    /// How often the flusher looks for work.
+    public var tick: TimeInterval = 0.5
+    /// A claim's lease; renewed while its request is in flight.
+    public var lease: TimeInterval = 30
+    /// Destinations sent at once.
+    public var concurrency = 4
+    /// Retries by error class, and the deadline.
+    public var retry = RetryPolicy()
+    /// Creates the defaults.
+    public init() {}
+}
+
+/// Sends queued sync items to the partners: groups them per destination (a step: connection, ad account,
+/// audience, action), sends a batch every `interval` or at once when a partner-size batch is ready, and
+/// records every outcome. Several destinations go at once; one slow destination holds up no other.
+///
+/// Items are claimed with a lease and a claim id (renewed while in flight); completion must match the claim
+/// id; a crashed worker's leases run out and the items are claimed again. No network call happens inside a
+/// database transaction.
+public final class SyncEngine: Sendable {
+    let store: Store
+    let tokenBox: TokenBox
+    let connectors: [PartnerID: any PartnerConnector]
+    let settings: SyncSettings
+    let now: @Sendable () -> Date
+    let logger: Logger
+    private let lastSent = Mutex<[Int64: Date]>([:])
+    private let running = Mutex(false)
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Creates an engine; nothing runs until ``start()``.
+    public init(store: Store, tokenBox: TokenBox, connectors: [PartnerID: any PartnerConnector], settings: SyncSettings = SyncSettings(),
+                now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "audiencesync.sync")) {
+        self.store = store; self.tokenBox = tokenBox; self.connectors = connectors; self.settings = settings; self.now = now; self.logger = logger
+    }
+
+    /// Starts the flusher thread.
+    public func start() {
+        running.withLock { $0 = true }
+        Thread.detachNewThread { [self] in
+            while running.withLock({ $0 }) {
+                flush()
+                Thread.sleep(forTimeInterval: settings.tick)
+            }
+            finished.signal()
+        }
+    }
+
+    /// Stops after the batches in flight are recorded.
+    public func stop() {
+        let wasRunning = running.withLock { state in
+            defer { state = false }
+            return state
+        }
+        if wasRunning { finished.wait() }
+    }
+
+    /// One pass: gives up on items past the deadline, then sends every destination that is due — all of them
+    /// when `force` (tests, and a first pass after start-up).
+    /// - Returns: how many items got an outcome.
+    @discardableResult
+    public func flush(force: Bool = false) -> Int {
+        let time = now()
+        do {
+            try store.expireItems(olderThan: time.addingTimeInterval(-settings.retry.deadline), now: time)
+            let due = try store.dueDestinations(now: time).filter { force || isDue($0.stepID, count: $0.due, now: time) }
+            return sendAll(due.map(\.stepID))
+        } catch {
+            logger.error("sync pass failed: \(error)")
+            return 0
+        }
+    }
+
+    private func isDue(_ stepID: Int64, count: Int, now: Date) -> Bool {
+        let last = lastSent.withLock { $0[stepID] } ?? .distantPast
+        // A full partner batch goes at once; anything else waits for the interval.
+        return count >= 10_000 || now.timeIntervalSince(last) >= settings.interval
+    }
+
+    private func sendAll(_ steps: [Int64]) -> Int {
+        let handled = Atomic<Int>(0)
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: min(settings.concurrency, steps.count)) { _ in
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < steps.count else { return }
+                handled.add(send(stepID: steps[index]), ordering: .relaxed)
+            }
+        }
+        return handled.load(ordering: .relaxed)
+    }
+
+    /// Sends one batch of a destination and records the outcome; returns how many items got one.
+    private func send(stepID: Int64) -> Int {
+        let time = now()
+        lastSent.withLock { $0[stepID] = time }
+        do {
+            let destination: SyncDestination
+            switch try SyncDestination.resolve(stepID: stepID, store: store, tokenBox: tokenBox, connectors: connectors) {
+            case .success(let value): destination = value
+            case .failure(let problem):
+                try store.markWaiting(stepID: stepID, errorClass: problem.errorClass, message: problem.message, now: time)
+                return 0
+            }
+            if try store.throttledUntil(partner: destination.partner, account: destination.account, now: time) != nil { return 0 }
+            let claimID = UUID().uuidString
+            let items = try store.claim(stepID: stepID, limit: destination.uploader.maxUsersPerRequest, claimID: claimID,
+                                        leaseUntil: time.addingTimeInterval(settings.lease), now: time)
+            guard !items.isEmpty else { return 0 }
+            let keeper = LeaseKeeper(store: store, claimID: claimID, lease: settings.lease, now: now)
+            let outcomes = deliver(items, to: destination)
+            keeper.stop()
+            return try store.finish(claimID: claimID, outcomes: outcomes, stepID: stepID, now: now())
+        } catch {
+            logger.error("sync of step \(stepID) failed: \(error)")
+            return 0
+        }
+    }
+
+    /// Sends `items`; a batch refused for bad rows is split until the bad rows are found, and only they fail.
+    func deliver(_ items: [ClaimedItem], to destination: SyncDestination) -> [(ids: [Int64], outcome: ItemOutcome)] {
+        guard let schema = items.first?.schema else { return [] }
+        do {
+            _ = try destination.uploader.upload(audienceID: destination.audienceID, action: destination.action, schema: schema,
+                                                rows: items.map(\.row), token: destination.token)
+            return [(items.map(\.id), .synced)]
+        } catch {
+            if case .invalidData = error, items.count > 1 {
+                let half = items.count / 2
+                return deliver(Array(items[..<half]), to: destination) + deliver(Array(items[half...]), to: destination)
+            }
+            return [(items.map(\.id), outcome(for: error, items: items, destination: destination))]
+        }
+    }
+
+    private func outcome(for error: PartnerError, items: [ClaimedItem], destination: SyncDestination) -> ItemOutcome {
+        let time = now()
+        let first = items.map(\.firstAttemptAt).min() ?? time
+        let attempts = items.map(\.attempts).max() ?? 1
+        let decision = settings.retry.decide(error, attempts: attempts, firstAttempt: first, now: time, jitter: Double.random(in: 0...1))
+        switch error {
+        case .throttled:
+            if case .retry(let at) = decision {
+                try? store.throttle(partner: destination.partner, account: destination.account, until: at, reason: error.message)
+            }
+        case .authInvalid:
+            // No further calls with this token: the connection shows as invalid until someone reconnects.
+            try? store.recordConnectionHealth(connectionID: destination.connectionID, status: .invalid, message: error.message,
+                                              expiresAt: nil, partnerUserName: nil, now: time)
+        default:
+            break
+        }
+        logger.warning("step \(destination.stepID): \(items.count) item(s) \(error.className): \(error.message)")
+        switch decision {
+        case .retry(let at): return .retry(at: at, errorClass: error.className, message: error.message)
+        case .giveUp(let reason): return .errored(errorClass: error.className, message: reason)
+        }
+    }
+}

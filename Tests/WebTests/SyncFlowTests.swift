@@ -1,0 +1,154 @@
+import Core
+import Crypto
+import FastCGI
+import Foundation
+import Partners
+import Storage
+@testable import Sync
+import TestSupport
+import Testing
+
+/// Queued users reaching the sandbox's audiences through the sync engine, and every error class on the way.
+@Suite struct SyncFlowTests {
+    let sandbox: SandboxStack
+    let partner: SandboxClient
+    let test: TestApp
+    let browser: TestBrowser
+    let key: String
+    let canvas: Int64
+    let engine: SyncEngine
+    let emails = ["ann@example.com", "bob@example.com", "cy@example.com"]
+
+    init() throws {
+        sandbox = try SandboxStack()
+        partner = SandboxClient(url: sandbox.url)
+        test = try TestApp(sandbox: sandbox)
+        try test.createUser(workspace: "Acme", email: "admin@acme.test")
+        browser = try connectFacebook(test, partner, as: "admin@acme.test", accounts: ["act_1001"])
+        key = try APITests.createKey(test, as: "admin@acme.test", name: "Backend")
+        browser.get("/canvases")
+        canvas = try #require(trailingID(browser.post("/canvases", [("name", "Sync")])))
+        let add = try Self.addStep(browser, canvas, "audience_sync", [("destination", "facebook|act_1001"), ("audience_mode", "new"),
+                                                                      ("audience_name", "Synced buyers"), ("action", "add"), ("field", "email")])
+        _ = try Self.addStep(browser, canvas, "delay", [("amount", "2"), ("unit", "hours")])
+        _ = try Self.addStep(browser, canvas, "audience_sync", [("destination", "facebook|act_1001"), ("audience_mode", "from_step"),
+                                                                ("source_step", String(add)), ("action", "remove"), ("field", "email")])
+        browser.get("/canvases/\(canvas)")
+        browser.post("/canvases/\(canvas)/launch")
+        let clock = test.clock
+        engine = SyncEngine(store: test.store, tokenBox: test.tokenBox, connectors: test.connectors, now: { clock.now })
+        let recipients = emails.enumerated().map { #"{"external_user_id":"u\#($0.offset)","attributes":{"email":"\#($0.element)"}}"# }
+        let response = test.app.respond(to: Request(method: "POST", path: "/api/v1/canvas/trigger/send",
+                                                    headers: ["authorization": "Bearer " + key, "content-type": "application/json"],
+                                                    body: Array(#"{"canvas_id":"\#(canvas)","recipients":[\#(recipients.joined(separator: ","))]}"#.utf8)))
+        #expect(response.status == 201)
+    }
+
+    static func addStep(_ browser: TestBrowser, _ canvas: Int64, _ kind: String, _ form: [(String, String)]) throws -> Int64 {
+        browser.get("/canvases/\(canvas)")
+        let step = try #require(trailingID(browser.post("/canvases/\(canvas)/add-step", [("kind", kind)])))
+        browser.get("/canvases/\(canvas)/steps/\(step)")
+        browser.post("/canvases/\(canvas)/steps/\(step)/save", form)
+        return step
+    }
+
+    var hashes: [String] { emails.map { Hex.encode(Array(SHA256.hash(data: Array($0.utf8)))) }.sorted() }
+
+    func audience() throws -> [String: Any] {
+        let state = try partner.call("GET", "/_sandbox/facebook/state") as? [String: Any]
+        let id = try #require((state?["audiences"] as? [[String: Any]])?.first { $0["name"] as? String == "Synced buyers" }?["id"])
+        return try partner.call("GET", "/_sandbox/facebook/audiences/\(id)") as? [String: Any] ?? [:]
+    }
+
+    func figures(_ index: Int) throws -> [String: Int] {
+        let steps = try StepFiguresProbe.of(test, canvas: canvas)
+        return steps[index]
+    }
+
+    @Test func sendsQueuedUsersWithOnlyTheirHashedFields() throws {
+        #expect(engine.flush(force: true) == 3)
+        #expect(try audience()["members"] as? [String] == hashes)
+        #expect(try figures(0)["synced"] == 3 && figures(0)["pending"] == 0)
+        let upload = try #require(try partner.requests().last { ($0["path"] as? String)?.hasSuffix("/users") == true })
+        let body = upload["body"] as? String ?? ""
+        #expect(body.contains(#""schema":["EMAIL"]"#) && !body.contains("@example.com"))
+        #expect(engine.flush(force: true) == 0)   // nothing left, nothing sent twice
+    }
+
+    @Test func transientErrorsAreRetriedLater() throws {
+        try partner.call("POST", "/_sandbox/faults", json: #"{"partner":"facebook","path_contains":"/users","share":1,"count":1,"status":500,"error":{"code":2,"type":"OAuthException","message":"Service temporarily unavailable"}}"#)
+        #expect(engine.flush(force: true) == 3)
+        #expect(try figures(0)["pending"] == 3)
+        #expect(try test.store.pendingProblems(stepID: stepID(0)).first?.errorClass == "transient")
+        #expect(engine.flush(force: true) == 0)   // not before the backoff
+        test.clock.advance(10)
+        #expect(engine.flush(force: true) == 3)
+        #expect(try figures(0)["synced"] == 3)
+    }
+
+    @Test func anInvalidTokenPausesTheConnectionUntilItIsRepaired() throws {
+        try partner.call("POST", "/_sandbox/facebook/tokens/revoke", json: #"{"all":true}"#)
+        engine.flush(force: true)
+        #expect(try test.store.connection(workspaceID: 1, partner: .facebook)?.status == .invalid)
+        #expect(try figures(0)["pending"] == 3)
+        let calls = try partner.lastSequence()
+        test.clock.advance(120)
+        engine.flush(force: true)
+        #expect(try partner.lastSequence() == calls)   // no call with the bad token
+        #expect(try test.store.pendingProblems(stepID: stepID(0)).first?.errorClass == "auth_invalid")
+        #expect(browser.get("/canvases/\(canvas)").text.contains("3 user(s): facebook: Error validating access token"))
+        _ = try connectFacebook(test, partner, as: "admin@acme.test", accounts: ["act_1001"])
+        engine.flush(force: true)
+        #expect(try figures(0)["synced"] == 3)
+        #expect(try audience()["members"] as? [String] == hashes)
+    }
+
+    @Test func removalsFromASmallAudienceWaitUntilItIsLargeEnough() throws {
+        engine.flush(force: true)
+        test.clock.advance(2 * 3600 + 1)
+        try DelayAdvancer(store: test.store, now: { test.clock.now }).advanceDue()
+        engine.flush(force: true)
+        #expect(try figures(2)["pending"] == 3)
+        #expect(try test.store.pendingProblems(stepID: stepID(2)).first?.errorClass == "audience_too_small_to_remove")
+        try partner.call("POST", "/_sandbox/facebook/config", json: #"{"remove_threshold":0}"#)
+        test.clock.advance(3601)
+        engine.flush(force: true)
+        #expect(try figures(2)["synced"] == 3)
+        #expect(try audience()["member_count"] as? Int == 0)
+    }
+
+    @Test func aThrottledAccountIsLeftAloneUntilItRegainsAccess() throws {
+        try partner.call("POST", "/_sandbox/faults", json: #"{"partner":"facebook","path_contains":"/users","share":1,"count":1,"status":400,"retry_after":600,"error":{"code":80003,"error_subcode":2446079,"type":"OAuthException","message":"(#80003) There have been too many calls to this ad-account."}}"#)
+        engine.flush(force: true)
+        #expect(try test.store.pendingProblems(stepID: stepID(0)).first?.errorClass == "throttled")
+        let calls = try partner.lastSequence()
+        test.clock.advance(30)
+        engine.flush(force: true)
+        #expect(try partner.lastSequence() == calls)   // nothing sent before the regain time
+        #expect(try test.store.throttledUntil(partner: .facebook, account: "act_1001", now: test.clock.now) != nil)
+        test.clock.advance(600)
+        engine.flush(force: true)
+        #expect(try figures(0)["synced"] == 3)
+    }
+
+    @Test func itemsThatCannotBeSentWithinTheDeadlineAreErroredWithTheReason() throws {
+        try partner.call("POST", "/_sandbox/faults", json: #"{"partner":"facebook","path_contains":"/users","share":1,"status":503}"#)
+        engine.flush(force: true)
+        test.clock.advance(13 * 3600 + 1)
+        engine.flush(force: true)
+        #expect(try figures(0)["errored"] == 3 && figures(0)["pending"] == 0)
+        #expect(try test.store.pendingProblems(stepID: stepID(0)).first?.message.contains("retry deadline") == true)
+    }
+
+    func stepID(_ index: Int) throws -> Int64 { try test.store.steps(canvasID: canvas)[index].id }
+}
+
+/// Reads a canvas's step figures through the store, as `data_summary` reports them.
+enum StepFiguresProbe {
+    static func of(_ test: TestApp, canvas: Int64) throws -> [[String: Int]] {
+        try test.store.steps(canvasID: canvas).map { step in
+            let items = try test.store.syncItemCounts(stepID: step.id)
+            return ["pending": items["pending"] ?? 0, "synced": items["synced"] ?? 0, "errored": items["errored"] ?? 0]
+        }
+    }
+}
