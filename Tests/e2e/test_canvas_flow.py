@@ -96,11 +96,26 @@ def test_build_launch_and_enter_100_users(stack, browser, shots):
     assert r.status_code == 201, r.text
     assert r.json()["entered"] == 100 and len(r.json()["not_entered"]) == 5
 
+    # The sync engine in `serve` sends them to the sandbox's audience within seconds.
+    import time
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        summary = requests.get(stack.url + "/api/v1/canvas/data_summary", params={"canvas_id": canvas_id},
+                               headers={"Authorization": "Bearer " + key}, timeout=5).json()
+        if summary["steps"][0]["synced"] == 100:
+            break
+        time.sleep(0.5)
+    assert summary["steps"][0]["synced"] == 100 and summary["steps"][0]["pending"] == 0
+    audience = next(a for a in requests.get(stack.sandbox_url + "/_sandbox/facebook/state", timeout=5).json()["audiences"]
+                    if a["name"] == "E2E buyers")
+    members = requests.get(f"{stack.sandbox_url}/_sandbox/facebook/audiences/{audience['id']}", timeout=5).json()
+    assert members["member_count"] == 100
+
     browser.refresh()
     entered = browser.find_elements(By.CSS_SELECTOR, "#steps dd.entered")
     assert [e.text for e in entered] == ["100", "100", "0"]
     summary = requests.get(stack.url + "/api/v1/canvas/data_summary", params={"canvas_id": canvas_id},
                            headers={"Authorization": "Bearer " + key}, timeout=5).json()
-    assert summary["steps"][0]["entered"] == 100 and summary["steps"][0]["pending"] == 100
+    assert summary["steps"][0]["entered"] == 100 and summary["steps"][0]["synced"] == 100
     browser.execute_script("document.getElementById('steps').scrollIntoView()")
     shots(browser, "canvas-entered-100")
