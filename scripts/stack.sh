@@ -2,6 +2,7 @@
 # Starts or stops the whole stack (partner sandbox, app, nginx) in the background for one data folder.
 #   scripts/stack.sh start DATA_DIR HTTP_PORT SANDBOX_PORT
 #   scripts/stack.sh stop DATA_DIR
+#   scripts/stack.sh app DATA_DIR HTTP_PORT SANDBOX_PORT   (re)starts only the app, e.g. after a kill -9
 # Used by `make run` (foreground wrapper) and by the end-to-end tests (their own folder and ports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,7 @@ wait_for() {  # url, what
   return 1
 }
 
-start() {
+environment() {
   http="${3:?http port}"; sandbox="${4:?sandbox port}"
   export AUDIENCESYNC_DATA_DIR="$data"
   export AUDIENCESYNC_HTTP_PORT="$http" AUDIENCESYNC_SANDBOX_PORT="$sandbox"
@@ -41,19 +42,28 @@ start() {
   export AUDIENCESYNC_SANDBOX_URL="${AUDIENCESYNC_SANDBOX_URL:-http://127.0.0.1:$sandbox}"
   export AUDIENCESYNC_TEMPLATES_DIR="${AUDIENCESYNC_TEMPLATES_DIR:-$(pwd)/Templates}"
   export AUDIENCESYNC_PUBLIC_DIR="${AUDIENCESYNC_PUBLIC_DIR:-$(pwd)/Public}"
+}
+
+start_app() {
+  "$BIN" serve >>"$data/logs/app.log" 2>&1 & echo $! >"$data/app.pid"
+  wait_for "http://127.0.0.1:$http/healthz" "the dashboard"
+}
+
+start() {
+  environment "$@"
   stop
   mkdir -p "$data/logs" "$data/nginx"
   "$BIN" migrate >/dev/null
   "$BIN" nginx-config --template nginx/nginx.conf.template --output "$data/nginx/nginx.conf" --prefix "$data/nginx"
   "$BIN" sandbox >>"$data/logs/sandbox.log" 2>&1 & echo $! >"$data/sandbox.pid"
-  "$BIN" serve >>"$data/logs/app.log" 2>&1 & echo $! >"$data/app.pid"
   nginx -c "$data/nginx/nginx.conf" -p "$data/nginx" >>"$data/logs/nginx.log" 2>&1 & echo $! >"$data/nginx.pid"
   wait_for "http://127.0.0.1:$sandbox/" "the partner sandbox"
-  wait_for "http://127.0.0.1:$http/healthz" "the dashboard"
+  start_app
 }
 
 case "$cmd" in
   start) start "$@" ;;
   stop) stop ;;
-  *) echo "usage: $0 start DATA_DIR HTTP_PORT SANDBOX_PORT | stop DATA_DIR" >&2; exit 2 ;;
+  app) environment "$@"; start_app ;;
+  *) echo "usage: $0 start DATA_DIR HTTP_PORT SANDBOX_PORT | app DATA_DIR HTTP_PORT SANDBOX_PORT | stop DATA_DIR" >&2; exit 2 ;;
 esac

@@ -49,6 +49,8 @@ public struct AppConfig: Sendable, Equatable {
     public var maxBodyBytes: Int
     /// Per-partner endpoints and app credentials.
     public var facebook: PartnerEndpoints
+    /// Seconds a claim on sync items lasts without renewal (a crashed worker's items come back after it).
+    public var syncLease: Int
 
     /// The redirect URI registered with `partner`: one per partner, from the configured base URL.
     public func redirectURI(for partner: PartnerID) -> String { baseURL + "/oauth/callback/" + partner.rawValue }
@@ -82,7 +84,8 @@ public struct AppConfig: Sendable, Equatable {
                 clientID: source.string("FACEBOOK_CLIENT_ID", default: "sandbox-facebook-app"),
                 clientSecret: source.string("FACEBOOK_CLIENT_SECRET", default: "sandbox-facebook-secret"),
                 termsURL: source.string("FACEBOOK_TERMS_URL",
-                                        default: sandbox + "/facebook/www/ads/manage/customaudiences/tos/?act={account}"))
+                                        default: sandbox + "/facebook/www/ads/manage/customaudiences/tos/?act={account}")),
+            syncLease: try source.int("SYNC_LEASE_SECONDS", default: 30, range: 3...600)
         )
         try config.validate()
         return config

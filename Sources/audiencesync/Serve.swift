@@ -28,7 +28,9 @@ struct Serve: ParsableCommand {
         let app = try buildApplication(WebDependencies(config: config, store: store, tokenBox: tokenBox, connectors: connectors))
         logger.info("dashboard at \(config.baseURL)")
         let delays = DelayAdvancer(store: store)
-        let sync = SyncEngine(store: store, tokenBox: tokenBox, connectors: connectors)
+        var settings = SyncSettings()
+        settings.lease = TimeInterval(config.syncLease)
+        let sync = SyncEngine(store: store, tokenBox: tokenBox, connectors: connectors, settings: settings)
         delays.start()
         sync.start()
         // Stopped after the FastCGI drain, in reverse order: batches in flight are recorded before exit.

@@ -109,3 +109,33 @@ def wait_for_text(driver, text, timeout=10):
     # inspector error): keep polling through any of those until the text shows or the time is up.
     WebDriverWait(driver, timeout, ignored_exceptions=(WebDriverException,)).until(
         lambda d: text in d.find_element("tag name", "body").text)
+
+
+def csrf_of(session, url):
+    """The CSRF token of the form on the page at `url`."""
+    return re.search(r'name="_csrf" value="([^"]+)"', session.get(url, timeout=10).text).group(1)
+
+
+def launched_canvas(stack, email, audience_name, fields=("email",)):
+    """Through the dashboard's own forms: a system-user token connection, an API key, and a launched canvas
+    with one Add step to a new audience. Returns (api_key, canvas_id)."""
+    stack.create_user(email)
+    s = stack.signed_in_session(email)
+    url = stack.url
+    page = requests.post(stack.sandbox_url + "/facebook/www/business/settings/system-users", timeout=10).text
+    token = page.split('<code class="fb-token">')[1].split("</code>")[0]
+    s.post(url + "/partners/facebook/token", data={"_csrf": csrf_of(s, url + "/partners/facebook"), "token": token}, timeout=10)
+    s.post(url + "/partners/facebook/accounts", data={"_csrf": csrf_of(s, url + "/partners/facebook/accounts"), "account": "act_1001"}, timeout=10)
+    keys = s.post(url + "/settings/api-keys", data={"_csrf": csrf_of(s, url + "/settings/api-keys"), "name": "tests"}, timeout=10).text
+    key = re.search(r'id="new-key-value">([^<]+)<', keys).group(1)
+    r = s.post(url + "/canvases", data={"_csrf": csrf_of(s, url + "/canvases"), "name": audience_name}, allow_redirects=False, timeout=10)
+    canvas = r.headers["Location"].rsplit("/", 1)[-1]
+    r = s.post(f"{url}/canvases/{canvas}/add-step", data={"_csrf": csrf_of(s, f"{url}/canvases/{canvas}"), "kind": "audience_sync"},
+               allow_redirects=False, timeout=10)
+    step = r.headers["Location"].rsplit("/", 1)[-1]
+    form = {"_csrf": csrf_of(s, f"{url}/canvases/{canvas}/steps/{step}"), "destination": "facebook|act_1001", "audience_mode": "new",
+            "audience_name": audience_name, "action": "add", "field": list(fields)}
+    assert s.post(f"{url}/canvases/{canvas}/steps/{step}/save", data=form, allow_redirects=False, timeout=10).status_code == 303
+    r = s.post(f"{url}/canvases/{canvas}/launch", data={"_csrf": csrf_of(s, f"{url}/canvases/{canvas}")}, allow_redirects=False, timeout=30)
+    assert "launched" in r.headers.get("Location", ""), r.text[:500]
+    return key, canvas
