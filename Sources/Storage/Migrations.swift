@@ -11,6 +11,7 @@ enum Migrations {
         migrator.registerMigration("003-canvases-and-steps", migrate: canvasesAndSteps)
         migrator.registerMigration("004-entries-items-metrics", migrate: entriesItemsMetrics)
         migrator.registerMigration("005-sync-queue", migrate: syncQueue)
+        migrator.registerMigration("006-ledger-and-activity", migrate: ledgerAndActivity)
         return migrator
     }
 
@@ -191,6 +192,35 @@ enum Migrations {
                 reason TEXT,
                 PRIMARY KEY (partner, account)
             ) WITHOUT ROWID;
+            """)
+    }
+
+    /// The per-user sync ledger (field names only, never values) and the per-destination request log.
+    private static func ledgerAndActivity(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE sync_attempt (
+                id INTEGER PRIMARY KEY,
+                item_id INTEGER NOT NULL,
+                step_id INTEGER NOT NULL REFERENCES canvas_step(id) ON DELETE CASCADE,
+                external_id TEXT NOT NULL,
+                at REAL NOT NULL,
+                outcome TEXT NOT NULL CHECK (outcome IN ('synced', 'retry', 'errored')),
+                error_class TEXT,
+                message TEXT,
+                fields TEXT NOT NULL
+            );
+            CREATE INDEX sync_attempt_user ON sync_attempt(external_id, at);
+            CREATE INDEX sync_attempt_at ON sync_attempt(at);
+            CREATE TABLE sync_request (
+                id INTEGER PRIMARY KEY,
+                step_id INTEGER NOT NULL REFERENCES canvas_step(id) ON DELETE CASCADE,
+                at REAL NOT NULL,
+                users INTEGER NOT NULL CHECK (users >= 0),
+                outcome TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                latency_ms INTEGER NOT NULL CHECK (latency_ms >= 0)
+            );
+            CREATE INDEX sync_request_step ON sync_request(step_id, at);
             """)
     }
 }

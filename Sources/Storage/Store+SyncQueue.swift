@@ -85,8 +85,8 @@ extension Store {
         }
     }
 
-    /// Gives up on pending items older than the retry deadline (from their first attempt, or their creation when
-    /// never tried), recording the last reason. Returns how many.
+    /// Gives up on pending items older than the retry deadline — counted from their first attempt, or, when never
+    /// tried, from their creation (or from when a person asked to retry them) — recording the last reason.
     @discardableResult
     public func expireItems(olderThan deadline: Date, now: Date) throws(StoreError) -> Int {
         try write { db in
@@ -94,7 +94,8 @@ extension Store {
                 UPDATE sync_item SET state = 'errored', finished_at = ?1, claim_id = NULL, lease_until = NULL,
                     error_class = coalesce(error_class, 'deadline'),
                     last_error = 'Not synced within the retry deadline' || coalesce(': ' || last_error, '.')
-                WHERE state = 'pending' AND coalesce(first_attempt_at, created_at) < ?2 AND (lease_until IS NULL OR lease_until < ?1)
+                WHERE state = 'pending' AND coalesce(first_attempt_at, max(created_at, next_attempt_at)) < ?2
+                    AND (lease_until IS NULL OR lease_until < ?1)
                 """, arguments: [now.unix, deadline.unix])
             return db.changesCount
         }
@@ -129,6 +130,26 @@ extension Store {
     }
 
     private static func apply(_ db: Database, id: Int64, claimID: String, outcome: ItemOutcome, now: Date) throws -> Int {
+        try update(db, id: id, claimID: claimID, outcome: outcome, now: now)
+        let changed = db.changesCount
+        if changed > 0 { try ledger(db, id: id, outcome: outcome, now: now) }
+        return changed
+    }
+
+    /// One ledger line per item and attempt: when, where (the step), which fields by name, and what happened.
+    private static func ledger(_ db: Database, id: Int64, outcome: ItemOutcome, now: Date) throws {
+        let (name, errorClass, message): (String, String?, String?) = switch outcome {
+        case .synced: ("synced", nil, nil)
+        case .retry(_, let errorClass, let message): ("retry", errorClass, message)
+        case .errored(let errorClass, let message): ("errored", errorClass, message)
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO sync_attempt (item_id, step_id, external_id, at, outcome, error_class, message, fields)
+            SELECT id, step_id, external_id, ?, ?, ?, ?, schema FROM sync_item WHERE id = ?
+            """).execute(arguments: [now.unix, name, errorClass, message, id])
+    }
+
+    private static func update(_ db: Database, id: Int64, claimID: String, outcome: ItemOutcome, now: Date) throws {
         switch outcome {
         case .synced:
             try db.cachedStatement(sql: """
@@ -146,7 +167,6 @@ extension Store {
                 WHERE id = ? AND claim_id = ?
                 """).execute(arguments: [now.unix, errorClass, message, id, claimID])
         }
-        return db.changesCount
     }
 
     private static func claimed(from row: Row) -> ClaimedItem {

@@ -17,6 +17,10 @@ public struct SyncSettings: Sendable {
     public var concurrency = 4
     /// Retries by error class, and the deadline.
     public var retry = RetryPolicy()
+    /// How long the per-user ledger keeps attempts.
+    public var ledgerRetention: TimeInterval = 30 * 86_400
+    /// How long a destination's request log is kept.
+    public var activityRetention: TimeInterval = 7 * 86_400
     /// Creates the defaults.
     public init() {}
 }
@@ -74,12 +78,27 @@ public final class SyncEngine: Sendable {
         let time = now()
         do {
             try store.expireItems(olderThan: time.addingTimeInterval(-settings.retry.deadline), now: time)
+            try pruneHistoryHourly(time)
             let due = try store.dueDestinations(now: time).filter { force || isDue($0.stepID, count: $0.due, now: time) }
             return sendAll(due.map(\.stepID))
         } catch {
             logger.error("sync pass failed: \(error)")
             return 0
         }
+    }
+
+    private let lastPrune = Mutex<Date>(.distantPast)
+
+    /// Keeps the ledger 30 days and the activity log 7 days, pruning at most once an hour.
+    private func pruneHistoryHourly(_ time: Date) throws {
+        let due = lastPrune.withLock { last in
+            guard time.timeIntervalSince(last) >= 3600 else { return false }
+            last = time
+            return true
+        }
+        guard due else { return }
+        try store.pruneHistory(ledgerBefore: time.addingTimeInterval(-settings.ledgerRetention),
+                               activityBefore: time.addingTimeInterval(-settings.activityRetention))
     }
 
     private func isDue(_ stepID: Int64, count: Int, now: Date) -> Bool {
@@ -119,9 +138,12 @@ public final class SyncEngine: Sendable {
                                         leaseUntil: time.addingTimeInterval(settings.lease), now: time)
             guard !items.isEmpty else { return 0 }
             let keeper = LeaseKeeper(store: store, claimID: claimID, lease: settings.lease, now: now)
-            let outcomes = deliver(items, to: destination)
+            var activity: [ActivityLine] = []
+            let outcomes = deliver(items, to: destination, activity: &activity)
             keeper.stop()
-            return try store.finish(claimID: claimID, outcomes: outcomes, stepID: stepID, now: now())
+            let recorded = try store.finish(claimID: claimID, outcomes: outcomes, stepID: stepID, now: now())
+            try store.recordActivity(stepID: stepID, activity)
+            return recorded
         } catch {
             logger.error("sync of step \(stepID) failed: \(error)")
             return 0
@@ -129,16 +151,26 @@ public final class SyncEngine: Sendable {
     }
 
     /// Sends `items`; a batch refused for bad rows is split until the bad rows are found, and only they fail.
-    func deliver(_ items: [ClaimedItem], to destination: SyncDestination) -> [(ids: [Int64], outcome: ItemOutcome)] {
+    /// Each call to the partner adds a line to `activity`.
+    func deliver(_ items: [ClaimedItem], to destination: SyncDestination,
+                 activity: inout [ActivityLine]) -> [(ids: [Int64], outcome: ItemOutcome)] {
         guard let schema = items.first?.schema else { return [] }
+        let started = now()
+        func log(_ outcome: String, _ summary: String) {
+            let millis = max(0, Int(now().timeIntervalSince(started) * 1000))
+            activity.append(ActivityLine(at: started, users: items.count, outcome: outcome, summary: summary, latencyMilliseconds: millis))
+        }
         do {
-            _ = try destination.uploader.upload(audienceID: destination.audienceID, action: destination.action, schema: schema,
-                                                rows: items.map(\.row), token: destination.token)
+            let receipt = try destination.uploader.upload(audienceID: destination.audienceID, action: destination.action, schema: schema,
+                                                          rows: items.map(\.row), token: destination.token)
+            log("ok", "received \(receipt.received), invalid \(receipt.invalid)")
             return [(items.map(\.id), .synced)]
         } catch {
+            log(error.className, error.message)
             if case .invalidData = error, items.count > 1 {
                 let half = items.count / 2
-                return deliver(Array(items[..<half]), to: destination) + deliver(Array(items[half...]), to: destination)
+                return deliver(Array(items[..<half]), to: destination, activity: &activity)
+                    + deliver(Array(items[half...]), to: destination, activity: &activity)
             }
             return [(items.map(\.id), outcome(for: error, items: items, destination: destination))]
         }

@@ -30,7 +30,9 @@ final class PickyUploader: AudienceUploader {
         let values = (0..<16).map { $0 == 5 || $0 == 11 ? "bad\($0)" : "ok\($0)" }
         let items = values.enumerated().map { ClaimedItem(id: Int64($0.offset), externalID: "u\($0.offset)", schema: ["EMAIL"], row: [$0.element],
                                                           attempts: 1, firstAttemptAt: now) }
-        let outcomes = engine.deliver(items, to: destination)
+        var activity: [ActivityLine] = []
+        let outcomes = engine.deliver(items, to: destination, activity: &activity)
+        #expect(activity.count == uploader.calls.withLock { $0.count } && activity.filter { $0.outcome == "ok" }.count >= 2)
         let synced = outcomes.filter { $0.outcome == .synced }.flatMap(\.ids)
         let errored = outcomes.filter { if case .errored = $0.outcome { true } else { false } }.flatMap(\.ids)
         #expect(Set(errored) == [5, 11])

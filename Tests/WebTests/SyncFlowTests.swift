@@ -152,3 +152,36 @@ enum StepFiguresProbe {
         }
     }
 }
+
+extension SyncFlowTests {
+    @Test func theLedgerAndActivityLogShowWhatWasSentButNeverTheValues() throws {
+        try partner.call("POST", "/_sandbox/faults", json: #"{"partner":"facebook","path_contains":"/users","share":1,"count":1,"status":500}"#)
+        engine.flush(force: true)
+        test.clock.advance(10)
+        engine.flush(force: true)
+        let ledger = browser.get("/ledger", query: [("external_id", "u0")]).text
+        #expect(ledger.contains("Will retry") && ledger.contains("Synced") && ledger.contains("EMAIL") && ledger.contains("Sync"))
+        #expect(!ledger.contains("ann@example.com") && !ledger.contains(hashes[0]))
+        let stepPage = browser.get("/canvases/\(canvas)/steps/\(try stepID(0))").text
+        #expect(stepPage.contains("received 3, invalid 0") && stepPage.contains("transient"))
+        // Another workspace's admin sees nothing of it.
+        try test.createUser(workspace: "Other", email: "admin@other.test")
+        let other = test.browser()
+        other.signIn("admin@other.test")
+        #expect(other.get("/ledger", query: [("external_id", "u0")]).text.contains("No sync attempt"))
+    }
+
+    @Test func erroredUsersCanBeRetriedAfterTheCauseIsFixed() throws {
+        try partner.call("POST", "/_sandbox/faults", json: #"{"partner":"facebook","path_contains":"/users","share":1,"status":503}"#)
+        engine.flush(force: true)
+        test.clock.advance(13 * 3600 + 1)
+        engine.flush(force: true)
+        #expect(try figures(0)["errored"] == 3)
+        browser.signIn("admin@acme.test")   // thirteen hours ended the session
+        #expect(browser.get("/canvases/\(canvas)").text.contains("Retry errored users"))
+        try partner.call("DELETE", "/_sandbox/faults")
+        #expect(browser.post("/canvases/\(canvas)/steps/\(try stepID(0))/retry-errored").header("Location")?.contains("retrying") == true)
+        engine.flush(force: true)
+        #expect(try figures(0)["synced"] == 3 && figures(0)["errored"] == 0)
+    }
+}

@@ -37,12 +37,13 @@ struct StepFigures: Encodable {
     let proceeded: Int
     let exited: Int
     let pending: Int
+    let throttled: Int
     let synced: Int
     let notSynced: Int
     let errored: Int
 
     enum CodingKeys: String, CodingKey {
-        case id, position, title, kind, entered, proceeded, exited, pending, synced, errored
+        case id, position, title, kind, entered, proceeded, exited, pending, throttled, synced, errored
         case notSynced = "not_synced"
     }
 
@@ -58,7 +59,7 @@ struct StepFigures: Encodable {
             let isDelay = step.kind.isDelay
             return StepFigures(id: step.id, position: step.position, title: step.title(audienceNames: names), kind: isDelay ? "delay" : "audience_sync",
                                entered: figures[.entered] ?? 0, proceeded: figures[.proceeded] ?? 0, exited: figures[.exited] ?? 0,
-                               pending: items["pending"] ?? 0, synced: items["synced"] ?? 0, notSynced: figures[.notSyncedNoField] ?? 0,
+                               pending: items["pending"] ?? 0, throttled: try store.throttledCount(stepID: step.id), synced: items["synced"] ?? 0, notSynced: figures[.notSyncedNoField] ?? 0,
                                errored: items["errored"] ?? 0)
         }
     }

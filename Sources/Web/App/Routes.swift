@@ -49,6 +49,9 @@ enum Routes {
         case (.settingsAPIKeys, "POST"): RouteEntry(method: "POST", access: .admin, handle: APIKeyCreate.handle)
         case (.apiKeyRevoke(let id), "POST"): RouteEntry(method: "POST", access: .admin, handle: { try APIKeyRevoke.handle($0, id) })
 
+        // Sync ledger
+        case (.ledger, "GET"): RouteEntry(method: "GET", access: .signedIn, handle: LedgerPage.handle)
+
         // Canvases
         case (.canvases, "GET"): RouteEntry(method: "GET", access: .signedIn, handle: CanvasesPage.handle)
         case (.canvases, "POST"): RouteEntry(method: "POST", access: .signedIn, handle: CanvasCreate.handle)

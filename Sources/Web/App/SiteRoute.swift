@@ -23,6 +23,7 @@ public enum SiteRoute: Equatable, Sendable {
     case apiUsersDelete
     case apiCanvasTrigger
     case apiDataSummary
+    case ledger
     case canvases
     case canvas(Int64)
     case canvasAction(Int64, CanvasAction)
@@ -59,6 +60,7 @@ public enum SiteRoute: Equatable, Sendable {
         case .apiUsersDelete: "/api/v1/users/delete"
         case .apiCanvasTrigger: "/api/v1/canvas/trigger/send"
         case .apiDataSummary: "/api/v1/canvas/data_summary"
+        case .ledger: "/ledger"
         case .canvases: "/canvases"
         case .canvas(let id): "/canvases/\(id)"
         case .canvasAction(let id, let action): "/canvases/\(id)/\(action.rawValue)"
@@ -75,6 +77,7 @@ public enum SiteRoute: Equatable, Sendable {
         case "signin" where parts.count == 1: self = .signIn
         case "signout" where parts.count == 1: self = .signOut
         case "healthz" where parts.count == 1: self = .health
+        case "ledger" where parts.count == 1: self = .ledger
         case "partners" where parts.count == 1: self = .partners
         case "partners":
             guard let partner = PartnerID(rawValue: parts[1]), let route = Self.partnerRoute(partner, Array(parts.dropFirst(2))) else { return nil }
@@ -136,5 +139,5 @@ public enum CanvasAction: String, Sendable, CaseIterable {
 
 /// The POST actions on a step (`/canvases/{id}/steps/{step}/{action}`).
 public enum StepAction: String, Sendable, CaseIterable {
-    case save, moveUp = "move-up", moveDown = "move-down", remove
+    case save, moveUp = "move-up", moveDown = "move-down", remove, retryErrored = "retry-errored"
 }

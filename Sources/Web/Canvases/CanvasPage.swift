@@ -39,6 +39,7 @@ enum CanvasPage {
         let moveUpPath: String
         let moveDownPath: String
         let removePath: String
+        let retryPath: String
         let isFirst: Bool
         let isLast: Bool
         let figures: StepFigures
@@ -69,6 +70,7 @@ enum CanvasPage {
             StepRow(number: index + 1, title: step.title(audienceNames: names), isDelay: step.kind.isDelay,
                     editPath: SiteRoute.step(id, step.id).path, moveUpPath: SiteRoute.stepAction(id, step.id, .moveUp).path,
                     moveDownPath: SiteRoute.stepAction(id, step.id, .moveDown).path, removePath: SiteRoute.stepAction(id, step.id, .remove).path,
+                    retryPath: SiteRoute.stepAction(id, step.id, .retryErrored).path,
                     isFirst: index == 0, isLast: index == steps.count - 1, figures: figures[index],
                     problems: waiting[index], hasProblems: !waiting[index].isEmpty)
         }

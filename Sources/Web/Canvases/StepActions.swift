@@ -14,6 +14,13 @@ enum StepActions {
             try store.moveStep(workspaceID: workspace, canvasID: canvasID, stepID: stepID, by: action == .moveUp ? -1 : 1)
         case .remove:
             try store.removeStep(workspaceID: workspace, canvasID: canvasID, stepID: stepID)
+        case .retryErrored:
+            // Scoped: the step must be one of this workspace's canvases.
+            guard try store.steps(canvasID: try store.canvas(workspaceID: workspace, id: canvasID).id).contains(where: { $0.id == stepID }) else {
+                throw StoreError.notFound
+            }
+            try store.retryErrored(stepID: stepID, now: context.now)
+            return Response.redirect(to: SiteRoute.canvas(canvasID).path + "?notice=" + Notice.retrying.rawValue)
         }
         return CanvasActions.back(canvasID)
     }

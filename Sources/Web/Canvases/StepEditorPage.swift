@@ -16,6 +16,17 @@ enum StepEditorPage {
         let savePath: String
         let searchPath: String
         let csrfToken: String
+        let activity: [ActivityView]
+        let hasActivity: Bool
+    }
+
+    struct ActivityView {
+        let at: String
+        let users: Int
+        let outcome: String
+        let isOK: Bool
+        let summary: String
+        let latency: String
     }
 
     static func handle(_ context: RequestContext, _ canvasID: Int64, _ stepID: Int64) throws -> Response {
@@ -39,10 +50,14 @@ enum StepEditorPage {
             sync = try SyncForm(context, config: config, step: step, steps: steps, search: context.request.query["q"] ?? "", errors: errors)
         }
         let isDelay = kind.isDelay
+        let activity = try context.app.store.activity(stepID: stepID).map {
+            ActivityView(at: Formats.dateTime($0.at), users: $0.users, outcome: $0.outcome == "ok" ? "OK" : $0.outcome, isOK: $0.outcome == "ok",
+                         summary: $0.summary, latency: "\($0.latencyMilliseconds) ms")
+        }
         let content = Content(canvasName: canvas.name, canvasPath: SiteRoute.canvas(canvasID).path, number: step.position + 1, isDelay: isDelay,
                               isLocked: canvas.status != .draft && !isDelay, delay: delay, sync: sync,
                               savePath: SiteRoute.stepAction(canvasID, stepID, .save).path, searchPath: SiteRoute.step(canvasID, stepID).path,
-                              csrfToken: context.session?.csrfToken ?? "")
+                              csrfToken: context.session?.csrfToken ?? "", activity: activity, hasActivity: !activity.isEmpty)
         return context.renderer.page("step_editor", shell: context.shell(title: "Step \(step.position + 1) · \(canvas.name)", section: "canvases"),
                                      content: content, status: status)
     }

@@ -9,7 +9,7 @@ struct Renderer: Sendable {
     private let library: MustacheLibrary
 
     /// Every template the dashboard renders; start-up fails when one is missing, not the first request.
-    static let required = ["layout", "signin", "partners", "partner", "partner_accounts", "oauth_error", "error", "api_keys", "canvases", "canvas", "step_editor"]
+    static let required = ["layout", "signin", "partners", "partner", "partner_accounts", "oauth_error", "error", "api_keys", "canvases", "canvas", "step_editor", "ledger"]
 
     /// Reads `*.mustache` from `directory` (not its sub-folders: `sandbox/` belongs to the sandbox).
     init(directory: String) throws {
@@ -67,6 +67,7 @@ struct Shell {
         var items: [NavItem] = []
         if let user {
             items.append(NavItem(label: "Canvases", path: SiteRoute.canvases.path, isCurrent: section == "canvases"))
+            items.append(NavItem(label: "Sync ledger", path: SiteRoute.ledger.path, isCurrent: section == "ledger"))
             items.append(NavItem(label: "Technology Partners", path: SiteRoute.partners.path, isCurrent: section == "partners"))
             if user.isAdmin { items.append(NavItem(label: "Settings", path: SiteRoute.settingsAPIKeys.path, isCurrent: section == "settings")) }
         }
@@ -100,7 +101,7 @@ import Core
 /// Only these fixed texts can appear, so the query cannot inject content.
 enum Notice: String {
     case connected, accountsSaved = "accounts-saved", disconnected, accountRemoved = "account-removed", checked,
-         tokenSaved = "token-saved", signedOut = "signed-out", sessionExpired = "session-expired", keyRevoked = "key-revoked", launched
+         tokenSaved = "token-saved", signedOut = "signed-out", sessionExpired = "session-expired", keyRevoked = "key-revoked", launched, retrying
 
     var text: String {
         switch self {
@@ -113,6 +114,7 @@ enum Notice: String {
         case .signedOut: "You are signed out."
         case .sessionExpired: "Your session ended. Sign in again."
         case .keyRevoked: "The API key was revoked. Requests using it are refused from now on."
+        case .retrying: "The errored users are queued again and will be sent within seconds."
         case .launched: "Launched. New audiences were created at the partners; users who enter now move through the steps."
         }
     }

@@ -1,0 +1,107 @@
+import Core
+import Foundation
+import GRDB
+
+/// One line of a user's sync ledger.
+public struct LedgerLine: Sendable, Equatable {
+    /// When.
+    public let at: Date
+    /// The canvas and its step.
+    public let canvasID: Int64
+    /// The canvas's name.
+    public let canvasName: String
+    /// The step.
+    public let stepID: Int64
+    /// synced, retry or errored.
+    public let outcome: String
+    /// The partner's message, when there was a problem.
+    public let message: String?
+    /// The partner's schema keys that were sent (names only, never values).
+    public let fields: [String]
+}
+
+/// One request to a partner, for a destination's activity log.
+public struct ActivityLine: Sendable, Equatable {
+    /// When.
+    public let at: Date
+    /// Users in the request.
+    public let users: Int
+    /// ok, or the error class.
+    public let outcome: String
+    /// The partner's answer in short ("received 10000, invalid 0").
+    public let summary: String
+    /// How long the call took.
+    public let latencyMilliseconds: Int
+
+    /// Creates a value.
+    public init(at: Date, users: Int, outcome: String, summary: String, latencyMilliseconds: Int) {
+        self.at = at; self.users = users; self.outcome = outcome; self.summary = summary; self.latencyMilliseconds = latencyMilliseconds
+    }
+}
+
+extension Store {
+    /// A user's sync attempts in the workspace, newest first.
+    public func ledger(workspaceID: Int64, externalID: String, limit: Int = 200) throws(StoreError) -> [LedgerLine] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT a.at, a.step_id, a.outcome, a.message, a.fields, c.id AS canvas_id, c.name AS canvas_name
+                FROM sync_attempt a JOIN canvas_step s ON s.id = a.step_id JOIN canvas c ON c.id = s.canvas_id
+                WHERE a.external_id = ? AND c.workspace_id = ? ORDER BY a.at DESC, a.id DESC LIMIT ?
+                """, arguments: [externalID, workspaceID, limit]).map { row in
+                LedgerLine(at: Date(unix: row["at"]), canvasID: row["canvas_id"], canvasName: row["canvas_name"], stepID: row["step_id"],
+                           outcome: row["outcome"], message: row["message"],
+                           fields: (try? JSONSerialization.jsonObject(with: Data((row["fields"] as String).utf8))) as? [String] ?? [])
+            }
+        }
+    }
+
+    /// Records partner requests of a destination (after the calls, outside any transaction that waited on them).
+    public func recordActivity(stepID: Int64, _ lines: [ActivityLine]) throws(StoreError) {
+        guard !lines.isEmpty else { return }
+        try write { db in
+            let insert = try db.cachedStatement(sql: "INSERT INTO sync_request (step_id, at, users, outcome, summary, latency_ms) VALUES (?, ?, ?, ?, ?, ?)")
+            for line in lines {
+                try insert.execute(arguments: [stepID, line.at.unix, line.users, line.outcome, line.summary, line.latencyMilliseconds])
+            }
+        }
+    }
+
+    /// A destination's latest requests, newest first.
+    public func activity(stepID: Int64, limit: Int = 50) throws(StoreError) -> [ActivityLine] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM sync_request WHERE step_id = ? ORDER BY at DESC, id DESC LIMIT ?", arguments: [stepID, limit])
+                .map { ActivityLine(at: Date(unix: $0["at"]), users: $0["users"], outcome: $0["outcome"], summary: $0["summary"],
+                                    latencyMilliseconds: $0["latency_ms"]) }
+        }
+    }
+
+    /// Deletes ledger lines older than `ledgerBefore` and request lines older than `activityBefore`.
+    public func pruneHistory(ledgerBefore: Date, activityBefore: Date) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "DELETE FROM sync_attempt WHERE at < ?", arguments: [ledgerBefore.unix])
+            try db.execute(sql: "DELETE FROM sync_request WHERE at < ?", arguments: [activityBefore.unix])
+        }
+    }
+
+    /// Puts a step's errored items back in the queue for a fresh set of attempts (after the cause was fixed).
+    /// - Returns: how many.
+    @discardableResult
+    public func retryErrored(stepID: Int64, now: Date) throws(StoreError) -> Int {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE sync_item SET state = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = ?, finished_at = NULL,
+                    claim_id = NULL, lease_until = NULL
+                WHERE step_id = ? AND state = 'errored'
+                """, arguments: [now.unix, stepID])
+            return db.changesCount
+        }
+    }
+
+    /// Pending items of a step held back by a partner's rate limit (Users Throttled).
+    public func throttledCount(stepID: Int64) throws(StoreError) -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM sync_item WHERE step_id = ? AND state = 'pending' AND error_class = 'throttled'",
+                             arguments: [stepID]) ?? 0
+        }
+    }
+}
