@@ -144,3 +144,21 @@ extension Store {
         "[" + values.map(ProfileValidation.canonicalJSON).joined(separator: ",") + "]"
     }
 }
+
+extension Store {
+    /// A step's figures per bucket of `bucket` seconds from `start` (`count` buckets), from the hourly counts.
+    public func stepSeries(stepID: Int64, metrics: [String], start: Date, bucket: TimeInterval, count: Int) throws(StoreError) -> [String: [Int]] {
+        try read { db in
+            var series = Dictionary(uniqueKeysWithValues: metrics.map { ($0, [Int](repeating: 0, count: count)) })
+            let rows = try Row.fetchAll(db, sql: "SELECT metric, hour, count FROM step_metric WHERE step_id = ? AND hour >= ? AND hour < ?",
+                                        arguments: [stepID, start.unix, start.unix + bucket * Double(count)])
+            for row in rows {
+                let metric: String = row["metric"]
+                let index = Int((Double(row["hour"] as Int64) - start.unix) / bucket)
+                guard series[metric] != nil, (0..<count).contains(index) else { continue }
+                series[metric]![index] += row["count"] as Int
+            }
+            return series
+        }
+    }
+}

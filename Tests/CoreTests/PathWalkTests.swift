@@ -72,3 +72,19 @@ import Testing
         #expect(decide(.transient(message: "500"), first: 13 * 3600 - 1) == .giveUp(reason: "Not synced within 13 hours: 500"))
     }
 }
+
+@Suite struct TimeSeriesChartTests {
+    @Test func drawsOnePointPerBucketAndEscapesLabels() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let start = ChartRange.day.start(now: now)
+        #expect(start.timeIntervalSince1970.truncatingRemainder(dividingBy: 3600) == 0)
+        #expect(now.timeIntervalSince(start) < 24 * 3600 && now.timeIntervalSince(start) >= 23 * 3600)
+        let svg = TimeSeriesChart.svg([ChartSeries(label: "<b>Synced</b>", color: "#1d7a46", values: Array(0..<24))], range: .day, start: start,
+                                      title: "A & B")
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
+        #expect(svg.contains("&lt;b&gt;Synced&lt;/b&gt;") && !svg.contains("<b>") && svg.contains("A &amp; B"))
+        let points = svg.components(separatedBy: "points=\"")[1].split(separator: "\"")[0].split(separator: " ")
+        #expect(points.count == 24)
+        #expect(!svg.contains("<script") && !svg.contains("style="))
+    }
+}

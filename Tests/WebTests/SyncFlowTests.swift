@@ -164,6 +164,8 @@ extension SyncFlowTests {
         #expect(!ledger.contains("ann@example.com") && !ledger.contains(hashes[0]))
         let stepPage = browser.get("/canvases/\(canvas)/steps/\(try stepID(0))").text
         #expect(stepPage.contains("received 3, invalid 0") && stepPage.contains("transient"))
+        #expect(stepPage.contains("<svg") && stepPage.contains("<title>Users Synced</title>") && stepPage.contains("Last 7 days"))
+        #expect(browser.get("/canvases/\(canvas)/steps/\(try stepID(0))", query: [("range", "30d")]).text.contains("Step figures, last 30 days"))
         // Another workspace's admin sees nothing of it.
         try test.createUser(workspace: "Other", email: "admin@other.test")
         let other = test.browser()

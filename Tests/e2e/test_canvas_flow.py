@@ -119,3 +119,10 @@ def test_build_launch_and_enter_100_users(stack, browser, shots):
     assert summary["steps"][0]["entered"] == 100 and summary["steps"][0]["synced"] == 100
     browser.execute_script("document.getElementById('steps').scrollIntoView()")
     shots(browser, "canvas-entered-100")
+
+    # The step page: its chart and the partner's answers.
+    browser.find_element(By.LINK_TEXT, "Add to E2E buyers on Facebook").click()
+    wait_for_text(browser, "Recent requests to the partner")
+    assert browser.find_elements(By.CSS_SELECTOR, "#chart svg polyline")
+    assert "received" in browser.find_element(By.ID, "activity").text
+    shots(browser, "step-chart-and-activity")

@@ -18,6 +18,15 @@ enum StepEditorPage {
         let csrfToken: String
         let activity: [ActivityView]
         let hasActivity: Bool
+        /// Server-made SVG (escaped by `TimeSeriesChart`); raw only because the field name says HTML.
+        let chartHTML: String
+        let ranges: [RangeLink]
+    }
+
+    struct RangeLink {
+        let label: String
+        let path: String
+        let isCurrent: Bool
     }
 
     struct ActivityView {
@@ -54,10 +63,16 @@ enum StepEditorPage {
             ActivityView(at: Formats.dateTime($0.at), users: $0.users, outcome: $0.outcome == "ok" ? "OK" : $0.outcome, isOK: $0.outcome == "ok",
                          summary: $0.summary, latency: "\($0.latencyMilliseconds) ms")
         }
+        let range = ChartRange(rawValue: context.request.query["range"] ?? "") ?? .day
+        let chart = try StepChart.svg(context, stepID: stepID, isDelay: kind.isDelay, range: range)
+        let ranges = ChartRange.allCases.map {
+            RangeLink(label: $0.label, path: SiteRoute.step(canvasID, stepID).path + "?range=" + $0.rawValue, isCurrent: $0 == range)
+        }
         let content = Content(canvasName: canvas.name, canvasPath: SiteRoute.canvas(canvasID).path, number: step.position + 1, isDelay: isDelay,
                               isLocked: canvas.status != .draft && !isDelay, delay: delay, sync: sync,
                               savePath: SiteRoute.stepAction(canvasID, stepID, .save).path, searchPath: SiteRoute.step(canvasID, stepID).path,
-                              csrfToken: context.session?.csrfToken ?? "", activity: activity, hasActivity: !activity.isEmpty)
+                              csrfToken: context.session?.csrfToken ?? "", activity: activity, hasActivity: !activity.isEmpty,
+                              chartHTML: chart, ranges: ranges)
         return context.renderer.page("step_editor", shell: context.shell(title: "Step \(step.position + 1) · \(canvas.name)", section: "canvases"),
                                      content: content, status: status)
     }
@@ -79,5 +94,19 @@ struct DelayForm {
         amount = seconds / unit.seconds
         units = DelayUnit.allCases.map { Unit(value: $0.rawValue, isSelected: $0 == unit) }
         self.error = error
+    }
+}
+
+/// The step page's chart: users entering the step, and, for Audience Sync steps, synced, not synced and errored.
+enum StepChart {
+    static func svg(_ context: RequestContext, stepID: Int64, isDelay: Bool, range: ChartRange) throws -> String {
+        let start = range.start(now: context.now)
+        let lines: [(String, String, String)] = isDelay
+            ? [("entered", "Entered", "#3b4cca"), ("proceeded", "Proceeded", "#1d7a46")]
+            : [("entered", "Entered", "#3b4cca"), ("synced", "Users Synced", "#1d7a46"), ("not_synced_no_field", "Not Synced", "#8a5a00"),
+               ("errored", "Errored", "#b42318")]
+        let series = try context.app.store.stepSeries(stepID: stepID, metrics: lines.map(\.0), start: start, bucket: range.bucket, count: range.buckets)
+        return TimeSeriesChart.svg(lines.map { ChartSeries(label: $0.1, color: $0.2, values: series[$0.0] ?? []) }, range: range, start: start,
+                                   title: "Step figures, \(range.label.lowercased())")
     }
 }
