@@ -96,7 +96,9 @@ public enum TimeSeriesChart {
         let count = range.buckets
         return [0, count / 2, count - 1].map { index in
             let label = formatter.string(from: start.addingTimeInterval(range.bucket * Double(index)))
-            return #"<text x="\#(String(format: "%.1f", x(index, count: count)))" y="\#(height - bottom + 16)" text-anchor="middle" font-size="11" fill="\#(mutedColor)">\#(escape(label))</text>"#
+            // Edge labels lean inwards so they are not cut off by the viewBox.
+            let anchor = index == 0 ? "start" : index == count - 1 ? "end" : "middle"
+            return #"<text x="\#(String(format: "%.1f", x(index, count: count)))" y="\#(height - bottom + 16)" text-anchor="\#(anchor)" font-size="11" fill="\#(mutedColor)">\#(escape(label))</text>"#
         }
     }
 
