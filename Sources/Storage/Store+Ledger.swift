@@ -105,3 +105,34 @@ extension Store {
         }
     }
 }
+
+/// Figures for `/metrics`.
+public struct QueueMetrics: Sendable, Equatable {
+    /// Items per state (pending, synced, errored).
+    public let items: [String: Int]
+    /// Pending items per the problem they wait on ("none" when not waiting on one).
+    public let pendingByClass: [String: Int]
+    /// Partner requests of the last 7 days per outcome ("ok" or an error class).
+    public let requests: [String: Int]
+    /// Users carried by those requests.
+    public let usersSent: Int
+    /// Their total latency in milliseconds.
+    public let latencyMilliseconds: Int
+}
+
+extension Store {
+    /// A snapshot of the sync queue and recent partner requests.
+    public func queueMetrics() throws(StoreError) -> QueueMetrics {
+        try read { db in
+            func counts(_ sql: String) throws -> [String: Int] {
+                Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: sql).map { ($0[0] as String, $0[1] as Int) })
+            }
+            let totals = try Row.fetchOne(db, sql: "SELECT coalesce(sum(users), 0), coalesce(sum(latency_ms), 0) FROM sync_request")
+            return QueueMetrics(
+                items: try counts("SELECT state, count(*) FROM sync_item GROUP BY state"),
+                pendingByClass: try counts("SELECT coalesce(error_class, 'none'), count(*) FROM sync_item WHERE state = 'pending' GROUP BY 1"),
+                requests: try counts("SELECT outcome, count(*) FROM sync_request GROUP BY outcome"),
+                usersSent: totals?[0] ?? 0, latencyMilliseconds: totals?[1] ?? 0)
+        }
+    }
+}

@@ -187,3 +187,14 @@ extension SyncFlowTests {
         #expect(try figures(0)["synced"] == 3 && figures(0)["errored"] == 0)
     }
 }
+
+extension SyncFlowTests {
+    @Test func metricsCountTheQueueForLocalScrapersOnly() throws {
+        engine.flush(force: true)
+        let local = test.app.respond(to: Request(method: "GET", path: "/metrics", remoteAddress: "127.0.0.1"))
+        #expect(local.status == 200 && local.header("Content-Type")?.hasPrefix("text/plain") == true)
+        #expect(local.text.contains(#"audiencesync_sync_items{state="synced"} 3"#))
+        #expect(local.text.contains(#"audiencesync_partner_requests{outcome="ok"} 1"#))
+        #expect(test.app.respond(to: Request(method: "GET", path: "/metrics", remoteAddress: "203.0.113.5")).status == 404)
+    }
+}

@@ -65,3 +65,12 @@ def test_security_headers_on_every_response_including_nginx_errors(stack):
         assert r.headers.get("X-Content-Type-Options") == "nosniff", name
         assert r.headers.get("Server") == "nginx", name  # no version
         assert r.headers.get("Referrer-Policy") == ("no-referrer" if name == "callback" else "same-origin"), name
+
+
+def test_metrics_only_for_this_host(stack):
+    import subprocess
+    local = requests.get(stack.url + "/metrics", timeout=5)
+    assert local.status_code == 200 and "audiencesync_sync_items" in local.text
+    other = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--interface", "127.0.0.2", stack.url + "/metrics"],
+                           capture_output=True, text=True, timeout=10).stdout
+    assert other == "403"

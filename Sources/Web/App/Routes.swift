@@ -30,6 +30,7 @@ enum Routes {
         case (.signIn, "POST"): RouteEntry(method: "POST", access: .anyone, handle: SignIn.handle)
         case (.signOut, "POST"): RouteEntry(method: "POST", access: .signedIn, handle: SignOut.handle)
         case (.health, "GET"): RouteEntry(method: "GET", access: .anyone, handle: HealthCheck.handle)
+        case (.metrics, "GET"): RouteEntry(method: "GET", access: .anyone, handle: MetricsEndpoint.handle)
 
         // Technology Partners
         case (.partners, "GET"): RouteEntry(method: "GET", access: .signedIn, handle: PartnersPage.handle)

@@ -24,6 +24,7 @@ public enum SiteRoute: Equatable, Sendable {
     case apiCanvasTrigger
     case apiDataSummary
     case ledger
+    case metrics
     case canvases
     case canvas(Int64)
     case canvasAction(Int64, CanvasAction)
@@ -61,6 +62,7 @@ public enum SiteRoute: Equatable, Sendable {
         case .apiCanvasTrigger: "/api/v1/canvas/trigger/send"
         case .apiDataSummary: "/api/v1/canvas/data_summary"
         case .ledger: "/ledger"
+        case .metrics: "/metrics"
         case .canvases: "/canvases"
         case .canvas(let id): "/canvases/\(id)"
         case .canvasAction(let id, let action): "/canvases/\(id)/\(action.rawValue)"
@@ -78,6 +80,7 @@ public enum SiteRoute: Equatable, Sendable {
         case "signout" where parts.count == 1: self = .signOut
         case "healthz" where parts.count == 1: self = .health
         case "ledger" where parts.count == 1: self = .ledger
+        case "metrics" where parts.count == 1: self = .metrics
         case "partners" where parts.count == 1: self = .partners
         case "partners":
             guard let partner = PartnerID(rawValue: parts[1]), let route = Self.partnerRoute(partner, Array(parts.dropFirst(2))) else { return nil }
