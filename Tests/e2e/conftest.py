@@ -15,6 +15,18 @@ BIN = ROOT / ".build" / "debug" / "audiencesync"
 PASSWORD = "e2e correct horse battery"
 
 
+def alive(pid):
+    """Whether `pid` runs: a killed process not yet reaped (a zombie) counts as gone."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        return pathlib.Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -47,6 +59,16 @@ class Stack:
 
     def pid(self, name):
         return int((self.data / f"{name}.pid").read_text())
+
+    def ensure_app(self):
+        """Restarts the app if an earlier test stopped or killed it."""
+        try:
+            running = alive(self.pid("app"))
+        except FileNotFoundError:
+            running = False
+        if not running:
+            subprocess.run([str(ROOT / "scripts/stack.sh"), "app", str(self.data), str(self.http), str(self.sandbox)],
+                           check=True, env=self.env, cwd=ROOT)
 
     def sandbox_tokens(self):
         state = requests.get(self.sandbox_url + "/_sandbox/facebook/state", timeout=5).json()

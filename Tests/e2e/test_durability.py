@@ -4,13 +4,12 @@ import os
 import random
 import signal
 import sqlite3
-import subprocess
 import time
 
 import pytest
 import requests
 
-from conftest import ROOT, Stack, launched_canvas
+from conftest import Stack, alive, launched_canvas
 
 USERS = int(os.environ.get("AUDIENCESYNC_DURABILITY_USERS", "200000"))
 KILLS = 10
@@ -33,9 +32,13 @@ def summary(stack, key, canvas):
                         headers={"Authorization": "Bearer " + key}, timeout=10).json()["steps"][0]
 
 
-def restart_app(stack):
-    subprocess.run([str(ROOT / "scripts/stack.sh"), "app", str(stack.data), str(stack.http), str(stack.sandbox)],
-                   check=True, env=stack.env, cwd=ROOT)
+def restart_app(stack, pid):
+    # A killed process lingers until it is reaped; start the new one only once the old one is gone.
+    for _ in range(100):
+        if not alive(pid):
+            break
+        time.sleep(0.05)
+    stack.ensure_app()
 
 
 def test_every_user_is_synced_once_whatever_the_kills(stack):
@@ -54,10 +57,10 @@ def test_every_user_is_synced_once_whatever_the_kills(stack):
     deadline = time.monotonic() + 600
     while kills < KILLS and time.monotonic() < deadline:
         time.sleep(rng.uniform(0.3, 2.5))
-        os.kill(stack.pid("app"), signal.SIGKILL)
+        pid = stack.pid("app")
+        os.kill(pid, signal.SIGKILL)
         kills += 1
-        time.sleep(0.2)
-        restart_app(stack)
+        restart_app(stack, pid)
         figures = summary(stack, key, canvas)
         # The accounting identity holds at every moment, crash or not.
         assert figures["entered"] == USERS == figures["synced"] + figures["not_synced"] + figures["errored"] + figures["pending"]

@@ -50,6 +50,7 @@ def test_sigterm_answers_requests_in_flight_then_exits(stack):
 
 
 def test_security_headers_on_every_response_including_nginx_errors(stack):
+    stack.ensure_app()
     responses = {
         "page": requests.get(stack.url + "/signin", timeout=5),
         "static": requests.get(stack.url + "/static/app.css", timeout=5),
@@ -69,6 +70,7 @@ def test_security_headers_on_every_response_including_nginx_errors(stack):
 
 def test_metrics_only_for_this_host(stack):
     import subprocess
+    stack.ensure_app()
     local = requests.get(stack.url + "/metrics", timeout=5)
     assert local.status_code == 200 and "audiencesync_sync_items" in local.text
     other = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--interface", "127.0.0.2", stack.url + "/metrics"],
