@@ -16,6 +16,8 @@ public final class DelayAdvancer: Sendable {
     let logger: Logger
     private let running = Mutex(true)
     private let finished = DispatchSemaphore(value: 0)
+    /// Signalled by `stop()` so the loop's pause ends at once instead of running out.
+    private let wake = DispatchSemaphore(value: 0)
 
     /// Creates an advancer; nothing runs until ``start()``.
     public init(store: Store, interval: Double = 1, now: @escaping @Sendable () -> Date = { Date() },
@@ -32,7 +34,7 @@ public final class DelayAdvancer: Sendable {
                 } catch {
                     logger.error("moving delayed users failed: \(error)")
                 }
-                Thread.sleep(forTimeInterval: interval)
+                _ = wake.wait(timeout: .now() + interval)
             }
             finished.signal()
         }
@@ -44,7 +46,9 @@ public final class DelayAdvancer: Sendable {
             defer { state = false }
             return state
         }
-        if wasRunning { finished.wait() }
+        guard wasRunning else { return }
+        wake.signal()
+        finished.wait()
     }
 
     static let batch = 500

@@ -42,6 +42,8 @@ public final class SyncEngine: Sendable {
     private let lastSent = Mutex<[Int64: Date]>([:])
     private let running = Mutex(false)
     private let finished = DispatchSemaphore(value: 0)
+    /// Signalled by `stop()` so the loop's pause ends at once instead of running out.
+    private let wake = DispatchSemaphore(value: 0)
 
     /// Creates an engine; nothing runs until ``start()``.
     public init(store: Store, tokenBox: TokenBox, connectors: [PartnerID: any PartnerConnector], settings: SyncSettings = SyncSettings(),
@@ -55,7 +57,7 @@ public final class SyncEngine: Sendable {
         Thread.detachNewThread { [self] in
             while running.withLock({ $0 }) {
                 flush()
-                Thread.sleep(forTimeInterval: settings.tick)
+                _ = wake.wait(timeout: .now() + settings.tick)
             }
             finished.signal()
         }
@@ -67,7 +69,9 @@ public final class SyncEngine: Sendable {
             defer { state = false }
             return state
         }
-        if wasRunning { finished.wait() }
+        guard wasRunning else { return }
+        wake.signal()
+        finished.wait()
     }
 
     /// One pass: gives up on items past the deadline, then sends every destination that is due — all of them

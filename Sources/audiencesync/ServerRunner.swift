@@ -1,3 +1,4 @@
+import Dispatch
 import FastCGI
 import Logging
 
@@ -12,7 +13,9 @@ enum ServerRunner {
         logger.info("listening on \(socket) with \(threads) threads")
         let signal = SignalWaiter.wait()
         logger.info("signal \(signal): finishing \(server.requestsInFlight) request(s) in flight")
+        let started = DispatchTime.now()
         let drained = server.stop()
-        logger.info(drained ? "stopped cleanly" : "stopped with requests still running after the drain timeout")
+        let millis = (DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000
+        logger.info(drained ? "stopped cleanly in \(millis) ms" : "stopped with requests still running after the drain timeout")
     }
 }
