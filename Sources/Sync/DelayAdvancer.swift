@@ -2,7 +2,6 @@ import Core
 import Foundation
 import Logging
 import Storage
-import Synchronization
 
 /// Moves users on when their Delay step is over: a loop in the `serve` process that looks for due entries
 /// every `interval` and walks them on in one transaction per batch.
@@ -14,42 +13,28 @@ public final class DelayAdvancer: Sendable {
     let interval: Double
     let now: @Sendable () -> Date
     let logger: Logger
-    private let running = Mutex(true)
-    private let finished = DispatchSemaphore(value: 0)
-    /// Signalled by `stop()` so the loop's pause ends at once instead of running out.
-    private let wake = DispatchSemaphore(value: 0)
+    private let loop: BackgroundLoop
 
     /// Creates an advancer; nothing runs until ``start()``.
     public init(store: Store, interval: Double = 1, now: @escaping @Sendable () -> Date = { Date() },
                 logger: Logger = Logger(label: "audiencesync.delays")) {
         self.store = store; self.interval = interval; self.now = now; self.logger = logger
+        loop = BackgroundLoop(interval: interval)
     }
 
     /// Starts the loop on its own thread.
     public func start() {
-        Thread.detachNewThread { [self] in
-            while running.withLock({ $0 }) {
-                do {
-                    while try advanceDue() == Self.batch {}
-                } catch {
-                    logger.error("moving delayed users failed: \(error)")
-                }
-                _ = wake.wait(timeout: .now() + interval)
+        loop.start { [self] in
+            do {
+                while try advanceDue() == Self.batch {}
+            } catch {
+                logger.error("moving delayed users failed: \(error)")
             }
-            finished.signal()
         }
     }
 
     /// Stops the loop after the batch in hand.
-    public func stop() {
-        let wasRunning = running.withLock { state in
-            defer { state = false }
-            return state
-        }
-        guard wasRunning else { return }
-        wake.signal()
-        finished.wait()
-    }
+    public func stop() { loop.stop() }
 
     static let batch = 500
 

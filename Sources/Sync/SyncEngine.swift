@@ -40,39 +40,20 @@ public final class SyncEngine: Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
     private let lastSent = Mutex<[Int64: Date]>([:])
-    private let running = Mutex(false)
-    private let finished = DispatchSemaphore(value: 0)
-    /// Signalled by `stop()` so the loop's pause ends at once instead of running out.
-    private let wake = DispatchSemaphore(value: 0)
+    private let loop: BackgroundLoop
 
     /// Creates an engine; nothing runs until ``start()``.
     public init(store: Store, tokenBox: TokenBox, connectors: [PartnerID: any PartnerConnector], settings: SyncSettings = SyncSettings(),
                 now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "audiencesync.sync")) {
         self.store = store; self.tokenBox = tokenBox; self.connectors = connectors; self.settings = settings; self.now = now; self.logger = logger
+        loop = BackgroundLoop(interval: settings.tick)
     }
 
     /// Starts the flusher thread.
-    public func start() {
-        running.withLock { $0 = true }
-        Thread.detachNewThread { [self] in
-            while running.withLock({ $0 }) {
-                flush()
-                _ = wake.wait(timeout: .now() + settings.tick)
-            }
-            finished.signal()
-        }
-    }
+    public func start() { loop.start { [self] in flush() } }
 
     /// Stops after the batches in flight are recorded.
-    public func stop() {
-        let wasRunning = running.withLock { state in
-            defer { state = false }
-            return state
-        }
-        guard wasRunning else { return }
-        wake.signal()
-        finished.wait()
-    }
+    public func stop() { loop.stop() }
 
     /// One pass: gives up on items past the deadline, then sends every destination that is due — all of them
     /// when `force` (tests, and a first pass after start-up).
