@@ -51,6 +51,8 @@ public struct AppConfig: Sendable, Equatable {
     public var facebook: PartnerEndpoints
     /// Seconds a claim on sync items lasts without renewal (a crashed worker's items come back after it).
     public var syncLease: Int
+    /// Facebook calls allowed per ad account per rolling hour.
+    public var facebookHourlyCalls: Int
 
     /// The redirect URI registered with `partner`: one per partner, from the configured base URL.
     public func redirectURI(for partner: PartnerID) -> String { baseURL + "/oauth/callback/" + partner.rawValue }
@@ -85,7 +87,8 @@ public struct AppConfig: Sendable, Equatable {
                 clientSecret: source.string("FACEBOOK_CLIENT_SECRET", default: "sandbox-facebook-secret"),
                 termsURL: source.string("FACEBOOK_TERMS_URL",
                                         default: sandbox + "/facebook/www/ads/manage/customaudiences/tos/?act={account}")),
-            syncLease: try source.int("SYNC_LEASE_SECONDS", default: 30, range: 3...600)
+            syncLease: try source.int("SYNC_LEASE_SECONDS", default: 30, range: 3...600),
+            facebookHourlyCalls: try source.int("FACEBOOK_HOURLY_CALLS", default: 190_000, range: 1...10_000_000)
         )
         try config.validate()
         return config

@@ -12,6 +12,7 @@ enum Migrations {
         migrator.registerMigration("004-entries-items-metrics", migrate: entriesItemsMetrics)
         migrator.registerMigration("005-sync-queue", migrate: syncQueue)
         migrator.registerMigration("006-ledger-and-activity", migrate: ledgerAndActivity)
+        migrator.registerMigration("007-account-call-budget", migrate: accountCallBudget)
         return migrator
     }
 
@@ -221,6 +222,19 @@ enum Migrations {
                 latency_ms INTEGER NOT NULL CHECK (latency_ms >= 0)
             );
             CREATE INDEX sync_request_step ON sync_request(step_id, at);
+            """)
+    }
+
+    /// Calls per partner ad account per minute, so the hourly budget holds across restarts.
+    private static func accountCallBudget(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE account_call (
+                partner TEXT NOT NULL,
+                account TEXT NOT NULL,
+                minute INTEGER NOT NULL,
+                calls INTEGER NOT NULL CHECK (calls > 0),
+                PRIMARY KEY (partner, account, minute)
+            ) WITHOUT ROWID;
             """)
     }
 }

@@ -196,3 +196,25 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Counts `calls` partner calls made on an ad account now.
+    public func recordCalls(partner: PartnerID, account: String, calls: Int, now: Date) throws(StoreError) {
+        guard calls > 0 else { return }
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO account_call (partner, account, minute, calls) VALUES (?, ?, ?, ?)
+                ON CONFLICT (partner, account, minute) DO UPDATE SET calls = calls + excluded.calls
+                """, arguments: [partner.rawValue, account, Int64(now.unix / 60), calls])
+            try db.execute(sql: "DELETE FROM account_call WHERE minute < ?", arguments: [Int64(now.unix / 60) - 120])
+        }
+    }
+
+    /// Calls made on an ad account in the rolling hour before `now` (minute granularity).
+    public func callsInLastHour(partner: PartnerID, account: String, now: Date) throws(StoreError) -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT coalesce(sum(calls), 0) FROM account_call WHERE partner = ? AND account = ? AND minute > ?",
+                             arguments: [partner.rawValue, account, Int64(now.unix / 60) - 60]) ?? 0
+        }
+    }
+}

@@ -21,6 +21,9 @@ public struct SyncSettings: Sendable {
     public var ledgerRetention: TimeInterval = 30 * 86_400
     /// How long a destination's request log is kept.
     public var activityRetention: TimeInterval = 7 * 86_400
+    /// Calls allowed per ad account in a rolling hour, per partner (Facebook's advanced-access
+    /// custom-audience budget, partners.md §1.6). Shared by every canvas and step using the account.
+    public var hourlyCallBudget: [PartnerID: Int] = [.facebook: 190_000]
     /// Creates the defaults.
     public init() {}
 }
@@ -118,6 +121,12 @@ public final class SyncEngine: Sendable {
                 return 0
             }
             if try store.throttledUntil(partner: destination.partner, account: destination.account, now: time) != nil { return 0 }
+            if let budget = settings.hourlyCallBudget[destination.partner],
+               try store.callsInLastHour(partner: destination.partner, account: destination.account, now: time) >= budget {
+                try store.markWaiting(stepID: stepID, errorClass: "throttled",
+                                      message: "The ad account's hourly call budget (\(budget)) is used up; sending resumes as calls leave the hour.", now: time)
+                return 0
+            }
             let claimID = UUID().uuidString
             let items = try store.claim(stepID: stepID, limit: destination.uploader.maxUsersPerRequest, claimID: claimID,
                                         leaseUntil: time.addingTimeInterval(settings.lease), now: time)
@@ -128,6 +137,7 @@ public final class SyncEngine: Sendable {
             keeper.stop()
             let recorded = try store.finish(claimID: claimID, outcomes: outcomes, stepID: stepID, now: now())
             try store.recordActivity(stepID: stepID, activity)
+            try store.recordCalls(partner: destination.partner, account: destination.account, calls: activity.count, now: now())
             return recorded
         } catch {
             logger.error("sync of step \(stepID) failed: \(error)")

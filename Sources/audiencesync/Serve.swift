@@ -31,6 +31,7 @@ struct Serve: ParsableCommand {
         let delays = DelayAdvancer(store: store)
         var settings = SyncSettings()
         settings.lease = TimeInterval(config.syncLease)
+        settings.hourlyCallBudget[.facebook] = config.facebookHourlyCalls
         let sync = SyncEngine(store: store, tokenBox: tokenBox, connectors: connectors, settings: settings)
         delays.start()
         sync.start()

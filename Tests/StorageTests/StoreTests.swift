@@ -16,7 +16,8 @@ import Testing
 
     @Test func migratesAFreshFileAndPassesTheIntegrityCheck() throws {
         #expect(try store.appliedMigrations() == ["001-accounts-and-connections", "002-api-keys-and-profiles", "003-canvases-and-steps",
-                                                   "004-entries-items-metrics", "005-sync-queue", "006-ledger-and-activity"])
+                                                   "004-entries-items-metrics", "005-sync-queue", "006-ledger-and-activity",
+                                                   "007-account-call-budget"])
         #expect(try store.integrityCheck() == "ok")
     }
 

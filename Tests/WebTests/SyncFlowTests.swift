@@ -198,3 +198,25 @@ extension SyncFlowTests {
         #expect(test.app.respond(to: Request(method: "GET", path: "/metrics", remoteAddress: "203.0.113.5")).status == 404)
     }
 }
+
+extension SyncFlowTests {
+    @Test func theHourlyCallBudgetPerAdAccountHoldsAcrossEngines() throws {
+        var settings = SyncSettings()
+        settings.hourlyCallBudget = [.facebook: 1]
+        let clock = test.clock
+        let limited = SyncEngine(store: test.store, tokenBox: test.tokenBox, connectors: test.connectors, settings: settings, now: { clock.now })
+        #expect(limited.flush(force: true) == 3)   // one call
+        _ = test.app.respond(to: Request(method: "POST", path: "/api/v1/canvas/trigger/send",
+                                         headers: ["authorization": "Bearer " + key, "content-type": "application/json"],
+                                         body: Array(#"{"canvas_id":"\#(canvas)","recipients":[{"external_user_id":"late","attributes":{"email":"late@example.com"}}]}"#.utf8)))
+        let calls = try partner.lastSequence()
+        // A second engine (as after a restart) sees the same budget in the database.
+        let restarted = SyncEngine(store: test.store, tokenBox: test.tokenBox, connectors: test.connectors, settings: settings, now: { clock.now })
+        #expect(restarted.flush(force: true) == 0)
+        #expect(try partner.lastSequence() == calls)
+        #expect(try test.store.pendingProblems(stepID: stepID(0)).first?.message.contains("hourly call budget") == true)
+        test.clock.advance(3601)
+        #expect(restarted.flush(force: true) == 1)
+        #expect(try figures(0)["synced"] == 4)
+    }
+}
