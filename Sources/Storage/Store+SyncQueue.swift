@@ -34,14 +34,14 @@ public enum ItemOutcome: Sendable, Equatable {
 }
 
 extension Store {
-    /// Steps with items ready to send now (not leased, due), and how many.
-    public func dueDestinations(now: Date) throws(StoreError) -> [(stepID: Int64, due: Int)] {
+    /// Steps with items ready to send now (not leased, due), their partner, and how many.
+    public func dueDestinations(now: Date) throws(StoreError) -> [(stepID: Int64, partner: PartnerID?, due: Int)] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT step_id, count(*) AS due FROM sync_item
-                WHERE state = 'pending' AND next_attempt_at <= ?1 AND (lease_until IS NULL OR lease_until < ?1)
-                GROUP BY step_id ORDER BY min(id)
-                """, arguments: [now.unix]).map { ($0["step_id"], $0["due"]) }
+                SELECT i.step_id, s.partner, count(*) AS due FROM sync_item i JOIN canvas_step s ON s.id = i.step_id
+                WHERE i.state = 'pending' AND i.next_attempt_at <= ?1 AND (i.lease_until IS NULL OR i.lease_until < ?1)
+                GROUP BY i.step_id ORDER BY min(i.id)
+                """, arguments: [now.unix]).map { ($0["step_id"], ($0["partner"] as String?).flatMap(PartnerID.init(rawValue:)), $0["due"]) }
         }
     }
 

@@ -67,7 +67,7 @@ public final class SyncEngine: Sendable {
         do {
             try store.expireItems(olderThan: time.addingTimeInterval(-settings.retry.deadline), now: time)
             try pruneHistoryHourly(time)
-            let due = try store.dueDestinations(now: time).filter { force || isDue($0.stepID, count: $0.due, now: time) }
+            let due = try store.dueDestinations(now: time).filter { force || isDue($0.stepID, partner: $0.partner, count: $0.due, now: time) }
             return sendAll(due.map(\.stepID))
         } catch {
             logger.error("sync pass failed: \(error)")
@@ -89,10 +89,16 @@ public final class SyncEngine: Sendable {
                                activityBefore: time.addingTimeInterval(-settings.activityRetention))
     }
 
-    private func isDue(_ stepID: Int64, count: Int, now: Date) -> Bool {
-        let last = lastSent.withLock { $0[stepID] } ?? .distantPast
-        // A full partner batch goes at once; anything else waits for the interval.
-        return count >= 10_000 || now.timeIntervalSince(last) >= settings.interval
+    private func isDue(_ stepID: Int64, partner: PartnerID?, count: Int, now: Date) -> Bool {
+        Self.isDue(count: count, partner: partner, lastSent: lastSent.withLock { $0[stepID] } ?? .distantPast, now: now,
+                   interval: settings.interval)
+    }
+
+    /// Whether a destination goes now: a full batch for its partner goes at once; anything else waits until
+    /// `interval` after its last send.
+    static func isDue(count: Int, partner: PartnerID?, lastSent: Date, now: Date, interval: TimeInterval) -> Bool {
+        let fullBatch = partner.map { PartnerInfo.of($0).maxUsersPerRequest } ?? Int.max
+        return count >= fullBatch || now.timeIntervalSince(lastSent) >= interval
     }
 
     private func sendAll(_ steps: [Int64]) -> Int {

@@ -110,7 +110,7 @@ import Testing
     @Test func warnsTwoWeeksBeforeATokenExpiresAndAfter() throws {
         let test = try TestApp()
         let admin = try test.createUser(workspace: "A", email: "admin@a.test")
-        let connection = try test.store.saveConnection(
+        _ = try test.store.saveConnection(
             NewConnection(workspaceID: admin.workspaceID, partner: .facebook, tokenKind: .oauth, sealedToken: [1],
                           expiresAt: test.clock.now.addingTimeInterval(20 * 86_400), partnerUserName: "Demo User", connectedBy: admin.id),
             now: test.clock.now)
@@ -123,6 +123,5 @@ import Testing
         test.clock.advance(14 * 86_400)
         browser.signIn("admin@a.test")
         #expect(browser.get("/partners/facebook").text.contains("The token has expired."))
-        _ = connection
     }
 }

@@ -1,3 +1,4 @@
+import FastCGI
 import Foundation
 
 /// A Graph API error, answered in Graph's exact envelope:
@@ -21,6 +22,17 @@ struct GraphError: Error, Sendable {
         if let userMessage { members.append(("error_user_msg", .string(userMessage))) }
         members.append(("fbtrace_id", .string(FacebookIDs.traceID())))
         return .object([("error", .object(members))])
+    }
+}
+
+extension GraphError {
+    /// What an unexpected failure inside the emulator answers (Graph's generic code 1).
+    static let unknown = GraphError(message: "An unknown error occurred", code: 1, status: 500)
+
+    /// The error's response, with its code noted for the request log.
+    func response(recording notes: inout RequestNotes) -> Response {
+        notes.errorCode = code
+        return json.response(status: status)
     }
 }
 

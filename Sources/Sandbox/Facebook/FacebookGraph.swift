@@ -180,9 +180,7 @@ enum FacebookGraph {
                 }
             }
         } catch {
-            let failure = GraphError(message: "An unknown error occurred", code: 1, status: 500)
-            notes.errorCode = failure.code
-            return failure.json.response(status: 500)
+            return GraphError.unknown.response(recording: &notes)
         }
         notes.adAccount = state.trace.adAccount
         var response: Response

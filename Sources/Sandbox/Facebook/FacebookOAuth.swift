@@ -164,10 +164,9 @@ enum FacebookOAuth {
             }
             return json.response()
         } catch let error as GraphError {
-            notes.errorCode = error.code
-            return error.json.response(status: error.status)
+            return error.response(recording: &notes)
         } catch {
-            return GraphError(message: "An unknown error occurred", code: 1, status: 500).json.response(status: 500)
+            return GraphError.unknown.response(recording: &notes)
         }
     }
 
@@ -230,10 +229,9 @@ enum FacebookDebugToken {
             }
             return json.response()
         } catch let error as GraphError {
-            notes.errorCode = error.code
-            return error.json.response(status: error.status)
+            return error.response(recording: &notes)
         } catch {
-            return GraphError(message: "An unknown error occurred", code: 1, status: 500).json.response(status: 500)
+            return GraphError.unknown.response(recording: &notes)
         }
     }
 

@@ -72,7 +72,7 @@ enum PartnerPage {
     static func view(_ connection: Connection, now: Date) -> ConnectionView {
         ConnectionView(
             isValid: connection.status == .valid, statusMessage: connection.statusMessage,
-            kind: connection.tokenKind == .oauth ? "Signed in with Facebook (OAuth)" : "System user token",
+            kind: connection.tokenKind == .oauth ? "Signed in with \(PartnerInfo.of(connection.partner).displayName) (OAuth)" : "System user token",
             actingAs: connection.partnerUserName ?? "unknown", connectedAt: Formats.dateTime(connection.connectedAt),
             expiry: connection.expiresAt.map { "\(Formats.date($0)) (\(Formats.relative($0, now: now)))" } ?? "Never expires",
             expiryWarning: expiryWarning(connection.expiresAt, now: now),

@@ -1,4 +1,5 @@
 import FastCGI
+import Core
 import Foundation
 import Mustache
 
@@ -94,14 +95,12 @@ struct NavItem {
     let isCurrent: Bool
 }
 
-import Core
-
 /// Confirmations shown once after a redirect, named in the query (`?notice=accounts-saved`).
 ///
 /// Only these fixed texts can appear, so the query cannot inject content.
 enum Notice: String {
     case connected, accountsSaved = "accounts-saved", disconnected, accountRemoved = "account-removed", checked,
-         tokenSaved = "token-saved", signedOut = "signed-out", sessionExpired = "session-expired", keyRevoked = "key-revoked", launched, retrying
+         tokenSaved = "token-saved", signedOut = "signed-out", keyRevoked = "key-revoked", launched, retrying
 
     var text: String {
         switch self {
@@ -112,7 +111,6 @@ enum Notice: String {
         case .checked: "Connection checked just now."
         case .tokenSaved: "Token verified and saved. Now choose the ad accounts this workspace syncs to."
         case .signedOut: "You are signed out."
-        case .sessionExpired: "Your session ended. Sign in again."
         case .keyRevoked: "The API key was revoked. Requests using it are refused from now on."
         case .retrying: "The errored users are queued again and will be sent within seconds."
         case .launched: "Launched. New audiences were created at the partners; users who enter now move through the steps."
