@@ -53,6 +53,8 @@ public struct AppConfig: Sendable, Equatable {
     public var syncLease: Int
     /// Facebook calls allowed per ad account per rolling hour.
     public var facebookHourlyCalls: Int
+    /// Where alert emails go out, if anywhere; without it they wait in the dashboard's outbox.
+    public var mail: MailServerSettings?
 
     /// The redirect URI registered with `partner`: one per partner, from the configured base URL.
     public func redirectURI(for partner: PartnerID) -> String { baseURL + "/oauth/callback/" + partner.rawValue }
@@ -88,7 +90,12 @@ public struct AppConfig: Sendable, Equatable {
                 termsURL: source.string("FACEBOOK_TERMS_URL",
                                         default: sandbox + "/facebook/www/ads/manage/customaudiences/tos/?act={account}")),
             syncLease: try source.int("SYNC_LEASE_SECONDS", default: 30, range: 3...600),
-            facebookHourlyCalls: try source.int("FACEBOOK_HOURLY_CALLS", default: 190_000, range: 1...10_000_000)
+            facebookHourlyCalls: try source.int("FACEBOOK_HOURLY_CALLS", default: 190_000, range: 1...10_000_000),
+            mail: source.raw("SMTP_URL").map { url in
+                MailServerSettings(url: url, username: source.raw("SMTP_USERNAME"), password: source.raw("SMTP_PASSWORD"),
+                                   requireTLS: source.raw("SMTP_REQUIRE_TLS").map { ["1", "true", "yes"].contains($0.lowercased()) } ?? false,
+                                   from: source.string("MAIL_FROM", default: "AudienceSync <audiencesync@localhost>"))
+            }
         )
         try config.validate()
         return config
@@ -99,6 +106,9 @@ public struct AppConfig: Sendable, Equatable {
                             ("FACEBOOK_API_URL", facebook.apiBaseURL)]
             where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw .invalid(name: "AUDIENCESYNC_" + name, reason: "must start with http:// or https://")
+        }
+        if let mail, !(mail.url.hasPrefix("smtp://") || mail.url.hasPrefix("smtps://")) {
+            throw .invalid(name: "AUDIENCESYNC_SMTP_URL", reason: "must start with smtp:// or smtps://")
         }
     }
 
@@ -119,6 +129,25 @@ public struct AppConfig: Sendable, Equatable {
             settings[name] = value
         }
         return settings
+    }
+}
+
+/// The SMTP server alert emails go through.
+public struct MailServerSettings: Sendable, Equatable {
+    /// `smtp://host:port` (STARTTLS when offered, or always with `requireTLS`) or `smtps://host:port`.
+    public var url: String
+    /// Credentials, when the server wants them (the password is never logged or shown).
+    public var username: String?
+    /// The password.
+    public var password: String?
+    /// Refuse to send over a connection that did not switch to TLS.
+    public var requireTLS: Bool
+    /// The From header and envelope sender, e.g. `AudienceSync <alerts@example.com>`.
+    public var from: String
+
+    /// Creates a value.
+    public init(url: String, username: String?, password: String?, requireTLS: Bool, from: String) {
+        self.url = url; self.username = username; self.password = password; self.requireTLS = requireTLS; self.from = from
     }
 }
 

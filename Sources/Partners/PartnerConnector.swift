@@ -94,10 +94,22 @@ public struct UploadReceipt: Sendable, Equatable {
     public init(received: Int, invalid: Int) { self.received = received; self.invalid = invalid }
 }
 
+/// An audience's size as the partner estimates it.
+public struct AudienceSize: Sendable, Equatable {
+    /// At least this many people (Facebook's `approximate_count_lower_bound`).
+    public let lower: Int
+    /// At most this many.
+    public let upper: Int
+    /// Creates a value.
+    public init(lower: Int, upper: Int) { self.lower = lower; self.upper = upper }
+}
+
 /// Adds users to, or removes them from, a partner audience.
 public protocol AudienceUploader: Sendable {
     /// The most users one call may carry.
     var maxUsersPerRequest: Int { get }
     /// Sends prepared rows (one entry per schema key, `""` where unknown).
     func upload(audienceID: String, action: AudienceAction, schema: [String], rows: [[String]], token: String) throws(PartnerError) -> UploadReceipt
+    /// The audience's estimated size, or nil where the partner does not give one.
+    func audienceSize(audienceID: String, token: String) throws(PartnerError) -> AudienceSize?
 }

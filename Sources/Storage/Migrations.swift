@@ -13,6 +13,7 @@ enum Migrations {
         migrator.registerMigration("005-sync-queue", migrate: syncQueue)
         migrator.registerMigration("006-ledger-and-activity", migrate: ledgerAndActivity)
         migrator.registerMigration("007-account-call-budget", migrate: accountCallBudget)
+        migrator.registerMigration("008-alerts-and-outbox", migrate: alertsAndOutbox)
         return migrator
     }
 
@@ -235,6 +236,61 @@ enum Migrations {
                 calls INTEGER NOT NULL CHECK (calls > 0),
                 PRIMARY KEY (partner, account, minute)
             ) WITHOUT ROWID;
+            """)
+    }
+
+    /// Problems emailed once when they start and once when they clear, extra recipients per kind, the outbox
+    /// every email goes through (sent by SMTP when configured, shown in the dashboard either way), and the
+    /// partner's own figures per step (rows received and judged invalid, the audience's estimated size).
+    private static func alertsAndOutbox(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE alert (
+                id INTEGER PRIMARY KEY,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('integration', 'step')),
+                subject_id INTEGER NOT NULL,
+                error_class TEXT NOT NULL,
+                title TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                link TEXT NOT NULL,
+                opened_at REAL NOT NULL,
+                cleared_at REAL
+            );
+            CREATE UNIQUE INDEX alert_open ON alert(key) WHERE cleared_at IS NULL;
+            CREATE INDEX alert_workspace ON alert(workspace_id, opened_at);
+            CREATE TABLE notification_recipient (
+                id INTEGER PRIMARY KEY,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL CHECK (kind IN ('integration', 'step')),
+                email TEXT NOT NULL CHECK (email = lower(email) AND instr(email, '@') > 1 AND length(email) <= 254),
+                created_at REAL NOT NULL,
+                UNIQUE (workspace_id, kind, email)
+            );
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                alert_id INTEGER REFERENCES alert(id) ON DELETE SET NULL,
+                recipient TEXT NOT NULL CHECK (instr(recipient, '@') > 1),
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed')),
+                attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                next_attempt_at REAL NOT NULL DEFAULT 0,
+                last_error TEXT,
+                sent_at REAL
+            );
+            CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+            CREATE INDEX outbox_workspace ON outbox(workspace_id, created_at);
+            CREATE TABLE step_partner_figures (
+                step_id INTEGER PRIMARY KEY REFERENCES canvas_step(id) ON DELETE CASCADE,
+                received INTEGER NOT NULL DEFAULT 0 CHECK (received >= 0),
+                invalid INTEGER NOT NULL DEFAULT 0 CHECK (invalid >= 0),
+                size_lower INTEGER,
+                size_upper INTEGER,
+                size_checked_at REAL
+            );
             """)
     }
 }

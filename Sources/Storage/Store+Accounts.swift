@@ -63,6 +63,15 @@ extension Store {
         }
     }
 
+    /// Deletes a user of a workspace; their sessions go with them, and what they connected or launched stays
+    /// (alerts about it then go to the workspace's admins).
+    public func deleteUser(workspaceID: Int64, id: Int64) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "DELETE FROM dashboard_user WHERE workspace_id = ? AND id = ?", arguments: [workspaceID, id])
+            guard db.changesCount > 0 else { throw StoreError.notFound }
+        }
+    }
+
     private func ensureWorkspace(_ db: Database, name: String, now: Date) throws -> Int64 {
         if let id = try Int64.fetchOne(db, sql: "SELECT id FROM workspace WHERE name = ?", arguments: [name]) { return id }
         try db.execute(sql: "INSERT INTO workspace (name, created_at) VALUES (?, ?)", arguments: [name, now.unix])

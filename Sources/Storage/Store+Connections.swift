@@ -43,7 +43,10 @@ extension Store {
                     connected_by = excluded.connected_by, connected_at = excluded.connected_at, checked_at = excluded.checked_at
                 """, arguments: [new.workspaceID, new.partner.rawValue, new.tokenKind.rawValue, Data(new.sealedToken),
                                  new.expiresAt?.unix, new.partnerUserName, new.connectedBy, now.unix, now.unix])
-            return try Self.fetchConnection(db, workspaceID: new.workspaceID, partner: new.partner)!
+            let connection = try Self.fetchConnection(db, workspaceID: new.workspaceID, partner: new.partner)!
+            // A new token resolves the connection's problems; whoever was told hears it (once).
+            _ = try Self.clearAlerts(db, .integration, subjectID: connection.id, now: now)
+            return connection
         }
     }
 
@@ -68,6 +71,7 @@ extension Store {
                 UPDATE connection SET status = ?, status_message = ?, expires_at = coalesce(?, expires_at),
                     partner_user_name = coalesce(?, partner_user_name), checked_at = ? WHERE id = ?
                 """, arguments: [status.rawValue, message, expiresAt?.unix, partnerUserName, now.unix, connectionID])
+            if status == .valid { _ = try Self.clearAlerts(db, .integration, subjectID: connectionID, now: now) }
         }
     }
 

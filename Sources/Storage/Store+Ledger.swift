@@ -32,10 +32,19 @@ public struct ActivityLine: Sendable, Equatable {
     public let summary: String
     /// How long the call took.
     public let latencyMilliseconds: Int
+    /// What the partner said it received and judged invalid, when it accepted the call.
+    public let receipt: (received: Int, invalid: Int)?
 
     /// Creates a value.
-    public init(at: Date, users: Int, outcome: String, summary: String, latencyMilliseconds: Int) {
+    public init(at: Date, users: Int, outcome: String, summary: String, latencyMilliseconds: Int, receipt: (received: Int, invalid: Int)? = nil) {
         self.at = at; self.users = users; self.outcome = outcome; self.summary = summary; self.latencyMilliseconds = latencyMilliseconds
+        self.receipt = receipt
+    }
+
+    public static func == (lhs: ActivityLine, rhs: ActivityLine) -> Bool {
+        lhs.at == rhs.at && lhs.users == rhs.users && lhs.outcome == rhs.outcome && lhs.summary == rhs.summary
+            && lhs.latencyMilliseconds == rhs.latencyMilliseconds && lhs.receipt?.received == rhs.receipt?.received
+            && lhs.receipt?.invalid == rhs.receipt?.invalid
     }
 }
 
@@ -63,6 +72,12 @@ extension Store {
             for line in lines {
                 try insert.execute(arguments: [stepID, line.at.unix, line.users, line.outcome, line.summary, line.latencyMilliseconds])
             }
+            let receipts = lines.compactMap(\.receipt)
+            guard !receipts.isEmpty else { return }
+            try db.execute(sql: """
+                INSERT INTO step_partner_figures (step_id, received, invalid) VALUES (?, ?, ?)
+                ON CONFLICT (step_id) DO UPDATE SET received = received + excluded.received, invalid = invalid + excluded.invalid
+                """, arguments: [stepID, receipts.map(\.received).reduce(0, +), receipts.map(\.invalid).reduce(0, +)])
         }
     }
 

@@ -69,35 +69,38 @@ extension Store {
     public func finish(claimID: String, outcomes: [(ids: [Int64], outcome: ItemOutcome)], stepID: Int64, now: Date) throws(StoreError) -> Int {
         try write { db in
             var changed = 0
-            let hour = Int64(now.unix / 3600) * 3600
             for (ids, outcome) in outcomes {
                 var applied = 0
                 for id in ids { applied += try Self.apply(db, id: id, claimID: claimID, outcome: outcome, now: now) }
                 changed += applied
                 if case .retry = outcome { continue }
                 guard applied > 0 else { continue }
-                try db.execute(sql: """
-                    INSERT INTO step_metric (step_id, metric, hour, count) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (step_id, metric, hour) DO UPDATE SET count = count + excluded.count
-                    """, arguments: [stepID, outcome == .synced ? "synced" : "errored", hour, applied])
+                try Self.addMetric(db, stepID: stepID, metric: outcome == .synced ? "synced" : "errored", count: applied, now: now)
             }
             return changed
         }
     }
 
     /// Gives up on pending items older than the retry deadline — counted from their first attempt, or, when never
-    /// tried, from their creation (or from when a person asked to retry them) — recording the last reason.
+    /// tried, from their creation (or from when a person asked to retry them) — recording the last reason, and
+    /// counting them as errored in the step's figures.
+    /// - Returns: how many items each step lost to the deadline.
     @discardableResult
-    public func expireItems(olderThan deadline: Date, now: Date) throws(StoreError) -> Int {
+    public func expireItems(olderThan deadline: Date, now: Date) throws(StoreError) -> [Int64: Int] {
         try write { db in
-            try db.execute(sql: """
+            let steps = try Int64.fetchAll(db, sql: """
                 UPDATE sync_item SET state = 'errored', finished_at = ?1, claim_id = NULL, lease_until = NULL,
                     error_class = coalesce(error_class, 'deadline'),
                     last_error = 'Not synced within the retry deadline' || coalesce(': ' || last_error, '.')
                 WHERE state = 'pending' AND coalesce(first_attempt_at, max(created_at, next_attempt_at)) < ?2
                     AND (lease_until IS NULL OR lease_until < ?1)
+                RETURNING step_id
                 """, arguments: [now.unix, deadline.unix])
-            return db.changesCount
+            let counts = Dictionary(steps.map { ($0, 1) }, uniquingKeysWith: +)
+            for (step, count) in counts {
+                try Self.addMetric(db, stepID: step, metric: "errored", count: count, now: now)
+            }
+            return counts
         }
     }
 
@@ -127,6 +130,14 @@ extension Store {
                 WHERE step_id = ? AND state != 'synced' AND error_class IS NOT NULL GROUP BY state, error_class ORDER BY n DESC
                 """, arguments: [stepID]).map { ($0["error_class"], $0["message"] ?? "", $0["n"]) }
         }
+    }
+
+    /// Adds to a step's hourly figure (the chart's and the totals' one table).
+    static func addMetric(_ db: Database, stepID: Int64, metric: String, count: Int, now: Date) throws {
+        try db.execute(sql: """
+            INSERT INTO step_metric (step_id, metric, hour, count) VALUES (?, ?, ?, ?)
+            ON CONFLICT (step_id, metric, hour) DO UPDATE SET count = count + excluded.count
+            """, arguments: [stepID, metric, Int64(now.unix / 3600) * 3600, count])
     }
 
     private static func apply(_ db: Database, id: Int64, claimID: String, outcome: ItemOutcome, now: Date) throws -> Int {
@@ -177,6 +188,13 @@ extension Store {
 }
 
 extension Store {
+    /// The partner an Audience Sync step sends to, if it names one.
+    public func partner(ofStep stepID: Int64) throws(StoreError) -> PartnerID? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT partner FROM canvas_step WHERE id = ?", arguments: [stepID]).flatMap(PartnerID.init(rawValue:))
+        }
+    }
+
     /// The canvas and workspace a step belongs to.
     public func owner(ofStep stepID: Int64) throws(StoreError) -> (workspaceID: Int64, canvasID: Int64)? {
         try read { db in

@@ -18,6 +18,9 @@ struct SyncDestination {
     struct Unavailable: Error {
         let errorClass: String
         let message: String
+        /// The partner and connection concerned, when known (for alerts).
+        var partner: PartnerID? = nil
+        var connectionID: Int64? = nil
     }
 
     /// Resolves a step into its destination, reading the connection and the audiences recorded at launch.
@@ -31,16 +34,20 @@ struct SyncDestination {
         }
         let name = PartnerInfo.of(partner).displayName
         guard let connection = try store.connection(workspaceID: owner.workspaceID, partner: partner) else {
-            return .failure(Unavailable(errorClass: "connection_missing", message: "\(name) is disconnected. Connect it again to send these users."))
+            return .failure(Unavailable(errorClass: "connection_missing", message: "\(name) is disconnected. Connect it again to send these users.",
+                                        partner: partner))
         }
         guard connection.status == .valid else {
-            return .failure(Unavailable(errorClass: "auth_invalid", message: connection.statusMessage ?? "The \(name) token is invalid. Reconnect \(name)."))
+            return .failure(Unavailable(errorClass: "auth_invalid", message: connection.statusMessage ?? "The \(name) token is invalid. Reconnect \(name).",
+                                        partner: partner, connectionID: connection.id))
         }
         guard let token = try? tokenBox.open(connection.sealedToken, context: Connection.tokenContext(workspaceID: owner.workspaceID, partner: partner)) else {
-            return .failure(Unavailable(errorClass: "auth_invalid", message: "The stored \(name) token can no longer be read. Reconnect \(name)."))
+            return .failure(Unavailable(errorClass: "auth_invalid", message: "The stored \(name) token can no longer be read. Reconnect \(name).",
+                                        partner: partner, connectionID: connection.id))
         }
         guard let audienceID = audienceID(config.audience, steps: steps) else {
-            return .failure(Unavailable(errorClass: "audience_missing", message: "The audience was not created at \(name). Launch the canvas again."))
+            return .failure(Unavailable(errorClass: "audience_missing", message: "The audience was not created at \(name). Launch the canvas again.",
+                                        partner: partner, connectionID: connection.id))
         }
         return .success(SyncDestination(stepID: stepID, partner: partner, account: account, audienceID: audienceID, action: config.action,
                                         connectionID: connection.id, token: token, uploader: connector))

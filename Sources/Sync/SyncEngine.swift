@@ -24,6 +24,10 @@ public struct SyncSettings: Sendable {
     /// Calls allowed per ad account in a rolling hour, per partner (Facebook's advanced-access
     /// custom-audience budget, partners.md §1.6). Shared by every canvas and step using the account.
     public var hourlyCallBudget: [PartnerID: Int] = [.facebook: 190_000]
+    /// How often each active step's audience size is read from the partner.
+    public var sizeRefresh: TimeInterval = 30 * 60
+    /// The dashboard's base URL, for links in alert emails.
+    public var baseURL = "http://127.0.0.1:8080"
     /// Creates the defaults.
     public init() {}
 }
@@ -44,12 +48,14 @@ public final class SyncEngine: Sendable {
     let logger: Logger
     private let lastSent = Mutex<[Int64: Date]>([:])
     private let loop: BackgroundLoop
+    let notifier: Notifier
 
     /// Creates an engine; nothing runs until ``start()``.
     public init(store: Store, tokenBox: TokenBox, connectors: [PartnerID: any PartnerConnector], settings: SyncSettings = SyncSettings(),
                 now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "audiencesync.sync")) {
         self.store = store; self.tokenBox = tokenBox; self.connectors = connectors; self.settings = settings; self.now = now; self.logger = logger
         loop = BackgroundLoop(interval: settings.tick)
+        notifier = Notifier(store: store, baseURL: settings.baseURL, logger: logger)
     }
 
     /// Starts the flusher thread.
@@ -65,10 +71,17 @@ public final class SyncEngine: Sendable {
     public func flush(force: Bool = false) -> Int {
         let time = now()
         do {
-            try store.expireItems(olderThan: time.addingTimeInterval(-settings.retry.deadline), now: time)
+            let expired = try store.expireItems(olderThan: time.addingTimeInterval(-settings.retry.deadline), now: time)
+            for (stepID, count) in expired {
+                notifier.problem(stepID: stepID, connectionID: nil, partner: try store.partner(ofStep: stepID), errorClass: "errored",
+                                 message: "\(count) user(s) could not be synced within \(Int(settings.retry.deadline / 3600)) hours of their first attempt.",
+                                 now: time)
+            }
             try pruneHistoryHourly(time)
             let due = try store.dueDestinations(now: time).filter { force || isDue($0.stepID, partner: $0.partner, count: $0.due, now: time) }
-            return sendAll(due.map(\.stepID))
+            let handled = sendAll(due.map(\.stepID))
+            try refreshAudienceSizes(time)
+            return handled
         } catch {
             logger.error("sync pass failed: \(error)")
             return 0
@@ -87,6 +100,20 @@ public final class SyncEngine: Sendable {
         guard due else { return }
         try store.pruneHistory(ledgerBefore: time.addingTimeInterval(-settings.ledgerRetention),
                                activityBefore: time.addingTimeInterval(-settings.activityRetention))
+    }
+
+    /// Reads the estimated size of each active step's audience every `sizeRefresh`, within the account's budget.
+    private func refreshAudienceSizes(_ time: Date) throws {
+        for stepID in try store.stepsDueForSizeCheck(before: time.addingTimeInterval(-settings.sizeRefresh)) {
+            guard case .success(let destination) = try SyncDestination.resolve(stepID: stepID, store: store, tokenBox: tokenBox, connectors: connectors),
+                  try store.throttledUntil(partner: destination.partner, account: destination.account, now: time) == nil else {
+                try store.recordAudienceSize(stepID: stepID, lower: nil, upper: nil, now: time)   // look again after the interval
+                continue
+            }
+            let size = try? destination.uploader.audienceSize(audienceID: destination.audienceID, token: destination.token)
+            try store.recordAudienceSize(stepID: stepID, lower: size?.lower, upper: size?.upper, now: time)
+            try store.recordCalls(partner: destination.partner, account: destination.account, calls: 1, now: time)
+        }
     }
 
     private func isDue(_ stepID: Int64, partner: PartnerID?, count: Int, now: Date) -> Bool {
@@ -124,6 +151,8 @@ public final class SyncEngine: Sendable {
             case .success(let value): destination = value
             case .failure(let problem):
                 try store.markWaiting(stepID: stepID, errorClass: problem.errorClass, message: problem.message, now: time)
+                notifier.problem(stepID: stepID, connectionID: problem.connectionID, partner: problem.partner, errorClass: problem.errorClass,
+                                 message: problem.message, now: time)
                 return 0
             }
             if try store.throttledUntil(partner: destination.partner, account: destination.account, now: time) != nil { return 0 }
@@ -142,6 +171,9 @@ public final class SyncEngine: Sendable {
             let outcomes = deliver(items, to: destination, activity: &activity)
             keeper.stop()
             let recorded = try store.finish(claimID: claimID, outcomes: outcomes, stepID: stepID, now: now())
+            if outcomes.contains(where: { $0.outcome == .synced }) {
+                notifier.working(stepID: stepID, connectionID: destination.connectionID, now: now())
+            }
             try store.recordActivity(stepID: stepID, activity)
             try store.recordCalls(partner: destination.partner, account: destination.account, calls: activity.count, now: now())
             return recorded
@@ -157,14 +189,15 @@ public final class SyncEngine: Sendable {
                  activity: inout [ActivityLine]) -> [(ids: [Int64], outcome: ItemOutcome)] {
         guard let schema = items.first?.schema else { return [] }
         let started = now()
-        func log(_ outcome: String, _ summary: String) {
+        func log(_ outcome: String, _ summary: String, receipt: (received: Int, invalid: Int)? = nil) {
             let millis = max(0, Int(now().timeIntervalSince(started) * 1000))
-            activity.append(ActivityLine(at: started, users: items.count, outcome: outcome, summary: summary, latencyMilliseconds: millis))
+            activity.append(ActivityLine(at: started, users: items.count, outcome: outcome, summary: summary, latencyMilliseconds: millis,
+                                         receipt: receipt))
         }
         do {
             let receipt = try destination.uploader.upload(audienceID: destination.audienceID, action: destination.action, schema: schema,
                                                           rows: items.map(\.row), token: destination.token)
-            log("ok", "received \(receipt.received), invalid \(receipt.invalid)")
+            log("ok", "received \(receipt.received), invalid \(receipt.invalid)", receipt: (receipt.received, receipt.invalid))
             return [(items.map(\.id), .synced)]
         } catch {
             log(error.className, error.message)
@@ -195,6 +228,12 @@ public final class SyncEngine: Sendable {
             break
         }
         logger.warning("step \(destination.stepID): \(items.count) item(s) \(error.className): \(error.message)")
+        notifier.problem(stepID: destination.stepID, connectionID: destination.connectionID, partner: destination.partner,
+                         errorClass: error.className, message: error.message, now: time)
+        if case .giveUp(let reason) = decision, error.className != "invalid_data" {
+            notifier.problem(stepID: destination.stepID, connectionID: destination.connectionID, partner: destination.partner,
+                             errorClass: "errored", message: reason, now: time)
+        }
         switch decision {
         case .retry(let at): return .retry(at: at, errorClass: error.className, message: error.message)
         case .giveUp(let reason): return .errored(errorClass: error.className, message: reason)

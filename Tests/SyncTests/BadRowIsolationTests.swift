@@ -17,6 +17,8 @@ final class PickyUploader: AudienceUploader {
         if rows.contains(where: { $0[0].hasPrefix("bad") }) { throw .invalidData(rows: [], message: "facebook: row is malformed") }
         return UploadReceipt(received: rows.count, invalid: 0)
     }
+
+    func audienceSize(audienceID: String, token: String) throws(PartnerError) -> AudienceSize? { nil }
 }
 
 @Suite struct BadRowIsolationTests {

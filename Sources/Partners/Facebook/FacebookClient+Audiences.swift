@@ -80,4 +80,13 @@ extension FacebookClient: AudienceDirectory {
     public func createAudience(account: String, name: String, marker: String, token: String) throws(PartnerError) -> String {
         try createCustomAudience(account: account, name: name, description: marker, token: token)
     }
+
+    /// The audience's approximate size bounds (Facebook refreshes them slowly; a new audience reads 0–1000 or -1).
+    public func audienceSize(audienceID: String, token: String) throws(PartnerError) -> AudienceSize? {
+        let audience = try customAudience(id: audienceID, token: token)
+        guard let lower = audience.approximateCountLowerBound, let upper = audience.approximateCountUpperBound, lower >= 0, upper >= lower else {
+            return nil
+        }
+        return AudienceSize(lower: lower, upper: upper)
+    }
 }

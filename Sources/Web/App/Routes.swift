@@ -49,6 +49,11 @@ enum Routes {
         case (.settingsAPIKeys, "GET"): RouteEntry(method: "GET", access: .admin, handle: APIKeysPage.handle)
         case (.settingsAPIKeys, "POST"): RouteEntry(method: "POST", access: .admin, handle: APIKeyCreate.handle)
         case (.apiKeyRevoke(let id), "POST"): RouteEntry(method: "POST", access: .admin, handle: { try APIKeyRevoke.handle($0, id) })
+        case (.notifications, "GET"): RouteEntry(method: "GET", access: .admin, handle: NotificationsPage.handle)
+        case (.notifications, "POST"): RouteEntry(method: "POST", access: .admin, handle: NotificationRecipientAdd.handle)
+        case (.notificationRecipientRemove(let id), "POST"):
+            RouteEntry(method: "POST", access: .admin, handle: { try NotificationRecipientRemove.handle($0, id) })
+        case (.outbox, "GET"): RouteEntry(method: "GET", access: .admin, handle: OutboxPage.handle)
 
         // Sync ledger
         case (.ledger, "GET"): RouteEntry(method: "GET", access: .signedIn, handle: LedgerPage.handle)

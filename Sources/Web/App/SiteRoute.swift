@@ -30,6 +30,9 @@ public enum SiteRoute: Equatable, Sendable {
     case canvasAction(Int64, CanvasAction)
     case step(Int64, Int64)
     case stepAction(Int64, Int64, StepAction)
+    case notifications
+    case notificationRecipientRemove(Int64)
+    case outbox
 
     /// Whether the route belongs to the REST API (bearer API key, JSON, no session or CSRF).
     public var isAPI: Bool {
@@ -68,6 +71,9 @@ public enum SiteRoute: Equatable, Sendable {
         case .canvasAction(let id, let action): "/canvases/\(id)/\(action.rawValue)"
         case .step(let canvas, let step): "/canvases/\(canvas)/steps/\(step)"
         case .stepAction(let canvas, let step, let action): "/canvases/\(canvas)/steps/\(step)/\(action.rawValue)"
+        case .notifications: "/settings/notifications"
+        case .notificationRecipientRemove(let id): "/settings/notifications/\(id)/remove"
+        case .outbox: "/settings/outbox"
         }
     }
 
@@ -86,6 +92,11 @@ public enum SiteRoute: Equatable, Sendable {
             guard let partner = PartnerID(rawValue: parts[1]), let route = Self.partnerRoute(partner, Array(parts.dropFirst(2))) else { return nil }
             self = route
         case "settings" where parts.count == 2 && parts[1] == "api-keys": self = .settingsAPIKeys
+        case "settings" where parts.count == 2 && parts[1] == "notifications": self = .notifications
+        case "settings" where parts.count == 2 && parts[1] == "outbox": self = .outbox
+        case "settings" where parts.count == 4 && parts[1] == "notifications" && parts[3] == "remove":
+            guard let id = Int64(parts[2]), id > 0 else { return nil }
+            self = .notificationRecipientRemove(id)
         case "settings" where parts.count == 4 && parts[1] == "api-keys" && parts[3] == "revoke":
             guard let id = Int64(parts[2]), id > 0 else { return nil }
             self = .apiKeyRevoke(id)

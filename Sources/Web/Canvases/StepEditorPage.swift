@@ -1,6 +1,7 @@
 import Core
 import FastCGI
 import Partners
+import Storage
 
 /// `GET /canvases/{id}/steps/{step}`: the step editor — an Audience Sync step's partner ad account, audience,
 /// action and fields to match, or a Delay step's length.
@@ -21,6 +22,16 @@ enum StepEditorPage {
         /// Server-made SVG (escaped by `TimeSeriesChart`); raw only because the field name says HTML.
         let chartHTML: String
         let ranges: [RangeLink]
+        let partner: PartnerFiguresView?
+    }
+
+    /// What the partner itself reports of the step's audience.
+    struct PartnerFiguresView {
+        let partnerName: String
+        let received: String
+        let invalid: String
+        let size: String
+        let sizeCheckedAt: String?
     }
 
     struct RangeLink {
@@ -59,6 +70,11 @@ enum StepEditorPage {
             sync = try SyncForm(context, config: config, step: step, steps: steps, search: context.request.query["q"] ?? "", errors: errors)
         }
         let isDelay = kind.isDelay
+        var partner: PartnerFiguresView?
+        if case .audienceSync(let config) = step.kind, let id = config.partner {
+            let figures = try context.app.store.partnerFigures(stepID: stepID)
+            partner = PartnerFiguresView(figures, partnerName: PartnerInfo.of(id).displayName)
+        }
         let activity = try context.app.store.activity(stepID: stepID).map {
             ActivityView(at: Formats.dateTime($0.at), users: $0.users, outcome: $0.outcome == "ok" ? "OK" : $0.outcome, isOK: $0.outcome == "ok",
                          summary: $0.summary, latency: "\($0.latencyMilliseconds) ms")
@@ -72,9 +88,23 @@ enum StepEditorPage {
                               isLocked: canvas.status != .draft && !isDelay, delay: delay, sync: sync,
                               savePath: SiteRoute.stepAction(canvasID, stepID, .save).path, searchPath: SiteRoute.step(canvasID, stepID).path,
                               csrfToken: context.session?.csrfToken ?? "", activity: activity, hasActivity: !activity.isEmpty,
-                              chartHTML: chart, ranges: ranges)
+                              chartHTML: chart, ranges: ranges, partner: partner)
         return context.renderer.page("step_editor", shell: context.shell(title: "Step \(step.position + 1) · \(canvas.name)", section: "canvases"),
                                      content: content, status: status)
+    }
+}
+
+extension StepEditorPage.PartnerFiguresView {
+    init(_ figures: PartnerFigures, partnerName: String) {
+        self.partnerName = partnerName
+        received = Formats.count(figures.received)
+        invalid = Formats.count(figures.invalid)
+        switch (figures.sizeLower, figures.sizeUpper) {
+        case (let lower?, let upper?) where lower == upper: size = "about \(Formats.count(lower)) people"
+        case (let lower?, let upper?): size = "\(Formats.count(lower))–\(Formats.count(upper)) people"
+        default: size = "not reported yet"
+        }
+        sizeCheckedAt = figures.sizeCheckedAt.map(Formats.dateTime)
     }
 }
 

@@ -98,8 +98,19 @@ enum PartnerPage {
     }
 }
 
-/// Dates as the dashboard shows them (UTC, unambiguous).
+/// Dates and numbers as the dashboard shows them (UTC, unambiguous; thousands grouped with commas).
 enum Formats {
+    /// "1,234,567".
+    static func count(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var grouped = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { grouped.append(",") }
+            grouped.append(digit)
+        }
+        return (value < 0 ? "-" : "") + grouped
+    }
+
     static func date(_ date: Date) -> String { formatter("d MMM yyyy").string(from: date) }
     static func dateTime(_ date: Date) -> String { formatter("d MMM yyyy, HH:mm 'UTC'").string(from: date) }
 

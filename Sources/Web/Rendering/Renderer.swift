@@ -100,7 +100,8 @@ struct NavItem {
 /// Only these fixed texts can appear, so the query cannot inject content.
 enum Notice: String {
     case connected, accountsSaved = "accounts-saved", disconnected, accountRemoved = "account-removed", checked,
-         tokenSaved = "token-saved", signedOut = "signed-out", keyRevoked = "key-revoked", launched, retrying
+         tokenSaved = "token-saved", signedOut = "signed-out", keyRevoked = "key-revoked", launched, retrying,
+         recipientAdded = "recipient-added", recipientRemoved = "recipient-removed"
 
     var text: String {
         switch self {
@@ -113,6 +114,8 @@ enum Notice: String {
         case .signedOut: "You are signed out."
         case .keyRevoked: "The API key was revoked. Requests using it are refused from now on."
         case .retrying: "The errored users are queued again and will be sent within seconds."
+        case .recipientAdded: "Recipient added. They are emailed when a problem of that kind starts and when it clears."
+        case .recipientRemoved: "Recipient removed."
         case .launched: "Launched. New audiences were created at the partners; users who enter now move through the steps."
         }
     }
