@@ -35,7 +35,7 @@ let package = Package(
         // Layer 3: background work in the serve process.
         .target(
             name: "Sync",
-            dependencies: ["Core", "Storage", "Partners", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Core", "Storage", "Partners", "HTTPClient", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
 
         // Layer 3: the partner emulator.

@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh test   also the test tools: Chromium + chromedriver, Python test packages
 set -euo pipefail
 want=(libfcgi-dev libfcgi-bin libcurl4-openssl-dev libsqlite3-dev libargon2-dev nginx-light sqlite3 python3 python3-venv ca-certificates)
-[ "${1:-}" = "test" ] && want+=(chromium chromium-driver)
+[ "${1:-}" = "test" ] && want+=(chromium chromium-driver openssl)
 
 missing=()
 for pkg in "${want[@]}"; do

@@ -9,6 +9,12 @@
 /* Signature shared by CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION. */
 typedef size_t (*as_curl_writefn)(char *data, size_t size, size_t count, void *userdata);
 
+/* Signature of CURLOPT_READFUNCTION (upload data, e.g. an SMTP message). */
+typedef size_t (*as_curl_readfn)(char *buffer, size_t size, size_t count, void *userdata);
+
+/* Signature of CURLOPT_DEBUGFUNCTION (protocol trace: SMTP commands sent, replies received). */
+typedef int (*as_curl_debugfn)(CURL *handle, curl_infotype type, char *data, size_t size, void *userdata);
+
 static inline CURLcode as_curl_global_init(void) {
     return curl_global_init(CURL_GLOBAL_DEFAULT);
 }
@@ -34,6 +40,14 @@ static inline CURLcode as_curl_setopt_off_t(CURL *handle, CURLoption option, cur
 }
 
 static inline CURLcode as_curl_setopt_writefn(CURL *handle, CURLoption option, as_curl_writefn value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode as_curl_setopt_readfn(CURL *handle, CURLoption option, as_curl_readfn value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode as_curl_setopt_debugfn(CURL *handle, CURLoption option, as_curl_debugfn value) {
     return curl_easy_setopt(handle, option, value);
 }
 

@@ -110,6 +110,11 @@ public struct AppConfig: Sendable, Equatable {
         if let mail, !(mail.url.hasPrefix("smtp://") || mail.url.hasPrefix("smtps://")) {
             throw .invalid(name: "AUDIENCESYNC_SMTP_URL", reason: "must start with smtp:// or smtps://")
         }
+        if let mail {
+            do { _ = try MailAddress.mailbox(mail.from) } catch {
+                throw .invalid(name: "AUDIENCESYNC_MAIL_FROM", reason: "must be an address like Name <alerts@example.com> (\(error))")
+            }
+        }
     }
 
     /// Parses a settings file of `AUDIENCESYNC_NAME=value` lines; `#` starts a comment; values may be quoted.

@@ -216,23 +216,30 @@ extension Store {
 }
 
 extension Store {
-    /// Counts `calls` partner calls made on an ad account now.
-    public func recordCalls(partner: PartnerID, account: String, calls: Int, now: Date) throws(StoreError) {
-        guard calls > 0 else { return }
+    /// Takes one call from an ad account's budget if the rolling window has room, in one transaction, so
+    /// concurrent senders (and a restarted process) never exceed it together.
+    /// - Returns: whether the call may be made now.
+    public func reserveCall(partner: PartnerID, account: String, budget: CallBudget, now: Date) throws(StoreError) -> Bool {
         try write { db in
+            let used = try Self.callsInWindow(db, partner: partner, account: account, budget: budget, now: now)
+            guard used < budget.limit else { return false }
             try db.execute(sql: """
-                INSERT INTO account_call (partner, account, minute, calls) VALUES (?, ?, ?, ?)
-                ON CONFLICT (partner, account, minute) DO UPDATE SET calls = calls + excluded.calls
-                """, arguments: [partner.rawValue, account, Int64(now.unix / 60), calls])
-            try db.execute(sql: "DELETE FROM account_call WHERE minute < ?", arguments: [Int64(now.unix / 60) - 120])
+                INSERT INTO account_call (partner, account, minute, calls) VALUES (?, ?, ?, 1)
+                ON CONFLICT (partner, account, minute) DO UPDATE SET calls = calls + 1
+                """, arguments: [partner.rawValue, account, budget.slot(now)])
+            try db.execute(sql: "DELETE FROM account_call WHERE partner = ? AND account = ? AND minute < ?",
+                           arguments: [partner.rawValue, account, budget.firstSlot(now) - CallBudget.slotsPerWindow])
+            return true
         }
     }
 
-    /// Calls made on an ad account in the rolling hour before `now` (minute granularity).
-    public func callsInLastHour(partner: PartnerID, account: String, now: Date) throws(StoreError) -> Int {
-        try read { db in
-            try Int.fetchOne(db, sql: "SELECT coalesce(sum(calls), 0) FROM account_call WHERE partner = ? AND account = ? AND minute > ?",
-                             arguments: [partner.rawValue, account, Int64(now.unix / 60) - 60]) ?? 0
-        }
+    /// Calls made on an ad account in the budget's rolling window ending now.
+    public func callsInWindow(partner: PartnerID, account: String, budget: CallBudget, now: Date) throws(StoreError) -> Int {
+        try read { db in try Self.callsInWindow(db, partner: partner, account: account, budget: budget, now: now) }
+    }
+
+    private static func callsInWindow(_ db: Database, partner: PartnerID, account: String, budget: CallBudget, now: Date) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT coalesce(sum(calls), 0) FROM account_call WHERE partner = ? AND account = ? AND minute >= ?",
+                         arguments: [partner.rawValue, account, budget.firstSlot(now)]) ?? 0
     }
 }

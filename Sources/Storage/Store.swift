@@ -10,6 +10,9 @@ import GRDB
 public final class Store: Sendable {
     let pool: DatabasePool
 
+    /// The database file.
+    public var path: String { pool.path }
+
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// - Throws: ``StoreError/unavailable(_:)`` when the file cannot be opened or migrated.
     public init(path: String) throws(StoreError) {

@@ -21,9 +21,10 @@ public struct SyncSettings: Sendable {
     public var ledgerRetention: TimeInterval = 30 * 86_400
     /// How long a destination's request log is kept.
     public var activityRetention: TimeInterval = 7 * 86_400
-    /// Calls allowed per ad account in a rolling hour, per partner (Facebook's advanced-access
-    /// custom-audience budget, partners.md §1.6). Shared by every canvas and step using the account.
-    public var hourlyCallBudget: [PartnerID: Int] = [.facebook: 190_000]
+    /// Calls allowed per ad account in a rolling window, per partner (Facebook's advanced-access
+    /// custom-audience budget of 190,000 an hour, partners.md §1.6; per-second budgets for partners that
+    /// count per second). Shared by every canvas and step using the account, and kept in the database.
+    public var callBudgets: [PartnerID: CallBudget] = [.facebook: CallBudget(limit: 190_000, window: 3600)]
     /// How often each active step's audience size is read from the partner.
     public var sizeRefresh: TimeInterval = 30 * 60
     /// The dashboard's base URL, for links in alert emails.
@@ -110,9 +111,9 @@ public final class SyncEngine: Sendable {
                 try store.recordAudienceSize(stepID: stepID, lower: nil, upper: nil, now: time)   // look again after the interval
                 continue
             }
+            guard try reserveCall(destination) else { continue }   // no room: read it on a later pass
             let size = try? destination.uploader.audienceSize(audienceID: destination.audienceID, token: destination.token)
             try store.recordAudienceSize(stepID: stepID, lower: size?.lower, upper: size?.upper, now: time)
-            try store.recordCalls(partner: destination.partner, account: destination.account, calls: 1, now: time)
         }
     }
 
@@ -156,10 +157,9 @@ public final class SyncEngine: Sendable {
                 return 0
             }
             if try store.throttledUntil(partner: destination.partner, account: destination.account, now: time) != nil { return 0 }
-            if let budget = settings.hourlyCallBudget[destination.partner],
-               try store.callsInLastHour(partner: destination.partner, account: destination.account, now: time) >= budget {
-                try store.markWaiting(stepID: stepID, errorClass: "throttled",
-                                      message: "The ad account's hourly call budget (\(budget)) is used up; sending resumes as calls leave the hour.", now: time)
+            if let budget = settings.callBudgets[destination.partner],
+               try store.callsInWindow(partner: destination.partner, account: destination.account, budget: budget, now: time) >= budget.limit {
+                try store.markWaiting(stepID: stepID, errorClass: "throttled", message: Self.budgetMessage(budget), now: time)
                 return 0
             }
             let claimID = UUID().uuidString
@@ -175,7 +175,6 @@ public final class SyncEngine: Sendable {
                 notifier.working(stepID: stepID, connectionID: destination.connectionID, now: now())
             }
             try store.recordActivity(stepID: stepID, activity)
-            try store.recordCalls(partner: destination.partner, account: destination.account, calls: activity.count, now: now())
             return recorded
         } catch {
             logger.error("sync of step \(stepID) failed: \(error)")
@@ -183,11 +182,27 @@ public final class SyncEngine: Sendable {
         }
     }
 
+    /// Takes a call from the destination's ad-account budget; true when its partner has none.
+    func reserveCall(_ destination: SyncDestination) throws -> Bool {
+        guard let budget = settings.callBudgets[destination.partner] else { return true }
+        return try store.reserveCall(partner: destination.partner, account: destination.account, budget: budget, now: now())
+    }
+
+    static func budgetMessage(_ budget: CallBudget) -> String {
+        "The ad account's call budget (\(budget.summary)) is used up; sending resumes as calls leave the window."
+    }
+
     /// Sends `items`; a batch refused for bad rows is split until the bad rows are found, and only they fail.
     /// Each call to the partner adds a line to `activity`.
     func deliver(_ items: [ClaimedItem], to destination: SyncDestination,
                  activity: inout [ActivityLine]) -> [(ids: [Int64], outcome: ItemOutcome)] {
         guard let schema = items.first?.schema else { return [] }
+        // Every call takes its place in the account's budget first; with no room left, the items wait for it.
+        guard (try? reserveCall(destination)) == true else {
+            let budget = settings.callBudgets[destination.partner]
+            let at = budget.map { $0.nextSlotStart(now()) } ?? now().addingTimeInterval(1)
+            return [(items.map(\.id), .retry(at: at, errorClass: "throttled", message: budget.map(Self.budgetMessage) ?? "No call budget left."))]
+        }
         let started = now()
         func log(_ outcome: String, _ summary: String, receipt: (received: Int, invalid: Int)? = nil) {
             let millis = max(0, Int(now().timeIntervalSince(started) * 1000))

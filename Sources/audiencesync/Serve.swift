@@ -31,15 +31,29 @@ struct Serve: ParsableCommand {
         let delays = DelayAdvancer(store: store)
         var settings = SyncSettings()
         settings.lease = TimeInterval(config.syncLease)
-        settings.hourlyCallBudget[.facebook] = config.facebookHourlyCalls
+        settings.callBudgets[.facebook] = CallBudget(limit: config.facebookHourlyCalls, window: 3600)
+        settings.baseURL = config.baseURL
         let sync = SyncEngine(store: store, tokenBox: tokenBox, connectors: connectors, settings: settings)
+        let mail = try config.mail.map { server in
+            MailDelivery(store: store, transport: SMTPMailTransport(SMTPSettings(url: server.url, username: server.username, password: server.password,
+                                                                                 requireTLS: server.requireTLS)),
+                         sender: try MailAddress.mailbox(server.from))
+        }
+        if mail == nil { logger.notice("no SMTP server configured: alert emails stay in the dashboard's outbox") }
         delays.start()
         sync.start()
+        mail?.start()
         // Stopped after the FastCGI drain, in reverse order: batches in flight are recorded before exit.
         defer {
             let started = DispatchTime.now()
-            // Both loops wake at once; the engine finishes recording the batch in hand.
-            DispatchQueue.concurrentPerform(iterations: 2) { $0 == 0 ? sync.stop() : delays.stop() }
+            // The loops wake at once; the engine finishes recording the batch in hand, the mailer the email in hand.
+            DispatchQueue.concurrentPerform(iterations: 3) { index in
+                switch index {
+                case 0: sync.stop()
+                case 1: delays.stop()
+                default: mail?.stop()
+                }
+            }
             logger.info("background work stopped in \((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) ms")
         }
         try ServerRunner.run(app, socket: config.appSocket, threads: config.threads, maxBodyBytes: config.maxBodyBytes, logger: logger)

@@ -154,6 +154,25 @@ import Testing
         #expect(try store.syncItemCounts(stepID: step) == ["errored": 5])
     }
 
+    @Test func aPerSecondBudgetHoldsUnderConcurrentSendersAndAcrossReopening() async throws {
+        let budget = CallBudget(limit: 50, window: 1)
+        let start = Date(timeIntervalSince1970: 1_800_000_000.25)
+        // 8 senders race for 200 calls within the same instant: exactly the limit get through.
+        let granted = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask { (0..<25).filter { _ in (try? store.reserveCall(partner: .tiktok, account: "adv1", budget: budget, now: start)) == true }.count }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(granted == 50)
+        // The same file opened again (a restart) still knows: no burst right after it.
+        let reopened = try Store(path: store.path)
+        #expect(try !reopened.reserveCall(partner: .tiktok, account: "adv1", budget: budget, now: start.addingTimeInterval(0.5)))
+        #expect(try reopened.reserveCall(partner: .tiktok, account: "adv2", budget: budget, now: start))   // per ad account
+        #expect(try reopened.reserveCall(partner: .tiktok, account: "adv1", budget: budget, now: start.addingTimeInterval(1.01)))
+        #expect(try reopened.callsInWindow(partner: .tiktok, account: "adv1", budget: budget, now: start.addingTimeInterval(1.01)) == 1)
+    }
+
     @Test func throttlesSurviveInTheDatabase() throws {
         try store.throttle(partner: .facebook, account: "act_1", until: now.addingTimeInterval(120), reason: "80003")
         #expect(try store.throttledUntil(partner: .facebook, account: "act_1", now: now) == now.addingTimeInterval(120))

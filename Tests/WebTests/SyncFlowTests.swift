@@ -202,7 +202,7 @@ extension SyncFlowTests {
 extension SyncFlowTests {
     @Test func theHourlyCallBudgetPerAdAccountHoldsAcrossEngines() throws {
         var settings = SyncSettings()
-        settings.hourlyCallBudget = [.facebook: 1]
+        settings.callBudgets = [.facebook: CallBudget(limit: 1, window: 3600)]
         let clock = test.clock
         let limited = SyncEngine(store: test.store, tokenBox: test.tokenBox, connectors: test.connectors, settings: settings, now: { clock.now })
         #expect(limited.flush(force: true) == 3)   // one call
@@ -214,7 +214,7 @@ extension SyncFlowTests {
         let restarted = SyncEngine(store: test.store, tokenBox: test.tokenBox, connectors: test.connectors, settings: settings, now: { clock.now })
         #expect(restarted.flush(force: true) == 0)
         #expect(try partner.lastSequence() == calls)
-        #expect(try test.store.pendingProblems(stepID: stepID(0)).first?.message.contains("hourly call budget") == true)
+        #expect(try test.store.pendingProblems(stepID: stepID(0)).first?.message.contains("call budget (1 calls an hour) is used up") == true)
         test.clock.advance(3601)
         #expect(restarted.flush(force: true) == 1)
         #expect(try figures(0)["synced"] == 4)

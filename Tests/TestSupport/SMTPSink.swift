@@ -1,0 +1,114 @@
+import Foundation
+
+/// Runs Tests/Fixtures/smtp_sink.py (aiosmtpd) on a free loopback port for one test and
+/// reads back what it received. Each test gets its own instance and record file.
+public final class SMTPSink {
+    /// The port it listens on.
+    public let port: Int
+    private let process = Process()
+    private let input = Pipe()
+    private let recordFile: URL
+
+    /// `arguments` are the fixture's options, e.g. `["--auth", "user:pw"]`.
+    public init(_ arguments: [String] = []) throws {
+        let packageRoot = URL(fileURLWithPath: ProjectPaths.root)
+        let script = packageRoot.appendingPathComponent("Tests/Fixtures/smtp_sink.py")
+        recordFile = FileManager.default.temporaryDirectory
+            .appendingPathComponent("smtp-sink-\(UUID().uuidString).jsonl")
+        // aiosmtpd lives in the project's test venv; fall back to whatever python3 is on PATH.
+        let venvPython = packageRoot.appendingPathComponent(".venv-test/bin/python")
+        if FileManager.default.isExecutableFile(atPath: venvPython.path) {
+            process.executableURL = venvPython
+            process.arguments = [script.path, recordFile.path] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script.path, recordFile.path] + arguments
+        }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = input  // the sink exits on EOF, so it can never outlive us
+        try process.run()
+        port = try Self.readPort(from: output.fileHandleForReading)
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: recordFile)
+        try? FileManager.default.removeItem(atPath: certificatePath)
+    }
+
+    /// `smtp://127.0.0.1:<port>` plus `path` (which libcurl sends as the EHLO name).
+    public func url(_ path: String = "") -> String {
+        "smtp://127.0.0.1:\(port)\(path)"
+    }
+
+    /// The sink's self-signed certificate (with `--starttls` or `--tls`), to trust as a CA.
+    public var certificatePath: String {
+        recordFile.path + ".cert.pem"
+    }
+
+    /// Terminates the sink; safe to call more than once.
+    public func stop() {
+        guard process.isRunning else { return }
+        try? input.fileHandleForWriting.close()
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// Every message accepted so far, in arrival order. The sink writes the record before
+    /// it answers the end of DATA, so a returned `send` is always visible here.
+    public func messages() throws -> [ReceivedMail] {
+        guard let data = FileManager.default.contents(atPath: recordFile.path) else { return [] }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try data.split(separator: UInt8(ascii: "\n")).map { try decoder.decode(ReceivedMail.self, from: Data($0)) }
+    }
+
+    /// The sink prints its port as the first stdout line once it is listening.
+    private static func readPort(from handle: FileHandle) throws -> Int {
+        var bytes = Data()
+        while !bytes.contains(UInt8(ascii: "\n")) {
+            let chunk = handle.availableData
+            guard !chunk.isEmpty else { throw SMTPSinkError.noPort }
+            bytes.append(chunk)
+        }
+        let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first ?? ""
+        guard let port = Int(line.trimmingCharacters(in: .whitespaces)) else { throw SMTPSinkError.noPort }
+        return port
+    }
+}
+
+public enum SMTPSinkError: Error {
+    case noPort
+}
+
+/// One message as the sink recorded it.
+public struct ReceivedMail: Decodable, Sendable {
+    public var mailFrom: String
+    public var rcptTos: [String]
+    /// The raw message after the server removed dot-stuffing, CRLF line endings.
+    public var data: String
+    public var authUser: String?
+    public var helo: String?
+    /// Whether the message came over TLS (STARTTLS or smtps).
+    public var tls: Bool
+    /// The message as Python's `email` package reads it.
+    public var parsed: ParsedMail
+}
+
+/// Headers and body decoded by Python's `email` package (RFC 2047 and quoted-printable
+/// undone): an implementation independent of ours.
+public struct ParsedMail: Decodable, Sendable {
+    public var subject: String?
+    public var from: String?
+    public var to: String?
+    public var date: String?
+    public var messageId: String?
+    public var autoSubmitted: String?
+    public var contentType: String?
+    public var charset: String?
+    public var text: String?
+    public var defects: [String]?
+    public var error: String?
+}
