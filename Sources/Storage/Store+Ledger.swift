@@ -112,6 +112,15 @@ extension Store {
         }
     }
 
+    /// A step's errored items per the class of their last error (Users Errored by reason).
+    public func erroredByClass(stepID: Int64) throws(StoreError) -> [String: Int] {
+        try read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
+                SELECT coalesce(error_class, 'unknown') AS reason, count(*) AS n FROM sync_item WHERE step_id = ? AND state = 'errored' GROUP BY 1
+                """, arguments: [stepID]).map { ($0["reason"] as String, $0["n"] as Int) })
+        }
+    }
+
     /// Pending items of a step held back by a partner's rate limit (Users Throttled).
     public func throttledCount(stepID: Int64) throws(StoreError) -> Int {
         try read { db in

@@ -33,6 +33,13 @@ import Testing
         #expect(outcome.items.isEmpty)
     }
 
+    @Test func aUserWhoseValuesAreAllUnusableIsNotSyncedForAnInvalidValue() {
+        let profile = ProfileIdentifiers(phone: "call me", externalID: "u5")   // no digit survives
+        let outcome = PathWalk.walk(steps, from: 0, resuming: false, profile: profile, now: now)
+        #expect(figures(outcome) == ["1:entered", "1:not_synced_invalid", "1:proceeded", "2:entered"])
+        #expect(outcome.items.isEmpty)
+    }
+
     @Test func aUserDeletedDuringTheDelayExitsThere() {
         #expect(figures(PathWalk.walk(steps, from: 1, resuming: true, profile: nil, now: now)) == ["2:exited"])
     }

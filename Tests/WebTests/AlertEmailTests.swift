@@ -114,6 +114,7 @@ import Testing
         #expect(try flow.figures(0)["errored"] == 3)
         #expect(try delivered().map(\.subject) == ["[AudienceSync] Action needed: Canvas “Sync”, step 1: users could not be synced to Facebook"])
         flow.browser.signIn("admin@acme.test")
+        #expect(flow.browser.get("/canvases/\(flow.canvas)").text.contains("Errored: 3 transient"))
         let outbox = flow.browser.get("/settings/outbox").text
         #expect(outbox.contains("users could not be synced to Facebook") && outbox.contains("Sent ") && outbox.contains("admin@acme.test"))
     }

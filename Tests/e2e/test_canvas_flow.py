@@ -125,4 +125,22 @@ def test_build_launch_and_enter_100_users(stack, browser, shots):
     wait_for_text(browser, "Recent requests to the partner")
     assert browser.find_elements(By.CSS_SELECTOR, "#chart svg polyline")
     assert "received" in browser.find_element(By.ID, "activity").text
+    assert browser.find_element(By.ID, "partner-received").text == "100"
+    assert browser.find_element(By.ID, "partner-invalid").text == "0"
     shots(browser, "step-chart-and-activity")
+
+    # The ledger: search one user and see each attempt, with field names but never values.
+    browser.find_element(By.LINK_TEXT, "Sync ledger").click()
+    wait_for_text(browser, "External ID")
+    browser.find_element(By.ID, "external_id").send_keys("e2e-7")
+    click(browser, "Search")
+    wait_for_text(browser, "Fields sent")
+    ledger = browser.find_element(By.ID, "ledger").text
+    assert "E2E consenting buyers" in ledger and "Add to E2E buyers on Facebook" in ledger and "act_1001" in ledger
+    assert "EMAIL" in ledger and "Synced" in ledger
+    assert "user7@example.com" not in browser.page_source
+    shots(browser, "ledger-search")
+    browser.find_element(By.ID, "external_id").clear()
+    browser.find_element(By.ID, "external_id").send_keys("no-1")
+    click(browser, "Search")
+    wait_for_text(browser, "No sync attempt for")

@@ -12,6 +12,9 @@ public enum StepMetric: String, Sendable, CaseIterable, Codable {
     case queued
     /// Users who had none of the step's fields to match: nothing is sent (Users Not Synced).
     case notSyncedNoField = "not_synced_no_field"
+    /// Users whose values for the step's fields were all unusable (an email without `@`, a phone without
+    /// digits): nothing is sent (Users Not Synced, invalid value).
+    case notSyncedInvalid = "not_synced_invalid"
 }
 
 /// One figure to add to a step.
@@ -100,7 +103,9 @@ public enum PathWalk {
         let fields = config.fields.flatMap(\.identifierFields)
         let row = rules.row(fields, from: profile)
         guard row.contains(where: { !$0.isEmpty }) else {
-            outcome.counts.append(StepCount(stepID: step.id, metric: .notSyncedNoField))
+            // Something was there but nothing survived normalization: an invalid value, not a missing one.
+            let hadValue = fields.contains { !Normalize.trimmed(profile.rawValue(for: $0) ?? "").isEmpty }
+            outcome.counts.append(StepCount(stepID: step.id, metric: hadValue ? .notSyncedInvalid : .notSyncedNoField))
             return
         }
         outcome.items.append(SyncItemDraft(stepID: step.id, schema: fields.map(rules.schemaKey), row: row))

@@ -41,10 +41,16 @@ struct StepFigures: Encodable {
     let synced: Int
     let notSynced: Int
     let errored: Int
+    /// Users Not Synced by reason (`no_field`, `invalid_value`).
+    let notSyncedByReason: [String: Int]
+    /// Users Errored by the error class of their last attempt.
+    let erroredByReason: [String: Int]
 
     enum CodingKeys: String, CodingKey {
         case id, position, title, kind, entered, proceeded, exited, pending, throttled, synced, errored
         case notSynced = "not_synced"
+        case notSyncedByReason = "not_synced_by_reason"
+        case erroredByReason = "errored_by_reason"
     }
 
     static func of(canvasID: Int64, store: Store) throws -> [StepFigures] {
@@ -59,8 +65,11 @@ struct StepFigures: Encodable {
             let isDelay = step.kind.isDelay
             return StepFigures(id: step.id, position: step.position, title: step.title(audienceNames: names), kind: isDelay ? "delay" : "audience_sync",
                                entered: figures[.entered] ?? 0, proceeded: figures[.proceeded] ?? 0, exited: figures[.exited] ?? 0,
-                               pending: items["pending"] ?? 0, throttled: try store.throttledCount(stepID: step.id), synced: items["synced"] ?? 0, notSynced: figures[.notSyncedNoField] ?? 0,
-                               errored: items["errored"] ?? 0)
+                               pending: items["pending"] ?? 0, throttled: try store.throttledCount(stepID: step.id), synced: items["synced"] ?? 0,
+                               notSynced: (figures[.notSyncedNoField] ?? 0) + (figures[.notSyncedInvalid] ?? 0),
+                               errored: items["errored"] ?? 0,
+                               notSyncedByReason: ["no_field": figures[.notSyncedNoField] ?? 0, "invalid_value": figures[.notSyncedInvalid] ?? 0],
+                               erroredByReason: try store.erroredByClass(stepID: step.id))
         }
     }
 }

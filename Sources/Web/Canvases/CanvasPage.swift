@@ -43,6 +43,8 @@ enum CanvasPage {
         let isFirst: Bool
         let isLast: Bool
         let figures: StepFigures
+        /// "Not synced: 3 no field to match, 1 invalid value", "Errored: 2 deadline".
+        let reasons: [String]
         let problems: [String]
         let hasProblems: Bool
     }
@@ -71,7 +73,7 @@ enum CanvasPage {
                     editPath: SiteRoute.step(id, step.id).path, moveUpPath: SiteRoute.stepAction(id, step.id, .moveUp).path,
                     moveDownPath: SiteRoute.stepAction(id, step.id, .moveDown).path, removePath: SiteRoute.stepAction(id, step.id, .remove).path,
                     retryPath: SiteRoute.stepAction(id, step.id, .retryErrored).path,
-                    isFirst: index == 0, isLast: index == steps.count - 1, figures: figures[index],
+                    isFirst: index == 0, isLast: index == steps.count - 1, figures: figures[index], reasons: reasons(figures[index]),
                     problems: waiting[index], hasProblems: !waiting[index].isEmpty)
         }
         let content = Content(
@@ -81,6 +83,18 @@ enum CanvasPage {
             steps: rows, hasSteps: !rows.isEmpty, problems: problems.map { ProblemView(message: $0.message, link: $0.link) },
             hasProblems: !problems.isEmpty, nameError: nameError, paths: Paths(id), csrfToken: context.session?.csrfToken ?? "")
         return context.renderer.page("canvas", shell: context.shell(title: canvas.name, section: "canvases"), content: content, status: status)
+    }
+}
+
+extension CanvasPage {
+    /// The by-reason breakdowns of Users Not Synced and Users Errored, when there is something to break down.
+    static func reasons(_ figures: StepFigures) -> [String] {
+        func line(_ title: String, _ counts: [String: Int], _ label: (String) -> String) -> String? {
+            let parts = counts.filter { $0.value > 0 }.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.value) \(label($0.key))" }
+            return parts.isEmpty ? nil : "\(title): " + parts.joined(separator: ", ")
+        }
+        return [line("Not synced", figures.notSyncedByReason) { $0 == "no_field" ? "no field to match" : "invalid value" },
+                line("Errored", figures.erroredByReason) { $0.replacingOccurrences(of: "_", with: " ") }].compactMap { $0 }
     }
 }
 

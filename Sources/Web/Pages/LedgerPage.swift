@@ -17,6 +17,7 @@ enum LedgerPage {
         let canvas: String
         let canvasPath: String
         let step: String
+        let adAccount: String
         let fields: String
         let outcome: String
         let outcomeClass: String
@@ -28,14 +29,18 @@ enum LedgerPage {
         var lines: [Line] = []
         if !externalID.isEmpty {
             var titles: [Int64: String] = [:]
+            var accounts: [Int64: String] = [:]
             for line in try context.app.store.ledger(workspaceID: context.user.workspaceID, externalID: externalID) {
                 if titles[line.stepID] == nil {
                     let steps = try context.app.store.steps(canvasID: line.canvasID)
                     let names = CanvasStepNames.newAudienceNames(steps)
-                    for step in steps { titles[step.id] = "Step \(step.position + 1): \(step.title(audienceNames: names))" }
+                    for step in steps {
+                        titles[step.id] = "Step \(step.position + 1): \(step.title(audienceNames: names))"
+                        if case .audienceSync(let config) = step.kind { accounts[step.id] = config.adAccountID }
+                    }
                 }
                 lines.append(Line(at: Formats.dateTime(line.at), canvas: line.canvasName, canvasPath: SiteRoute.canvas(line.canvasID).path,
-                                  step: titles[line.stepID] ?? "a removed step", fields: line.fields.joined(separator: ", "),
+                                  step: titles[line.stepID] ?? "a removed step", adAccount: accounts[line.stepID] ?? "", fields: line.fields.joined(separator: ", "),
                                   outcome: label(line.outcome), outcomeClass: line.outcome == "synced" ? "ok" : line.outcome == "errored" ? "bad" : "muted",
                                   message: line.message))
             }
