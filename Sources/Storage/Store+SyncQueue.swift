@@ -81,7 +81,8 @@ extension Store {
         }
     }
 
-    /// Gives up on pending items older than the retry deadline — counted from their first attempt, or, when never
+    /// Gives up on pending items older than the retry deadline (except Pending removals, which wait for the
+    /// audience to grow) — counted from their first attempt, or, when never
     /// tried, from their creation (or from when a person asked to retry them) — recording the last reason, and
     /// counting them as errored in the step's figures.
     /// - Returns: how many items each step lost to the deadline.
@@ -93,7 +94,7 @@ extension Store {
                     error_class = coalesce(error_class, 'deadline'),
                     last_error = 'Not synced within the retry deadline' || coalesce(': ' || last_error, '.')
                 WHERE state = 'pending' AND coalesce(first_attempt_at, max(created_at, next_attempt_at)) < ?2
-                    AND (lease_until IS NULL OR lease_until < ?1)
+                    AND (lease_until IS NULL OR lease_until < ?1) AND coalesce(error_class, '') != 'audience_too_small_to_remove'
                 RETURNING step_id
                 """, arguments: [now.unix, deadline.unix])
             let counts = Dictionary(steps.map { ($0, 1) }, uniquingKeysWith: +)

@@ -77,6 +77,8 @@ import Testing
         #expect(decide(.permanent(message: "no")) == .giveUp(reason: "no"))
         // Nothing is retried past 13 hours from the first attempt.
         #expect(decide(.transient(message: "500"), first: 13 * 3600 - 1) == .giveUp(reason: "Not synced within 13 hours: 500"))
+        // Except Pending removals: they are not failures and wait for the audience to grow.
+        #expect(decide(.audienceTooSmallToRemove(message: "small"), attempts: 120, first: 5 * 86_400) == .retry(at: now.addingTimeInterval(3600)))
     }
 }
 

@@ -110,6 +110,14 @@ import Testing
         engine.flush(force: true)
         #expect(try figures(2)["pending"] == 3)
         #expect(try test.store.pendingProblems(stepID: stepID(2)).first?.errorClass == "audience_too_small_to_remove")
+        browser.signIn("admin@acme.test")   // two hours ended the session
+        #expect(browser.get("/canvases/\(canvas)").text.contains("3 user(s) Pending removal"))
+        // Pending removals are not failures: they outlive the 13-hour deadline, tried again every hour.
+        for _ in 0..<14 {
+            test.clock.advance(3601)
+            engine.flush(force: true)
+        }
+        #expect(try figures(2)["pending"] == 3 && figures(2)["errored"] == 0)
         try partner.call("POST", "/_sandbox/facebook/config", json: #"{"remove_threshold":0}"#)
         test.clock.advance(3601)
         engine.flush(force: true)

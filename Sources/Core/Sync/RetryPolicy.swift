@@ -10,7 +10,8 @@ public enum RetryDecision: Sendable, Equatable {
 
 /// Retries by error class (design.md §3): throttled and transient errors back off exponentially with jitter;
 /// problems a person must fix (audience deleted, terms, permission) are re-checked every quarter hour so a fix
-/// rescues the items; removals from too-small audiences wait as Pending removal; nothing outlives the deadline.
+/// rescues the items; removals from too-small audiences wait as Pending removal, re-tried hourly with no deadline
+/// (they are not failures); nothing else outlives the deadline.
 public struct RetryPolicy: Sendable {
     /// How long after an item's first attempt it may still be retried (Braze: about 13 hours).
     public var deadline: TimeInterval = 13 * 3600
@@ -46,6 +47,8 @@ public struct RetryPolicy: Sendable {
         case .invalidData, .permanent: return .giveUp(reason: error.message)
         }
         let at = now.addingTimeInterval(wait)
+        // Pending removals do not fail at the deadline: they go once the audience is large enough.
+        if case .audienceTooSmallToRemove = error { return .retry(at: at) }
         guard at.timeIntervalSince(firstAttempt) <= deadline else {
             return .giveUp(reason: "Not synced within \(Int(deadline / 3600)) hours: \(error.message)")
         }

@@ -66,7 +66,11 @@ enum CanvasPage {
         let names = CanvasStepNames.newAudienceNames(steps)
         let figures = try StepFigures.of(canvasID: id, store: context.app.store)
         let waiting = try steps.map { step in
-            try context.app.store.pendingProblems(stepID: step.id).map { "\($0.count) user(s): \($0.message)" }
+            try context.app.store.pendingProblems(stepID: step.id).map { problem in
+                problem.errorClass == "audience_too_small_to_remove"
+                    ? "\(problem.count) user(s) Pending removal: the audience is too small to remove users from yet; AudienceSync tries again every hour (\(problem.message))"
+                    : "\(problem.count) user(s): \(problem.message)"
+            }
         }
         let rows = steps.enumerated().map { index, step in
             StepRow(number: index + 1, title: step.title(audienceNames: names), isDelay: step.kind.isDelay,
