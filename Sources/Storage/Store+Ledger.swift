@@ -142,6 +142,10 @@ public struct QueueMetrics: Sendable, Equatable {
     public let usersSent: Int
     /// Their total latency in milliseconds.
     public let latencyMilliseconds: Int
+    /// Open alerts by kind.
+    public let openAlerts: [String: Int]
+    /// Emails by outbox state.
+    public let outbox: [String: Int]
 }
 
 extension Store {
@@ -156,7 +160,9 @@ extension Store {
                 items: try counts("SELECT state, count(*) FROM sync_item GROUP BY state"),
                 pendingByClass: try counts("SELECT coalesce(error_class, 'none'), count(*) FROM sync_item WHERE state = 'pending' GROUP BY 1"),
                 requests: try counts("SELECT outcome, count(*) FROM sync_request GROUP BY outcome"),
-                usersSent: totals?[0] ?? 0, latencyMilliseconds: totals?[1] ?? 0)
+                usersSent: totals?[0] ?? 0, latencyMilliseconds: totals?[1] ?? 0,
+                openAlerts: try counts("SELECT kind, count(*) FROM alert WHERE cleared_at IS NULL GROUP BY kind"),
+                outbox: try counts("SELECT state, count(*) FROM outbox GROUP BY state"))
         }
     }
 }

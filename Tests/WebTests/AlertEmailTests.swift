@@ -127,6 +127,8 @@ import Testing
         #expect(outbox.contains("Action needed: Canvas “Sync”, step 1: the Facebook audience no longer exists"))
         let notifications = flow.browser.get("/settings/notifications").text
         #expect(notifications.contains("the Facebook audience no longer exists") && notifications.contains("Open"))
+        let metrics = test.app.respond(to: Request(method: "GET", path: "/metrics", remoteAddress: "127.0.0.1")).text
+        #expect(metrics.contains(#"audiencesync_open_alerts{kind="step"} 1"#) && metrics.contains(#"audiencesync_outbox_emails{state="queued"} 1"#))
     }
 
     @Test func theStepShowsWhatThePartnerReports() throws {

@@ -24,6 +24,10 @@ enum MetricsEndpoint {
                metrics.requests.sorted { $0.key < $1.key }.map { ("{outcome=\"\(escape($0.key))\"}", $0.value) })
         family("audiencesync_partner_request_users", "Users carried by those requests (batch sizes summed).", "gauge", [("", metrics.usersSent)])
         family("audiencesync_partner_request_latency_milliseconds", "Total latency of those requests.", "gauge", [("", metrics.latencyMilliseconds)])
+        family("audiencesync_open_alerts", "Problems told and not yet cleared, by kind.", "gauge",
+               ["integration", "step"].map { ("{kind=\"\($0)\"}", metrics.openAlerts[$0] ?? 0) })
+        family("audiencesync_outbox_emails", "Alert emails by state (queued ones wait for SMTP or for a retry).", "gauge",
+               ["queued", "sent", "failed"].map { ("{state=\"\($0)\"}", metrics.outbox[$0] ?? 0) })
         return Response(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4"), ("Cache-Control", "no-store")],
                         body: Array((lines.joined(separator: "\n") + "\n").utf8))
     }
