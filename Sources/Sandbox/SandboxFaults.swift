@@ -6,6 +6,8 @@ struct FaultRule: Sendable {
     let id: Int
     let partner: String
     let pathContains: String
+    /// Only requests whose body holds this text (a marker row, to emulate a batch refused for one bad row).
+    let bodyContains: String
     let method: String?
     let share: Double
     let maxCount: Int?
@@ -31,6 +33,7 @@ enum SandboxFaults {
             throw KnobError(field: "partner", message: "must be one of: \(partners.joined(separator: ", "))")
         }
         let pathContains = try optionalString(body, "path_contains") ?? ""
+        let bodyContains = try optionalString(body, "body_contains") ?? ""
         let method = try optionalString(body, "method")?.uppercased()
         if let method, !["GET", "POST", "DELETE", "PUT", "PATCH"].contains(method) {
             throw KnobError(field: "method", message: "must be GET, POST, DELETE, PUT or PATCH")
@@ -55,11 +58,11 @@ enum SandboxFaults {
             return try store.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO sandbox_faults (partner, path_contains, method, share, max_count, status, error_json,
+                        INSERT INTO sandbox_faults (partner, path_contains, body_contains, method, share, max_count, status, error_json,
                             raw_body, content_type, latency_ms, retry_after)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [partner, pathContains, method, share, count, status, error?.serialized, rawBody, contentType, latency, retryAfter])
+                    arguments: [partner, pathContains, bodyContains, method, share, count, status, error?.serialized, rawBody, contentType, latency, retryAfter])
                 return Int(db.lastInsertedRowID)
             }
         } catch {
@@ -72,7 +75,7 @@ enum SandboxFaults {
     /// A rule with share `s` injects on its n-th matching request (0-based) when
     /// `floor((n+1)·s) > floor(n·s)`: share 0.5 hits requests 1, 3, 5, … — exactly half, repeatably, whatever
     /// the thread interleaving, because the counter moves inside one IMMEDIATE transaction.
-    static func decide(partner: String, method: String, path: String, store: SandboxStore) throws -> FaultRule? {
+    static func decide(partner: String, method: String, path: String, body: String, store: SandboxStore) throws -> FaultRule? {
         // Most requests run with no fault at all: skip the write transaction then.
         let any = try store.read { db in
             try Bool.fetchOne(db, sql: "SELECT 1 FROM sandbox_faults WHERE partner = ? LIMIT 1", arguments: [partner]) ?? false
@@ -84,6 +87,7 @@ enum SandboxFaults {
             for row in rows {
                 let rule = rule(from: row)
                 guard rule.pathContains.isEmpty || path.contains(rule.pathContains) else { continue }
+                guard rule.bodyContains.isEmpty || body.contains(rule.bodyContains) else { continue }
                 guard rule.method == nil || rule.method == method else { continue }
                 let seen: Int = row["seen"]
                 let injected: Int = row["injected"]
@@ -110,7 +114,7 @@ enum SandboxFaults {
                 let seen: Int = row["seen"]
                 let injected: Int = row["injected"]
                 return .object([
-                    ("id", .int(r.id)), ("partner", .string(r.partner)), ("path_contains", .string(r.pathContains)),
+                    ("id", .int(r.id)), ("partner", .string(r.partner)), ("path_contains", .string(r.pathContains)), ("body_contains", .string(r.bodyContains)),
                     ("method", r.method.map(JSON.string) ?? .null), ("share", .double(r.share)),
                     ("count", r.maxCount.map(JSON.int) ?? .null), ("status", r.status.map(JSON.int) ?? .null),
                     ("latency_ms", .int(r.latencyMilliseconds)), ("retry_after", r.retryAfter.map(JSON.int) ?? .null),
@@ -135,7 +139,7 @@ enum SandboxFaults {
     private static func rule(from row: Row) -> FaultRule {
         let errorText: String? = row["error_json"]
         return FaultRule(
-            id: row["id"], partner: row["partner"], pathContains: row["path_contains"], method: row["method"],
+            id: row["id"], partner: row["partner"], pathContains: row["path_contains"], bodyContains: row["body_contains"], method: row["method"],
             share: row["share"], maxCount: row["max_count"], status: row["status"],
             error: errorText.flatMap { JSON.parse($0) }, rawBody: row["raw_body"], contentType: row["content_type"],
             latencyMilliseconds: row["latency_ms"], retryAfter: row["retry_after"])

@@ -30,7 +30,8 @@ enum SandboxRouter {
                                        context: SandboxContext) -> Response {
         let fault: FaultRule?
         do {
-            fault = try SandboxFaults.decide(partner: partner.name, method: request.method, path: request.path, store: context.store)
+            fault = try SandboxFaults.decide(partner: partner.name, method: request.method, path: request.path,
+                                             body: String(decoding: request.body, as: UTF8.self), store: context.store)
         } catch {
             return Knob.storeFailure(error)
         }

@@ -134,5 +134,8 @@ struct SandboxStore: Sendable {
                 CREATE INDEX sandbox_requests_partner ON sandbox_requests (partner, seq);
                 """)
         }
+        migrator.registerMigration("sandbox-v2-fault-body") { db in
+            try db.execute(sql: "ALTER TABLE sandbox_faults ADD COLUMN body_contains TEXT NOT NULL DEFAULT ''")
+        }
     }
 }

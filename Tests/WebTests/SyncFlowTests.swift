@@ -228,3 +228,22 @@ extension SyncFlowTests {
         #expect(try figures(0)["synced"] == 4)
     }
 }
+
+extension SyncFlowTests {
+    @Test func aBatchRefusedForOneBadRowSyncsTheOthersAndFailsOnlyThatRow() throws {
+        let response = test.app.respond(to: Request(method: "POST", path: "/api/v1/canvas/trigger/send",
+                                                    headers: ["authorization": "Bearer " + key, "content-type": "application/json"],
+                                                    body: Array(#"{"canvas_id":"\#(canvas)","recipients":[{"external_user_id":"odd","attributes":{"email":"odd@example.com"}}]}"#.utf8)))
+        #expect(response.status == 201)
+        // Facebook refuses a whole call for one malformed row; the sandbox does so for any call carrying this one.
+        let odd = Hex.encode(Array(SHA256.hash(data: Array("odd@example.com".utf8))))
+        try partner.call("POST", "/_sandbox/faults", json: #"{"partner":"facebook","path_contains":"/users","body_contains":"\#(odd)","status":400,"error":{"code":100,"type":"OAuthException","message":"(#100) Invalid data in payload: a row is malformed"}}"#)
+        #expect(engine.flush(force: true) == 4)
+        #expect(try figures(0)["synced"] == 3 && figures(0)["errored"] == 1)
+        #expect(try audience()["members"] as? [String] == hashes)
+        let uploads = try partner.requests().filter { ($0["path"] as? String)?.hasSuffix("/users") == true }
+        #expect(uploads.count >= 3)   // the whole batch, then halves until the row was alone
+        let ledger = browser.get("/ledger", query: [("external_id", "odd")]).text
+        #expect(ledger.contains("Errored") && ledger.contains("Invalid data in payload"))
+    }
+}
