@@ -49,27 +49,43 @@ public final class SyncEngine: Sendable {
     let logger: Logger
     private let lastSent = Mutex<[Int64: Date]>([:])
     private let loop: BackgroundLoop
+    private let pool: SendPool
     let notifier: Notifier
+    /// The pool key of the audience-size reads (step ids are positive).
+    private static let sizeReadKey: Int64 = -1
 
     /// Creates an engine; nothing runs until ``start()``.
     public init(store: Store, tokenBox: TokenBox, connectors: [PartnerID: any PartnerConnector], settings: SyncSettings = SyncSettings(),
                 now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "audiencesync.sync")) {
         self.store = store; self.tokenBox = tokenBox; self.connectors = connectors; self.settings = settings; self.now = now; self.logger = logger
         loop = BackgroundLoop(interval: settings.tick)
+        pool = SendPool(width: settings.concurrency)
         notifier = Notifier(store: store, baseURL: settings.baseURL, logger: logger)
     }
 
-    /// Starts the flusher thread.
-    public func start() { loop.start { [self] in flush() } }
+    /// Starts the flusher thread: every `tick` it hands each due destination to the send pool and moves on.
+    public func start() { loop.start { [self] in pass(force: false, tally: nil, waitForSlot: false) } }
 
     /// Stops after the batches in flight are recorded.
-    public func stop() { loop.stop() }
+    public func stop() {
+        loop.stop()
+        pool.waitAll()
+    }
 
-    /// One pass: gives up on items past the deadline, then sends every destination that is due — all of them
-    /// when `force` (tests, and a first pass after start-up).
+    /// One pass that waits for its sends: gives up on items past the deadline, then sends every destination that
+    /// is due — all of them when `force` (tests, and tools).
     /// - Returns: how many items got an outcome.
     @discardableResult
     public func flush(force: Bool = false) -> Int {
+        let tally = Tally()
+        pass(force: force, tally: tally, waitForSlot: true)
+        pool.waitAll()
+        return tally.total
+    }
+
+    /// Expires, prunes, and starts a send for each due destination not already in flight; with `waitForSlot`
+    /// false it leaves the rest for the next pass once every slot is busy.
+    private func pass(force: Bool, tally: Tally?, waitForSlot: Bool) {
         let time = now()
         do {
             let expired = try store.expireItems(olderThan: time.addingTimeInterval(-settings.retry.deadline), now: time)
@@ -80,12 +96,18 @@ public final class SyncEngine: Sendable {
             }
             try pruneHistoryHourly(time)
             let due = try store.dueDestinations(now: time).filter { force || isDue($0.stepID, partner: $0.partner, count: $0.due, now: time) }
-            let handled = sendAll(due.map(\.stepID))
-            try refreshAudienceSizes(time)
-            return handled
+            for destination in due where !pool.isBusy(destination.stepID) {
+                let started = pool.submit(destination.stepID, waitForSlot: waitForSlot) { [self] in
+                    let handled = send(stepID: destination.stepID)   // not inside `tally?.`: a nil tally would skip the send
+                    tally?.add(handled)
+                }
+                guard started else { break }
+            }
+            pool.submit(Self.sizeReadKey, waitForSlot: waitForSlot) { [self] in
+                do { try refreshAudienceSizes(time) } catch { logger.error("audience size refresh failed: \(error)") }
+            }
         } catch {
             logger.error("sync pass failed: \(error)")
-            return 0
         }
     }
 
@@ -111,7 +133,7 @@ public final class SyncEngine: Sendable {
                 try store.recordAudienceSize(stepID: stepID, lower: nil, upper: nil, now: time)   // look again after the interval
                 continue
             }
-            guard try reserveCall(destination) else { continue }   // no room: read it on a later pass
+            guard try hasRoomForExtras(destination), try reserveCall(destination) else { continue }   // read it on a later pass
             let size = try? destination.uploader.audienceSize(audienceID: destination.audienceID, token: destination.token)
             try store.recordAudienceSize(stepID: stepID, lower: size?.lower, upper: size?.upper, now: time)
         }
@@ -127,19 +149,6 @@ public final class SyncEngine: Sendable {
     static func isDue(count: Int, partner: PartnerID?, lastSent: Date, now: Date, interval: TimeInterval) -> Bool {
         let fullBatch = partner.map { PartnerInfo.of($0).maxUsersPerRequest } ?? Int.max
         return count >= fullBatch || now.timeIntervalSince(lastSent) >= interval
-    }
-
-    private func sendAll(_ steps: [Int64]) -> Int {
-        let handled = Atomic<Int>(0)
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: min(settings.concurrency, steps.count)) { _ in
-            while true {
-                let index = next.add(1, ordering: .relaxed).oldValue
-                guard index < steps.count else { return }
-                handled.add(send(stepID: steps[index]), ordering: .relaxed)
-            }
-        }
-        return handled.load(ordering: .relaxed)
     }
 
     /// Sends one batch of a destination and records the outcome; returns how many items got one.
@@ -186,6 +195,14 @@ public final class SyncEngine: Sendable {
     func reserveCall(_ destination: SyncDestination) throws -> Bool {
         guard let budget = settings.callBudgets[destination.partner] else { return true }
         return try store.reserveCall(partner: destination.partner, account: destination.account, budget: budget, now: now())
+    }
+
+    /// Whether calls that are nice to have (audience-size reads) may use the budget: never its last tenth, which
+    /// is kept for sending users.
+    func hasRoomForExtras(_ destination: SyncDestination) throws -> Bool {
+        guard let budget = settings.callBudgets[destination.partner] else { return true }
+        let used = try store.callsInWindow(partner: destination.partner, account: destination.account, budget: budget, now: now())
+        return used < budget.limit - max(1, budget.limit / 10)
     }
 
     static func budgetMessage(_ budget: CallBudget) -> String {

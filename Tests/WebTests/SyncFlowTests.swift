@@ -247,3 +247,35 @@ extension SyncFlowTests {
         #expect(ledger.contains("Errored") && ledger.contains("Invalid data in payload"))
     }
 }
+
+extension SyncFlowTests {
+    @Test func aSlowDestinationHoldsUpNoOther() throws {
+        // A second canvas with its own audience.
+        browser.get("/canvases")
+        let other = try #require(trailingID(browser.post("/canvases", [("name", "Fast")])))
+        _ = try Self.addStep(browser, other, "audience_sync", [("destination", "facebook|act_1001"), ("audience_mode", "new"),
+                                                               ("audience_name", "Fast buyers"), ("action", "add"), ("field", "email")])
+        browser.get("/canvases/\(other)")
+        browser.post("/canvases/\(other)/launch")
+        let slow = try #require(audience()["id"] as? String)
+        try partner.call("POST", "/_sandbox/faults", json: #"{"partner":"facebook","path_contains":"/\#(slow)/users","latency_ms":5000}"#)
+        var settings = SyncSettings()
+        settings.interval = 0.1
+        settings.tick = 0.05
+        let live = SyncEngine(store: test.store, tokenBox: test.tokenBox, connectors: test.connectors, settings: settings)   // real clock
+        live.start()
+        defer { live.stop() }
+        let fastStep = try #require(test.store.steps(canvasID: other).first?.id)
+        // While the slow audience's call hangs, users entering the other canvas keep going out.
+        for round in 1...3 {
+            let response = test.app.respond(to: Request(method: "POST", path: "/api/v1/canvas/trigger/send",
+                                                        headers: ["authorization": "Bearer " + key, "content-type": "application/json"],
+                                                        body: Array(#"{"canvas_id":"\#(other)","recipients":[{"external_user_id":"f\#(round)","attributes":{"email":"f\#(round)@example.com"}}]}"#.utf8)))
+            #expect(response.status == 201)
+            let deadline = Date().addingTimeInterval(3)
+            while try test.store.syncItemCounts(stepID: fastStep)["synced"] ?? 0 < round, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            #expect(try test.store.syncItemCounts(stepID: fastStep)["synced"] == round)
+        }
+        #expect(try figures(0)["synced"] == 0)   // the slow call is still in flight
+    }
+}
