@@ -47,6 +47,12 @@ def say(text=""):
     print(text, flush=True)
 
 
+def section(text):
+    """A figure's header, with the load average: another process's work on this 2-core machine shows in the figures."""
+    say(f"\n## {text}")
+    say(f"   (load average {' '.join(open('/proc/loadavg').read().split()[:3])})")
+
+
 def num(n, digits=0):
     return f"{n:,.{digits}f}"
 
@@ -140,7 +146,7 @@ class Bench:
     # -- figures ---------------------------------------------------------------------------------------------
 
     def ingest(self):
-        say(f"\n## Ingest: {num(INGEST_PROFILES)} new profiles through /api/v1/users/track, 10,000 per request, {CLIENTS} clients")
+        section(f"Ingest: {num(INGEST_PROFILES)} new profiles through /api/v1/users/track, 10,000 per request, {CLIENTS} clients")
         stack = Stack("ingest").start()
         try:
             stack.setup()
@@ -165,7 +171,7 @@ class Bench:
             stack.stop(KEEP)
 
     def throughput_and_baseline(self):
-        say(f"\n## Pipeline throughput: {num(USERS)} users entered through /api/v1/canvas/trigger/send (10,000 per request,"
+        section(f"Pipeline throughput: {num(USERS)} users entered through /api/v1/canvas/trigger/send (10,000 per request,"
             f" {CLIENTS} clients) into a canvas with one Facebook Add step, timed until all are Users Synced at the sandbox")
         stack = Stack("throughput").start()
         try:
@@ -204,7 +210,7 @@ class Bench:
             raise
 
     def baseline(self, stack):
-        say(f"\n## Baseline: the same {num(USERS)} users uploaded to the same sandbox by Meta's facebook-business SDK"
+        section(f"Baseline: the same {num(USERS)} users uploaded to the same sandbox by Meta's facebook-business SDK"
             f" (CustomAudience.add_users, 10,000 per call, one call after the other)")
         token = stack.system_user_token()
         command = [sys.executable, str(ROOT / "scripts/bench/sdk_baseline.py"), "--graph", stack.sandbox_url + "/facebook/graph",
@@ -229,7 +235,7 @@ class Bench:
     def pages(self):
         stack = self.synced_stack
         if stack is None:
-            say(f"\n## Pages: first {num(USERS)} users entered and synced, as `throughput` leaves them")
+            section(f"Pages: first {num(USERS)} users entered and synced, as `throughput` leaves them")
             stack = Stack("pages").start()
             try:
                 stack.setup("Bench buyers")
@@ -241,7 +247,7 @@ class Bench:
                 stack.stop(KEEP)
                 raise
         try:
-            say(f"\n## Pages: wrk -t 2 -c 64 -d {WRK_SECONDS}s --latency, signed in, over the canvas with {num(USERS)} users;"
+            section(f"Pages: wrk -t 2 -c 64 -d {WRK_SECONDS}s --latency, signed in, over the canvas with {num(USERS)} users;"
                 " nginx serving /static/app.css in the same run for the ratio")
             stack.sign_in()
             cookie = stack.session_cookie()
@@ -289,7 +295,7 @@ class Bench:
         total = LATENCY_RATE * LATENCY_SECONDS
         per_request = 1000
         interval = per_request / LATENCY_RATE
-        say(f"\n## Latency: {num(LATENCY_RATE)} users/s for {LATENCY_SECONDS} s ({num(total)} users: {per_request:,} per"
+        section(f"Latency: {num(LATENCY_RATE)} users/s for {LATENCY_SECONDS} s ({num(total)} users: {per_request:,} per"
             f" /canvas/trigger/send every {interval * 1000:.0f} ms), entered → synced per user")
         stack = Stack("latency").start()
         try:
@@ -347,13 +353,15 @@ class Bench:
         """What the step's partner calls took, from the app's activity log (sync_request)."""
         db = sqlite3.connect(f"file:{stack.db_path}?mode=ro", uri=True)
         try:
-            rows = sorted(r[0] for r in db.execute("SELECT latency_ms FROM sync_request WHERE step_id = ?", (int(stack.step),)))
+            calls = db.execute("SELECT at, latency_ms FROM sync_request WHERE step_id = ? ORDER BY at", (int(stack.step),)).fetchall()
         finally:
             db.close()
-        if not rows:
+        if not calls:
             return "no partner calls recorded"
+        rows = sorted(c[1] for c in calls)
+        gaps = sorted(b[0] - a[0] for a, b in zip(calls, calls[1:]))
         return (f"{len(rows)} partner calls, {sum(rows) / 1000:.1f} s in them (each p50 {percentile(rows, 0.5)} ms,"
-                f" max {rows[-1]} ms)")
+                f" max {rows[-1]} ms)" + (f", one call every {percentile(gaps, 0.5):.2f} s (median gap)" if gaps else ""))
 
     @staticmethod
     def entry_to_sync(stack):
@@ -366,7 +374,7 @@ class Bench:
             db.close()
 
     def memory(self):
-        say(f"\n## Memory: peak RSS of `serve` with {num(USERS)} pending items (the sandbox answers every upload with"
+        section(f"Memory: peak RSS of `serve` with {num(USERS)} pending items (the sandbox answers every upload with"
             " Facebook's rate-limit error 80003, Retry-After 1 h, so nothing leaves the queue)")
         stack = Stack("memory").start()
         try:
