@@ -6,6 +6,7 @@
 set -euo pipefail
 want=(libfcgi-dev libfcgi-bin libcurl4-openssl-dev libsqlite3-dev libargon2-dev nginx-light sqlite3 python3 python3-venv ca-certificates)
 [ "${1:-}" = "test" ] && want+=(chromium chromium-driver)
+
 [ "${1:-}" = "bench" ] && want+=(wrk)
 
 missing=()
