@@ -1,21 +1,27 @@
 # AudienceSync: two commands do everything on a fresh Debian 12 machine.
 #   make run    build, migrate, start the partner sandbox, the app and nginx (foreground; Ctrl-C stops)
 #   make test   unit, integration (real FastCGI + nginx + SQLite + libcurl) and browser tests
+#   make bench  release-build figures against the sandbox through nginx (not part of make test); BENCH=figure runs one
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 SWIFT_BUILD_FLAGS ?=
+BENCH ?=
 
-.PHONY: help deps test-deps build run test test-swift test-e2e clean
+.PHONY: help deps test-deps bench-deps build run test test-swift test-e2e bench clean
 
 help:
 	@echo "make run   - start AudienceSync with the partner sandbox on http://127.0.0.1:8080"
 	@echo "make test  - run the whole test suite"
+	@echo "make bench - benchmark a release build (BENCH=ingest|throughput|pages|latency|memory for one figure)"
 
 deps:
 	@scripts/install-deps.sh
 
 test-deps:
 	@scripts/install-deps.sh test
+
+bench-deps:
+	@scripts/install-deps.sh bench
 
 build: deps
 	swift build $(SWIFT_BUILD_FLAGS)
@@ -32,6 +38,11 @@ test-swift:
 
 test-e2e:
 	.venv-test/bin/python -m pytest -q Tests/e2e
+
+# Figures of a release build on this machine; see README.md "Benchmarks". Not part of `make test`.
+bench: bench-deps
+	swift build -c release $(SWIFT_BUILD_FLAGS)
+	.venv-bench/bin/python scripts/bench/bench.py $(BENCH)
 
 clean:
 	rm -rf .build test-output

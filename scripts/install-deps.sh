@@ -2,9 +2,12 @@
 # Installs what AudienceSync needs on Debian 12, and nothing when it is all there (safe to run twice).
 #   scripts/install-deps.sh        build and run: C libraries, nginx, sqlite3
 #   scripts/install-deps.sh test   also the test tools: Chromium + chromedriver, Python test packages
+#   scripts/install-deps.sh bench  also the benchmark tools: wrk, and Meta's facebook-business SDK in .venv-bench/
 set -euo pipefail
 want=(libfcgi-dev libfcgi-bin libcurl4-openssl-dev libsqlite3-dev libargon2-dev nginx-light sqlite3 python3 python3-venv ca-certificates)
 [ "${1:-}" = "test" ] && want+=(chromium chromium-driver openssl)
+
+[ "${1:-}" = "bench" ] && want+=(wrk)
 
 missing=()
 for pkg in "${want[@]}"; do
@@ -23,6 +26,13 @@ if [ "${1:-}" = "test" ]; then
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   if ! "$venv/bin/python" -c "import selenium, pytest, requests, aiosmtpd" 2>/dev/null; then
     "$venv/bin/pip" install -q --disable-pip-version-check "selenium>=4.20" "pytest>=8" "requests>=2.31" "aiosmtpd>=1.4"
+  fi
+fi
+if [ "${1:-}" = "bench" ]; then
+  venv=".venv-bench"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  if ! "$venv/bin/python" -c "import requests, facebook_business" 2>/dev/null; then
+    "$venv/bin/pip" install -q --disable-pip-version-check "requests>=2.31" "facebook-business>=21"
   fi
 fi
 command -v swift >/dev/null || { echo "Swift 6 is required (swift not on PATH)"; exit 1; }

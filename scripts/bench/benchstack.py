@@ -1,0 +1,206 @@
+"""One AudienceSync stack for the benchmarks: release binary, its own data folder and free ports, started and
+stopped by scripts/stack.sh, and set up through the dashboard's own forms exactly like the e2e tests do
+(Tests/e2e/conftest.py: admin user, system-user token connection, API key, canvas with one Facebook Add step)."""
+import json
+import os
+import pathlib
+import re
+import shutil
+import socket
+import subprocess
+import time
+
+import requests
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = pathlib.Path(os.environ.get("AUDIENCESYNC_BIN", ROOT / ".build" / "release" / "audiencesync"))
+OUT = ROOT / "test-output" / "bench"
+PASSWORD = "bench correct horse battery"
+EMAIL = "bench@bench.test"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def csrf_of(session, url):
+    """The CSRF token of the form on the page at `url`."""
+    return re.search(r'name="_csrf" value="([^"]+)"', session.get(url, timeout=30).text).group(1)
+
+
+class Stack:
+    """sandbox + serve + nginx on free ports, data in test-output/bench/<name>-<ms>/."""
+
+    def __init__(self, name, env=None):
+        self.name = name
+        self.data = OUT / f"{name}-{int(time.time() * 1000)}"
+        self.http, self.sandbox = free_port(), free_port()
+        self.url = f"http://127.0.0.1:{self.http}"
+        self.sandbox_url = f"http://127.0.0.1:{self.sandbox}"
+        self.env = dict(os.environ, AUDIENCESYNC_BIN=str(BIN), AUDIENCESYNC_DATA_DIR=str(self.data), **(env or {}))
+        self.key = None
+        self.canvas = None
+        self.step = None
+        self.session = None
+
+    # -- processes ---------------------------------------------------------------------------------------
+
+    def start(self):
+        self.data.mkdir(parents=True, exist_ok=True)
+        subprocess.run([str(ROOT / "scripts/stack.sh"), "start", str(self.data), str(self.http), str(self.sandbox)],
+                       check=True, env=self.env, cwd=ROOT)
+        return self
+
+    def stop(self, keep=False):
+        subprocess.run([str(ROOT / "scripts/stack.sh"), "stop", str(self.data)], env=self.env, cwd=ROOT,
+                       stdout=subprocess.DEVNULL)
+        if not keep:
+            shutil.rmtree(self.data, ignore_errors=True)
+
+    def pid(self, name):
+        return int((self.data / f"{name}.pid").read_text())
+
+    def proc_status(self, name="app"):
+        """/proc/<pid>/status of one of the stack's processes, as a dict of kB figures (VmHWM, VmRSS, …)."""
+        out = {}
+        for line in pathlib.Path(f"/proc/{self.pid(name)}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if value.strip().endswith(" kB"):
+                out[key] = int(value.split()[0])
+        return out
+
+    @property
+    def db_path(self):
+        return self.data / "audiencesync.sqlite"
+
+    # -- setup through the dashboard -----------------------------------------------------------------------
+
+    def create_admin(self):
+        subprocess.run([str(BIN), "admin", "create-user", "--workspace", "Bench workspace", "--email", EMAIL, "--password-stdin",
+                        "--role", "admin", "--replace-existing"], input=PASSWORD + "\n", text=True, check=True, env=self.env,
+                       cwd=ROOT, stdout=subprocess.DEVNULL)
+
+    def sign_in(self):
+        """A requests.Session signed in through the real sign-in form."""
+        s = requests.Session()
+        s.trust_env = False
+        page = s.get(self.url + "/signin", timeout=10).text
+        token = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
+        r = s.post(self.url + "/signin", data={"_csrf": token, "email": EMAIL, "password": PASSWORD, "next": "/partners"},
+                   allow_redirects=False, timeout=10)
+        if r.status_code != 303:
+            raise RuntimeError(f"sign-in failed: {r.status_code} {r.text[:300]}")
+        self.session = s
+        return s
+
+    def session_cookie(self):
+        """`name=value` of the signed-in session cookie, for wrk -H."""
+        for cookie in self.session.cookies:
+            if cookie.name in ("as_session", "__Host-as_session"):
+                return f"{cookie.name}={cookie.value}"
+        raise RuntimeError("no session cookie after sign-in")
+
+    def api_key(self):
+        s, url = self.session, self.url
+        page = s.post(url + "/settings/api-keys", data={"_csrf": csrf_of(s, url + "/settings/api-keys"), "name": "bench"}, timeout=10).text
+        self.key = re.search(r'id="new-key-value">([^<]+)<', page).group(1)
+        return self.key
+
+    def system_user_token(self):
+        """A fresh Business Manager system-user token issued by the sandbox (never expires)."""
+        page = requests.post(self.sandbox_url + "/facebook/www/business/settings/system-users", timeout=10).text
+        return page.split('<code class="fb-token">')[1].split("</code>")[0]
+
+    def connect_facebook(self, account="act_1001"):
+        s, url = self.session, self.url
+        token = self.system_user_token()
+        s.post(url + "/partners/facebook/token", data={"_csrf": csrf_of(s, url + "/partners/facebook"), "token": token}, timeout=30)
+        s.post(url + "/partners/facebook/accounts",
+               data={"_csrf": csrf_of(s, url + "/partners/facebook/accounts"), "account": account}, timeout=30)
+
+    def launch_canvas(self, audience_name, account="act_1001", fields=("email",)):
+        """A canvas with one Facebook Add step to a new audience, launched. Returns (canvas id, step id)."""
+        s, url = self.session, self.url
+        r = s.post(url + "/canvases", data={"_csrf": csrf_of(s, url + "/canvases"), "name": audience_name},
+                   allow_redirects=False, timeout=10)
+        canvas = r.headers["Location"].rsplit("/", 1)[-1]
+        r = s.post(f"{url}/canvases/{canvas}/add-step",
+                   data={"_csrf": csrf_of(s, f"{url}/canvases/{canvas}"), "kind": "audience_sync"}, allow_redirects=False, timeout=10)
+        step = r.headers["Location"].rsplit("/", 1)[-1]
+        form = {"_csrf": csrf_of(s, f"{url}/canvases/{canvas}/steps/{step}"), "destination": f"facebook|{account}",
+                "audience_mode": "new", "audience_name": audience_name, "action": "add", "field": list(fields)}
+        r = s.post(f"{url}/canvases/{canvas}/steps/{step}/save", data=form, allow_redirects=False, timeout=10)
+        if r.status_code != 303:
+            raise RuntimeError(f"saving the step failed: {r.status_code} {r.text[:300]}")
+        r = s.post(f"{url}/canvases/{canvas}/launch", data={"_csrf": csrf_of(s, f"{url}/canvases/{canvas}")},
+                   allow_redirects=False, timeout=60)
+        if "launched" not in r.headers.get("Location", ""):
+            raise RuntimeError(f"launch failed: {r.status_code} {r.text[:500]}")
+        self.canvas, self.step = canvas, step
+        return canvas, step
+
+    def setup(self, audience_name=None):
+        """Admin, session, API key; with `audience_name` also the Facebook connection and a launched canvas."""
+        self.create_admin()
+        self.sign_in()
+        self.api_key()
+        if audience_name:
+            self.connect_facebook()
+            self.launch_canvas(audience_name)
+        return self
+
+    # -- API and sandbox ---------------------------------------------------------------------------------
+
+    def api_headers(self):
+        return {"Authorization": "Bearer " + self.key, "Content-Type": "application/json"}
+
+    def summary(self):
+        r = requests.get(self.url + "/api/v1/canvas/data_summary", params={"canvas_id": self.canvas},
+                         headers={"Authorization": "Bearer " + self.key}, timeout=30)
+        r.raise_for_status()
+        return r.json()["steps"][0]
+
+    def sandbox_state(self):
+        return requests.get(self.sandbox_url + "/_sandbox/facebook/state", timeout=30).json()
+
+    def sandbox_audience(self, name):
+        """(id, member_count) of the sandbox audience called `name`."""
+        for audience in self.sandbox_state()["audiences"]:
+            if audience["name"] == name:
+                return audience["id"], audience["member_count"]
+        raise RuntimeError(f"no audience {name!r} at the sandbox")
+
+    def sandbox_members(self, audience_id):
+        for audience in self.sandbox_state()["audiences"]:
+            if audience["id"] == audience_id:
+                return audience["member_count"]
+        return 0
+
+    def fault(self, **rule):
+        requests.post(self.sandbox_url + "/_sandbox/faults", json={"partner": "facebook", **rule}, timeout=10).raise_for_status()
+
+    def clear_faults(self):
+        requests.delete(self.sandbox_url + "/_sandbox/faults", timeout=10).raise_for_status()
+
+    def sandbox_config(self, **settings):
+        r = requests.post(self.sandbox_url + "/_sandbox/facebook/config", json=settings, timeout=10)
+        r.raise_for_status()
+        return r.json()
+
+
+def recipients_body(canvas, start, count, prefix="u"):
+    """A /canvas/trigger/send body entering users prefix<start>…prefix<start+count-1> with an email each."""
+    recipients = [{"external_user_id": f"{prefix}{i}", "attributes": {"email": f"{prefix}{i}@example.com"}}
+                  for i in range(start, start + count)]
+    return json.dumps({"canvas_id": canvas, "recipients": recipients}, separators=(",", ":")).encode()
+
+
+def track_body(start, count, prefix="p"):
+    """A /users/track body of `count` new profiles with a few standard attributes each."""
+    countries = ("US", "GB", "DE", "FR", "CA")
+    objects = [{"external_id": f"{prefix}{i}", "email": f"{prefix}{i}@example.com", "first_name": "Mary", "last_name": "Major",
+                "country": countries[i % 5], "ads_tracking_enabled": True, "plan": "gold"}
+               for i in range(start, start + count)]
+    return json.dumps({"attributes": objects}, separators=(",", ":")).encode()
