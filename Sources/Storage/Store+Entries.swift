@@ -106,7 +106,8 @@ extension Store {
     /// Sync items of a step by state (pending, synced, errored).
     public func syncItemCounts(stepID: Int64) throws(StoreError) -> [String: Int] {
         try read { db in
-            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM sync_item WHERE step_id = ? GROUP BY state",
+            // Kept by triggers (migration 009); zero counts are left out, as a GROUP BY over the items would.
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT state, count AS n FROM step_item_count WHERE step_id = ? AND count > 0",
                                                               arguments: [stepID]).map { ($0["state"] as String, $0["n"] as Int) })
         }
     }

@@ -157,7 +157,7 @@ extension Store {
             }
             let totals = try Row.fetchOne(db, sql: "SELECT coalesce(sum(users), 0), coalesce(sum(latency_ms), 0) FROM sync_request")
             return QueueMetrics(
-                items: try counts("SELECT state, count(*) FROM sync_item GROUP BY state"),
+                items: try counts("SELECT state, sum(count) FROM step_item_count GROUP BY state"),
                 pendingByClass: try counts("SELECT coalesce(error_class, 'none'), count(*) FROM sync_item WHERE state = 'pending' GROUP BY 1"),
                 requests: try counts("SELECT outcome, count(*) FROM sync_request GROUP BY outcome"),
                 usersSent: totals?[0] ?? 0, latencyMilliseconds: totals?[1] ?? 0,

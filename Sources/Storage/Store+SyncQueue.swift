@@ -69,9 +69,8 @@ extension Store {
     public func finish(claimID: String, outcomes: [(ids: [Int64], outcome: ItemOutcome)], stepID: Int64, now: Date) throws(StoreError) -> Int {
         try write { db in
             var changed = 0
-            for (ids, outcome) in outcomes {
-                var applied = 0
-                for id in ids { applied += try Self.apply(db, id: id, claimID: claimID, outcome: outcome, now: now) }
+            for (ids, outcome) in outcomes where !ids.isEmpty {
+                let applied = try Self.apply(db, ids: ids, claimID: claimID, outcome: outcome, now: now)
                 changed += applied
                 if case .retry = outcome { continue }
                 guard applied > 0 else { continue }
@@ -128,7 +127,7 @@ extension Store {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT error_class, max(last_error) AS message, count(*) AS n FROM sync_item
-                WHERE step_id = ? AND state != 'synced' AND error_class IS NOT NULL GROUP BY state, error_class ORDER BY n DESC
+                WHERE step_id = ? AND state IN ('pending', 'errored') AND error_class IS NOT NULL GROUP BY state, error_class ORDER BY n DESC
                 """, arguments: [stepID]).map { ($0["error_class"], $0["message"] ?? "", $0["n"]) }
         }
     }
@@ -141,15 +140,10 @@ extension Store {
             """, arguments: [stepID, metric, Int64(now.unix / 3600) * 3600, count])
     }
 
-    private static func apply(_ db: Database, id: Int64, claimID: String, outcome: ItemOutcome, now: Date) throws -> Int {
-        try update(db, id: id, claimID: claimID, outcome: outcome, now: now)
-        let changed = db.changesCount
-        if changed > 0 { try ledger(db, id: id, outcome: outcome, now: now) }
-        return changed
-    }
-
-    /// One ledger line per item and attempt: when, where (the step), which fields by name, and what happened.
-    private static func ledger(_ db: Database, id: Int64, outcome: ItemOutcome, now: Date) throws {
+    /// Records one outcome for the items among `ids` still claimed under `claimID`, set-based (a partner batch
+    /// is 10,000 items): the ledger lines first, for exactly the rows the update will change, then the update.
+    private static func apply(_ db: Database, ids: [Int64], claimID: String, outcome: ItemOutcome, now: Date) throws -> Int {
+        let idList = "[" + ids.map(String.init).joined(separator: ",") + "]"
         let (name, errorClass, message): (String, String?, String?) = switch outcome {
         case .synced: ("synced", nil, nil)
         case .retry(_, let errorClass, let message): ("retry", errorClass, message)
@@ -157,27 +151,30 @@ extension Store {
         }
         try db.cachedStatement(sql: """
             INSERT INTO sync_attempt (item_id, step_id, external_id, at, outcome, error_class, message, fields)
-            SELECT id, step_id, external_id, ?, ?, ?, ?, schema FROM sync_item WHERE id = ?
-            """).execute(arguments: [now.unix, name, errorClass, message, id])
+            SELECT id, step_id, external_id, ?, ?, ?, ?, schema FROM sync_item
+            WHERE id IN (SELECT value FROM json_each(?)) AND claim_id = ?
+            """).execute(arguments: [now.unix, name, errorClass, message, idList, claimID])
+        try update(db, idList: idList, claimID: claimID, outcome: outcome, now: now)
+        return db.changesCount
     }
 
-    private static func update(_ db: Database, id: Int64, claimID: String, outcome: ItemOutcome, now: Date) throws {
+    private static func update(_ db: Database, idList: String, claimID: String, outcome: ItemOutcome, now: Date) throws {
+        let matching = "WHERE id IN (SELECT value FROM json_each(?)) AND claim_id = ?"
         switch outcome {
         case .synced:
             try db.cachedStatement(sql: """
                 UPDATE sync_item SET state = 'synced', finished_at = ?, claim_id = NULL, lease_until = NULL, error_class = NULL, last_error = NULL
-                WHERE id = ? AND claim_id = ?
-                """).execute(arguments: [now.unix, id, claimID])
+                \(matching)
+                """).execute(arguments: [now.unix, idList, claimID])
         case .retry(let at, let errorClass, let message):
             try db.cachedStatement(sql: """
-                UPDATE sync_item SET next_attempt_at = ?, claim_id = NULL, lease_until = NULL, error_class = ?, last_error = ?
-                WHERE id = ? AND claim_id = ?
-                """).execute(arguments: [at.unix, errorClass, message, id, claimID])
+                UPDATE sync_item SET next_attempt_at = ?, claim_id = NULL, lease_until = NULL, error_class = ?, last_error = ? \(matching)
+                """).execute(arguments: [at.unix, errorClass, message, idList, claimID])
         case .errored(let errorClass, let message):
             try db.cachedStatement(sql: """
                 UPDATE sync_item SET state = 'errored', finished_at = ?, claim_id = NULL, lease_until = NULL, error_class = ?, last_error = ?
-                WHERE id = ? AND claim_id = ?
-                """).execute(arguments: [now.unix, errorClass, message, id, claimID])
+                \(matching)
+                """).execute(arguments: [now.unix, errorClass, message, idList, claimID])
         }
     }
 

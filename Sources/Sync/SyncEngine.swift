@@ -15,6 +15,9 @@ public struct SyncSettings: Sendable {
     public var lease: TimeInterval = 30
     /// Destinations sent at once.
     public var concurrency = 4
+    /// Full batches a destination sends back to back before the flusher's next look (a backlog drains at the
+    /// partner's pace; other destinations have their own slots meanwhile).
+    public var burst = 20
     /// Retries by error class, and the deadline.
     public var retry = RetryPolicy()
     /// How long the per-user ledger keeps attempts.
@@ -68,8 +71,24 @@ public final class SyncEngine: Sendable {
 
     /// Stops after the batches in flight are recorded.
     public func stop() {
+        stopping.withLock { $0 = true }
         loop.stop()
         pool.waitAll()
+    }
+
+    private let stopping = Mutex(false)
+
+    /// Sends a destination's batches back to back while each one was full (a backlog), up to `burst` of them,
+    /// so a backlog drains at the partner's pace rather than one batch per flusher tick.
+    private func sendWhileFull(_ stepID: Int64, partner: PartnerID?) -> Int {
+        let full = partner.map { PartnerInfo.of($0).maxUsersPerRequest } ?? Int.max
+        var total = 0
+        for _ in 0..<max(1, settings.burst) {
+            let handled = send(stepID: stepID)
+            total += handled
+            guard handled >= full, !stopping.withLock({ $0 }) else { break }
+        }
+        return total
     }
 
     /// One pass that waits for its sends: gives up on items past the deadline, then sends every destination that
@@ -98,7 +117,7 @@ public final class SyncEngine: Sendable {
             let due = try store.dueDestinations(now: time).filter { force || isDue($0.stepID, partner: $0.partner, count: $0.due, now: time) }
             for destination in due where !pool.isBusy(destination.stepID) {
                 let started = pool.submit(destination.stepID, waitForSlot: waitForSlot) { [self] in
-                    let handled = send(stepID: destination.stepID)   // not inside `tally?.`: a nil tally would skip the send
+                    let handled = sendWhileFull(destination.stepID, partner: destination.partner)   // not inside `tally?.`: a nil tally would skip it
                     tally?.add(handled)
                 }
                 guard started else { break }

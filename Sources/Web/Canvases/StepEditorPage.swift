@@ -67,7 +67,8 @@ enum StepEditorPage {
             delay = DelayForm(seconds: seconds, error: errors["amount"] ?? errors["unit"])
             sync = SyncForm.empty
         case .audienceSync(let config):
-            sync = try SyncForm(context, config: config, step: step, steps: steps, search: context.request.query["q"] ?? "", errors: errors)
+            sync = try SyncForm(context, config: config, step: step, steps: steps, search: context.request.query["q"] ?? "", errors: errors,
+                                live: canvas.status == .draft)
         }
         let isDelay = kind.isDelay
         var partner: PartnerFiguresView?

@@ -47,8 +47,10 @@ struct SyncForm {
         self.isAdd = isAdd; self.isRemove = isRemove; self.fields = fields; self.errors = errors
     }
 
+    /// `live`: list the account's audiences at the partner (a draft being edited); a launched step cannot change
+    /// its audience, so its page makes no partner call.
     init(_ context: RequestContext, config: AudienceSyncConfig, step: CanvasStep, steps: [CanvasStep], search: String,
-         errors: [String: String]) throws {
+         errors: [String: String], live: Bool) throws {
         let chosen = config.partner.flatMap { partner in config.adAccountID.map { SyncForm.destination(partner, $0) } }
         var options: [Option] = []
         for connection in try context.app.store.connections(workspaceID: context.user.workspaceID) {
@@ -58,7 +60,7 @@ struct SyncForm {
                                       isSelected: value == chosen))
             }
         }
-        let (existing, problem) = SyncForm.existingAudiences(context, config: config, search: search)
+        let (existing, problem) = live ? SyncForm.existingAudiences(context, config: config, search: search) : SyncForm.chosenAudience(config)
         var newName = "", isNew = true, isExisting = false, isFromStep = false, sourceID: Int64?
         switch config.audience {
         case .new(let name, _): newName = name
@@ -82,6 +84,12 @@ struct SyncForm {
 
     /// `facebook|act_1001`: one select carries partner and ad account.
     static func destination(_ partner: PartnerID, _ account: String) -> String { partner.rawValue + "|" + account }
+
+    /// The step's existing audience as chosen, without asking the partner.
+    private static func chosenAudience(_ config: AudienceSyncConfig) -> ([Option], String?) {
+        guard case .existing(let id, let name) = config.audience else { return ([], nil) }
+        return ([Option(value: id + "|" + name, label: name, isSelected: true)], nil)
+    }
 
     /// The chosen account's audiences at the partner, filtered by `search`, with the current choice kept.
     private static func existingAudiences(_ context: RequestContext, config: AudienceSyncConfig, search: String) -> ([Option], String?) {
