@@ -76,29 +76,33 @@ public enum TimeSeriesChart {
         top + (height - top - bottom) * (1 - Double(value) / Double(peak))
     }
 
+    /// "12.3": one decimal without `String(format:)` (which goes through locale-aware C formatting per point).
+    static func oneDecimal(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        let sign = tenths < 0 ? "-" : ""
+        return sign + "\(abs(tenths) / 10).\(abs(tenths) % 10)"
+    }
+
     private static func polyline(_ line: ChartSeries, count: Int, peak: Int) -> String {
-        let points = line.values.prefix(count).enumerated().map { String(format: "%.1f,%.1f", x($0.offset, count: count), y($0.element, peak: peak)) }
+        let points = line.values.prefix(count).enumerated().map { oneDecimal(x($0.offset, count: count)) + "," + oneDecimal(y($0.element, peak: peak)) }
         return #"<polyline fill="none" stroke="\#(escape(line.color))" stroke-width="2" points="\#(points.joined(separator: " "))"><title>\#(escape(line.label))</title></polyline>"#
     }
 
     private static func grid(peak: Int) -> [String] {
         [0, peak / 2, peak].map { value in
-            let level = String(format: "%.1f", y(value, peak: peak))
+            let level = oneDecimal(y(value, peak: peak))
             return #"<line x1="\#(left)" x2="\#(width - right)" y1="\#(level)" y2="\#(level)" stroke="\#(gridColor)"/><text x="\#(left - 6)" y="\#(level)" text-anchor="end" dominant-baseline="middle" font-size="11" fill="\#(mutedColor)">\#(value)</text>"#
         }
     }
 
     private static func xLabels(range: ChartRange, start: Date) -> [String] {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = range == .day ? "HH:mm" : "d MMM"
         let count = range.buckets
         return [0, count / 2, count - 1].map { index in
-            let label = formatter.string(from: start.addingTimeInterval(range.bucket * Double(index)))
+            let moment = UTCDate(start.addingTimeInterval(range.bucket * Double(index)))
+            let label = range == .day ? moment.time : moment.dayAndMonth
             // Edge labels lean inwards so they are not cut off by the viewBox.
             let anchor = index == 0 ? "start" : index == count - 1 ? "end" : "middle"
-            return #"<text x="\#(String(format: "%.1f", x(index, count: count)))" y="\#(height - bottom + 16)" text-anchor="\#(anchor)" font-size="11" fill="\#(mutedColor)">\#(escape(label))</text>"#
+            return #"<text x="\#(oneDecimal(x(index, count: count)))" y="\#(height - bottom + 16)" text-anchor="\#(anchor)" font-size="11" fill="\#(mutedColor)">\#(escape(label))</text>"#
         }
     }
 

@@ -111,8 +111,10 @@ enum Formats {
         return (value < 0 ? "-" : "") + grouped
     }
 
-    static func date(_ date: Date) -> String { formatter("d MMM yyyy").string(from: date) }
-    static func dateTime(_ date: Date) -> String { formatter("d MMM yyyy, HH:mm 'UTC'").string(from: date) }
+    /// "22 Nov 2026".
+    static func date(_ date: Date) -> String { UTCDate(date).day }
+    /// "22 Nov 2026, 13:05 UTC".
+    static func dateTime(_ date: Date) -> String { UTCDate(date).dayAndTime }
 
     /// "in 59 days", "in 3 hours", "2 days ago".
     static func relative(_ date: Date, now: Date) -> String {
@@ -121,13 +123,5 @@ enum Formats {
         let text = magnitude >= 2 * 86_400 ? "\(Int(magnitude / 86_400)) days"
             : magnitude >= 2 * 3600 ? "\(Int(magnitude / 3600)) hours" : "\(max(1, Int(magnitude / 60))) minutes"
         return seconds >= 0 ? "in \(text)" : "\(text) ago"
-    }
-
-    private static func formatter(_ format: String) -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = format
-        return formatter
     }
 }

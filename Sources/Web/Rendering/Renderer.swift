@@ -10,7 +10,7 @@ struct Renderer: Sendable {
     private let library: MustacheLibrary
 
     /// Every template the dashboard renders; start-up fails when one is missing, not the first request.
-    static let required = ["layout", "signin", "partners", "partner", "partner_accounts", "oauth_error", "error", "api_keys", "canvases", "canvas", "step_editor", "ledger"]
+    static let required = ["layout", "signin", "partners", "partner", "partner_accounts", "oauth_error", "error", "api_keys", "canvases", "canvas", "step_editor", "ledger", "notifications", "outbox"]
 
     /// Reads `*.mustache` from `directory` (not its sub-folders: `sandbox/` belongs to the sandbox).
     init(directory: String) throws {
@@ -28,7 +28,8 @@ struct Renderer: Sendable {
 
     /// Renders `template` with `shell` and `content` as an HTML response.
     func page<Content>(_ template: String, shell: Shell, content: Content, status: Int = 200) -> Response {
-        let html = library.render(Page(shell: shell, content: content), withTemplate: template) ?? ""
+        let values = TemplateValues.convert(Page(shell: shell, content: content)) ?? [String: Any]()
+        let html = library.render(values, withTemplate: template) ?? ""
         return Response.html(html, status: status)
     }
 }

@@ -1,0 +1,27 @@
+/// Turns a view model into nested dictionaries and arrays once per render, so each `{{name}}` the template asks
+/// for is a hash lookup rather than a `Mirror` walk over the object's fields (which the template library does
+/// for every lookup at every level of the context stack; it was 40% of a page's time).
+///
+/// Semantics are the library's: a `nil` optional is left out, so the lookup falls through to the enclosing
+/// context exactly as the library's own reflection does; arrays stay arrays; strings, numbers and booleans stay.
+enum TemplateValues {
+    static func convert(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .optional:
+            guard let wrapped = mirror.children.first else { return nil }
+            return convert(wrapped.value)
+        case .struct, .class:
+            var fields: [String: Any] = [:]
+            fields.reserveCapacity(Int(mirror.children.count))
+            for child in mirror.children {
+                if let label = child.label, let converted = convert(child.value) { fields[label] = converted }
+            }
+            return fields
+        case .collection:
+            return mirror.children.compactMap { convert($0.value) }
+        default:
+            return value
+        }
+    }
+}
