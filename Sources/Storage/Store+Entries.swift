@@ -142,7 +142,7 @@ extension Store {
     }
 
     private static func jsonArray(_ values: [String]) -> String {
-        "[" + values.map(ProfileValidation.canonicalJSON).joined(separator: ",") + "]"
+        JSONText.stringArray(values)
     }
 }
 

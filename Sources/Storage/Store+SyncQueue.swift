@@ -179,7 +179,9 @@ extension Store {
     }
 
     private static func claimed(from row: Row) -> ClaimedItem {
-        func strings(_ json: String) -> [String] { (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String] ?? [] }
+        func strings(_ json: String) -> [String] {
+            JSONText.parseStringArray(json) ?? (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String] ?? []
+        }
         return ClaimedItem(id: row["id"], externalID: row["external_id"], schema: strings(row["schema"]), row: strings(row["row"]),
                            attempts: row["attempts"], firstAttemptAt: Date(unix: row["first_attempt_at"]))
     }
