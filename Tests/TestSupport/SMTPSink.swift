@@ -3,33 +3,15 @@ import Foundation
 /// Runs Tests/Fixtures/smtp_sink.py (aiosmtpd) on a free loopback port for one test and
 /// reads back what it received. Each test gets its own instance and record file.
 public final class SMTPSink {
-    /// The port it listens on.
-    public let port: Int
-    private let process = Process()
-    private let input = Pipe()
+    private let fixture: PythonFixture
     private let recordFile: URL
+    /// The port it listens on.
+    public var port: Int { fixture.port }
 
     /// `arguments` are the fixture's options, e.g. `["--auth", "user:pw"]`.
     public init(_ arguments: [String] = []) throws {
-        let packageRoot = URL(fileURLWithPath: ProjectPaths.root)
-        let script = packageRoot.appendingPathComponent("Tests/Fixtures/smtp_sink.py")
-        recordFile = FileManager.default.temporaryDirectory
-            .appendingPathComponent("smtp-sink-\(UUID().uuidString).jsonl")
-        // aiosmtpd lives in the project's test venv; fall back to whatever python3 is on PATH.
-        let venvPython = packageRoot.appendingPathComponent(".venv-test/bin/python")
-        if FileManager.default.isExecutableFile(atPath: venvPython.path) {
-            process.executableURL = venvPython
-            process.arguments = [script.path, recordFile.path] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script.path, recordFile.path] + arguments
-        }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = input  // the sink exits on EOF, so it can never outlive us
-        try process.run()
-        port = try Self.readPort(from: output.fileHandleForReading)
+        recordFile = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-sink-\(UUID().uuidString).jsonl")
+        fixture = try PythonFixture(script: "smtp_sink.py", arguments: [recordFile.path] + arguments)
     }
 
     deinit {
@@ -49,12 +31,7 @@ public final class SMTPSink {
     }
 
     /// Terminates the sink; safe to call more than once.
-    public func stop() {
-        guard process.isRunning else { return }
-        try? input.fileHandleForWriting.close()
-        process.terminate()
-        process.waitUntilExit()
-    }
+    public func stop() { fixture.stop() }
 
     /// Every message accepted so far, in arrival order. The sink writes the record before
     /// it answers the end of DATA, so a returned `send` is always visible here.
@@ -64,23 +41,6 @@ public final class SMTPSink {
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return try data.split(separator: UInt8(ascii: "\n")).map { try decoder.decode(ReceivedMail.self, from: Data($0)) }
     }
-
-    /// The sink prints its port as the first stdout line once it is listening.
-    private static func readPort(from handle: FileHandle) throws -> Int {
-        var bytes = Data()
-        while !bytes.contains(UInt8(ascii: "\n")) {
-            let chunk = handle.availableData
-            guard !chunk.isEmpty else { throw SMTPSinkError.noPort }
-            bytes.append(chunk)
-        }
-        let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first ?? ""
-        guard let port = Int(line.trimmingCharacters(in: .whitespaces)) else { throw SMTPSinkError.noPort }
-        return port
-    }
-}
-
-public enum SMTPSinkError: Error {
-    case noPort
 }
 
 /// One message as the sink recorded it.
