@@ -18,8 +18,6 @@ public struct SyncSettings: Sendable {
     /// Full batches a destination sends back to back before the flusher's next look (a backlog drains at the
     /// partner's pace; other destinations have their own slots meanwhile).
     public var burst = 20
-    /// Calls one destination may have in flight at once when it has a backlog of full batches (at most 8).
-    public var lanes = 2
     /// Retries by error class, and the deadline.
     public var retry = RetryPolicy()
     /// How long the per-user ledger keeps attempts.
@@ -80,9 +78,6 @@ public final class SyncEngine: Sendable {
 
     private let stopping = Mutex(false)
 
-    /// The pool key of one lane of a destination (step ids are positive; lanes are few).
-    static func laneKey(_ stepID: Int64, _ lane: Int) -> Int64 { stepID << 3 | Int64(lane & 7) }
-
     /// Sends a destination's batches back to back while each one was full (a backlog), up to `burst` of them,
     /// so a backlog drains at the partner's pace rather than one batch per flusher tick.
     private func sendWhileFull(_ stepID: Int64, partner: PartnerID?) -> Int {
@@ -120,17 +115,12 @@ public final class SyncEngine: Sendable {
             }
             try pruneHistoryHourly(time)
             let due = try store.dueDestinations(now: time).filter { force || isDue($0.stepID, partner: $0.partner, count: $0.due, now: time) }
-            dispatching: for destination in due {
-                // A backlog of several full batches goes out on up to `lanes` calls at once (claims keep them apart).
-                let full = destination.partner.map { PartnerInfo.of($0).maxUsersPerRequest } ?? Int.max
-                let lanes = min(max(1, settings.lanes), 8, max(1, (destination.due + full - 1) / max(1, full)))
-                for lane in 0..<lanes where !pool.isBusy(Self.laneKey(destination.stepID, lane)) {
-                    let started = pool.submit(Self.laneKey(destination.stepID, lane), waitForSlot: waitForSlot) { [self] in
-                        let handled = sendWhileFull(destination.stepID, partner: destination.partner)   // not inside `tally?.`: a nil tally would skip it
-                        tally?.add(handled)
-                    }
-                    guard started else { break dispatching }
+            for destination in due where !pool.isBusy(destination.stepID) {
+                let started = pool.submit(destination.stepID, waitForSlot: waitForSlot) { [self] in
+                    let handled = sendWhileFull(destination.stepID, partner: destination.partner)   // not inside `tally?.`: a nil tally would skip it
+                    tally?.add(handled)
                 }
+                guard started else { break }
             }
             pool.submit(Self.sizeReadKey, waitForSlot: waitForSlot) { [self] in
                 do { try refreshAudienceSizes(time) } catch { logger.error("audience size refresh failed: \(error)") }
