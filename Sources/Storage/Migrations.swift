@@ -295,8 +295,9 @@ enum Migrations {
             """)
     }
 
-    /// Items per step and state, kept by triggers in the same transaction as every insert, state change and
-    /// delete, so the figures on pages cost one row read however many users a step has had.
+    /// Items per step and state, kept by the store in the same transaction as every insert and state change
+    /// (one counter update per step and statement, not per item), so the figures on pages cost one row read
+    /// however many users a step has had. Items are only deleted with their step, which deletes its counters.
     private static func stepItemCounts(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE step_item_count (
@@ -306,18 +307,6 @@ enum Migrations {
                 PRIMARY KEY (step_id, state)
             ) WITHOUT ROWID;
             INSERT INTO step_item_count (step_id, state, count) SELECT step_id, state, count(*) FROM sync_item GROUP BY step_id, state;
-            CREATE TRIGGER sync_item_counted AFTER INSERT ON sync_item BEGIN
-                INSERT INTO step_item_count (step_id, state, count) VALUES (new.step_id, new.state, 1)
-                ON CONFLICT (step_id, state) DO UPDATE SET count = count + 1;
-            END;
-            CREATE TRIGGER sync_item_recounted AFTER UPDATE OF state ON sync_item WHEN old.state != new.state BEGIN
-                UPDATE step_item_count SET count = count - 1 WHERE step_id = old.step_id AND state = old.state;
-                INSERT INTO step_item_count (step_id, state, count) VALUES (new.step_id, new.state, 1)
-                ON CONFLICT (step_id, state) DO UPDATE SET count = count + 1;
-            END;
-            CREATE TRIGGER sync_item_uncounted AFTER DELETE ON sync_item BEGIN
-                UPDATE step_item_count SET count = count - 1 WHERE step_id = old.step_id AND state = old.state;
-            END;
             """)
     }
 }

@@ -35,12 +35,15 @@ extension Store {
         try write { db in
             try Self.upsert(db, workspaceID: workspaceID, updates, now: now)
             let attributes = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
-            return try externalIDs.map { externalID in
+            var tallies = Tallies()
+            let results: [EntryResult] = try externalIDs.map { externalID in
                 guard let json = try String.fetchOne(attributes, arguments: [workspaceID, externalID]) else { return .unknownUser }
                 guard let outcome = decide(externalID, json) else { return .notMatched }
-                try Self.record(db, canvasID: canvasID, externalID: externalID, outcome: outcome, entryID: nil, now: now)
+                try Self.record(db, canvasID: canvasID, externalID: externalID, outcome: outcome, entryID: nil, now: now, tallies: &tallies)
                 return .entered
             }
+            try tallies.commit(db, now: now)
+            return results
         }
     }
 
@@ -50,14 +53,17 @@ extension Store {
                       autoEnter: (String, String?, String) -> [(canvasID: Int64, outcome: PathOutcome)]) throws(StoreError) {
         try write { db in
             let read = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
+            var tallies = Tallies()
             for update in updates {
                 let before = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
                 try Self.upsert(db, workspaceID: workspaceID, [update], now: now)
                 let after = try String.fetchOne(read, arguments: [workspaceID, update.externalID]) ?? "{}"
                 for entry in autoEnter(update.externalID, before, after) {
-                    try Self.record(db, canvasID: entry.canvasID, externalID: update.externalID, outcome: entry.outcome, entryID: nil, now: now)
+                    try Self.record(db, canvasID: entry.canvasID, externalID: update.externalID, outcome: entry.outcome, entryID: nil, now: now,
+                                    tallies: &tallies)
                 }
             }
+            try tallies.commit(db, now: now)
         }
     }
 
@@ -79,11 +85,14 @@ extension Store {
         try write { db in
             let stillWaiting = try db.cachedStatement(sql: "SELECT count(*) FROM canvas_entry WHERE id = ? AND position = ? AND due_at <= ?")
             let attributes = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
+            var tallies = Tallies()
             for entry in entries {
                 guard try Int.fetchOne(stillWaiting, arguments: [entry.id, entry.position, now.unix]) == 1 else { continue }
                 let json = try String.fetchOne(attributes, arguments: [entry.workspaceID, entry.externalID])
-                try Self.record(db, canvasID: entry.canvasID, externalID: entry.externalID, outcome: decide(entry, json), entryID: entry.id, now: now)
+                try Self.record(db, canvasID: entry.canvasID, externalID: entry.externalID, outcome: decide(entry, json), entryID: entry.id, now: now,
+                                tallies: &tallies)
             }
+            try tallies.commit(db, now: now)
         }
     }
 
@@ -106,7 +115,8 @@ extension Store {
     /// Sync items of a step by state (pending, synced, errored).
     public func syncItemCounts(stepID: Int64) throws(StoreError) -> [String: Int] {
         try read { db in
-            // Kept by triggers (migration 009); zero counts are left out, as a GROUP BY over the items would.
+            // Kept by the store with every insert and state change (migration 009); zero counts are left out, as a
+            // GROUP BY over the items would.
             Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT state, count AS n FROM step_item_count WHERE step_id = ? AND count > 0",
                                                               arguments: [stepID]).map { ($0["state"] as String, $0["n"] as Int) })
         }
@@ -118,7 +128,8 @@ extension Store {
     }
 
     /// Commits one walk: the entry's new place (or its removal when the user exited), the items and the figures.
-    private static func record(_ db: Database, canvasID: Int64, externalID: String, outcome: PathOutcome, entryID: Int64?, now: Date) throws {
+    private static func record(_ db: Database, canvasID: Int64, externalID: String, outcome: PathOutcome, entryID: Int64?, now: Date,
+                               tallies: inout Tallies) throws {
         if let position = outcome.waitingAt, let until = outcome.waitUntil {
             if let entryID {
                 try db.execute(sql: "UPDATE canvas_entry SET position = ?, due_at = ? WHERE id = ?", arguments: [position, until.unix, entryID])
@@ -132,13 +143,9 @@ extension Store {
         let insertItem = try db.cachedStatement(sql: "INSERT INTO sync_item (step_id, external_id, schema, row, created_at) VALUES (?, ?, ?, ?, ?)")
         for item in outcome.items {
             try insertItem.execute(arguments: [item.stepID, externalID, jsonArray(item.schema), jsonArray(item.row), now.unix])
+            tallies.items[item.stepID, default: 0] += 1
         }
-        let hour = Int64(now.unix / 3600) * 3600
-        let count = try db.cachedStatement(sql: """
-            INSERT INTO step_metric (step_id, metric, hour, count) VALUES (?, ?, ?, 1)
-            ON CONFLICT (step_id, metric, hour) DO UPDATE SET count = count + 1
-            """)
-        for figure in outcome.counts { try count.execute(arguments: [figure.stepID, figure.metric.rawValue, hour]) }
+        for figure in outcome.counts { tallies.figures[Tallies.Figure(stepID: figure.stepID, metric: figure.metric.rawValue), default: 0] += 1 }
     }
 
     private static func jsonArray(_ values: [String]) -> String {

@@ -108,7 +108,10 @@ extension Store {
                     claim_id = NULL, lease_until = NULL
                 WHERE step_id = ? AND state = 'errored'
                 """, arguments: [now.unix, stepID])
-            return db.changesCount
+            let moved = db.changesCount
+            try Self.countItems(db, stepID: stepID, state: "errored", by: -moved)
+            try Self.countItems(db, stepID: stepID, state: "pending", by: moved)
+            return moved
         }
     }
 

@@ -74,7 +74,10 @@ extension Store {
                 changed += applied
                 if case .retry = outcome { continue }
                 guard applied > 0 else { continue }
-                try Self.addMetric(db, stepID: stepID, metric: outcome == .synced ? "synced" : "errored", count: applied, now: now)
+                let state = outcome == .synced ? "synced" : "errored"
+                try Self.addMetric(db, stepID: stepID, metric: state, count: applied, now: now)
+                try Self.countItems(db, stepID: stepID, state: "pending", by: -applied)
+                try Self.countItems(db, stepID: stepID, state: state, by: applied)
             }
             return changed
         }
@@ -99,6 +102,8 @@ extension Store {
             let counts = Dictionary(steps.map { ($0, 1) }, uniquingKeysWith: +)
             for (step, count) in counts {
                 try Self.addMetric(db, stepID: step, metric: "errored", count: count, now: now)
+                try Self.countItems(db, stepID: step, state: "pending", by: -count)
+                try Self.countItems(db, stepID: step, state: "errored", by: count)
             }
             return counts
         }
@@ -129,6 +134,20 @@ extension Store {
                 SELECT error_class, max(last_error) AS message, count(*) AS n FROM sync_item
                 WHERE step_id = ? AND state IN ('pending', 'errored') AND error_class IS NOT NULL GROUP BY state, error_class ORDER BY n DESC
                 """, arguments: [stepID]).map { ($0["error_class"], $0["message"] ?? "", $0["n"]) }
+        }
+    }
+
+    /// Moves a step's item count for `state` by `delta` (`step_item_count`, read by every page's figures).
+    static func countItems(_ db: Database, stepID: Int64, state: String, by delta: Int) throws {
+        if delta > 0 {
+            try db.cachedStatement(sql: """
+                INSERT INTO step_item_count (step_id, state, count) VALUES (?, ?, ?)
+                ON CONFLICT (step_id, state) DO UPDATE SET count = count + excluded.count
+                """).execute(arguments: [stepID, state, delta])
+        } else if delta < 0 {
+            // Not an upsert: SQLite checks `count >= 0` on the row it would insert before finding the conflict.
+            try db.cachedStatement(sql: "UPDATE step_item_count SET count = count + ? WHERE step_id = ? AND state = ?")
+                .execute(arguments: [delta, stepID, state])
         }
     }
 
