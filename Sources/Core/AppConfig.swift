@@ -53,6 +53,8 @@ public struct AppConfig: Sendable, Equatable {
     public var syncLease: Int
     /// Facebook calls allowed per ad account per rolling hour.
     public var facebookHourlyCalls: Int
+    /// Audience Sync Pro purchases (each allots three Pro partners).
+    public var proPurchases: Int
     /// Where alert emails go out, if anywhere; without it they wait in the dashboard's outbox.
     public var mail: MailServerSettings?
 
@@ -91,6 +93,7 @@ public struct AppConfig: Sendable, Equatable {
                                         default: sandbox + "/facebook/www/ads/manage/customaudiences/tos/?act={account}")),
             syncLease: try source.int("SYNC_LEASE_SECONDS", default: 30, range: 3...600),
             facebookHourlyCalls: try source.int("FACEBOOK_HOURLY_CALLS", default: 190_000, range: 1...10_000_000),
+            proPurchases: try source.int("PRO_PURCHASES", default: 1, range: 0...1000),
             mail: source.raw("SMTP_URL").map { url in
                 MailServerSettings(url: url, username: source.raw("SMTP_USERNAME"), password: source.raw("SMTP_PASSWORD"),
                                    requireTLS: source.raw("SMTP_REQUIRE_TLS").map { ["1", "true", "yes"].contains($0.lowercased()) } ?? false,

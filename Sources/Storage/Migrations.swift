@@ -15,6 +15,7 @@ enum Migrations {
         migrator.registerMigration("007-account-call-budget", migrate: accountCallBudget)
         migrator.registerMigration("008-alerts-and-outbox", migrate: alertsAndOutbox)
         migrator.registerMigration("009-step-item-counts", migrate: stepItemCounts)
+        migrator.registerMigration("010-pro-partners", migrate: proPartners)
         return migrator
     }
 
@@ -307,6 +308,17 @@ enum Migrations {
                 PRIMARY KEY (step_id, state)
             ) WITHOUT ROWID;
             INSERT INTO step_item_count (step_id, state, count) SELECT step_id, state, count(*) FROM sync_item GROUP BY step_id, state;
+            """)
+    }
+
+    /// The Pro partners enabled for the whole installation (Audience Sync Pro allotments).
+    private static func proPartners(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE pro_partner (
+                partner TEXT PRIMARY KEY CHECK (partner IN ('tiktok', 'pinterest', 'snapchat', 'criteo', 'linkedin')),
+                enabled_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL,
+                enabled_at REAL NOT NULL
+            ) WITHOUT ROWID;
             """)
     }
 }

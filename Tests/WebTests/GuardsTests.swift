@@ -95,9 +95,9 @@ import Testing
     @Test func comingSoonPartnersCannotBeConnected() {
         let browser = test.browser()
         browser.signIn("admin@a.test")
-        #expect(browser.get("/partners/tiktok").text.contains("Coming soon"))
-        browser.get("/partners/tiktok")
-        #expect(browser.post("/partners/tiktok/connect").status == 404)
+        #expect(browser.get("/partners/google").text.contains("Coming soon"))
+        browser.get("/partners/google")
+        #expect(browser.post("/partners/google/connect").status == 404)
     }
 
     /// The database file and its WAL, byte for byte: any committed write changes one of them.

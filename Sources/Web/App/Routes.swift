@@ -34,6 +34,7 @@ enum Routes {
 
         // Technology Partners
         case (.partners, "GET"): RouteEntry(method: "GET", access: .signedIn, handle: PartnersPage.handle)
+        case (.proPartners, "POST"): RouteEntry(method: "POST", access: .admin, handle: ProPartnersSave.handle)
         case (.partner(let p), "GET"): RouteEntry(method: "GET", access: .signedIn, handle: { try PartnerPage.handle($0, p) })
         case (.partnerConnect(let p), "POST"): RouteEntry(method: "POST", access: .admin, handle: { try PartnerConnect.handle($0, p) })
         case (.oauthCallback(let p), "GET"): RouteEntry(method: "GET", access: .admin, handle: { try OAuthCallback.handle($0, p) })

@@ -33,6 +33,7 @@ public enum SiteRoute: Equatable, Sendable {
     case notifications
     case notificationRecipientRemove(Int64)
     case outbox
+    case proPartners
 
     /// Whether the route belongs to the REST API (bearer API key, JSON, no session or CSRF).
     public var isAPI: Bool {
@@ -74,6 +75,7 @@ public enum SiteRoute: Equatable, Sendable {
         case .notifications: "/settings/notifications"
         case .notificationRecipientRemove(let id): "/settings/notifications/\(id)/remove"
         case .outbox: "/settings/outbox"
+        case .proPartners: "/partners/pro"
         }
     }
 
@@ -88,6 +90,7 @@ public enum SiteRoute: Equatable, Sendable {
         case "ledger" where parts.count == 1: self = .ledger
         case "metrics" where parts.count == 1: self = .metrics
         case "partners" where parts.count == 1: self = .partners
+        case "partners" where parts.count == 2 && parts[1] == "pro": self = .proPartners
         case "partners":
             guard let partner = PartnerID(rawValue: parts[1]), let route = Self.partnerRoute(partner, Array(parts.dropFirst(2))) else { return nil }
             self = route

@@ -5,16 +5,31 @@ import Storage
 
 /// Shared steps of the partner actions: finding the connector, sealing and opening tokens.
 enum PartnerSupport {
-    /// The connector for a connectable partner, or nil (the caller answers "coming soon").
+    /// The connector for a connectable partner this installation allows (a Pro partner must be enabled), or nil
+    /// (the caller answers with `unavailable`).
     static func connector(_ context: RequestContext, _ partner: PartnerID) -> (any PartnerConnector)? {
-        PartnerInfo.of(partner).isConnectable ? context.app.connectors[partner] : nil
+        guard PartnerInfo.of(partner).isConnectable, (try? allotments(context).allows(partner)) == true else { return nil }
+        return context.app.connectors[partner]
     }
 
-    /// The page for a partner this build cannot connect yet.
+    /// The installation's Audience Sync Pro allotments.
+    static func allotments(_ context: RequestContext) throws -> ProAllotments {
+        ProAllotments(purchases: context.app.config.proPurchases, enabled: try context.app.store.enabledProPartners())
+    }
+
+    /// Why `partner` cannot be used here: a Pro partner not enabled (403, saying how to enable it), or a partner
+    /// this build cannot connect yet (404).
     static func comingSoon(_ context: RequestContext, _ partner: PartnerID) -> Response {
-        ErrorPages.page(context.renderer, status: 404, title: "\(PartnerInfo.of(partner).displayName) is coming soon",
-                        message: "This partner cannot be connected yet.", shell: context.shell(title: "Coming soon", section: "partners"),
-                        backPath: SiteRoute.partners.path)
+        let name = PartnerInfo.of(partner).displayName
+        if let allotments = try? allotments(context), !allotments.allows(partner) {
+            return ErrorPages.page(context.renderer, status: 403, title: "\(name) is an Audience Sync Pro partner that is not enabled",
+                                   message: "An admin can enable it under Technology Partners → Select partners "
+                                       + "(\(allotments.left) of \(allotments.total) Pro allotments left).",
+                                   shell: context.shell(title: "Not enabled", section: "partners"), backPath: SiteRoute.partners.path)
+        }
+        return ErrorPages.page(context.renderer, status: 404, title: "\(name) is coming soon",
+                               message: "This partner cannot be connected yet.", shell: context.shell(title: "Coming soon", section: "partners"),
+                               backPath: SiteRoute.partners.path)
     }
 
     /// The workspace's connection to `partner`, or nil.

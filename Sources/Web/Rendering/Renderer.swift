@@ -102,7 +102,7 @@ struct NavItem {
 enum Notice: String {
     case connected, accountsSaved = "accounts-saved", disconnected, accountRemoved = "account-removed", checked,
          tokenSaved = "token-saved", signedOut = "signed-out", keyRevoked = "key-revoked", launched, retrying,
-         recipientAdded = "recipient-added", recipientRemoved = "recipient-removed"
+         recipientAdded = "recipient-added", recipientRemoved = "recipient-removed", proPartnersSaved = "pro-partners-saved"
 
     var text: String {
         switch self {
@@ -117,6 +117,7 @@ enum Notice: String {
         case .retrying: "The errored users are queued again and will be sent within seconds."
         case .recipientAdded: "Recipient added. They are emailed when a problem of that kind starts and when it clears."
         case .recipientRemoved: "Recipient removed."
+        case .proPartnersSaved: "Pro partners saved. They can be connected in every workspace."
         case .launched: "Launched. New audiences were created at the partners; users who enter now move through the steps."
         }
     }
