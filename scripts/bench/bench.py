@@ -176,18 +176,8 @@ class Bench:
         stack = Stack("throughput").start()
         try:
             stack.setup("Bench buyers")
-            bodies = [recipients_body(stack.canvas, start, min(BATCH, USERS - start)) for start in range(0, USERS, BATCH)]
-            entered = [0]
-
-            def count(answer):
-                entered[0] += answer["entered"]
-
             started = time.perf_counter()
-            self.post_all(stack.url + "/api/v1/canvas/trigger/send", stack.api_headers(), bodies, CLIENTS, on_done=count)
-            entry_seconds = time.perf_counter() - started
-            del bodies
-            if entered[0] != USERS:
-                raise RuntimeError(f"{entered[0]} of {USERS} users entered")
+            entry_seconds = self.enter_users(stack, USERS, CLIENTS)
             say(f"    all {num(USERS)} entered after {entry_seconds:.1f} s ({num(USERS / entry_seconds)} users/s through the API)")
             total = self.wait_synced(stack, "Bench buyers", USERS, started)
             figures = stack.summary()
