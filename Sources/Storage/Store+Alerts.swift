@@ -16,11 +16,17 @@ public struct AlertRecord: Sendable, Equatable {
 
 extension Store {
     /// Opens `alert` unless the same problem is already open, and queues its email to each recipient in the same
-    /// transaction, so a problem is told once however many batches hit it (and a crash cannot tell it twice).
+    /// transaction, so a problem is told once however many batches hit it (and a crash cannot tell it twice; the
+    /// partial unique index settles a race between two writers).
     /// - Returns: whether the alert is new.
     @discardableResult
     public func raiseAlert(_ alert: Alert, now: Date) throws(StoreError) -> Bool {
-        try write { db in
+        // Read first: a waiting step reports its problem on every pass, and an open alert needs no write lock.
+        let open = try read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM alert WHERE key = ? AND cleared_at IS NULL", arguments: [alert.key]) ?? false
+        }
+        guard !open else { return false }
+        return try write { db in
             try db.execute(sql: """
                 INSERT OR IGNORE INTO alert (workspace_id, key, kind, subject_id, error_class, title, detail, link, opened_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -33,19 +33,24 @@ public struct ActivityLine: Sendable, Equatable {
     /// How long the call took.
     public let latencyMilliseconds: Int
     /// What the partner said it received and judged invalid, when it accepted the call.
-    public let receipt: (received: Int, invalid: Int)?
+    public let receipt: PartnerCounts?
 
     /// Creates a value.
-    public init(at: Date, users: Int, outcome: String, summary: String, latencyMilliseconds: Int, receipt: (received: Int, invalid: Int)? = nil) {
+    public init(at: Date, users: Int, outcome: String, summary: String, latencyMilliseconds: Int, receipt: PartnerCounts? = nil) {
         self.at = at; self.users = users; self.outcome = outcome; self.summary = summary; self.latencyMilliseconds = latencyMilliseconds
         self.receipt = receipt
     }
+}
 
-    public static func == (lhs: ActivityLine, rhs: ActivityLine) -> Bool {
-        lhs.at == rhs.at && lhs.users == rhs.users && lhs.outcome == rhs.outcome && lhs.summary == rhs.summary
-            && lhs.latencyMilliseconds == rhs.latencyMilliseconds && lhs.receipt?.received == rhs.receipt?.received
-            && lhs.receipt?.invalid == rhs.receipt?.invalid
-    }
+/// Rows a partner reported receiving and judging invalid for one call (Facebook's `num_received`,
+/// `num_invalid_entries`).
+public struct PartnerCounts: Sendable, Equatable {
+    /// Rows received.
+    public let received: Int
+    /// Rows judged invalid.
+    public let invalid: Int
+    /// Creates a value.
+    public init(received: Int, invalid: Int) { self.received = received; self.invalid = invalid }
 }
 
 extension Store {
@@ -90,11 +95,13 @@ extension Store {
         }
     }
 
-    /// Deletes ledger lines older than `ledgerBefore` and request lines older than `activityBefore`.
+    /// Deletes ledger lines and finished emails older than `ledgerBefore`, and request lines older than `activityBefore`.
     public func pruneHistory(ledgerBefore: Date, activityBefore: Date) throws(StoreError) {
         try write { db in
             try db.execute(sql: "DELETE FROM sync_attempt WHERE at < ?", arguments: [ledgerBefore.unix])
             try db.execute(sql: "DELETE FROM sync_request WHERE at < ?", arguments: [activityBefore.unix])
+            // Emails are kept as long as the ledger; one still queued stays until it is sent or given up.
+            try db.execute(sql: "DELETE FROM outbox WHERE created_at < ? AND state != 'queued'", arguments: [ledgerBefore.unix])
         }
     }
 

@@ -61,11 +61,6 @@ extension Store {
         }
     }
 
-    /// Keeps the outbox 30 days.
-    public func pruneOutbox(before: Date) throws(StoreError) {
-        try write { db in try db.execute(sql: "DELETE FROM outbox WHERE created_at < ? AND state != 'queued'", arguments: [before.unix]) }
-    }
-
     static func mail(from row: Row) -> OutboxMail {
         OutboxMail(id: row["id"], workspaceID: row["workspace_id"], recipient: row["recipient"], subject: row["subject"], body: row["body"],
                    createdAt: Date(unix: row["created_at"]), state: row["state"], attempts: row["attempts"], lastError: row["last_error"],

@@ -81,7 +81,7 @@ public final class SyncEngine: Sendable {
     /// Sends a destination's batches back to back while each one was full (a backlog), up to `burst` of them,
     /// so a backlog drains at the partner's pace rather than one batch per flusher tick.
     private func sendWhileFull(_ stepID: Int64, partner: PartnerID?) -> Int {
-        let full = partner.map { PartnerInfo.of($0).maxUsersPerRequest } ?? Int.max
+        let full = Self.fullBatch(partner)
         var total = 0
         for _ in 0..<max(1, settings.burst) {
             let handled = send(stepID: stepID)
@@ -122,8 +122,14 @@ public final class SyncEngine: Sendable {
                 }
                 guard started else { break }
             }
-            pool.submit(Self.sizeReadKey, waitForSlot: waitForSlot) { [self] in
-                do { try refreshAudienceSizes(time) } catch { logger.error("audience size refresh failed: \(error)") }
+            // Sizes change slowly: look for due reads once a minute, and start a thread only when there are some.
+            if force || Self.isTime(lastSizeLook, time, every: 60) {
+                let steps = try store.stepsDueForSizeCheck(before: time.addingTimeInterval(-settings.sizeRefresh))
+                if !steps.isEmpty {
+                    pool.submit(Self.sizeReadKey, waitForSlot: waitForSlot) { [self] in
+                        do { try refreshAudienceSizes(steps, time) } catch { logger.error("audience size refresh failed: \(error)") }
+                    }
+                }
             }
         } catch {
             logger.error("sync pass failed: \(error)")
@@ -131,22 +137,27 @@ public final class SyncEngine: Sendable {
     }
 
     private let lastPrune = Mutex<Date>(.distantPast)
+    private let lastSizeLook = Mutex<Date>(.distantPast)
 
-    /// Keeps the ledger 30 days and the activity log 7 days, pruning at most once an hour.
-    private func pruneHistoryHourly(_ time: Date) throws {
-        let due = lastPrune.withLock { last in
-            guard time.timeIntervalSince(last) >= 3600 else { return false }
+    /// Whether `every` seconds have passed since `last`, moving it to `time` when they have.
+    private static func isTime(_ last: borrowing Mutex<Date>, _ time: Date, every: TimeInterval) -> Bool {
+        last.withLock { last in
+            guard time.timeIntervalSince(last) >= every else { return false }
             last = time
             return true
         }
-        guard due else { return }
+    }
+
+    /// Keeps the ledger 30 days and the activity log 7 days, pruning at most once an hour.
+    private func pruneHistoryHourly(_ time: Date) throws {
+        guard Self.isTime(lastPrune, time, every: 3600) else { return }
         try store.pruneHistory(ledgerBefore: time.addingTimeInterval(-settings.ledgerRetention),
                                activityBefore: time.addingTimeInterval(-settings.activityRetention))
     }
 
-    /// Reads the estimated size of each active step's audience every `sizeRefresh`, within the account's budget.
-    private func refreshAudienceSizes(_ time: Date) throws {
-        for stepID in try store.stepsDueForSizeCheck(before: time.addingTimeInterval(-settings.sizeRefresh)) {
+    /// Reads the estimated size of each of `steps`' audiences (due every `sizeRefresh`), within the account's budget.
+    private func refreshAudienceSizes(_ steps: [Int64], _ time: Date) throws {
+        for stepID in steps {
             guard case .success(let destination) = try SyncDestination.resolve(stepID: stepID, store: store, tokenBox: tokenBox, connectors: connectors),
                   try store.throttledUntil(partner: destination.partner, account: destination.account, now: time) == nil else {
                 try store.recordAudienceSize(stepID: stepID, lower: nil, upper: nil, now: time)   // look again after the interval
@@ -166,9 +177,11 @@ public final class SyncEngine: Sendable {
     /// Whether a destination goes now: a full batch for its partner goes at once; anything else waits until
     /// `interval` after its last send.
     static func isDue(count: Int, partner: PartnerID?, lastSent: Date, now: Date, interval: TimeInterval) -> Bool {
-        let fullBatch = partner.map { PartnerInfo.of($0).maxUsersPerRequest } ?? Int.max
-        return count >= fullBatch || now.timeIntervalSince(lastSent) >= interval
+        count >= fullBatch(partner) || now.timeIntervalSince(lastSent) >= interval
     }
+
+    /// The most users one call to `partner` carries (no limit for a step without a partner).
+    static func fullBatch(_ partner: PartnerID?) -> Int { partner.map { PartnerInfo.of($0).maxUsersPerRequest } ?? Int.max }
 
     /// Sends one batch of a destination and records the outcome; returns how many items got one.
     private func send(stepID: Int64) -> Int {
@@ -240,7 +253,7 @@ public final class SyncEngine: Sendable {
             return [(items.map(\.id), .retry(at: at, errorClass: "throttled", message: budget.map(Self.budgetMessage) ?? "No call budget left."))]
         }
         let started = now()
-        func log(_ outcome: String, _ summary: String, receipt: (received: Int, invalid: Int)? = nil) {
+        func log(_ outcome: String, _ summary: String, receipt: PartnerCounts? = nil) {
             let millis = max(0, Int(now().timeIntervalSince(started) * 1000))
             activity.append(ActivityLine(at: started, users: items.count, outcome: outcome, summary: summary, latencyMilliseconds: millis,
                                          receipt: receipt))
@@ -248,7 +261,7 @@ public final class SyncEngine: Sendable {
         do {
             let receipt = try destination.uploader.upload(audienceID: destination.audienceID, action: destination.action, schema: schema,
                                                           rows: items.map(\.row), token: destination.token)
-            log("ok", "received \(receipt.received), invalid \(receipt.invalid)", receipt: (receipt.received, receipt.invalid))
+            log("ok", "received \(receipt.received), invalid \(receipt.invalid)", receipt: PartnerCounts(received: receipt.received, invalid: receipt.invalid))
             return [(items.map(\.id), .synced)]
         } catch {
             log(error.className, error.message)

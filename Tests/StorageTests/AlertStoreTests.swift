@@ -106,4 +106,20 @@ import Testing
         let other = try store.createUser(workspaceName: "Other", email: "o@o.test", passwordHash: StoreTests.hash, role: .admin, now: now)
         #expect(try store.outbox(workspaceID: other.workspaceID).isEmpty && store.alerts(workspaceID: other.workspaceID).isEmpty)
     }
+
+    @Test func historyIsPrunedButAnEmailStillQueuedIsKept() throws {
+        try store.raiseAlert(alert(.step, "audience_gone"), now: now)
+        try store.raiseAlert(alert(.integration, "auth_invalid"), now: now)
+        let sent = try #require(store.mailDue(now: now).first)
+        try store.markMailSent(id: sent.id, now: now)
+        try store.recordActivity(stepID: step, [ActivityLine(at: now, users: 1, outcome: "ok", summary: "received 1, invalid 0",
+                                                             latencyMilliseconds: 5, receipt: PartnerCounts(received: 1, invalid: 0))])
+        #expect(try store.partnerFigures(stepID: step).received == 1)
+        try store.pruneHistory(ledgerBefore: now, activityBefore: now)   // nothing is older than now
+        #expect(try store.outbox(workspaceID: admin.workspaceID).count == 2 && store.activity(stepID: step).count == 1)
+        try store.pruneHistory(ledgerBefore: now.addingTimeInterval(1), activityBefore: now.addingTimeInterval(1))
+        #expect(try store.outbox(workspaceID: admin.workspaceID).map(\.state) == ["queued"])
+        #expect(try store.activity(stepID: step).isEmpty)
+        #expect(try store.partnerFigures(stepID: step).received == 1)   // the totals outlive the log
+    }
 }

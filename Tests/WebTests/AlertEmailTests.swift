@@ -131,6 +131,21 @@ import Testing
         #expect(metrics.contains(#"audiencesync_open_alerts{kind="step"} 1"#) && metrics.contains(#"audiencesync_outbox_emails{state="queued"} 1"#))
     }
 
+    @Test func anUnreachableMailServerIsTriedAgainLater() throws {
+        let clock = test.clock
+        let unreachable = MailDelivery(store: test.store, transport: SMTPMailTransport(SMTPSettings(url: "smtp://127.0.0.1:\(ProjectPaths.freePort())")),
+                                       sender: try MailAddress("alerts@audiencesync.test"), now: { clock.now })
+        try flow.partner.call("POST", "/_sandbox/facebook/audiences/\(try audienceID())/delete")
+        engine.flush(force: true)
+        #expect(unreachable.deliverDue() == 0)
+        let failed = try #require(test.store.outbox(workspaceID: 1).first)
+        #expect(failed.state == "queued" && failed.attempts == 1 && failed.lastError != nil)
+        #expect(try unreachable.deliverDue() == 0 && test.store.outbox(workspaceID: 1).first?.attempts == 1)   // not before its backoff
+        test.clock.advance(120)
+        #expect(try delivered().count == 1)   // the working server gets it, once
+        #expect(try test.store.outbox(workspaceID: 1).first?.state == "sent")
+    }
+
     @Test func theStepShowsWhatThePartnerReports() throws {
         engine.flush(force: true)
         let page = try stepPage()

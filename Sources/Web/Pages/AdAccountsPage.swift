@@ -33,7 +33,7 @@ enum AdAccountsPage {
 
     /// Lists the partner's accounts with the workspace's current choice ticked (or `chosen` when re-rendering a form).
     static func render(_ context: RequestContext, _ partner: PartnerID, chosen: Set<String>? = nil, formError: String?, status: Int) throws -> Response {
-        guard let connector = PartnerSupport.connector(context, partner) else { return PartnerSupport.comingSoon(context, partner) }
+        guard let connector = PartnerSupport.connector(context, partner) else { return PartnerSupport.unavailable(context, partner) }
         guard let connection = try PartnerSupport.connection(context, partner) else { return PartnerSupport.back(partner, .disconnected) }
         let saved = try context.app.store.adAccounts(connectionID: connection.id).map(\.externalID)
         let selected = chosen ?? Set(saved)

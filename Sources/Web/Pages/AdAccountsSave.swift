@@ -7,7 +7,7 @@ import Partners
 /// The names and terms status come from the partner, not the form: only ids the token really reaches are kept.
 enum AdAccountsSave {
     static func handle(_ context: RequestContext, _ partner: PartnerID) throws -> Response {
-        guard let connector = PartnerSupport.connector(context, partner) else { return PartnerSupport.comingSoon(context, partner) }
+        guard let connector = PartnerSupport.connector(context, partner) else { return PartnerSupport.unavailable(context, partner) }
         guard let connection = try PartnerSupport.connection(context, partner) else { return PartnerSupport.back(partner, .disconnected) }
         let chosen = Set(context.request.form.all("account"))
         guard !chosen.isEmpty else {

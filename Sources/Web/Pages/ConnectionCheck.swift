@@ -6,7 +6,7 @@ import Partners
 /// ad account's name, reachability and terms status.
 enum ConnectionCheck {
     static func handle(_ context: RequestContext, _ partner: PartnerID) throws -> Response {
-        guard let connector = PartnerSupport.connector(context, partner) else { return PartnerSupport.comingSoon(context, partner) }
+        guard let connector = PartnerSupport.connector(context, partner) else { return PartnerSupport.unavailable(context, partner) }
         guard let connection = try PartnerSupport.connection(context, partner) else { return PartnerSupport.back(partner, .disconnected) }
         let store = context.app.store
         guard let token = PartnerSupport.token(context, connection) else {

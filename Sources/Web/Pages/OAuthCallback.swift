@@ -15,7 +15,7 @@ enum OAuthCallback {
     }
 
     static func handle(_ context: RequestContext, _ partner: PartnerID) throws -> Response {
-        guard let connector = PartnerSupport.connector(context, partner) else { return PartnerSupport.comingSoon(context, partner) }
+        guard let connector = PartnerSupport.connector(context, partner) else { return PartnerSupport.unavailable(context, partner) }
         let query = context.request.query
         if let problem = try stateProblem(context, partner) {
             context.app.logger.warning("oauth callback refused for \(partner.rawValue): state \(problem.rawValue)")

@@ -4,7 +4,7 @@ import FastCGI
 /// `POST /partners/{partner}/connect`: starts the OAuth flow with a fresh single-use `state`.
 enum PartnerConnect {
     static func handle(_ context: RequestContext, _ partner: PartnerID) throws -> Response {
-        guard let connector = PartnerSupport.connector(context, partner) else { return PartnerSupport.comingSoon(context, partner) }
+        guard let connector = PartnerSupport.connector(context, partner) else { return PartnerSupport.unavailable(context, partner) }
         let state = SecureToken.make(byteCount: OAuthStatePolicy.byteCount)
         try context.app.store.saveOAuthState(stateHash: SecureToken.digest(state), sessionHash: context.session!.idHash,
                                              partner: partner, now: context.now)

@@ -6,9 +6,10 @@ import Storage
 /// Shared steps of the partner actions: finding the connector, sealing and opening tokens.
 enum PartnerSupport {
     /// The connector for a connectable partner this installation allows (a Pro partner must be enabled), or nil
-    /// (the caller answers with `unavailable`).
+    /// (the caller answers with ``unavailable(_:_:)``).
     static func connector(_ context: RequestContext, _ partner: PartnerID) -> (any PartnerConnector)? {
-        guard PartnerInfo.of(partner).isConnectable, (try? allotments(context).allows(partner)) == true else { return nil }
+        let info = PartnerInfo.of(partner)
+        guard info.isConnectable, info.tier == .standard || (try? allotments(context).allows(partner)) == true else { return nil }
         return context.app.connectors[partner]
     }
 
@@ -19,7 +20,7 @@ enum PartnerSupport {
 
     /// Why `partner` cannot be used here: a Pro partner not enabled (403, saying how to enable it), or a partner
     /// this build cannot connect yet (404).
-    static func comingSoon(_ context: RequestContext, _ partner: PartnerID) -> Response {
+    static func unavailable(_ context: RequestContext, _ partner: PartnerID) -> Response {
         let name = PartnerInfo.of(partner).displayName
         if let allotments = try? allotments(context), !allotments.allows(partner) {
             return ErrorPages.page(context.renderer, status: 403, title: "\(name) is an Audience Sync Pro partner that is not enabled",

@@ -5,7 +5,7 @@ import Partners
 /// `POST /partners/{partner}/token`: stores a pasted system-user token after the partner accepted it.
 enum SystemTokenSave {
     static func handle(_ context: RequestContext, _ partner: PartnerID) throws -> Response {
-        guard let connector = PartnerSupport.connector(context, partner) else { return PartnerSupport.comingSoon(context, partner) }
+        guard let connector = PartnerSupport.connector(context, partner) else { return PartnerSupport.unavailable(context, partner) }
         let pasted = (context.request.form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !pasted.isEmpty else {
             return try PartnerPage.render(context, partner, tokenError: "Paste the system user token.", status: 422)
