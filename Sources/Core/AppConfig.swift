@@ -6,17 +6,22 @@ public struct PartnerEndpoints: Sendable, Equatable {
     public var authorizeURL: String
     /// The API base (`https://graph.facebook.com/v25.0`).
     public var apiBaseURL: String
+    /// The OAuth token endpoint (code exchange and refresh), e.g. `https://oauth2.googleapis.com/token`.
+    public var tokenURL: String
     /// The app's client id.
     public var clientID: String
     /// The app's client secret (never logged or shown).
     public var clientSecret: String
     /// Where a person accepts the custom-audience terms; `{account}` is replaced by the numeric account id.
     public var termsURL: String
+    /// Partner-specific settings: Google's `ads_api_url` and `developer_token`, LinkedIn's `version`.
+    public var extra: [String: String]
 
     /// Creates a value.
-    public init(authorizeURL: String, apiBaseURL: String, clientID: String, clientSecret: String, termsURL: String) {
-        self.authorizeURL = authorizeURL; self.apiBaseURL = apiBaseURL; self.clientID = clientID
-        self.clientSecret = clientSecret; self.termsURL = termsURL
+    public init(authorizeURL: String, apiBaseURL: String, tokenURL: String = "", clientID: String, clientSecret: String,
+                termsURL: String = "", extra: [String: String] = [:]) {
+        self.authorizeURL = authorizeURL; self.apiBaseURL = apiBaseURL; self.tokenURL = tokenURL; self.clientID = clientID
+        self.clientSecret = clientSecret; self.termsURL = termsURL; self.extra = extra
     }
 }
 
@@ -47,8 +52,13 @@ public struct AppConfig: Sendable, Equatable {
     public var threads: Int
     /// Largest accepted request body.
     public var maxBodyBytes: Int
-    /// Per-partner endpoints and app credentials.
-    public var facebook: PartnerEndpoints
+    /// Every partner's endpoints and app credentials (all seven are always present).
+    public var partners: [PartnerID: PartnerEndpoints]
+    /// Facebook's endpoints.
+    public var facebook: PartnerEndpoints {
+        get { partners[.facebook]! }
+        set { partners[.facebook] = newValue }
+    }
     /// Seconds a claim on sync items lasts without renewal (a crashed worker's items come back after it).
     public var syncLease: Int
     /// Facebook calls allowed per ad account per rolling hour.
@@ -84,13 +94,7 @@ public struct AppConfig: Sendable, Equatable {
             publicDirectory: source.string("PUBLIC_DIR", default: "./Public"),
             threads: try source.int("THREADS", default: 32, range: 1...512),
             maxBodyBytes: try source.int("MAX_BODY_BYTES", default: 32 << 20, range: 1024...(1 << 31)),
-            facebook: PartnerEndpoints(
-                authorizeURL: source.url("FACEBOOK_AUTHORIZE_URL", default: sandbox + "/facebook/www/v25.0/dialog/oauth"),
-                apiBaseURL: source.url("FACEBOOK_API_URL", default: sandbox + "/facebook/graph/v25.0"),
-                clientID: source.string("FACEBOOK_CLIENT_ID", default: "sandbox-facebook-app"),
-                clientSecret: source.string("FACEBOOK_CLIENT_SECRET", default: "sandbox-facebook-secret"),
-                termsURL: source.string("FACEBOOK_TERMS_URL",
-                                        default: sandbox + "/facebook/www/ads/manage/customaudiences/tos/?act={account}")),
+            partners: PartnerDefaults.endpoints(sandbox: sandbox, setting: { source.raw($0) }),
             syncLease: try source.int("SYNC_LEASE_SECONDS", default: 30, range: 3...600),
             facebookHourlyCalls: try source.int("FACEBOOK_HOURLY_CALLS", default: 190_000, range: 1...10_000_000),
             proPurchases: try source.int("PRO_PURCHASES", default: 1, range: 0...1000),
@@ -105,8 +109,12 @@ public struct AppConfig: Sendable, Equatable {
     }
 
     private func validate() throws(ConfigError) {
-        for (name, url) in [("BASE_URL", baseURL), ("SANDBOX_URL", sandboxURL), ("FACEBOOK_AUTHORIZE_URL", facebook.authorizeURL),
-                            ("FACEBOOK_API_URL", facebook.apiBaseURL)]
+        let partnerURLs = partners.sorted { $0.key.rawValue < $1.key.rawValue }.flatMap { id, endpoints in
+            let prefix = id.rawValue.uppercased()
+            return [(prefix + "_AUTHORIZE_URL", endpoints.authorizeURL), (prefix + "_API_URL", endpoints.apiBaseURL),
+                    (prefix + "_TOKEN_URL", endpoints.tokenURL)]
+        }
+        for (name, url) in [("BASE_URL", baseURL), ("SANDBOX_URL", sandboxURL)] + partnerURLs
             where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw .invalid(name: "AUDIENCESYNC_" + name, reason: "must start with http:// or https://")
         }

@@ -42,11 +42,16 @@ public struct Connection: Sendable, Equatable {
     public let connectedAt: Date
     /// When its health was last checked against the partner.
     public let checkedAt: Date?
+    /// The sealed refresh token, for partners that issue one; nil otherwise.
+    public let sealedRefreshToken: [UInt8]?
+    /// When the refresh token stops working, where the partner says (a person must reconnect before then).
+    public let refreshExpiresAt: Date?
 
     /// Creates a value.
     public init(id: Int64, workspaceID: Int64, partner: PartnerID, tokenKind: TokenKind, sealedToken: [UInt8], expiresAt: Date?,
                 status: ConnectionStatus, statusMessage: String?, partnerUserName: String?, connectedByUserID: Int64?,
-                connectedAt: Date, checkedAt: Date?) {
+                connectedAt: Date, checkedAt: Date?, sealedRefreshToken: [UInt8]? = nil, refreshExpiresAt: Date? = nil) {
+        self.sealedRefreshToken = sealedRefreshToken; self.refreshExpiresAt = refreshExpiresAt
         self.id = id; self.workspaceID = workspaceID; self.partner = partner; self.tokenKind = tokenKind
         self.sealedToken = sealedToken; self.expiresAt = expiresAt; self.status = status; self.statusMessage = statusMessage
         self.partnerUserName = partnerUserName; self.connectedByUserID = connectedByUserID; self.connectedAt = connectedAt
@@ -55,6 +60,15 @@ public struct Connection: Sendable, Equatable {
 
     /// The context string sealed tokens are bound to, so a ciphertext copied to another row does not open.
     public static func tokenContext(workspaceID: Int64, partner: PartnerID) -> String { "connection:\(workspaceID):\(partner.rawValue)" }
+
+    /// The context refresh tokens are sealed to (distinct from the access token's, so the two cannot be swapped).
+    public static func refreshTokenContext(workspaceID: Int64, partner: PartnerID) -> String {
+        tokenContext(workspaceID: workspaceID, partner: partner) + ":refresh"
+    }
+
+    /// The date that ends this connection unless someone acts: the refresh token's expiry where there is a
+    /// refresh token (the access token renews itself until then), else the access token's.
+    public var reconnectBy: Date? { sealedRefreshToken != nil ? refreshExpiresAt : expiresAt }
 }
 
 /// An ad account as the partner lists it.

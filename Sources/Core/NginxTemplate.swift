@@ -15,7 +15,7 @@ public enum NginxTemplate {
             "MAX_BODY": String(max(1, config.maxBodyBytes >> 20)) + "m",
             // Forms that redirect to a partner's consent page need its origin in form-action (Chrome applies
             // form-action to the redirect too); the sandbox's consent form redirects back to the app.
-            "APP_FORM_ACTION": (["'self'"] + [origin(config.facebook.authorizeURL)].compactMap { $0 }).joined(separator: " "),
+            "APP_FORM_ACTION": formAction(config),
             "SANDBOX_FORM_ACTION": (["'self'"] + [origin(config.baseURL)].compactMap { $0 }).joined(separator: " "),
         ]
     }
@@ -28,6 +28,15 @@ public enum NginxTemplate {
             throw .invalid(name: String(output[range]), reason: "has no value in the nginx template")
         }
         return output
+    }
+
+    /// `'self'` and every partner's consent-page origin, each once, in a stable order.
+    static func formAction(_ config: AppConfig) -> String {
+        var origins: [String] = []
+        for partner in PartnerID.allCases {
+            if let found = config.partners[partner].flatMap({ origin($0.authorizeURL) }), !origins.contains(found) { origins.append(found) }
+        }
+        return (["'self'"] + origins).joined(separator: " ")
     }
 
     /// `scheme://host[:port]` of a URL.

@@ -29,6 +29,9 @@ public struct PartnerInfo: Sendable {
     public let audienceCapPerAccount: Int?
     /// The most users one add/remove call may carry.
     public let maxUsersPerRequest: Int
+    /// Calls allowed per ad account in a rolling window (partners.md: TikTok 50/s, Snapchat 10/s, Criteo 250/min…).
+    /// The engine never exceeds it; a partner's own 429s are honoured on top.
+    public let callBudget: CallBudget
 
     /// The catalog entry for `id`.
     public static func of(_ id: PartnerID) -> PartnerInfo { catalog.first { $0.id == id }! }
@@ -36,18 +39,25 @@ public struct PartnerInfo: Sendable {
     /// Every partner in the order the Technology Partners page lists them.
     public static let catalog: [PartnerInfo] = [
         PartnerInfo(id: .facebook, displayName: "Facebook", summary: "Sync users into Facebook and Instagram custom audiences.",
-                    tier: .standard, isConnectable: true, adAccountNoun: "ad account", audienceCapPerAccount: 500, maxUsersPerRequest: 10_000),
+                    tier: .standard, isConnectable: true, adAccountNoun: "ad account", audienceCapPerAccount: 500, maxUsersPerRequest: 10_000,
+                    callBudget: CallBudget(limit: 190_000, window: 3600)),
         PartnerInfo(id: .google, displayName: "Google", summary: "Sync users into Google Ads Customer Match lists.",
-                    tier: .standard, isConnectable: false, adAccountNoun: "customer", audienceCapPerAccount: nil, maxUsersPerRequest: 10_000),
+                    tier: .standard, isConnectable: false, adAccountNoun: "customer", audienceCapPerAccount: nil, maxUsersPerRequest: 10_000,
+                    callBudget: CallBudget(limit: 300, window: 60)),
         PartnerInfo(id: .tiktok, displayName: "TikTok", summary: "Sync users into TikTok custom audiences.",
-                    tier: .pro, isConnectable: false, adAccountNoun: "advertiser", audienceCapPerAccount: 400, maxUsersPerRequest: 10_000),
+                    tier: .pro, isConnectable: false, adAccountNoun: "advertiser", audienceCapPerAccount: 400, maxUsersPerRequest: 10_000,
+                    callBudget: CallBudget(limit: 50, window: 1)),
         PartnerInfo(id: .pinterest, displayName: "Pinterest", summary: "Sync users into Pinterest customer lists.",
-                    tier: .pro, isConnectable: false, adAccountNoun: "ad account", audienceCapPerAccount: nil, maxUsersPerRequest: 10_000),
+                    tier: .pro, isConnectable: false, adAccountNoun: "ad account", audienceCapPerAccount: nil, maxUsersPerRequest: 10_000,
+                    callBudget: CallBudget(limit: 400, window: 60)),
         PartnerInfo(id: .snapchat, displayName: "Snapchat", summary: "Sync users into Snapchat audience segments.",
-                    tier: .pro, isConnectable: false, adAccountNoun: "ad account", audienceCapPerAccount: 1_000, maxUsersPerRequest: 10_000),
+                    tier: .pro, isConnectable: false, adAccountNoun: "ad account", audienceCapPerAccount: 1_000, maxUsersPerRequest: 10_000,
+                    callBudget: CallBudget(limit: 10, window: 1)),
         PartnerInfo(id: .criteo, displayName: "Criteo", summary: "Sync users into Criteo audience segments.",
-                    tier: .pro, isConnectable: false, adAccountNoun: "advertiser", audienceCapPerAccount: 1_000, maxUsersPerRequest: 10_000),
+                    tier: .pro, isConnectable: false, adAccountNoun: "advertiser", audienceCapPerAccount: 1_000, maxUsersPerRequest: 10_000,
+                    callBudget: CallBudget(limit: 250, window: 60)),
         PartnerInfo(id: .linkedin, displayName: "LinkedIn", summary: "Sync users into LinkedIn matched audiences.",
-                    tier: .pro, isConnectable: false, adAccountNoun: "ad account", audienceCapPerAccount: nil, maxUsersPerRequest: 5_000),
+                    tier: .pro, isConnectable: false, adAccountNoun: "ad account", audienceCapPerAccount: nil, maxUsersPerRequest: 5_000,
+                    callBudget: CallBudget(limit: 10, window: 1)),
     ]
 }

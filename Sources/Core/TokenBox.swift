@@ -24,6 +24,15 @@ public struct TokenBox: Sendable {
         return [Self.version] + Array(box.combined!)
     }
 
+    /// A secret derived from the key for `purpose` and `input`: base64url (no padding) of HMAC-SHA256, 43 characters.
+    /// Used for values that must be unguessable yet need no storage, such as an OAuth flow's PKCE verifier derived
+    /// from its `state` (RFC 7636 §4.1 wants 43–128 unreserved characters).
+    public func derivedSecret(purpose: String, input: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array((purpose + "\u{0}" + input).utf8), using: key)
+        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
     /// Decrypts a sealed token; fails if it was tampered with, moved to another context, or sealed under another key.
     public func open(_ sealed: [UInt8], context: String) throws(TokenBoxError) -> String {
         guard sealed.first == Self.version, sealed.count > 29 else { throw .corrupt }

@@ -9,9 +9,15 @@ public struct PartnerToken: Sendable, Equatable {
     public let expiresAt: Date?
     /// Who the token acts as at the partner ("Demo User").
     public let partnerUserName: String?
+    /// The refresh token, where the partner issues one (Google, Pinterest, Snapchat, Criteo, LinkedIn). Seal it
+    /// before storing; never log it.
+    public let refreshToken: String?
+    /// When the refresh token stops working, when the partner says (LinkedIn: a year from the first grant).
+    public let refreshExpiresAt: Date?
     /// Creates a value.
-    public init(value: String, expiresAt: Date?, partnerUserName: String?) {
+    public init(value: String, expiresAt: Date?, partnerUserName: String?, refreshToken: String? = nil, refreshExpiresAt: Date? = nil) {
         self.value = value; self.expiresAt = expiresAt; self.partnerUserName = partnerUserName
+        self.refreshToken = refreshToken; self.refreshExpiresAt = refreshExpiresAt
     }
 }
 
@@ -32,10 +38,16 @@ public struct TokenHealth: Sendable, Equatable {
 public protocol PartnerConnector: AudienceDirectory, AudienceUploader {
     /// The partner this connector speaks to.
     var partner: PartnerID { get }
-    /// The consent page URL for a flow with this `state`.
-    func authorizationURL(redirectURI: String, state: String) -> String
-    /// Exchanges the callback's code for the longest-lived token the partner grants.
-    func completeAuthorization(code: String, redirectURI: String, now: Date) throws(PartnerError) -> PartnerToken
+    /// The consent page URL for a flow with this `state`. `codeVerifier` is the flow's PKCE verifier (RFC 7636);
+    /// partners that use PKCE (Google) send its S256 challenge, the others ignore it.
+    func authorizationURL(redirectURI: String, state: String, codeVerifier: String) -> String
+    /// Exchanges the callback's code for the longest-lived token the partner grants (with its refresh token, if any).
+    func completeAuthorization(code: String, redirectURI: String, codeVerifier: String, now: Date) throws(PartnerError) -> PartnerToken
+    /// A new access token from a refresh token. The answer may carry a new refresh token, which replaces the old one.
+    /// A refused refresh token (`invalid_grant`) is ``PartnerError/authInvalid(message:)``.
+    func refresh(refreshToken: String, now: Date) throws(PartnerError) -> PartnerToken
+    /// Whether an admin may paste a token instead of the consent flow (Facebook system users, TikTok long-term tokens).
+    var acceptsPastedToken: Bool { get }
     /// Checks a pasted token against the partner before it is stored.
     func validatePastedToken(_ token: String, now: Date) throws(PartnerError) -> PartnerToken
     /// Asks the partner whether a stored token still works.
@@ -44,6 +56,34 @@ public protocol PartnerConnector: AudienceDirectory, AudienceUploader {
     func adAccounts(token: String) throws(PartnerError) -> [RemoteAdAccount]
     /// Where a person accepts the custom-audience terms for an account, when the partner has such terms.
     func termsURL(accountExternalID: String) -> String?
+}
+
+extension PartnerConnector {
+    /// The consent URL of a flow without PKCE.
+    public func authorizationURL(redirectURI: String, state: String) -> String {
+        authorizationURL(redirectURI: redirectURI, state: state, codeVerifier: "")
+    }
+
+    /// The code exchange of a flow without PKCE.
+    public func completeAuthorization(code: String, redirectURI: String, now: Date) throws(PartnerError) -> PartnerToken {
+        try completeAuthorization(code: code, redirectURI: redirectURI, codeVerifier: "", now: now)
+    }
+
+    /// Partners without refresh tokens: a token that no longer works needs a person to reconnect.
+    public func refresh(refreshToken: String, now: Date) throws(PartnerError) -> PartnerToken {
+        throw .authInvalid(message: "\(partner.rawValue): this partner issues no refresh tokens; reconnect it")
+    }
+
+    /// Only partners that say so take pasted tokens.
+    public var acceptsPastedToken: Bool { false }
+
+    /// Refuses pasted tokens.
+    public func validatePastedToken(_ token: String, now: Date) throws(PartnerError) -> PartnerToken {
+        throw .authInvalid(message: "\(partner.rawValue): connect through the partner's sign-in instead of pasting a token")
+    }
+
+    /// No terms page.
+    public func termsURL(accountExternalID: String) -> String? { nil }
 }
 
 /// An audience as the partner lists it.

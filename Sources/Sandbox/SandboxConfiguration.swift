@@ -10,8 +10,10 @@ public struct SandboxConfiguration: Sendable {
     public var publicBaseURL: String
     /// The folder that holds `sandbox/*.mustache` (the project's `Templates/` folder).
     public var templatesDirectory: String
+    /// The OAuth app registered with each emulated partner, by partner name (`facebook`, `tiktok`, …).
+    public var apps: [String: SandboxApp]
     /// The one Facebook app registered with the emulated Meta developer console.
-    public var facebookApp: SandboxApp
+    public var facebookApp: SandboxApp { app("facebook") }
     /// The wall clock. The sandbox adds its own stored offset (advanced by `POST /_sandbox/clock`) to every
     /// reading, so tests can compress hours into milliseconds.
     public var now: @Sendable () -> Date
@@ -19,13 +21,21 @@ public struct SandboxConfiguration: Sendable {
     /// Creates a configuration; `now` defaults to the system clock.
     public init(
         databasePath: String, publicBaseURL: String, templatesDirectory: String, facebookApp: SandboxApp,
-        now: @escaping @Sendable () -> Date = { Date() }
+        apps: [String: SandboxApp] = [:], now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.databasePath = databasePath
         self.publicBaseURL = publicBaseURL
         self.templatesDirectory = templatesDirectory
-        self.facebookApp = facebookApp
+        self.apps = apps.merging(["facebook": facebookApp]) { _, facebook in facebook }
         self.now = now
+    }
+
+    /// The app registered with `partner`; a partner without one gets the demo defaults (`sandbox-<partner>-app`,
+    /// `sandbox-<partner>-secret`, redirect `http://127.0.0.1:8080/oauth/callback/<partner>`), which is what an
+    /// installation uses unless told otherwise.
+    public func app(_ partner: String) -> SandboxApp {
+        apps[partner] ?? SandboxApp(clientID: "sandbox-\(partner)-app", clientSecret: "sandbox-\(partner)-secret", name: "AudienceSync Demo",
+                                    redirectURIs: ["http://127.0.0.1:8080/oauth/callback/\(partner)"])
     }
 
     /// `publicBaseURL` without a trailing slash, so paths can be appended as they are.

@@ -11,7 +11,7 @@ public final class SandboxResponder: Responder {
     /// Opens (or creates) the database, migrates it, seeds it on first run and loads the templates.
     /// Throws ``SandboxError`` when a template is missing, or GRDB's error when the database cannot be opened.
     public init(configuration: SandboxConfiguration) throws {
-        let partners: [any SandboxPartner] = [FacebookSandbox(app: configuration.facebookApp)]
+        let partners = SandboxPartners.all(configuration)
         let pages = try SandboxPages(
             directory: configuration.templatesDirectory,
             names: SandboxRouter.templateNames + partners.flatMap(\.templateNames))

@@ -16,6 +16,7 @@ enum Migrations {
         migrator.registerMigration("008-alerts-and-outbox", migrate: alertsAndOutbox)
         migrator.registerMigration("009-step-item-counts", migrate: stepItemCounts)
         migrator.registerMigration("010-pro-partners", migrate: proPartners)
+        migrator.registerMigration("011-refresh-tokens", migrate: refreshTokens)
         return migrator
     }
 
@@ -319,6 +320,14 @@ enum Migrations {
                 enabled_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL,
                 enabled_at REAL NOT NULL
             ) WITHOUT ROWID;
+            """)
+    }
+
+    /// Refresh tokens (sealed like access tokens) for partners that issue them, with their expiry where known.
+    private static func refreshTokens(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE connection ADD COLUMN sealed_refresh_token BLOB;
+            ALTER TABLE connection ADD COLUMN refresh_expires_at REAL;
             """)
     }
 }

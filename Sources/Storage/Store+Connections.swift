@@ -18,12 +18,17 @@ public struct NewConnection: Sendable {
     public var partnerUserName: String?
     /// The dashboard user connecting it.
     public var connectedBy: Int64
+    /// The sealed refresh token, where the partner issued one.
+    public var sealedRefreshToken: [UInt8]?
+    /// When the refresh token expires, where known.
+    public var refreshExpiresAt: Date?
 
     /// Creates a value.
     public init(workspaceID: Int64, partner: PartnerID, tokenKind: TokenKind, sealedToken: [UInt8], expiresAt: Date?,
-                partnerUserName: String?, connectedBy: Int64) {
+                partnerUserName: String?, connectedBy: Int64, sealedRefreshToken: [UInt8]? = nil, refreshExpiresAt: Date? = nil) {
         self.workspaceID = workspaceID; self.partner = partner; self.tokenKind = tokenKind; self.sealedToken = sealedToken
         self.expiresAt = expiresAt; self.partnerUserName = partnerUserName; self.connectedBy = connectedBy
+        self.sealedRefreshToken = sealedRefreshToken; self.refreshExpiresAt = refreshExpiresAt
     }
 }
 
@@ -35,14 +40,16 @@ extension Store {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO connection (workspace_id, partner, token_kind, sealed_token, expires_at, status, status_message,
-                                        partner_user_name, connected_by, connected_at, checked_at)
-                VALUES (?, ?, ?, ?, ?, 'valid', NULL, ?, ?, ?, ?)
+                                        partner_user_name, connected_by, connected_at, checked_at, sealed_refresh_token, refresh_expires_at)
+                VALUES (?, ?, ?, ?, ?, 'valid', NULL, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (workspace_id, partner) DO UPDATE SET
                     token_kind = excluded.token_kind, sealed_token = excluded.sealed_token, expires_at = excluded.expires_at,
                     status = 'valid', status_message = NULL, partner_user_name = excluded.partner_user_name,
-                    connected_by = excluded.connected_by, connected_at = excluded.connected_at, checked_at = excluded.checked_at
+                    connected_by = excluded.connected_by, connected_at = excluded.connected_at, checked_at = excluded.checked_at,
+                    sealed_refresh_token = excluded.sealed_refresh_token, refresh_expires_at = excluded.refresh_expires_at
                 """, arguments: [new.workspaceID, new.partner.rawValue, new.tokenKind.rawValue, Data(new.sealedToken),
-                                 new.expiresAt?.unix, new.partnerUserName, new.connectedBy, now.unix, now.unix])
+                                 new.expiresAt?.unix, new.partnerUserName, new.connectedBy, now.unix, now.unix,
+                                 new.sealedRefreshToken.map { Data($0) }, new.refreshExpiresAt?.unix])
             let connection = try Self.fetchConnection(db, workspaceID: new.workspaceID, partner: new.partner)!
             // A new token resolves the connection's problems; whoever was told hears it (once).
             _ = try Self.clearAlerts(db, .integration, subjectID: connection.id, now: now)
@@ -61,6 +68,30 @@ extension Store {
             try Row.fetchAll(db, sql: "SELECT * FROM connection WHERE workspace_id = ? ORDER BY partner", arguments: [workspaceID])
                 .compactMap(Self.connection(from:))
         }
+    }
+
+    /// Stores the tokens of a refresh: the new access token and, when the partner sent one, the new refresh token
+    /// (saved in the same transaction, before anyone uses the new access token, so a crash never leaves only the
+    /// spent refresh token behind). Nothing changes when the connection was replaced or removed meanwhile
+    /// (`expectedSealedRefresh` no longer matches); returns whether the row was updated.
+    public func saveRefreshedTokens(connectionID: Int64, expectedSealedRefresh: [UInt8], sealedToken: [UInt8], expiresAt: Date?,
+                                    sealedRefreshToken: [UInt8]?, refreshExpiresAt: Date?, now: Date) throws(StoreError) -> Bool {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE connection SET sealed_token = ?, expires_at = ?, sealed_refresh_token = coalesce(?, sealed_refresh_token),
+                    refresh_expires_at = coalesce(?, refresh_expires_at), status = 'valid', status_message = NULL, checked_at = ?
+                WHERE id = ? AND sealed_refresh_token = ?
+                """, arguments: [Data(sealedToken), expiresAt?.unix, sealedRefreshToken.map { Data($0) }, refreshExpiresAt?.unix, now.unix,
+                                 connectionID, Data(expectedSealedRefresh)])
+            let changed = db.changesCount > 0
+            if changed { _ = try Self.clearAlerts(db, .integration, subjectID: connectionID, now: now) }
+            return changed
+        }
+    }
+
+    /// The connection with this id, if any.
+    public func connection(id: Int64) throws(StoreError) -> Connection? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM connection WHERE id = ?", arguments: [id]).flatMap(Self.connection(from:)) }
     }
 
     /// Records the outcome of a health check on a connection's token.
@@ -150,7 +181,9 @@ extension Store {
             id: row["id"], workspaceID: row["workspace_id"], partner: partner, tokenKind: kind, sealedToken: Array(sealed),
             expiresAt: (row["expires_at"] as Double?).map(Date.init(unix:)), status: status, statusMessage: row["status_message"],
             partnerUserName: row["partner_user_name"], connectedByUserID: row["connected_by"],
-            connectedAt: Date(unix: row["connected_at"]), checkedAt: (row["checked_at"] as Double?).map(Date.init(unix:)))
+            connectedAt: Date(unix: row["connected_at"]), checkedAt: (row["checked_at"] as Double?).map(Date.init(unix:)),
+            sealedRefreshToken: (row["sealed_refresh_token"] as Data?).map(Array.init),
+            refreshExpiresAt: (row["refresh_expires_at"] as Double?).map(Date.init(unix:)))
     }
 
     private static func adAccount(from row: Row) -> SelectedAdAccount {

@@ -11,6 +11,8 @@ struct SyncDestination {
     let audienceID: String
     let action: AudienceAction
     let connectionID: Int64
+    /// The connection as read for this batch (its refresh token lets a refused access token be renewed once).
+    let connection: Connection
     let token: String
     let uploader: any AudienceUploader
 
@@ -24,8 +26,8 @@ struct SyncDestination {
     }
 
     /// Resolves a step into its destination, reading the connection and the audiences recorded at launch.
-    static func resolve(stepID: Int64, store: Store, tokenBox: TokenBox,
-                        connectors: [PartnerID: any PartnerConnector]) throws -> Result<SyncDestination, Unavailable> {
+    static func resolve(stepID: Int64, store: Store, tokens: ConnectionTokens,
+                        connectors: [PartnerID: any PartnerConnector], forceRefresh: Bool = false) throws -> Result<SyncDestination, Unavailable> {
         guard let owner = try store.owner(ofStep: stepID) else { return .failure(Unavailable(errorClass: "step_gone", message: "The step no longer exists.")) }
         let steps = try store.steps(canvasID: owner.canvasID)
         guard let step = steps.first(where: { $0.id == stepID }), case .audienceSync(let config) = step.kind,
@@ -41,16 +43,18 @@ struct SyncDestination {
             return .failure(Unavailable(errorClass: "auth_invalid", message: connection.statusMessage ?? "The \(name) token is invalid. Reconnect \(name).",
                                         partner: partner, connectionID: connection.id))
         }
-        guard let token = try? tokenBox.open(connection.sealedToken, context: Connection.tokenContext(workspaceID: owner.workspaceID, partner: partner)) else {
-            return .failure(Unavailable(errorClass: "auth_invalid", message: "The stored \(name) token can no longer be read. Reconnect \(name).",
-                                        partner: partner, connectionID: connection.id))
+        let token: String
+        switch tokens.accessToken(connection, force: forceRefresh) {
+        case .success(let value): token = value
+        case .failure(let problem):
+            return .failure(Unavailable(errorClass: problem.errorClass, message: problem.message, partner: partner, connectionID: connection.id))
         }
         guard let audienceID = audienceID(config.audience, steps: steps) else {
             return .failure(Unavailable(errorClass: "audience_missing", message: "The audience was not created at \(name). Launch the canvas again.",
                                         partner: partner, connectionID: connection.id))
         }
         return .success(SyncDestination(stepID: stepID, partner: partner, account: account, audienceID: audienceID, action: config.action,
-                                        connectionID: connection.id, token: token, uploader: connector))
+                                        connectionID: connection.id, connection: connection, token: token, uploader: connector))
     }
 
     private static func audienceID(_ choice: AudienceChoice?, steps: [CanvasStep]) -> String? {

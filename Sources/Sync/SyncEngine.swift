@@ -27,7 +27,7 @@ public struct SyncSettings: Sendable {
     /// Calls allowed per ad account in a rolling window, per partner (Facebook's advanced-access
     /// custom-audience budget of 190,000 an hour, partners.md §1.6; per-second budgets for partners that
     /// count per second). Shared by every canvas and step using the account, and kept in the database.
-    public var callBudgets: [PartnerID: CallBudget] = [.facebook: CallBudget(limit: 190_000, window: 3600)]
+    public var callBudgets: [PartnerID: CallBudget] = Dictionary(uniqueKeysWithValues: PartnerInfo.catalog.map { ($0.id, $0.callBudget) })
     /// How often each active step's audience size is read from the partner.
     public var sizeRefresh: TimeInterval = 30 * 60
     /// The dashboard's base URL, for links in alert emails.
@@ -46,6 +46,7 @@ public struct SyncSettings: Sendable {
 public final class SyncEngine: Sendable {
     let store: Store
     let tokenBox: TokenBox
+    let tokens: ConnectionTokens
     let connectors: [PartnerID: any PartnerConnector]
     let settings: SyncSettings
     let now: @Sendable () -> Date
@@ -61,6 +62,7 @@ public final class SyncEngine: Sendable {
     public init(store: Store, tokenBox: TokenBox, connectors: [PartnerID: any PartnerConnector], settings: SyncSettings = SyncSettings(),
                 now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "audiencesync.sync")) {
         self.store = store; self.tokenBox = tokenBox; self.connectors = connectors; self.settings = settings; self.now = now; self.logger = logger
+        self.tokens = ConnectionTokens(store: store, tokenBox: tokenBox, connectors: connectors, now: now)
         loop = BackgroundLoop(interval: settings.tick)
         pool = SendPool(width: settings.concurrency)
         notifier = Notifier(store: store, baseURL: settings.baseURL, logger: logger)
@@ -158,7 +160,7 @@ public final class SyncEngine: Sendable {
     /// Reads the estimated size of each of `steps`' audiences (due every `sizeRefresh`), within the account's budget.
     private func refreshAudienceSizes(_ steps: [Int64], _ time: Date) throws {
         for stepID in steps {
-            guard case .success(let destination) = try SyncDestination.resolve(stepID: stepID, store: store, tokenBox: tokenBox, connectors: connectors),
+            guard case .success(let destination) = try SyncDestination.resolve(stepID: stepID, store: store, tokens: tokens, connectors: connectors),
                   try store.throttledUntil(partner: destination.partner, account: destination.account, now: time) == nil else {
                 try store.recordAudienceSize(stepID: stepID, lower: nil, upper: nil, now: time)   // look again after the interval
                 continue
@@ -189,7 +191,7 @@ public final class SyncEngine: Sendable {
         lastSent.withLock { $0[stepID] = time }
         do {
             let destination: SyncDestination
-            switch try SyncDestination.resolve(stepID: stepID, store: store, tokenBox: tokenBox, connectors: connectors) {
+            switch try SyncDestination.resolve(stepID: stepID, store: store, tokens: tokens, connectors: connectors) {
             case .success(let value): destination = value
             case .failure(let problem):
                 try store.markWaiting(stepID: stepID, errorClass: problem.errorClass, message: problem.message, now: time)
@@ -241,10 +243,61 @@ public final class SyncEngine: Sendable {
         "The ad account's call budget (\(budget.summary)) is used up; sending resumes as calls leave the window."
     }
 
-    /// Sends `items`; a batch refused for bad rows is split until the bad rows are found, and only they fail.
-    /// Each call to the partner adds a line to `activity`.
+    /// Sends `items`, one request per identifier group where the partner takes one identifier type per request
+    /// (Snapchat, Criteo, Pinterest): each user goes in the requests of the keys it has a value for, and ends with
+    /// the worst outcome of its requests (a retried user's other requests are sent again; adds and removes are
+    /// idempotent at every partner).
     func deliver(_ items: [ClaimedItem], to destination: SyncDestination,
                  activity: inout [ActivityLine]) -> [(ids: [Int64], outcome: ItemOutcome)] {
+        guard let schema = items.first?.schema else { return [] }
+        let groups = IdentifierRulesCatalog.rules(for: destination.partner)?.requestGroups(schema) ?? [Array(schema.indices)]
+        if groups.count == 1 && groups[0].count == schema.count { return deliverGroup(items, to: destination, activity: &activity) }
+        var worst: [Int64: ItemOutcome] = [:]
+        for group in groups {
+            let carrying = items.filter { item in group.contains { !item.row[$0].isEmpty } }.map { item in
+                ClaimedItem(id: item.id, externalID: item.externalID, schema: group.map { schema[$0] }, row: group.map { item.row[$0] },
+                            attempts: item.attempts, firstAttemptAt: item.firstAttemptAt)
+            }
+            guard !carrying.isEmpty else { continue }
+            for (ids, outcome) in deliverGroup(carrying, to: destination, activity: &activity) {
+                for id in ids where Self.severity(outcome) > Self.severity(worst[id] ?? .synced) { worst[id] = outcome }
+            }
+        }
+        var outcomes: [ItemOutcome] = [.synced]
+        var ids: [[Int64]] = [[]]
+        for item in items {
+            let outcome = worst[item.id] ?? .synced
+            if let index = outcomes.firstIndex(of: outcome) { ids[index].append(item.id) } else { outcomes.append(outcome); ids.append([item.id]) }
+        }
+        return zip(ids, outcomes).filter { !$0.0.isEmpty }.map { ($0.0, $0.1) }
+    }
+
+    /// One call; an access token refused before its expiry (revoked, rotated) is renewed once and the call repeated.
+    private func upload(_ items: [ClaimedItem], schema: [String], to destination: SyncDestination) throws(PartnerError) -> UploadReceipt {
+        let rows = items.map(\.row)
+        do {
+            return try destination.uploader.upload(audienceID: destination.audienceID, action: destination.action, schema: schema,
+                                                   rows: rows, token: destination.token)
+        } catch {
+            guard case .authInvalid = error, destination.connection.sealedRefreshToken != nil,
+                  case .success(let fresh) = tokens.accessToken(destination.connection, force: true) else { throw error }
+            return try destination.uploader.upload(audienceID: destination.audienceID, action: destination.action, schema: schema,
+                                                   rows: rows, token: fresh)
+        }
+    }
+
+    private static func severity(_ outcome: ItemOutcome) -> Int {
+        switch outcome {
+        case .synced: 0
+        case .retry: 1
+        case .errored: 2
+        }
+    }
+
+    /// Sends `items` in one request; a batch refused for bad rows is split until the bad rows are found, and only
+    /// they fail. Each call to the partner adds a line to `activity`.
+    private func deliverGroup(_ items: [ClaimedItem], to destination: SyncDestination,
+                              activity: inout [ActivityLine]) -> [(ids: [Int64], outcome: ItemOutcome)] {
         guard let schema = items.first?.schema else { return [] }
         // Every call takes its place in the account's budget first; with no room left, the items wait for it.
         guard (try? reserveCall(destination)) == true else {
@@ -259,16 +312,15 @@ public final class SyncEngine: Sendable {
                                          receipt: receipt))
         }
         do {
-            let receipt = try destination.uploader.upload(audienceID: destination.audienceID, action: destination.action, schema: schema,
-                                                          rows: items.map(\.row), token: destination.token)
+            let receipt = try upload(items, schema: schema, to: destination)
             log("ok", "received \(receipt.received), invalid \(receipt.invalid)", receipt: PartnerCounts(received: receipt.received, invalid: receipt.invalid))
             return [(items.map(\.id), .synced)]
         } catch {
             log(error.className, error.message)
             if case .invalidData = error, items.count > 1 {
                 let half = items.count / 2
-                return deliver(Array(items[..<half]), to: destination, activity: &activity)
-                    + deliver(Array(items[half...]), to: destination, activity: &activity)
+                return deliverGroup(Array(items[..<half]), to: destination, activity: &activity)
+                    + deliverGroup(Array(items[half...]), to: destination, activity: &activity)
             }
             return [(items.map(\.id), outcome(for: error, items: items, destination: destination))]
         }

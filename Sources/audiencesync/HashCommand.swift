@@ -18,7 +18,7 @@ struct HashCommand: ParsableCommand {
     @Option(help: "The partner whose rules apply (supported: \(Self.supportedList)).")
     var partner: String
 
-    @Option(help: "Comma-separated schema keys, in column order (default: all of the partner's keys, e.g. for facebook \(Self.facebookDefault)).")
+    @Option(help: "Comma-separated schema keys, in column order (default: all of the partner's keys; \(Self.keysByPartner)).")
     var schema: String?
 
     @Option(help: "ISO country (e.g. US) for rows without a recognized COUNTRY value: fills phone calling codes, US ZIP and state rules.")
@@ -70,8 +70,11 @@ struct HashCommand: ParsableCommand {
         IdentifierRulesCatalog.supported.map(\.rawValue).joined(separator: ", ")
     }
 
-    private static var facebookDefault: String {
-        FacebookIdentifiers.fields.map(FacebookIdentifiers.schemaKey).joined(separator: ",")
+    /// "facebook: EMAIL,PHONE,…; tiktok: EMAIL_SHA256,…".
+    private static var keysByPartner: String {
+        IdentifierRulesCatalog.supported.compactMap { partner in
+            IdentifierRulesCatalog.rules(for: partner).map { rules in "\(partner.rawValue): " + rules.fields.map(rules.schemaKey).joined(separator: ",") }
+        }.joined(separator: "; ")
     }
 }
 

@@ -16,11 +16,15 @@ struct SandboxCommand: ParsableCommand {
         let config = try Settings.load(options)
         try Settings.prepareDataDirectory(config)
         SignalWaiter.blockShutdownSignals()
-        let app = SandboxApp(clientID: config.facebook.clientID, clientSecret: config.facebook.clientSecret, name: "AudienceSync Demo",
-                             redirectURIs: [config.redirectURI(for: .facebook)])
+        // Each emulated partner knows this installation's app: its client id, secret and one redirect URI.
+        var apps: [String: SandboxApp] = [:]
+        for (partner, endpoints) in config.partners {
+            apps[partner.rawValue] = SandboxApp(clientID: endpoints.clientID, clientSecret: endpoints.clientSecret, name: "AudienceSync Demo",
+                                                redirectURIs: [config.redirectURI(for: partner)])
+        }
         let responder = try SandboxResponder(configuration: SandboxConfiguration(
             databasePath: config.sandboxDatabasePath, publicBaseURL: config.sandboxURL,
-            templatesDirectory: config.templatesDirectory, facebookApp: app))
+            templatesDirectory: config.templatesDirectory, facebookApp: apps["facebook"]!, apps: apps))
         logger.info("partner sandbox at \(config.sandboxURL)")
         try ServerRunner.run(responder, socket: config.sandboxSocket, threads: 16, maxBodyBytes: config.maxBodyBytes, logger: logger)
     }

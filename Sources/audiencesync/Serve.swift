@@ -25,7 +25,7 @@ struct Serve: ParsableCommand {
         let store = try Store(path: config.databasePath)
         let tokenBox = try TokenBox(keyBytes: try KeyFile.loadOrCreate(path: config.keyFile))
         let http = HTTPClient(configuration: HTTPClientConfiguration())
-        let connectors: [PartnerID: any PartnerConnector] = [.facebook: FacebookClient(endpoints: config.facebook, http: http)]
+        let connectors = PartnerClients.all(config, http: http)
         let app = try buildApplication(WebDependencies(config: config, store: store, tokenBox: tokenBox, connectors: connectors))
         logger.info("dashboard at \(config.baseURL)")
         let delays = DelayAdvancer(store: store)

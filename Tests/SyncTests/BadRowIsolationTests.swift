@@ -27,7 +27,7 @@ final class PickyUploader: AudienceUploader {
         let engine = SyncEngine(store: store, tokenBox: try TokenBox(keyBytes: Array(repeating: 1, count: 32)), connectors: [:])
         let uploader = PickyUploader()
         let destination = SyncDestination(stepID: 1, partner: .facebook, account: "act_1", audienceID: "9", action: .add, connectionID: 1,
-                                          token: "t", uploader: uploader)
+                                          connection: Self.connection, token: "t", uploader: uploader)
         let now = Date()
         let values = (0..<16).map { $0 == 5 || $0 == 11 ? "bad\($0)" : "ok\($0)" }
         let items = values.enumerated().map { ClaimedItem(id: Int64($0.offset), externalID: "u\($0.offset)", schema: ["EMAIL"], row: [$0.element],
@@ -43,4 +43,11 @@ final class PickyUploader: AudienceUploader {
         // Splitting is logarithmic, not one call per row.
         #expect(uploader.calls.withLock { $0.count } < 16)
     }
+}
+
+extension BadRowIsolationTests {
+    /// A connection without a refresh token, as a destination carries it.
+    static let connection = Connection(id: 1, workspaceID: 1, partner: .facebook, tokenKind: .oauth, sealedToken: [], expiresAt: nil,
+                                       status: .valid, statusMessage: nil, partnerUserName: nil, connectedByUserID: nil,
+                                       connectedAt: Date(), checkedAt: nil)
 }

@@ -1,3 +1,4 @@
+import Core
 import FastCGI
 import Foundation
 import Sandbox
@@ -22,8 +23,15 @@ public final class SandboxStack: Sendable {
         nginx = try NginxProcess(appSocket: folder + "/unused-app.sock", sandboxSocket: folder + "/sandbox.sock")
         url = nginx.sandboxURL
         let app = SandboxApp(clientID: Self.clientID, clientSecret: Self.clientSecret, name: "AudienceSync Demo", redirectURIs: [Self.redirectURI])
+        // Every partner's app with the demo credentials and the test app's one redirect URI per partner.
+        var apps: [String: SandboxApp] = [:]
+        for partner in PartnerID.allCases {
+            apps[partner.rawValue] = SandboxApp(clientID: "sandbox-\(partner.rawValue)-app", clientSecret: "sandbox-\(partner.rawValue)-secret",
+                                                name: "AudienceSync Demo", redirectURIs: [TestApp.baseURL + "/oauth/callback/" + partner.rawValue])
+        }
         let responder = try SandboxResponder(configuration: SandboxConfiguration(
-            databasePath: folder + "/sandbox.sqlite", publicBaseURL: url, templatesDirectory: ProjectPaths.templates, facebookApp: app))
+            databasePath: folder + "/sandbox.sqlite", publicBaseURL: url, templatesDirectory: ProjectPaths.templates, facebookApp: app,
+            apps: apps))
         server = FastCGIServer(configuration: FastCGIServerConfiguration(socketPath: folder + "/sandbox.sock", threads: 8), responder: responder)
         try server.start()
     }

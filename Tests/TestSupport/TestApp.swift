@@ -52,7 +52,7 @@ public final class TestApp: Sendable {
         store = try Store(path: config.databasePath)
         clock = TestClock()
         tokenBox = try TokenBox(keyBytes: (0..<32).map { _ in UInt8.random(in: 0...255) })
-        connectors = [.facebook: FacebookClient(endpoints: config.facebook, http: http)]
+        connectors = PartnerClients.all(config, http: http)
         let clock = clock
         app = try buildApplication(WebDependencies(config: config, store: store, tokenBox: tokenBox, connectors: connectors, now: { clock.now }))
     }

@@ -13,6 +13,18 @@ public protocol IdentifierRules {
     static func normalize(_ field: IdentifierField, _ raw: String, country: String?) -> String
     /// Whether the partner wants `field` SHA-256 hashed (some ids, such as mobile ad ids, must not be).
     static func isHashed(_ field: IdentifierField) -> Bool
+    /// How one batch laid out as `schema` splits into requests: each group lists schema positions sent together.
+    /// Partners that take one identifier type per request (Snapchat, Criteo, Pinterest) answer one group per key;
+    /// the default is one request carrying every key.
+    static func requestGroups(_ schema: [String]) -> [[Int]]
+}
+
+extension IdentifierRules {
+    /// One request with every key (Facebook, TikTok, LinkedIn).
+    public static func requestGroups(_ schema: [String]) -> [[Int]] { [Array(schema.indices)] }
+
+    /// One request per schema key, for partners that take a single identifier type per request.
+    public static func onePerKey(_ schema: [String]) -> [[Int]] { schema.indices.map { [$0] } }
 }
 
 extension IdentifierRules {

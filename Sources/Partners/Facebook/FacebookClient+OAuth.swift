@@ -29,7 +29,8 @@ struct GraphMe: Decodable {
 
 extension FacebookClient {
     /// The Facebook Login dialog URL (partners.md §1.1): `client_id`, `redirect_uri`, `scope=ads_management`, `state`.
-    public func authorizationURL(redirectURI: String, state: String) -> String {
+    /// Facebook Login takes no PKCE verifier.
+    public func authorizationURL(redirectURI: String, state: String, codeVerifier: String) -> String {
         endpoints.authorizeURL + "?" + FormEncoding.encode([
             ("client_id", endpoints.clientID), ("redirect_uri", redirectURI), ("scope", "ads_management"),
             ("response_type", "code"), ("state", state),
@@ -80,12 +81,15 @@ extension FacebookClient: PartnerConnector {
     public var partner: PartnerID { .facebook }
 
     /// Code → short-lived token → long-lived token, then who it acts as.
-    public func completeAuthorization(code: String, redirectURI: String, now: Date) throws(PartnerError) -> PartnerToken {
+    public func completeAuthorization(code: String, redirectURI: String, codeVerifier: String, now: Date) throws(PartnerError) -> PartnerToken {
         let short = try exchangeCode(code, redirectURI: redirectURI, now: now)
         let long = try exchangeForLongLived(short.value, now: now)
         let identity = try me(token: long.value)
         return PartnerToken(value: long.value, expiresAt: long.expiresAt, partnerUserName: identity.name ?? identity.id)
     }
+
+    /// Business Manager system-user tokens may be pasted.
+    public var acceptsPastedToken: Bool { true }
 
     /// A pasted system-user token must be valid, carry ads_management, and name its user.
     public func validatePastedToken(_ token: String, now: Date) throws(PartnerError) -> PartnerToken {

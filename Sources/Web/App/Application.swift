@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Partners
 import Storage
+import Sync
 
 /// Everything the dashboard depends on; production and tests build it with different values.
 public struct WebDependencies: Sendable {
@@ -21,6 +22,8 @@ public struct WebDependencies: Sendable {
     public var passwords: PasswordHasher
     /// Where request and error lines go.
     public var logger: Logger
+    /// Access tokens, renewed where the partner issues refresh tokens.
+    public let tokens: ConnectionTokens
 
     /// Creates the dependencies.
     public init(config: AppConfig, store: Store, tokenBox: TokenBox, connectors: [PartnerID: any PartnerConnector],
@@ -28,6 +31,7 @@ public struct WebDependencies: Sendable {
                 logger: Logger = Logger(label: "audiencesync.web")) {
         self.config = config; self.store = store; self.tokenBox = tokenBox; self.connectors = connectors
         self.now = now; self.passwords = passwords; self.logger = logger
+        tokens = ConnectionTokens(store: store, tokenBox: tokenBox, connectors: connectors, now: now)
     }
 }
 

@@ -29,12 +29,15 @@ enum OAuthCallback {
                                   : "The partner answered: \(query["error_description"] ?? error).",
                            "Nothing was changed. Connect again when you are ready.", status: 400)
         }
-        guard let code = query["code"], !code.isEmpty else {
+        // TikTok's consent page sends `auth_code`; every other partner `code`.
+        guard let code = query["code"] ?? query["auth_code"], !code.isEmpty else {
             return failure(context, partner, "The connection was not made", "The partner sent no authorization code.",
                            "Nothing was changed. Start again with the Connect button.", status: 400)
         }
         do {
-            let token = try connector.completeAuthorization(code: code, redirectURI: context.app.config.redirectURI(for: partner), now: context.now)
+            let verifier = PartnerConnect.codeVerifier(context, state: query["state"] ?? "")
+            let token = try connector.completeAuthorization(code: code, redirectURI: context.app.config.redirectURI(for: partner),
+                                                            codeVerifier: verifier, now: context.now)
             _ = try PartnerSupport.save(context, partner, token: token, kind: .oauth)
         } catch let error as PartnerError {
             context.app.logger.warning("oauth exchange failed for \(partner.rawValue): \(error.className)")

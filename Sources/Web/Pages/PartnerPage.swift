@@ -17,11 +17,19 @@ enum PartnerPage {
         let connectPath: String
         let tokenPath: String
         let tokenError: String?
+        /// The pasted-token form, for partners that take one.
+        let tokenForm: TokenFormView?
         let alert: String?
         let checkPath: String
         let accountsPath: String
         let disconnectPath: String
         let csrfToken: String
+    }
+
+    struct TokenFormView {
+        let heading: String
+        let explanation: String
+        let label: String
     }
 
     struct ConnectionView {
@@ -31,6 +39,8 @@ enum PartnerPage {
         let actingAs: String
         let connectedAt: String
         let expiry: String
+        /// "Renewed automatically until …" where the partner issued a refresh token.
+        let renewal: String?
         let expiryWarning: String?
         let checkedAt: String
     }
@@ -62,7 +72,8 @@ enum PartnerPage {
             isPro: info.tier == .pro, connection: connection.map { view($0, now: context.now) },
             accounts: accounts.map { view($0, partner: partner, connector: connector) }, hasAccounts: !accounts.isEmpty,
             canManage: context.user.role == .admin, connectPath: SiteRoute.partnerConnect(partner).path,
-            tokenPath: SiteRoute.partnerToken(partner).path, tokenError: tokenError, alert: alert, checkPath: SiteRoute.partnerCheck(partner).path,
+            tokenPath: SiteRoute.partnerToken(partner).path, tokenError: tokenError,
+            tokenForm: connector?.acceptsPastedToken == true ? tokenForm(partner) : nil, alert: alert, checkPath: SiteRoute.partnerCheck(partner).path,
             accountsPath: SiteRoute.partnerAccounts(partner).path, disconnectPath: SiteRoute.partnerDisconnect(partner).path,
             csrfToken: context.session?.csrfToken ?? "")
         return context.renderer.page("partner", shell: context.shell(title: info.displayName, section: "partners"), content: content,
@@ -74,9 +85,32 @@ enum PartnerPage {
             isValid: connection.status == .valid, statusMessage: connection.statusMessage,
             kind: connection.tokenKind == .oauth ? "Signed in with \(PartnerInfo.of(connection.partner).displayName) (OAuth)" : "System user token",
             actingAs: connection.partnerUserName ?? "unknown", connectedAt: Formats.dateTime(connection.connectedAt),
-            expiry: connection.expiresAt.map { "\(Formats.date($0)) (\(Formats.relative($0, now: now)))" } ?? "Never expires",
-            expiryWarning: expiryWarning(connection.expiresAt, now: now),
+            expiry: connection.expiresAt.map { "\(Formats.dateTime($0)) (\(Formats.relative($0, now: now)))" } ?? "Never expires",
+            renewal: renewal(connection),
+            expiryWarning: expiryWarning(connection.reconnectBy, now: now),
             checkedAt: connection.checkedAt.map(Formats.dateTime) ?? "never")
+    }
+
+    /// How a refreshable sign-in renews itself, and until when.
+    static func renewal(_ connection: Connection) -> String? {
+        guard connection.sealedRefreshToken != nil else { return nil }
+        guard let until = connection.refreshExpiresAt else { return "Renewed automatically with a refresh token" }
+        return "Renewed automatically until \(Formats.date(until)), when someone must reconnect"
+    }
+
+    /// The pasted-token form's words for `partner`.
+    static func tokenForm(_ partner: PartnerID) -> TokenFormView {
+        let name = PartnerInfo.of(partner).displayName
+        switch partner {
+        case .facebook:
+            return TokenFormView(heading: "Or use a system user token",
+                                 explanation: "A Business Manager system user token does not expire when a person leaves or changes their password. It is checked with \(name) before it is saved, and stored encrypted.",
+                                 label: "System user token")
+        default:
+            return TokenFormView(heading: "Or paste an access token",
+                                 explanation: "A long-term access token issued to your \(name) developer app. It is checked with \(name) before it is saved, and stored encrypted.",
+                                 label: "Access token")
+        }
     }
 
     /// A warning when the token expires within 14 days or already has.

@@ -38,19 +38,23 @@ enum PartnerSupport {
         try context.app.store.connection(workspaceID: context.user.workspaceID, partner: partner)
     }
 
-    /// The plaintext token of a connection; nil when it cannot be opened (key changed, row tampered).
+    /// The plaintext access token of a connection, renewed first when it is about to expire and the partner issued a
+    /// refresh token; nil when it cannot be had (key changed, row tampered, refresh refused: the connection then
+    /// shows as invalid).
     static func token(_ context: RequestContext, _ connection: Connection) -> String? {
-        try? context.app.tokenBox.open(connection.sealedToken,
-                                       context: Connection.tokenContext(workspaceID: connection.workspaceID, partner: connection.partner))
+        try? context.app.tokens.accessToken(connection).get()
     }
 
     /// Seals and stores a token as the workspace's connection to `partner`.
     static func save(_ context: RequestContext, _ partner: PartnerID, token: PartnerToken, kind: TokenKind) throws -> Connection {
         let workspaceID = context.user.workspaceID
-        let sealed = context.app.tokenBox.seal(token.value, context: Connection.tokenContext(workspaceID: workspaceID, partner: partner))
+        let box = context.app.tokenBox
+        let sealed = box.seal(token.value, context: Connection.tokenContext(workspaceID: workspaceID, partner: partner))
+        let sealedRefresh = token.refreshToken.map { box.seal($0, context: Connection.refreshTokenContext(workspaceID: workspaceID, partner: partner)) }
         return try context.app.store.saveConnection(
             NewConnection(workspaceID: workspaceID, partner: partner, tokenKind: kind, sealedToken: sealed, expiresAt: token.expiresAt,
-                          partnerUserName: token.partnerUserName, connectedBy: context.user.id), now: context.now)
+                          partnerUserName: token.partnerUserName, connectedBy: context.user.id, sealedRefreshToken: sealedRefresh,
+                          refreshExpiresAt: token.refreshExpiresAt), now: context.now)
     }
 
     /// Redirects to the partner page with a notice.

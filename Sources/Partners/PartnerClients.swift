@@ -1,0 +1,13 @@
+import Core
+import HTTPClient
+
+/// One client per partner, built from the installation's endpoints. Adding a partner is one line here and one
+/// folder beside `Facebook/`.
+public enum PartnerClients {
+    /// Every partner this build can connect, keyed by partner.
+    public static func all(_ config: AppConfig, http: HTTPClient) -> [PartnerID: any PartnerConnector] {
+        var clients: [PartnerID: any PartnerConnector] = [:]
+        clients[.facebook] = FacebookClient(endpoints: config.facebook, http: http)
+        return clients
+    }
+}

@@ -1,0 +1,9 @@
+/// Every emulated partner, in the order the sandbox's home page lists them. Adding a partner is one line here
+/// and one folder beside `Facebook/`.
+enum SandboxPartners {
+    static func all(_ configuration: SandboxConfiguration) -> [any SandboxPartner] {
+        [
+            FacebookSandbox(app: configuration.facebookApp),
+        ]
+    }
+}
