@@ -12,7 +12,7 @@ BENCH ?=
 help:
 	@echo "make run   - start AudienceSync with the partner sandbox on http://127.0.0.1:8080"
 	@echo "make test  - run the whole test suite"
-	@echo "make bench - benchmark a release build (BENCH=ingest|throughput|pages|latency|memory for one figure)"
+	@echo "make bench - benchmark a release build (BENCH=ingest|throughput|pages|latency|memory|partners for one figure)"
 
 deps:
 	@scripts/install-deps.sh

@@ -1,6 +1,6 @@
 """`make bench`: AudienceSync's figures on this machine, release build, against the partner sandbox through nginx.
 
-    .venv-bench/bin/python scripts/bench/bench.py [FIGURE ...]      FIGURE: ingest throughput pages latency memory (default: all)
+    .venv-bench/bin/python scripts/bench/bench.py [FIGURE ...]      FIGURE: ingest throughput pages latency memory partners (default: all)
 
 Each figure starts its own stack (scripts/stack.sh with the release binary, a data folder under
 test-output/bench/, free ports) and stops it afterwards; `throughput` also runs the facebook-business SDK baseline
@@ -9,7 +9,8 @@ output says which are met; the exit status is 0 whenever every figure could be m
 
 Settings (environment): BENCH_USERS (1,000,000: throughput, SDK baseline, pages data and memory), BENCH_INGEST_PROFILES
 (1,000,000), BENCH_LATENCY_RATE (10,000 users/s) and BENCH_LATENCY_SECONDS (60), BENCH_CLIENTS (concurrent API
-clients, 2), BENCH_WRK_SECONDS (10), BENCH_KEEP=1 keeps the data folders.
+clients, 2), BENCH_WRK_SECONDS (10), BENCH_KEEP=1 keeps the data folders, BENCH_PARTNERS (partners of the `partners`
+figure, default all six besides Facebook; each line is printed beside Facebook's figure of the same run).
 """
 import concurrent.futures
 import json
@@ -27,7 +28,9 @@ import requests
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchstack import BIN, ROOT, Stack, recipients_body, track_body  # noqa: E402
 
-FIGURES = ["ingest", "throughput", "pages", "latency", "memory"]
+FIGURES = ["ingest", "throughput", "pages", "latency", "memory", "partners"]
+PARTNERS = ["google", "tiktok", "pinterest", "snapchat", "criteo", "linkedin"]
+PRO = ["tiktok", "pinterest", "snapchat", "criteo", "linkedin"]
 USERS = int(os.environ.get("BENCH_USERS", "1000000"))
 INGEST_PROFILES = int(os.environ.get("BENCH_INGEST_PROFILES", "1000000"))
 LATENCY_RATE = int(os.environ.get("BENCH_LATENCY_RATE", "10000"))
@@ -221,6 +224,54 @@ class Bench:
             self.record(Result("Ratio AudienceSync / SDK (users/s)", f"{ratio:.2f}", "(reference)", None, repeat("throughput"),
                                f"AudienceSync {num(self.throughput)} users/s (API entry + hashing + queue + sync) vs SDK {num(sdk)} users/s"
                                " (hash + upload only)"))
+
+    def partners(self):
+        """One line per partner: the same USERS users through one Add step to that partner, beside Facebook's."""
+        chosen = [p for p in os.environ.get("BENCH_PARTNERS", " ".join(PARTNERS)).replace(",", " ").split() if p in PARTNERS]
+        if self.throughput is None:
+            self.throughput = self.partner_throughput("facebook")
+        for partner in chosen:
+            rate = self.partner_throughput(partner)
+            if rate is not None and self.throughput:
+                say(f"    {partner}: {num(rate)} users/s; Facebook in this run {num(self.throughput)} users/s"
+                    f" (ratio {rate / self.throughput:.2f})")
+
+    def partner_throughput(self, partner):
+        """Connects `partner` through its consent page, launches one Add step, enters USERS users, times Users Synced."""
+        section(f"Partner throughput — {partner}: {num(USERS)} users through one Add step (10,000 per API request,"
+                f" {CLIENTS} clients), the partner's batch size and call budget")
+        stack = Stack(f"partner-{partner}", env={"AUDIENCESYNC_PRO_PURCHASES": "2"}).start()
+        try:
+            stack.setup()
+            if partner in PRO:
+                stack.enable_pro(PRO)
+            if partner == "facebook":
+                stack.connect_facebook()
+                account = "act_1001"
+            else:
+                account = stack.connect_oauth(partner)
+            stack.launch_canvas(f"Bench {partner}", account=account, partner=partner)
+            started = time.perf_counter()
+            entry = self.enter_users(stack, USERS, CLIENTS)
+            figures = stack.summary()
+            while figures["synced"] + figures["errored"] < USERS and time.perf_counter() - started < SYNC_DEADLINE:
+                time.sleep(0.5)
+                figures = stack.summary()
+            total = time.perf_counter() - started
+            label = f"Partner throughput: {partner} (entered → Users Synced)"
+            facebook = f"; Facebook {num(self.throughput)} users/s" if self.throughput and partner != "facebook" else ""
+            if figures["synced"] < USERS:
+                self.record(Result(label, f"not finished in {SYNC_DEADLINE:.0f} s", "(reference)", None, repeat("partners"),
+                                   f"synced {num(figures['synced'])}, pending {num(figures['pending'])}, errored {num(figures['errored'])}"))
+                return None
+            rate = USERS / total
+            ratio = f" (× {rate / self.throughput:.2f})" if self.throughput and partner != "facebook" else ""
+            self.record(Result(label, f"{num(rate)} users/s{ratio}", "(reference)", None, repeat("partners"),
+                               f"{num(USERS)} users: entry done at {entry:.1f} s, all synced at {total:.1f} s; {self.partner_calls(stack)}"
+                               f"{facebook}"))
+            return rate
+        finally:
+            stack.stop(KEEP)
 
     def pages(self):
         stack = self.synced_stack
@@ -441,7 +492,7 @@ def main(argv):
             continue
         try:
             {"ingest": bench.ingest, "throughput": bench.throughput_and_baseline, "pages": bench.pages,
-             "latency": bench.latency, "memory": bench.memory}[figure]()
+             "latency": bench.latency, "memory": bench.memory, "partners": bench.partners}[figure]()
         except Exception as error:  # one figure's failure does not hide the others
             failed.append(figure)
             say(f"!! {figure} could not be measured: {error}")

@@ -1,6 +1,7 @@
 """One AudienceSync stack for the benchmarks: release binary, its own data folder and free ports, started and
 stopped by scripts/stack.sh, and set up through the dashboard's own forms exactly like the e2e tests do
 (Tests/e2e/conftest.py: admin user, system-user token connection, API key, canvas with one Facebook Add step)."""
+import html
 import json
 import os
 import pathlib
@@ -9,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.parse
 
 import requests
 
@@ -120,8 +122,44 @@ class Stack:
         s.post(url + "/partners/facebook/accounts",
                data={"_csrf": csrf_of(s, url + "/partners/facebook/accounts"), "account": account}, timeout=30)
 
-    def launch_canvas(self, audience_name, account="act_1001", fields=("email",)):
-        """A canvas with one Facebook Add step to a new audience, launched. Returns (canvas id, step id)."""
+    def enable_pro(self, partners):
+        """Technology Partners → Select partners: enables `partners` (the installation needs enough Pro purchases)."""
+        s, url = self.session, self.url
+        r = s.post(url + "/partners/pro", data={"_csrf": csrf_of(s, url + "/partners"), "partner": list(partners)},
+                   allow_redirects=False, timeout=30)
+        if r.status_code != 303:
+            raise RuntimeError(f"enabling {partners} failed: {r.status_code} {r.text[:300]}")
+
+    def connect_oauth(self, partner):
+        """Connects `partner` through its real consent flow: Connect → the sandbox's consent page → its Allow button →
+        the app's callback; then chooses the first ad account offered. Returns that account's id."""
+        s, url = self.session, self.url
+        r = s.post(f"{url}/partners/{partner}/connect", data={"_csrf": csrf_of(s, f"{url}/partners/{partner}")},
+                   allow_redirects=False, timeout=30)
+        consent = r.headers.get("Location", "")
+        if r.status_code != 303 or not consent.startswith(self.sandbox_url):
+            raise RuntimeError(f"connect {partner}: {r.status_code} {consent or r.text[:300]}")
+        browser = requests.Session()
+        browser.trust_env = False
+        page = browser.get(consent, timeout=30).text
+        action, fields = allow_form(page, consent)
+        r = browser.post(action, data=fields, allow_redirects=False, timeout=30)
+        callback = r.headers.get("Location", "")
+        if not callback.startswith(url):
+            raise RuntimeError(f"{partner} consent did not return to the app: {r.status_code} {callback or r.text[:300]}")
+        r = s.get(callback, allow_redirects=False, timeout=60)
+        if r.status_code != 303 or "connected" not in r.headers.get("Location", ""):
+            raise RuntimeError(f"{partner} callback failed: {r.status_code} {r.text[:300]}")
+        page = s.get(f"{url}/partners/{partner}/accounts", timeout=60).text
+        accounts = [html.unescape(a) for a in re.findall(r'name="account" value="([^"]+)"', page)]
+        if not accounts:
+            raise RuntimeError(f"{partner} offered no ad account")
+        s.post(f"{url}/partners/{partner}/accounts",
+               data={"_csrf": csrf_of(s, f"{url}/partners/{partner}/accounts"), "account": accounts[0]}, timeout=60)
+        return accounts[0]
+
+    def launch_canvas(self, audience_name, account="act_1001", fields=("email",), partner="facebook"):
+        """A canvas with one Add step to a new audience of `partner`, launched. Returns (canvas id, step id)."""
         s, url = self.session, self.url
         r = s.post(url + "/canvases", data={"_csrf": csrf_of(s, url + "/canvases"), "name": audience_name},
                    allow_redirects=False, timeout=10)
@@ -129,7 +167,7 @@ class Stack:
         r = s.post(f"{url}/canvases/{canvas}/add-step",
                    data={"_csrf": csrf_of(s, f"{url}/canvases/{canvas}"), "kind": "audience_sync"}, allow_redirects=False, timeout=10)
         step = r.headers["Location"].rsplit("/", 1)[-1]
-        form = {"_csrf": csrf_of(s, f"{url}/canvases/{canvas}/steps/{step}"), "destination": f"facebook|{account}",
+        form = {"_csrf": csrf_of(s, f"{url}/canvases/{canvas}/steps/{step}"), "destination": f"{partner}|{account}",
                 "audience_mode": "new", "audience_name": audience_name, "action": "add", "field": list(fields)}
         r = s.post(f"{url}/canvases/{canvas}/steps/{step}/save", data=form, allow_redirects=False, timeout=10)
         if r.status_code != 303:
@@ -188,6 +226,29 @@ class Stack:
         r = requests.post(self.sandbox_url + "/_sandbox/facebook/config", json=settings, timeout=10)
         r.raise_for_status()
         return r.json()
+
+
+def allow_form(page, page_url):
+    """The consent page's approving form: (absolute action URL, fields including the Allow button's name/value)."""
+    for form in re.finditer(r"<form\b(.*?)>(.*?)</form>", page, re.S | re.I):
+        attributes, inner = form.group(1), form.group(2)
+        button = re.search(r"<button\b[^>]*\bid=\"allow\"[^>]*>", inner)
+        if not button:
+            continue
+        action = re.search(r'action="([^"]*)"', attributes)
+        fields = {}
+        for tag in re.findall(r"<input\b[^>]*>", inner):
+            name = re.search(r'name="([^"]*)"', tag)
+            value = re.search(r'value="([^"]*)"', tag)
+            if name:
+                fields[html.unescape(name.group(1))] = html.unescape(value.group(1)) if value else ""
+        name = re.search(r'name="([^"]*)"', button.group(0))
+        value = re.search(r'value="([^"]*)"', button.group(0))
+        if name:
+            fields[html.unescape(name.group(1))] = html.unescape(value.group(1)) if value else ""
+        target = urllib.parse.urljoin(page_url, html.unescape(action.group(1)) if action else page_url)
+        return target, fields
+    raise RuntimeError("the consent page has no form with an Allow button (id=\"allow\")")
 
 
 def recipients_body(canvas, start, count, prefix="u"):
