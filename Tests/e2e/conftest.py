@@ -36,12 +36,12 @@ def free_port():
 class Stack:
     """One running stack with its own data folder and ports."""
 
-    def __init__(self, name):
+    def __init__(self, name, env=None):
         self.data = OUT / f"e2e-{name}-{int(time.time() * 1000)}"
         self.http, self.sandbox = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.http}"
         self.sandbox_url = f"http://127.0.0.1:{self.sandbox}"
-        self.env = dict(os.environ, AUDIENCESYNC_DATA_DIR=str(self.data))
+        self.env = dict(os.environ, AUDIENCESYNC_DATA_DIR=str(self.data), **(env or {}))
 
     def start(self):
         self.data.mkdir(parents=True, exist_ok=True)
