@@ -41,20 +41,24 @@ extension Store {
     /// Clears the open alerts of one subject (a step, or a connection) — it works again — and queues the
     /// "resolved" email of each. Reads first, so the common case (nothing open) takes no write lock.
     /// - Returns: how many alerts cleared.
+    /// A sign-in about to expire (`token_expiring`) is not over because calls work: only a new connection (reconnect)
+    /// or `including: token_expiring` clears it.
     @discardableResult
-    public func clearAlerts(_ kind: AlertKind, subjectID: Int64, now: Date) throws(StoreError) -> Int {
+    public func clearAlerts(_ kind: AlertKind, subjectID: Int64, now: Date, includingExpiry: Bool = false) throws(StoreError) -> Int {
         let open = try read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM alert WHERE cleared_at IS NULL AND kind = ? AND subject_id = ?",
-                             arguments: [kind.rawValue, subjectID]) ?? 0
+            try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM alert WHERE cleared_at IS NULL AND kind = ? AND subject_id = ? AND (? OR error_class != 'token_expiring')
+                """, arguments: [kind.rawValue, subjectID, includingExpiry]) ?? 0
         }
         guard open > 0 else { return 0 }
-        return try write { db in try Self.clearAlerts(db, kind, subjectID: subjectID, now: now) }
+        return try write { db in try Self.clearAlerts(db, kind, subjectID: subjectID, now: now, includingExpiry: includingExpiry) }
     }
 
-    static func clearAlerts(_ db: Database, _ kind: AlertKind, subjectID: Int64, now: Date) throws -> Int {
+    static func clearAlerts(_ db: Database, _ kind: AlertKind, subjectID: Int64, now: Date, includingExpiry: Bool = false) throws -> Int {
         let rows = try Row.fetchAll(db, sql: """
-            UPDATE alert SET cleared_at = ? WHERE cleared_at IS NULL AND kind = ? AND subject_id = ? RETURNING *
-            """, arguments: [now.unix, kind.rawValue, subjectID])
+            UPDATE alert SET cleared_at = ? WHERE cleared_at IS NULL AND kind = ? AND subject_id = ?
+                AND (? OR error_class != 'token_expiring') RETURNING *
+            """, arguments: [now.unix, kind.rawValue, subjectID, includingExpiry])
         for row in rows {
             let record = Self.alertRecord(from: row)
             try Self.queueMail(db, AlertMail.cleared(record.alert), alert: record.alert, alertID: record.id, now: now)

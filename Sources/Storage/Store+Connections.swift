@@ -51,8 +51,8 @@ extension Store {
                                  new.expiresAt?.unix, new.partnerUserName, new.connectedBy, now.unix, now.unix,
                                  new.sealedRefreshToken.map { Data($0) }, new.refreshExpiresAt?.unix])
             let connection = try Self.fetchConnection(db, workspaceID: new.workspaceID, partner: new.partner)!
-            // A new token resolves the connection's problems; whoever was told hears it (once).
-            _ = try Self.clearAlerts(db, .integration, subjectID: connection.id, now: now)
+            // A new token resolves the connection's problems, an expiring sign-in included; whoever was told hears it (once).
+            _ = try Self.clearAlerts(db, .integration, subjectID: connection.id, now: now, includingExpiry: true)
             return connection
         }
     }
@@ -86,6 +86,17 @@ extension Store {
             let changed = db.changesCount > 0
             if changed { _ = try Self.clearAlerts(db, .integration, subjectID: connectionID, now: now) }
             return changed
+        }
+    }
+
+    /// Valid connections a person must reconnect before `before`: the refresh token's expiry where there is one, else
+    /// the access token's.
+    public func connectionsToReconnect(before: Date) throws(StoreError) -> [Connection] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM connection WHERE status = 'valid' AND (
+                    (sealed_refresh_token IS NOT NULL AND refresh_expires_at < ?) OR (sealed_refresh_token IS NULL AND expires_at < ?))
+                """, arguments: [before.unix, before.unix]).compactMap(Self.connection(from:))
         }
     }
 

@@ -42,6 +42,23 @@ struct Notifier: Sendable {
         }
     }
 
+    /// A connection's sign-in ends at `date` unless someone reconnects: told once (the alert stays open until a
+    /// reconnect clears it).
+    func expiring(_ connection: Connection, at date: Date, now: Date) {
+        let name = PartnerInfo.of(connection.partner).displayName
+        let days = max(0, Int(date.timeIntervalSince(now) / 86_400))
+        let alert = Alert(kind: .integration, workspaceID: connection.workspaceID, subjectID: connection.id, errorClass: "token_expiring",
+                          title: Alert.title(errorClass: "token_expiring", partner: name, place: "\(name) connection"),
+                          detail: "The \(name) sign-in ends on \(UTCDate(date).dayAndTime) (in \(days) day(s)). After that nothing more "
+                              + "is sent to \(name). Reconnect \(name) on the Technology Partners page before then.",
+                          link: baseURL + "/partners/\(connection.partner.rawValue)")
+        do {
+            if try store.raiseAlert(alert, now: now) { logger.notice("alert raised: \(alert.key)") }
+        } catch {
+            logger.error("could not record the expiry alert of connection \(connection.id): \(error)")
+        }
+    }
+
     /// A step's items went through: its problems, and its connection's, are over.
     func working(stepID: Int64, connectionID: Int64, now: Date) {
         do {

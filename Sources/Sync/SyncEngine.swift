@@ -24,6 +24,8 @@ public struct SyncSettings: Sendable {
     public var ledgerRetention: TimeInterval = 30 * 86_400
     /// How long a destination's request log is kept.
     public var activityRetention: TimeInterval = 7 * 86_400
+    /// How far ahead a sign-in that will end (a fixed-life refresh token, a non-renewable access token) is emailed about.
+    public var expiryWarning: TimeInterval = 14 * 86_400
     /// Calls allowed per ad account in a rolling window, per partner (Facebook's advanced-access
     /// custom-audience budget of 190,000 an hour, partners.md §1.6; per-second budgets for partners that
     /// count per second). Shared by every canvas and step using the account, and kept in the database.
@@ -116,6 +118,7 @@ public final class SyncEngine: Sendable {
                                  now: time)
             }
             try pruneHistoryHourly(time)
+            try warnOfExpiringSignInsHourly(time)
             let due = try store.dueDestinations(now: time).filter { force || isDue($0.stepID, partner: $0.partner, count: $0.due, now: time) }
             for destination in due where !pool.isBusy(destination.stepID) {
                 let started = pool.submit(destination.stepID, waitForSlot: waitForSlot) { [self] in
@@ -139,6 +142,15 @@ public final class SyncEngine: Sendable {
     }
 
     private let lastPrune = Mutex<Date>(.distantPast)
+    private let lastExpiryLook = Mutex<Date>(.distantPast)
+
+    /// Sign-ins that end within `expiryWarning` are told to the connector by email, once, ahead of time.
+    private func warnOfExpiringSignInsHourly(_ time: Date) throws {
+        guard Self.isTime(lastExpiryLook, time, every: 3600) else { return }
+        for connection in try store.connectionsToReconnect(before: time.addingTimeInterval(settings.expiryWarning)) {
+            if let date = connection.reconnectBy { notifier.expiring(connection, at: date, now: time) }
+        }
+    }
     private let lastSizeLook = Mutex<Date>(.distantPast)
 
     /// Whether `every` seconds have passed since `last`, moving it to `time` when they have.

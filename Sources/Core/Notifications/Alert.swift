@@ -29,7 +29,7 @@ public enum AlertKind: String, Sendable, CaseIterable {
     /// removals waiting for a larger audience) and nobody needs to act.
     public static func of(errorClass: String) -> AlertKind? {
         switch errorClass {
-        case "auth_invalid", "permission_denied": .integration
+        case "auth_invalid", "permission_denied", "token_expiring": .integration
         // A disconnected partner has no connection left to be about: the launcher hears it per step.
         case "audience_gone", "terms_not_accepted", "audience_missing", "step_incomplete", "connection_missing", "errored": .step
         default: nil
@@ -69,6 +69,7 @@ public struct Alert: Sendable, Equatable {
         let what = switch errorClass {
         case "auth_invalid": "the \(partner) token is invalid"
         case "permission_denied": "permission at \(partner) was lost"
+        case "token_expiring": "the \(partner) sign-in expires soon"
         case "audience_gone": "the \(partner) audience no longer exists"
         case "terms_not_accepted": "the ad account has not accepted \(partner)'s custom audience terms"
         case "errored": "users could not be synced to \(partner)"
