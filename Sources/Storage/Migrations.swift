@@ -17,6 +17,7 @@ enum Migrations {
         migrator.registerMigration("009-step-item-counts", migrate: stepItemCounts)
         migrator.registerMigration("010-pro-partners", migrate: proPartners)
         migrator.registerMigration("011-refresh-tokens", migrate: refreshTokens)
+        migrator.registerMigration("012-segments", migrate: segments)
         return migrator
     }
 
@@ -328,6 +329,22 @@ enum Migrations {
         try db.execute(sql: """
             ALTER TABLE connection ADD COLUMN sealed_refresh_token BLOB;
             ALTER TABLE connection ADD COLUMN refresh_expires_at REAL;
+            """)
+    }
+
+    /// Segments: named criteria over profiles, unique by name (any case) in a workspace.
+    private static func segments(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE segment (
+                id INTEGER PRIMARY KEY,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                name TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 120),
+                criteria TEXT NOT NULL DEFAULT '{"groups":[]}' CHECK (json_valid(criteria)),
+                created_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL
+            );
+            CREATE UNIQUE INDEX segment_name ON segment(workspace_id, name COLLATE NOCASE);
             """)
     }
 }

@@ -22,6 +22,7 @@ public final class Store: Sendable {
         configuration.prepareDatabase { db in
             // FULL: a commit acknowledged to a client survives power loss (reliability.md Q-2).
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            Self.addCriteriaFunctions(db)
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

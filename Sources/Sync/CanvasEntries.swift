@@ -18,12 +18,16 @@ public struct CanvasEntries: Sendable {
         public let criteria: EntryCriteria?
         /// Its path.
         public let steps: [CanvasStep]
+        /// The criteria of the segments its entry criteria name, by id (a deleted one is absent: nobody is in it).
+        public var segments: [Int64: EntryCriteria] = [:]
     }
 
     /// Loads a canvas of the workspace for entering users.
     public func load(workspaceID: Int64, canvasID: Int64) throws(StoreError) -> Loaded {
         let canvas = try store.canvas(workspaceID: workspaceID, id: canvasID)
-        return Loaded(canvas: canvas, criteria: try? EntryCriteria(jsonText: canvas.entryCriteriaJSON), steps: try store.steps(canvasID: canvasID))
+        let criteria = try? EntryCriteria(jsonText: canvas.entryCriteriaJSON)
+        return Loaded(canvas: canvas, criteria: criteria, steps: try store.steps(canvasID: canvasID),
+                      segments: try store.segmentCriteria(workspaceID: workspaceID, ids: criteria?.segmentIDs ?? []))
     }
 
     /// Every active canvas of the workspace that enters users automatically.
@@ -37,7 +41,7 @@ public struct CanvasEntries: Sendable {
         guard let criteria = loaded.criteria, let attributes = ProfileValue.parseObject(json: attributesJSON) else { return nil }
         var withID = attributes
         withID["external_id"] = .string(externalID)
-        guard criteria.matches(withID) else { return nil }
+        guard criteria.matches(withID, segments: loaded.segments) else { return nil }
         return PathWalk.walk(loaded.steps, from: 0, resuming: false, profile: ProfileIdentifiers(externalID: externalID, attributes: attributes), now: now)
     }
 

@@ -4,15 +4,18 @@
 extension EntryCriteria {
     /// The criteria in plain English: groups joined by AND, a group's filters by OR (in parentheses when there
     /// are other groups, so the grouping reads unambiguously); "Everyone" when there are no filters.
-    public var summary: String {
+    public var summary: String { summary(segmentNames: [:]) }
+
+    /// The summary with segment filters named (`segmentNames` by id; an unknown id reads "segment #7").
+    public func summary(segmentNames: [Int64: String]) -> String {
         guard !groups.isEmpty else { return "Everyone" }
-        return groups.map { Self.phrase($0, parenthesized: groups.count > 1) }.joined(separator: " AND ")
+        return groups.map { Self.phrase($0, parenthesized: groups.count > 1, segmentNames) }.joined(separator: " AND ")
     }
 
-    private static func phrase(_ group: [AttributeFilter], parenthesized: Bool) -> String {
+    private static func phrase(_ group: [AttributeFilter], parenthesized: Bool, _ names: [Int64: String]) -> String {
         // Only reachable for unsaved criteria: problems() refuses empty groups.
         guard !group.isEmpty else { return "(empty group: nobody)" }
-        let text = group.map(\.summary).joined(separator: " OR ")
+        let text = group.map { $0.summary(segmentNames: names) }.joined(separator: " OR ")
         return parenthesized && group.count > 1 ? "(\(text))" : text
     }
 }
@@ -20,7 +23,14 @@ extension EntryCriteria {
 extension AttributeFilter {
     /// The filter in plain English, such as "country equals US", "dob is before 2000-01-01" or
     /// "age is greater than 17".
-    public var summary: String {
+    public var summary: String { summary(segmentNames: [:]) }
+
+    /// The summary with a segment filter's segment named from `segmentNames` (by id).
+    public func summary(segmentNames: [Int64: String]) -> String {
+        if op.isSegment {
+            let name = segmentID.flatMap { segmentNames[$0] }.map { "\"\($0)\"" } ?? "#\(value ?? "?")"
+            return "\(op == .inSegment ? "in" : "not in") segment \(name)"
+        }
         guard op.needsValue else { return "\(attribute) \(op.label)" }
         guard let text = trimmedValue else { return "\(attribute) \(op.label) (no value)" }
         return "\(attribute) \(verb(for: text)) \(text)"
@@ -33,7 +43,7 @@ extension AttributeFilter {
         switch op {
         case .greaterThan: return isDate ? "is after" : "is greater than"
         case .lessThan: return isDate ? "is before" : "is less than"
-        case .equals, .notEquals, .isTrue, .isFalse, .exists, .notExists: return op.label
+        case .equals, .notEquals, .isTrue, .isFalse, .exists, .notExists, .inSegment, .notInSegment: return op.label
         }
     }
 }

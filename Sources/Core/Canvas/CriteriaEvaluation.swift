@@ -15,6 +15,10 @@ import Foundation
 //   a YYYY-MM-DD date against a YYYY-MM-DD value, chronologically. Anything else (text that looks like a
 //   number, arrays, booleans, mixed number/date, missing) is false, never an error.
 //
+// - in_segment / not_in_segment: the user meets (does not meet) the criteria of the segment whose id is the
+//   value. The segments' criteria are passed in; a segment that is not (it was deleted) matches nobody either
+//   way, and a segment's own criteria never refer to segments (evaluated without any, such a filter fails).
+//
 // The filter value is read with surrounding whitespace removed (see `AttributeFilter.trimmedValue`). An operator
 // that needs a value but has none (invalid, so never saved) matches nobody: criteria gate who is sent to ad
 // platforms, so anything unclear fails closed.
@@ -25,14 +29,21 @@ extension EntryCriteria {
     /// `attributes` is the profile's attributes by name (see `ProfileValue.parseObject(json:)`); include
     /// `external_id` if criteria may filter on it. An empty group matches nobody (an empty OR is false), which
     /// `problems()` reports so it is never saved; failing closed keeps unconsented users out if one slips by.
-    public func matches(_ attributes: [String: ProfileValue]) -> Bool {
-        groups.allSatisfy { group in group.contains { $0.matches(attributes) } }
+    ///
+    /// `segments` holds the criteria of the segments that segment filters name, by id.
+    public func matches(_ attributes: [String: ProfileValue], segments: [Int64: EntryCriteria] = [:]) -> Bool {
+        groups.allSatisfy { group in group.contains { $0.matches(attributes, segments: segments) } }
+    }
+
+    /// The ids of the segments these criteria refer to.
+    public var segmentIDs: Set<Int64> {
+        Set(groups.joined().compactMap { $0.op.isSegment ? $0.segmentID : nil })
     }
 }
 
 extension AttributeFilter {
     /// Whether one profile meets this one filter (the rules are at the top of this file).
-    public func matches(_ attributes: [String: ProfileValue]) -> Bool {
+    public func matches(_ attributes: [String: ProfileValue], segments: [Int64: EntryCriteria] = [:]) -> Bool {
         let actual = attributes[attribute] ?? .null
         switch op {
         case .exists: return actual.isPresent
@@ -43,8 +54,13 @@ extension AttributeFilter {
         case .notEquals: return trimmedValue.map { actual.isPresent && !Self.equals(actual, $0) } ?? false
         case .greaterThan: return trimmedValue.map { Self.compare(actual, $0) == .orderedDescending } ?? false
         case .lessThan: return trimmedValue.map { Self.compare(actual, $0) == .orderedAscending } ?? false
+        case .inSegment: return segmentID.flatMap { segments[$0] }.map { $0.matches(attributes) } ?? false
+        case .notInSegment: return segmentID.flatMap { segments[$0] }.map { !$0.matches(attributes) } ?? false
         }
     }
+
+    /// The segment a segment filter names, read from its value; nil when the value is not an id.
+    public var segmentID: Int64? { trimmedValue.flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil } }
 
     /// `equals` for one attribute value against the typed text.
     static func equals(_ actual: ProfileValue, _ text: String) -> Bool {

@@ -2,6 +2,14 @@ extension AttributeFilter {
     /// The longest attribute name, the same limit profiles have (`ProfileValidation.maxNameLength`).
     public static let maxAttributeLength = 255
 
+    /// The attribute every segment filter carries, so stored filters keep one shape.
+    public static let segmentAttribute = "segment"
+
+    /// A filter on membership of segment `id`.
+    public static func segment(_ id: Int64, member: Bool = true) -> AttributeFilter {
+        AttributeFilter(attribute: segmentAttribute, op: member ? .inSegment : .notInSegment, value: String(id))
+    }
+
     /// The first thing wrong with this filter in plain words, or nil when it can be saved.
     public func problem() -> String? { fieldProblems().first?.message }
 
@@ -14,6 +22,7 @@ extension AttributeFilter {
     }
 
     private func attributeProblem() -> String? {
+        if op.isSegment { return attribute == Self.segmentAttribute ? nil : "Segment filters have the attribute \"segment\"." }
         if attribute.isEmpty { return "Choose an attribute." }
         if attribute.count > Self.maxAttributeLength { return "Attribute names have at most \(Self.maxAttributeLength) characters." }
         // Profiles cannot have such attributes ($ names are reserved), so the filter could never match.
@@ -30,6 +39,8 @@ extension AttributeFilter {
         case .greaterThan, .lessThan:
             let comparable = FilterValueParsing.number(text) != nil || FilterValueParsing.isDate(text)
             return comparable ? nil : "Use a number (such as 18) or a date as YYYY-MM-DD (such as 2000-01-31)."
+        case .inSegment, .notInSegment:
+            return segmentID == nil ? "Choose a segment." : nil
         case .equals, .notEquals, .isTrue, .isFalse, .exists, .notExists:
             return nil
         }
@@ -52,6 +63,18 @@ extension EntryCriteria {
                 for problem in filter.fieldProblems() {
                     errors.append(FieldError(field: "groups[\(g)][\(f)].\(problem.field)", message: problem.message))
                 }
+            }
+        }
+        return errors
+    }
+
+    /// The problems of a segment's own criteria: those of any criteria, and no segment filters (a segment
+    /// built on segments could loop, and its size could not be counted in one query).
+    public func segmentProblems() -> [FieldError] {
+        var errors = problems()
+        for (g, group) in groups.enumerated() {
+            for (f, filter) in group.enumerated() where filter.op.isSegment {
+                errors.append(FieldError(field: "groups[\(g)][\(f)].op", message: "A segment cannot refer to another segment."))
             }
         }
         return errors

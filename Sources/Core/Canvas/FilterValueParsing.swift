@@ -2,9 +2,9 @@
 ///
 /// Deliberately stricter than `Double(_:)`, which also accepts `inf`, `nan` and hexadecimal such as `0x10`:
 /// none of those is something a marketer means by a number.
-enum FilterValueParsing {
+public enum FilterValueParsing {
     /// The text as a finite decimal number (`7`, `-2.5`, `1e3`), or nil.
-    static func number(_ text: String) -> Double? {
+    public static func number(_ text: String) -> Double? {
         guard !text.isEmpty, text.allSatisfy({ "0123456789+-.eE".contains($0) }),
               let number = Double(text), number.isFinite else { return nil }
         return number
@@ -14,7 +14,7 @@ enum FilterValueParsing {
     ///
     /// Dates in this exact form sort as text in calendar order, so comparisons can use plain string order
     /// once both sides pass this check; no Calendar or time zone is involved.
-    static func isDate(_ text: String) -> Bool {
+    public static func isDate(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),

@@ -69,6 +69,13 @@ enum Routes {
         case (.stepAction(let canvas, let step, let action), "POST"):
             RouteEntry(method: "POST", access: .signedIn, handle: { try StepActions.handle($0, canvas, step, action) })
 
+        // Segments
+        case (.segments, "GET"): RouteEntry(method: "GET", access: .signedIn, handle: SegmentsPage.handle)
+        case (.segments, "POST"): RouteEntry(method: "POST", access: .signedIn, handle: SegmentCreate.handle)
+        case (.segment(let id), "GET"): RouteEntry(method: "GET", access: .signedIn, handle: { try SegmentPage.handle($0, id) })
+        case (.segmentAction(let id, let action), "POST"):
+            RouteEntry(method: "POST", access: .signedIn, handle: { try SegmentActions.handle($0, id, action) })
+
         // REST API
         case (.apiUsersTrack, "POST"): RouteEntry(method: "POST", access: .apiKey, handle: UsersTrack.handle)
         case (.apiUsersDelete, "POST"): RouteEntry(method: "POST", access: .apiKey, handle: UsersDelete.handle)

@@ -34,6 +34,9 @@ public enum SiteRoute: Equatable, Sendable {
     case notificationRecipientRemove(Int64)
     case outbox
     case proPartners
+    case segments
+    case segment(Int64)
+    case segmentAction(Int64, SegmentAction)
 
     /// Whether the route belongs to the REST API (bearer API key, JSON, no session or CSRF).
     public var isAPI: Bool {
@@ -76,6 +79,9 @@ public enum SiteRoute: Equatable, Sendable {
         case .notificationRecipientRemove(let id): "/settings/notifications/\(id)/remove"
         case .outbox: "/settings/outbox"
         case .proPartners: "/partners/pro"
+        case .segments: "/segments"
+        case .segment(let id): "/segments/\(id)"
+        case .segmentAction(let id, let action): "/segments/\(id)/\(action.rawValue)"
         }
     }
 
@@ -111,6 +117,9 @@ public enum SiteRoute: Equatable, Sendable {
             case "canvas/data_summary": self = .apiDataSummary
             default: return nil
             }
+        case "segments":
+            guard let route = Self.segmentRoute(Array(parts.dropFirst())) else { return nil }
+            self = route
         case "canvases":
             guard let route = Self.canvasRoute(Array(parts.dropFirst())) else { return nil }
             self = route
@@ -135,6 +144,16 @@ public enum SiteRoute: Equatable, Sendable {
         }
     }
 
+    private static func segmentRoute(_ rest: [String]) -> SiteRoute? {
+        if rest.isEmpty { return .segments }
+        guard let id = Int64(rest[0]), id > 0 else { return nil }
+        switch rest.count {
+        case 1: return .segment(id)
+        case 2: return SegmentAction(rawValue: rest[1]).map { .segmentAction(id, $0) }
+        default: return nil
+        }
+    }
+
     private static func canvasRoute(_ rest: [String]) -> SiteRoute? {
         if rest.isEmpty { return .canvases }
         guard let id = Int64(rest[0]), id > 0 else { return nil }
@@ -152,6 +171,11 @@ public enum SiteRoute: Equatable, Sendable {
 public enum CanvasAction: String, Sendable, CaseIterable {
     case rename, addFilter = "add-filter", removeFilter = "remove-filter", autoEnter = "auto-enter", addStep = "add-step"
     case launch, stop, resume, delete
+}
+
+/// The POST actions on a segment (`/segments/{id}/{action}`).
+public enum SegmentAction: String, Sendable, CaseIterable {
+    case rename, addFilter = "add-filter", removeFilter = "remove-filter", delete
 }
 
 /// The POST actions on a step (`/canvases/{id}/steps/{step}/{action}`).

@@ -57,7 +57,7 @@ enum CriteriaEdit {
             }
             let filter = AttributeFilter(attribute: (form["attribute"] ?? "").trimmingCharacters(in: .whitespaces), op: op,
                                          value: op.needsValue ? value : nil)
-            if let problem = filter.problem() {
+            if let problem = try filter.problem() ?? segmentProblem(context, filter) {
                 return try CanvasPage.render(context, id, problems: [], filterError: problem, nameError: nil, status: 422)
             }
             updated = criteria.adding(filter, toGroup: Int(form["group"] ?? ""))
@@ -70,5 +70,14 @@ enum CriteriaEdit {
         }
         try store.updateCanvas(workspaceID: context.user.workspaceID, id: id, entryCriteriaJSON: CriteriaStorage.encode(updated))
         return CanvasActions.back(id)
+    }
+}
+
+extension CriteriaEdit {
+    /// Why a segment filter cannot name its segment (it is not this workspace's, or is gone), or nil.
+    static func segmentProblem(_ context: RequestContext, _ filter: AttributeFilter) throws -> String? {
+        guard filter.op.isSegment, let id = filter.segmentID else { return nil }
+        let found = try context.app.store.segmentCriteria(workspaceID: context.user.workspaceID, ids: [id])
+        return found[id] == nil ? "That segment no longer exists; choose another." : nil
     }
 }

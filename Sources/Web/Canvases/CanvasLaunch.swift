@@ -9,6 +9,17 @@ import Storage
 /// Audience creation is idempotent: each step has a creation key that goes into the audience's description at
 /// the partner, so a launch retried after a crash finds the audience instead of creating a second one.
 enum CanvasLaunch {
+    /// What is wrong with the canvas's entry criteria: unreadable, invalid, or naming a segment that is gone.
+    static func criteriaProblems(_ store: Store, _ workspace: Int64, _ canvas: Canvas) throws -> [String] {
+        guard let criteria = CriteriaStorage.decode(canvas.entryCriteriaJSON) else {
+            return ["the stored criteria cannot be read; remove the filters and add them again."]
+        }
+        let found = try store.segmentCriteria(workspaceID: workspace, ids: criteria.segmentIDs)
+        let missing = criteria.segmentIDs.subtracting(found.keys).sorted()
+        return criteria.problems().map(\.message)
+            + missing.map { "segment #\($0) no longer exists (or cannot be read); remove its filter." }
+    }
+
     static func handle(_ context: RequestContext, _ id: Int64) throws -> Response {
         let store = context.app.store
         let workspace = context.user.workspaceID
@@ -16,8 +27,7 @@ enum CanvasLaunch {
         guard canvas.status == .draft else { return CanvasActions.back(id) }
         let steps = try store.steps(canvasID: id)
         var facts = try LaunchFacts.gather(context, steps: steps)
-        facts.snapshot.criteriaProblems = CriteriaStorage.decode(canvas.entryCriteriaJSON)?.problems().map(\.message)
-            ?? ["the stored criteria cannot be read; remove the filters and add them again."]
+        facts.snapshot.criteriaProblems = try criteriaProblems(store, workspace, canvas)
         let problems = facts.problems + LaunchValidation.problems(facts.snapshot)
         guard problems.isEmpty else { return try refuse(context, id, problems) }
         for step in steps {

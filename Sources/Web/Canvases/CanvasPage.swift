@@ -83,7 +83,8 @@ enum CanvasPage {
         let content = Content(
             id: id, name: canvas.name, status: CanvasLabels.status(canvas.status), isDraft: canvas.status == .draft,
             isActive: canvas.status == .active, isStopped: canvas.status == .stopped,
-            criteria: CriteriaView(criteria: CriteriaStorage.decode(canvas.entryCriteriaJSON), error: filterError), autoEnter: canvas.autoEnter,
+            criteria: CriteriaView(criteria: CriteriaStorage.decode(canvas.entryCriteriaJSON), error: filterError,
+                                   segments: try segmentNames(context)), autoEnter: canvas.autoEnter,
             steps: rows, hasSteps: !rows.isEmpty, problems: problems.map { ProblemView(message: $0.message, link: $0.link) },
             hasProblems: !problems.isEmpty, nameError: nameError, paths: Paths(id), csrfToken: context.session?.csrfToken ?? "")
         return context.renderer.page("canvas", shell: context.shell(title: canvas.name, section: "canvases"), content: content, status: status)
@@ -91,6 +92,11 @@ enum CanvasPage {
 }
 
 extension CanvasPage {
+    /// The workspace's segment names by id, for "in segment" filters.
+    static func segmentNames(_ context: RequestContext) throws -> [Int64: String] {
+        Dictionary(uniqueKeysWithValues: try context.app.store.segments(workspaceID: context.user.workspaceID).map { ($0.id, $0.name) })
+    }
+
     /// The by-reason breakdowns of Users Not Synced and Users Errored, when there is something to break down.
     static func reasons(_ figures: StepFigures) -> [String] {
         func line(_ title: String, _ counts: [String: Int], _ label: (String) -> String) -> String? {

@@ -24,6 +24,8 @@ struct CriteriaView {
         let label: String
     }
 
+    /// The sentence before the summary ("Who may enter:" for canvases, "Who is in it:" for segments).
+    let who: String
     let summary: String
     let groups: [Group]
     let hasGroups: Bool
@@ -32,22 +34,33 @@ struct CriteriaView {
     let groupChoices: [Option]
     let consentExplanation: String
     let shortcuts: [Shortcut]
+    /// The segments an "in segment" filter can name (none on a segment's own page).
+    let segmentChoices: [Option]
+    let hasSegmentChoices: Bool
     let error: String?
 
-    init(criteria stored: EntryCriteria?, error: String?) {
+    /// The editor for `stored` criteria (nil: unreadable); `segments` are the workspace's segments a filter may
+    /// name, by id, or nil where segment filters are not allowed (a segment's own criteria).
+    init(criteria stored: EntryCriteria?, error: String?, who: String = "Who may enter:", segments: [Int64: String]? = nil) {
         let criteria = stored ?? EntryCriteria.everyone
-        summary = stored == nil ? "Nobody: the stored criteria cannot be read. Remove the filters and add them again." : criteria.summary
+        let names = segments ?? [:]
+        self.who = who
+        summary = stored == nil ? "Nobody: the stored criteria cannot be read. Remove the filters and add them again."
+            : criteria.summary(segmentNames: names)
         groups = criteria.groups.enumerated().map { groupIndex, filters in
             Group(label: filters.count > 1 ? "Any of these" : "Condition \(groupIndex + 1)",
                   filters: filters.enumerated().map { index, filter in
-                      Filter(text: EntryCriteria(groups: [[filter]]).summary, group: groupIndex, index: index)
+                      Filter(text: filter.summary(segmentNames: names), group: groupIndex, index: index)
                   })
         }
+        segmentChoices = names.sorted { ($0.value.lowercased(), $0.key) < ($1.value.lowercased(), $1.key) }
+            .map { Option(value: String($0.key), label: $0.value) }
+        hasSegmentChoices = !segmentChoices.isEmpty
         hasGroups = !criteria.groups.isEmpty
         let consent = ConsentAttributes.suggested.map(\.attribute)
         attributes = ConsentAttributes.suggested.map { Option(value: $0.attribute, label: $0.label) }
             + ConsentAttributes.standardAttributes.filter { !consent.contains($0) }.map { Option(value: $0, label: $0) }
-        operators = FilterOperator.allCases.map { Option(value: $0.rawValue, label: $0.label) }
+        operators = FilterOperator.attributeOperators.map { Option(value: $0.rawValue, label: $0.label) }
         groupChoices = [Option(value: "new", label: "as a new condition (AND)")]
             + criteria.groups.indices.map { Option(value: String($0), label: "or, within condition \($0 + 1) (OR)") }
         consentExplanation = ConsentAttributes.explanation

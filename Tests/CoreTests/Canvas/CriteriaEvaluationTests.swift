@@ -156,7 +156,31 @@ struct FilterCase: Sendable, CustomTestStringConvertible {
         #expect(EntryCriteria(groups: [[row.filter]]).matches(sampleProfile) == row.matches)
     }
 
-    @Test(arguments: FilterOperator.allCases)
+    @Test func segmentFiltersTestTheNamedSegmentsCriteriaAndFailClosed() {
+        let us = EntryCriteria(groups: [[AttributeFilter(attribute: "country", op: .equals, value: "us")]])
+        let ca = EntryCriteria(groups: [[AttributeFilter(attribute: "country", op: .equals, value: "CA")]])
+        let nested = EntryCriteria(groups: [[AttributeFilter.segment(1)]])
+        let segments: [Int64: EntryCriteria] = [1: us, 2: ca, 3: nested]
+        #expect(AttributeFilter.segment(1).matches(sampleProfile, segments: segments))
+        #expect(!AttributeFilter.segment(2).matches(sampleProfile, segments: segments))
+        #expect(AttributeFilter.segment(2, member: false).matches(sampleProfile, segments: segments))
+        #expect(!AttributeFilter.segment(1, member: false).matches(sampleProfile, segments: segments))
+        // A segment that is gone matches nobody either way; so does a segment built on a segment.
+        #expect(!AttributeFilter.segment(9).matches(sampleProfile, segments: segments))
+        #expect(!AttributeFilter.segment(9, member: false).matches(sampleProfile, segments: segments))
+        #expect(!AttributeFilter.segment(3).matches(sampleProfile, segments: segments))
+        #expect(!AttributeFilter(attribute: "segment", op: .inSegment, value: "one").matches(sampleProfile, segments: segments))
+        let criteria = EntryCriteria(groups: [[AttributeFilter(attribute: "age", op: .greaterThan, value: "5")], [AttributeFilter.segment(1)]])
+        #expect(criteria.matches(sampleProfile, segments: segments) && !criteria.matches(sampleProfile))
+        #expect(criteria.segmentIDs == [1])
+        #expect(criteria.summary(segmentNames: [1: "US"]) == "age is greater than 5 AND in segment \"US\"")
+        #expect(criteria.summary == "age is greater than 5 AND in segment #1")
+        #expect(AttributeFilter(attribute: "segment", op: .inSegment, value: "x").problem() == "Choose a segment.")
+        #expect(AttributeFilter(attribute: "country", op: .inSegment, value: "1").problem() != nil)
+        #expect(criteria.segmentProblems().map(\.message) == ["A segment cannot refer to another segment."])
+    }
+
+    @Test(arguments: FilterOperator.attributeOperators)
     func everyOperatorIsCoveredByTheTables(_ op: FilterOperator) {
         let rows = Self.equals + Self.notEquals + Self.booleans + Self.presence + Self.ordering
         #expect(rows.contains { $0.op == op && $0.matches })

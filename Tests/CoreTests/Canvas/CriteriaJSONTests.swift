@@ -39,8 +39,8 @@ import Testing
 
     static let bad: [(String, CriteriaJSONError)] = [
         (#"{"groups":[[{"attribute":"a","op":"contains","value":"x"}]]}"#, .unknownOperator("contains", path: "groups[0][0].op")),
-        (#"{"groups":[[{"attribute":"a","op":"exists"}],[{"attribute":"b","op":"in_segment","value":"s1"}]]}"#,
-         .unknownOperator("in_segment", path: "groups[1][0].op")),
+        (#"{"groups":[[{"attribute":"a","op":"exists"}],[{"attribute":"b","op":"in_cohort","value":"s1"}]]}"#,
+         .unknownOperator("in_cohort", path: "groups[1][0].op")),
         (#"{"groups":[[{"attribute":"a","op":"EQUALS","value":"x"}]]}"#, .unknownOperator("EQUALS", path: "groups[0][0].op")),
         ("not json", .malformed("not valid JSON.")),
         ("", .malformed("not valid JSON.")),
@@ -61,7 +61,7 @@ import Testing
     @Test func unknownOperatorMessageNamesItAndTheKnownOnes() {
         let message = CriteriaJSONError.unknownOperator("contains", path: "groups[0][0].op").description
         #expect(message == "Unknown filter operator \"contains\" at groups[0][0].op; expected one of equals, not_equals, "
-            + "is_true, is_false, exists, not_exists, greater_than, less_than.")
+            + "is_true, is_false, exists, not_exists, greater_than, less_than, in_segment, not_in_segment.")
         #expect(CriteriaJSONError.malformed("missing groups.").description == "Entry criteria JSON is malformed: missing groups.")
     }
 }

@@ -1,0 +1,61 @@
+import Core
+import FastCGI
+import Storage
+
+/// The POST actions of a segment page: rename, add or remove a filter, delete.
+enum SegmentActions {
+    static func handle(_ context: RequestContext, _ id: Int64, _ action: SegmentAction) throws -> Response {
+        let store = context.app.store
+        let workspace = context.user.workspaceID
+        let form = context.request.form
+        switch action {
+        case .rename:
+            let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
+            if let problem = Segment.nameProblem(name) { return try SegmentPage.render(context, id, nameError: problem, status: 422) }
+            if try !SegmentNames.rename(store, workspace, id, to: name, now: context.now) {
+                return try SegmentPage.render(context, id, nameError: "A segment with this name already exists.", status: 422)
+            }
+        case .addFilter, .removeFilter:
+            return try editFilters(context, id, adding: action == .addFilter)
+        case .delete:
+            switch try store.deleteSegment(workspaceID: workspace, id: id) {
+            case .deleted: return Response.redirect(to: SiteRoute.segments.path)
+            case .inUse(let canvases):
+                let names = canvases.map { "“\($0)”" }.joined(separator: ", ")
+                return try SegmentPage.render(context, id, deleteError: "Kept: the entry criteria of \(names) use this segment. Remove that filter first.",
+                                              status: 409)
+            }
+        }
+        return Response.redirect(to: SiteRoute.segment(id).path)
+    }
+
+    /// Adds or removes one filter; a segment's own filters test attributes only.
+    private static func editFilters(_ context: RequestContext, _ id: Int64, adding: Bool) throws -> Response {
+        let store = context.app.store
+        let segment = try store.segment(workspaceID: context.user.workspaceID, id: id)
+        // Unreadable criteria are replaced only by an explicit edit, starting from nothing.
+        let criteria = segment.criteria ?? EntryCriteria.everyone
+        let form = context.request.form
+        let updated: EntryCriteria
+        if adding {
+            guard let op = FilterOperator(rawValue: form["op"] ?? ""), !op.isSegment else {
+                return try SegmentPage.render(context, id, filterError: "Choose how to compare.", status: 422)
+            }
+            let value = (form["value"] ?? "").trimmingCharacters(in: .whitespaces)
+            let filter = AttributeFilter(attribute: (form["attribute"] ?? "").trimmingCharacters(in: .whitespaces), op: op,
+                                         value: op.needsValue ? value : nil)
+            if let problem = filter.problem() { return try SegmentPage.render(context, id, filterError: problem, status: 422) }
+            updated = criteria.adding(filter, toGroup: Int(form["group"] ?? ""))
+            if let problem = updated.segmentProblems().first {
+                return try SegmentPage.render(context, id, filterError: problem.message, status: 422)
+            }
+        } else {
+            guard let group = Int(form["group"] ?? ""), let index = Int(form["filter"] ?? "") else {
+                return Response.redirect(to: SiteRoute.segment(id).path)
+            }
+            updated = criteria.removing(group: group, filter: index)
+        }
+        try store.updateSegment(workspaceID: context.user.workspaceID, id: id, criteriaJSON: CriteriaStorage.encode(updated), now: context.now)
+        return Response.redirect(to: SiteRoute.segment(id).path)
+    }
+}

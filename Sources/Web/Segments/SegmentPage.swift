@@ -1,0 +1,97 @@
+import Core
+import FastCGI
+import Foundation
+import Storage
+
+/// `GET /segments/{id}`: a segment's filters (the canvas criteria editor), its size counted now, a sample of
+/// its users, and deletion.
+enum SegmentPage {
+    struct Content {
+        let id: Int64
+        let name: String
+        let nameError: String?
+        let criteria: CriteriaView
+        let size: String
+        let sizeDetail: String
+        let sample: [SampleRow]
+        let hasSample: Bool
+        let deleteError: String?
+        let paths: Paths
+        let csrfToken: String
+    }
+
+    struct SampleRow {
+        let externalID: String
+        let email: String
+        let country: String
+        let updated: String
+    }
+
+    struct Paths {
+        let rename: String
+        let addFilter: String
+        let removeFilter: String
+        let delete: String
+        let list: String
+
+        init(_ id: Int64) {
+            rename = SiteRoute.segmentAction(id, .rename).path
+            addFilter = SiteRoute.segmentAction(id, .addFilter).path
+            removeFilter = SiteRoute.segmentAction(id, .removeFilter).path
+            delete = SiteRoute.segmentAction(id, .delete).path
+            list = SiteRoute.segments.path
+        }
+    }
+
+    static func handle(_ context: RequestContext, _ id: Int64) throws -> Response {
+        try render(context, id)
+    }
+
+    /// Renders the page; the errors belong to the rename, add-filter and delete forms.
+    static func render(_ context: RequestContext, _ id: Int64, nameError: String? = nil, filterError: String? = nil,
+                       deleteError: String? = nil, status: Int = 200) throws -> Response {
+        let store = context.app.store
+        let workspace = context.user.workspaceID
+        let segment = try store.segment(workspaceID: workspace, id: id)
+        let criteria = segment.criteria
+        // Counted on every view: a segment is its filters applied to the profiles as they are now.
+        let started = Date()
+        let size = try criteria.map { criteria throws(StoreError) in try store.countProfiles(workspaceID: workspace, matching: criteria) } ?? 0
+        let elapsed = Date().timeIntervalSince(started)
+        let sample = try criteria.map { criteria throws(StoreError) in
+            try store.profiles(workspaceID: workspace, matching: criteria, limit: Segment.sampleSize).map { SampleRow($0.profile) }
+        } ?? []
+        let content = Content(
+            id: id, name: segment.name, nameError: nameError,
+            criteria: CriteriaView(criteria: criteria, error: filterError, who: "Who is in it:"),
+            size: "\(size.formatted()) user\(size == 1 ? "" : "s")",
+            sizeDetail: "counted just now in \(Int((elapsed * 1000).rounded())) ms, out of \(try store.profileCount(workspaceID: workspace).formatted())",
+            sample: sample, hasSample: !sample.isEmpty, deleteError: deleteError, paths: Paths(id), csrfToken: context.session?.csrfToken ?? "")
+        return context.renderer.page("segment", shell: context.shell(title: segment.name, section: "segments"), content: content, status: status)
+    }
+}
+
+extension SegmentPage.SampleRow {
+    /// A sample line: the user's id, email and country as stored (missing ones empty).
+    init(_ profile: StoredProfile) {
+        let attributes = ProfileValue.parseObject(json: profile.attributesJSON) ?? [:]
+        func text(_ name: String) -> String {
+            if case .string(let value)? = attributes[name] { return value }
+            return ""
+        }
+        self.init(externalID: profile.externalID, email: text("email"), country: text("country"), updated: Formats.dateTime(profile.updatedAt))
+    }
+}
+
+extension Int {
+    /// The number with thousands separators, as pages show counts (1,000,000).
+    func formatted() -> String {
+        let digits = String(magnitude)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return (self < 0 ? "-" : "") + out
+    }
+}
