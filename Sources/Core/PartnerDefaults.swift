@@ -18,7 +18,9 @@ public enum PartnerDefaults {
         switch partner {
         case .facebook:
             Paths(authorize: "/facebook/www/v25.0/dialog/oauth", token: "/facebook/graph/v25.0/oauth/access_token",
-                  api: "/facebook/graph/v25.0", terms: "/facebook/www/ads/manage/customaudiences/tos/?act={account}")
+                  api: "/facebook/graph/v25.0",
+                  extra: [("ADS_MANAGER_URL", "ads_manager_url", "/facebook/www/adsmanager/audiences?act={account}", true)],
+                  terms: "/facebook/www/ads/manage/customaudiences/tos/?act={account}")
         case .google:
             // Data Manager for members; the Google Ads API only for listing customers and creating lists (partners.md §3b.5).
             Paths(authorize: "/google/accounts/o/oauth2/v2/auth", token: "/google/oauth2/token", api: "/google/datamanager/v1",

@@ -118,7 +118,12 @@ public enum IdempotentAudienceCreation {
     /// The audience carrying `key`'s marker if one exists already, else a new one.
     public static func ensure(_ directory: any AudienceDirectory, account: String, name: String, key: String,
                               existing: [RemoteAudience], token: String) throws(PartnerError) -> String {
-        let marker = marker(key)
+        try ensure(directory, account: account, name: name, marker: marker(key), existing: existing, token: token)
+    }
+
+    /// The audience carrying `marker` (a description written only by AudienceSync) if one exists, else a new one.
+    public static func ensure(_ directory: any AudienceDirectory, account: String, name: String, marker: String,
+                              existing: [RemoteAudience], token: String) throws(PartnerError) -> String {
         if let found = existing.first(where: { $0.description == marker }) { return found.id }
         return try directory.createAudience(account: account, name: name, marker: marker, token: token)
     }

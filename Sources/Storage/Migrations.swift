@@ -18,6 +18,7 @@ enum Migrations {
         migrator.registerMigration("010-pro-partners", migrate: proPartners)
         migrator.registerMigration("011-refresh-tokens", migrate: refreshTokens)
         migrator.registerMigration("012-segments", migrate: segments)
+        migrator.registerMigration("013-segment-exports", migrate: segmentExports)
         return migrator
     }
 
@@ -345,6 +346,43 @@ enum Migrations {
                 updated_at REAL NOT NULL
             );
             CREATE UNIQUE INDEX segment_name ON segment(workspace_id, name COLLATE NOCASE);
+            """)
+    }
+
+    /// One-time exports of a segment to new Facebook audiences: the snapshot (criteria, last profile row, total)
+    /// and, per audience, a cursor advanced with its counts in the same transaction as each acknowledged batch.
+    private static func segmentExports(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE segment_export (
+                id INTEGER PRIMARY KEY,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                segment_id INTEGER REFERENCES segment(id) ON DELETE SET NULL,
+                segment_name TEXT NOT NULL,
+                criteria TEXT NOT NULL CHECK (json_valid(criteria)),
+                last_profile_row INTEGER NOT NULL CHECK (last_profile_row >= 0),
+                ad_account_id TEXT NOT NULL,
+                started_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL,
+                started_at REAL NOT NULL,
+                finished_at REAL,
+                status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'failed')),
+                error TEXT,
+                total INTEGER NOT NULL CHECK (total >= 0)
+            );
+            CREATE INDEX segment_export_segment ON segment_export(segment_id, started_at);
+            CREATE INDEX segment_export_running ON segment_export(status) WHERE status = 'running';
+            CREATE TABLE segment_export_audience (
+                export_id INTEGER NOT NULL REFERENCES segment_export(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                field TEXT NOT NULL CHECK (field IN ('idfa', 'phone', 'email')),
+                name TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 200),
+                audience_id TEXT,
+                cursor INTEGER NOT NULL DEFAULT 0,
+                sent INTEGER NOT NULL DEFAULT 0 CHECK (sent >= 0),
+                skipped INTEGER NOT NULL DEFAULT 0 CHECK (skipped >= 0),
+                failed INTEGER NOT NULL DEFAULT 0 CHECK (failed >= 0),
+                complete INTEGER NOT NULL DEFAULT 0 CHECK (complete IN (0, 1)),
+                PRIMARY KEY (export_id, field)
+            ) WITHOUT ROWID;
             """)
     }
 }

@@ -34,6 +34,8 @@ public struct SyncSettings: Sendable {
     public var sizeRefresh: TimeInterval = 30 * 60
     /// The dashboard's base URL, for links in alert emails.
     public var baseURL = "http://127.0.0.1:8080"
+    /// Facebook Ads Manager's audiences page for an ad account (`{account}` = its numeric id), linked from export emails.
+    public var adsManagerURL = "https://business.facebook.com/adsmanager/audiences?act={account}"
     /// Creates the defaults.
     public init() {}
 }
@@ -57,8 +59,12 @@ public final class SyncEngine: Sendable {
     private let loop: BackgroundLoop
     private let pool: SendPool
     let notifier: Notifier
+    /// Runs segment exports on the send pool, between canvas batches.
+    public let exporter: SegmentExporter
     /// The pool key of the audience-size reads (step ids are positive).
     private static let sizeReadKey: Int64 = -1
+    /// The pool key of segment exports.
+    private static let exportKey: Int64 = -2
 
     /// Creates an engine; nothing runs until ``start()``.
     public init(store: Store, tokenBox: TokenBox, connectors: [PartnerID: any PartnerConnector], settings: SyncSettings = SyncSettings(),
@@ -68,6 +74,9 @@ public final class SyncEngine: Sendable {
         loop = BackgroundLoop(interval: settings.tick)
         pool = SendPool(width: settings.concurrency)
         notifier = Notifier(store: store, baseURL: settings.baseURL, logger: logger)
+        exporter = SegmentExporter(store: store, tokens: tokens, connector: connectors[.facebook], budget: settings.callBudgets[.facebook],
+                                   deadline: settings.retry.deadline, baseURL: settings.baseURL, adsManagerURL: settings.adsManagerURL,
+                                   now: now, logger: logger)
     }
 
     /// Starts the flusher thread: every `tick` it hands each due destination to the send pool and moves on.
@@ -127,6 +136,13 @@ public final class SyncEngine: Sendable {
                 }
                 guard started else { break }
             }
+            // Exports take turns with canvases on the pool: a couple of seconds of batches per pass.
+            if !pool.isBusy(Self.exportKey), force || Self.isTime(lastExportLook, time, every: 1), exporter.hasWork() {
+                pool.submit(Self.exportKey, waitForSlot: waitForSlot) { [self] in
+                    let handled = exporter.run(for: 2)
+                    tally?.add(handled)
+                }
+            }
             // Sizes change slowly: look for due reads once a minute, and start a thread only when there are some.
             if force || Self.isTime(lastSizeLook, time, every: 60) {
                 let steps = try store.stepsDueForSizeCheck(before: time.addingTimeInterval(-settings.sizeRefresh))
@@ -142,6 +158,7 @@ public final class SyncEngine: Sendable {
     }
 
     private let lastPrune = Mutex<Date>(.distantPast)
+    private let lastExportLook = Mutex<Date>(.distantPast)
     private let lastExpiryLook = Mutex<Date>(.distantPast)
 
     /// Sign-ins that end within `expiryWarning` are told to the connector by email, once, ahead of time.

@@ -33,6 +33,7 @@ struct Serve: ParsableCommand {
         settings.lease = TimeInterval(config.syncLease)
         settings.callBudgets[.facebook] = CallBudget(limit: config.facebookHourlyCalls, window: 3600)
         settings.baseURL = config.baseURL
+        if let adsManager = config.facebook.extra["ads_manager_url"] { settings.adsManagerURL = adsManager }
         let sync = SyncEngine(store: store, tokenBox: tokenBox, connectors: connectors, settings: settings)
         let mail = try config.mail.map { server in
             MailDelivery(store: store, transport: SMTPMailTransport(SMTPSettings(url: server.url, username: server.username, password: server.password,

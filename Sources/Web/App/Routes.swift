@@ -75,6 +75,12 @@ enum Routes {
         case (.segment(let id), "GET"): RouteEntry(method: "GET", access: .signedIn, handle: { try SegmentPage.handle($0, id) })
         case (.segmentAction(let id, let action), "POST"):
             RouteEntry(method: "POST", access: .signedIn, handle: { try SegmentActions.handle($0, id, action) })
+        case (.segmentExportForm(let id), "GET"): RouteEntry(method: "GET", access: .signedIn, handle: { try ExportForm.handle($0, id) })
+        case (.segmentExportForm(let id), "POST"): RouteEntry(method: "POST", access: .signedIn, handle: { try ExportStart.handle($0, id) })
+        case (.segmentExport(let id, let export), "GET"):
+            RouteEntry(method: "GET", access: .signedIn, handle: { try ExportPage.handle($0, id, export) })
+        case (.segmentExportProgress(let id, let export), "GET"):
+            RouteEntry(method: "GET", access: .signedIn, handle: { try ExportProgress.handle($0, id, export) })
 
         // REST API
         case (.apiUsersTrack, "POST"): RouteEntry(method: "POST", access: .apiKey, handle: UsersTrack.handle)

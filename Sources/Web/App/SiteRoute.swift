@@ -37,6 +37,9 @@ public enum SiteRoute: Equatable, Sendable {
     case segments
     case segment(Int64)
     case segmentAction(Int64, SegmentAction)
+    case segmentExportForm(Int64)
+    case segmentExport(Int64, Int64)
+    case segmentExportProgress(Int64, Int64)
 
     /// Whether the route belongs to the REST API (bearer API key, JSON, no session or CSRF).
     public var isAPI: Bool {
@@ -82,6 +85,9 @@ public enum SiteRoute: Equatable, Sendable {
         case .segments: "/segments"
         case .segment(let id): "/segments/\(id)"
         case .segmentAction(let id, let action): "/segments/\(id)/\(action.rawValue)"
+        case .segmentExportForm(let id): "/segments/\(id)/export"
+        case .segmentExport(let id, let export): "/segments/\(id)/exports/\(export)"
+        case .segmentExportProgress(let id, let export): "/segments/\(id)/exports/\(export)/progress"
         }
     }
 
@@ -149,7 +155,10 @@ public enum SiteRoute: Equatable, Sendable {
         guard let id = Int64(rest[0]), id > 0 else { return nil }
         switch rest.count {
         case 1: return .segment(id)
+        case 2 where rest[1] == "export": return .segmentExportForm(id)
         case 2: return SegmentAction(rawValue: rest[1]).map { .segmentAction(id, $0) }
+        case 3 where rest[1] == "exports": return Int64(rest[2]).flatMap { $0 > 0 ? .segmentExport(id, $0) : nil }
+        case 4 where rest[1] == "exports" && rest[3] == "progress": return Int64(rest[2]).flatMap { $0 > 0 ? .segmentExportProgress(id, $0) : nil }
         default: return nil
         }
     }

@@ -16,6 +16,8 @@ enum SegmentPage {
         let sample: [SampleRow]
         let hasSample: Bool
         let deleteError: String?
+        let exports: [ExportRow]
+        let hasExports: Bool
         let paths: Paths
         let csrfToken: String
     }
@@ -27,7 +29,20 @@ enum SegmentPage {
         let updated: String
     }
 
+    /// One line of the export history.
+    struct ExportRow {
+        let path: String
+        let started: String
+        let by: String
+        let fields: String
+        let audiences: String
+        let counts: String
+        let status: String
+        let statusClass: String
+    }
+
     struct Paths {
+        let export: String
         let rename: String
         let addFilter: String
         let removeFilter: String
@@ -35,6 +50,7 @@ enum SegmentPage {
         let list: String
 
         init(_ id: Int64) {
+            export = SiteRoute.segmentExportForm(id).path
             rename = SiteRoute.segmentAction(id, .rename).path
             addFilter = SiteRoute.segmentAction(id, .addFilter).path
             removeFilter = SiteRoute.segmentAction(id, .removeFilter).path
@@ -61,13 +77,30 @@ enum SegmentPage {
         let sample = try criteria.map { criteria throws(StoreError) in
             try store.profiles(workspaceID: workspace, matching: criteria, limit: Segment.sampleSize).map { SampleRow($0.profile) }
         } ?? []
+        let exports = try store.exports(workspaceID: workspace, segmentID: id).map { try exportRow($0, store: store) }
         let content = Content(
             id: id, name: segment.name, nameError: nameError,
             criteria: CriteriaView(criteria: criteria, error: filterError, who: "Who is in it:"),
             size: "\(size.formatted()) user\(size == 1 ? "" : "s")",
             sizeDetail: "counted just now in \(Int((elapsed * 1000).rounded())) ms, out of \(try store.profileCount(workspaceID: workspace).formatted())",
-            sample: sample, hasSample: !sample.isEmpty, deleteError: deleteError, paths: Paths(id), csrfToken: context.session?.csrfToken ?? "")
+            sample: sample, hasSample: !sample.isEmpty, deleteError: deleteError, exports: exports, hasExports: !exports.isEmpty, paths: Paths(id), csrfToken: context.session?.csrfToken ?? "")
         return context.renderer.page("segment", shell: context.shell(title: segment.name, section: "segments"), content: content, status: status)
+    }
+}
+
+extension SegmentPage {
+    /// Who, when, which fields and audiences, how many, and how it ended.
+    static func exportRow(_ export: SegmentExport, store: Store) throws -> ExportRow {
+        let by = try export.startedBy.flatMap { try store.user(id: $0) }?.email ?? "a removed user"
+        let sent = export.audiences.map(\.sent).reduce(0, +)
+        let skipped = export.audiences.map(\.skipped).reduce(0, +)
+        let failed = export.audiences.map(\.failed).reduce(0, +)
+        return ExportRow(path: SiteRoute.segmentExport(export.segmentID ?? 0, export.id).path, started: Formats.dateTime(export.startedAt), by: by,
+                         fields: export.audiences.map(\.field.label).joined(separator: ", "),
+                         audiences: export.audiences.map(\.name).joined(separator: "; "),
+                         counts: "\(sent.formatted()) sent, \(skipped.formatted()) skipped, \(failed.formatted()) failed",
+                         status: ExportLookup.statusLabel(export.status),
+                         statusClass: export.status == .done ? "ok" : (export.status == .failed ? "bad" : "muted"))
     }
 }
 

@@ -1,0 +1,102 @@
+import Core
+import FastCGI
+import Foundation
+import Storage
+
+/// `GET /segments/{id}/exports/{export}`: an export's progress, one bar per audience (users handled of the
+/// segment's size at the start). `/static/export-progress.js` refreshes the bars from the progress JSON while it
+/// runs; without JavaScript a reload shows the same figures.
+enum ExportPage {
+    struct Content {
+        let segmentName: String
+        let status: String
+        let statusClass: String
+        let isRunning: Bool
+        let error: String?
+        let account: String
+        let started: String
+        let total: Int
+        let audiences: [Bar]
+        let progressPath: String
+        let backPath: String
+    }
+
+    struct Bar {
+        let field: String
+        let label: String
+        let name: String
+        let handled: Int
+        let total: Int
+        let figures: String
+    }
+
+    static func handle(_ context: RequestContext, _ segmentID: Int64, _ id: Int64) throws -> Response {
+        let export = try ExportLookup.find(context, segmentID, id)
+        let content = Content(
+            segmentName: export.segmentName, status: ExportLookup.statusLabel(export.status),
+            statusClass: export.status == .done ? "ok" : (export.status == .failed ? "bad" : "muted"), isRunning: export.status == .running,
+            error: export.error, account: export.adAccountID, started: Formats.dateTime(export.startedAt), total: export.total,
+            audiences: export.audiences.map { audience in
+                Bar(field: audience.field.rawValue, label: audience.field.label, name: audience.name, handled: min(audience.handled, export.total),
+                    total: max(export.total, 1), figures: ExportLookup.figures(audience, total: export.total))
+            },
+            progressPath: SiteRoute.segmentExportProgress(segmentID, id).path, backPath: SiteRoute.segment(segmentID).path)
+        return context.renderer.page("segment_export", shell: context.shell(title: "Export of \(export.segmentName)", section: "segments"),
+                                     content: content)
+    }
+}
+
+/// `GET /segments/{id}/exports/{export}/progress`: the same figures as JSON, for the progress bars.
+enum ExportProgress {
+    struct Body: Encodable {
+        let status: String
+        let label: String
+        let error: String?
+        let total: Int
+        let audiences: [Audience]
+    }
+
+    struct Audience: Encodable {
+        let field: String
+        let name: String
+        let sent: Int
+        let skipped: Int
+        let failed: Int
+        let handled: Int
+        let complete: Bool
+        let figures: String
+    }
+
+    static func handle(_ context: RequestContext, _ segmentID: Int64, _ id: Int64) throws -> Response {
+        let export = try ExportLookup.find(context, segmentID, id)
+        var response = Response.json(Body(status: export.status.rawValue, label: ExportLookup.statusLabel(export.status), error: export.error,
+                                          total: export.total, audiences: export.audiences.map { a in
+                                              Audience(field: a.field.rawValue, name: a.name, sent: a.sent, skipped: a.skipped, failed: a.failed,
+                                                       handled: a.handled, complete: a.isComplete, figures: ExportLookup.figures(a, total: export.total))
+                                          }))
+        response.headers.append(("Cache-Control", "no-store"))
+        return response
+    }
+}
+
+/// Finding an export of the workspace under its segment's path, and its words.
+enum ExportLookup {
+    static func find(_ context: RequestContext, _ segmentID: Int64, _ id: Int64) throws -> SegmentExport {
+        let export = try context.app.store.export(workspaceID: context.user.workspaceID, id: id)
+        guard export.segmentID == segmentID else { throw StoreError.notFound }
+        return export
+    }
+
+    static func statusLabel(_ status: ExportStatus) -> String {
+        switch status {
+        case .running: "Running"
+        case .done: "Finished"
+        case .failed: "Failed"
+        }
+    }
+
+    static func figures(_ audience: ExportAudience, total: Int) -> String {
+        "\(audience.sent.formatted()) sent of \(total.formatted()) · \(audience.skipped.formatted()) skipped (no \(audience.field.label.lowercased()))"
+            + " · \(audience.failed.formatted()) failed"
+    }
+}
