@@ -153,6 +153,12 @@ import Testing
         #expect(calls.map { $0["path"] as? String ?? "" } == ["/tiktok/open_api/v1.3/oauth2/advertiser/get/", "/tiktok/open_api/v1.3/advertiser/info/"])
         #expect(calls[0]["query"] as? NSDictionary == ["app_id": "sandbox-tiktok-app", "secret": "sandbox-tiktok-secret"])
         #expect(calls[1]["query"] as? NSDictionary == ["advertiser_ids": #"["7000000000001","7000000000002","7000000000003"]"#])
+
+        // Refused details still list the advertisers; a throttled listing is an error.
+        try partner.call("POST", "/_sandbox/faults", json: #"{"partner":"tiktok","path_contains":"/advertiser/info/","count":1,"status":200,"error":{"code":40001,"message":"No permission"}}"#)
+        #expect(try client.adAccounts(token: token).map(\.name) == ["Demo Shop — US", "Demo Shop — EU", "Demo Shop — Disabled"])
+        try partner.call("POST", "/_sandbox/faults", json: #"{"partner":"tiktok","path_contains":"/advertiser/info/","count":1,"status":200,"error":{"code":40100,"message":"Too many"}}"#)
+        expectClass(.throttled(retryAfter: nil, message: "")) { _ = try client.adAccounts(token: token) }
     }
 
     // MARK: Audiences

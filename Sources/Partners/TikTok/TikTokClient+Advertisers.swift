@@ -27,7 +27,8 @@ extension TikTokClient {
 
     /// Every advertiser that authorized the app (`GET /oauth2/advertiser/get/?app_id=&secret=`, partners.md §2.2),
     /// with name, currency and status from `advertiser/info/` (100 ids a call). Only `STATUS_ENABLE` advertisers
-    /// are active; the others (disabled, pending, limited) are listed but cannot serve.
+    /// are active; the others (disabled, pending, limited) are listed but cannot serve. When TikTok refuses the
+    /// details (no permission), the advertisers are still listed with the names `advertiser/get/` gave.
     public func adAccounts(token: String) throws(PartnerError) -> [RemoteAdAccount] {
         let granted = try call("GET", "/oauth2/advertiser/get/", query: [("app_id", endpoints.clientID), ("secret", endpoints.clientSecret)],
                                token: token, context: .advertiser, as: TikTokAdvertiserList.self).list
@@ -35,10 +36,20 @@ extension TikTokClient {
         var start = 0
         while start < granted.count {
             let ids = granted[start..<min(start + Self.infoBatch, granted.count)].map(\.advertiser_id)
-            let info = try call("GET", "/advertiser/info/", query: [("advertiser_ids", Self.jsonList(ids))], token: token,
-                                context: .advertiser, as: TikTokAdvertiserInfo.self)
-            for item in info.list { details[item.advertiser_id] = item }
             start += Self.infoBatch
+            let answer = Result { () throws(PartnerError) in
+                try call("GET", "/advertiser/info/", query: [("advertiser_ids", Self.jsonList(ids))], token: token,
+                         context: .advertiser, as: TikTokAdvertiserInfo.self)
+            }
+            switch answer {
+            case .success(let info):
+                for item in info.list { details[item.advertiser_id] = item }
+            case .failure(.permissionDenied), .failure(.permanent):
+                // The details only enrich the list: an advertiser whose info is refused is still listed, by its name.
+                continue
+            case .failure(let error):
+                throw error
+            }
         }
         return granted.map { item in
             let info = details[item.advertiser_id]
