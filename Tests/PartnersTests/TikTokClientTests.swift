@@ -251,6 +251,16 @@ import Testing
         #expect(try lastSeq() == before)
     }
 
+    @Test func tenThousandUsersGoInOneCall() throws {
+        let token = try token()
+        let since = try lastSeq()
+        let rows = (0..<10_000).map { [String(format: "%064x", $0)] }
+        let receipt = try client.upload(audienceID: "7000000000001:1790000000000002", action: .add, schema: ["EMAIL_SHA256"], rows: rows, token: token)
+        #expect(receipt == UploadReceipt(received: 10_000, invalid: 0))
+        #expect(try log(since: since).count == 1)
+        #expect((try partner.call("GET", "/_sandbox/tiktok/audiences/1790000000000002") as? [String: Any])?["member_count"] as? Int == 10_000)
+    }
+
     // MARK: Errors the sandbox really answers
 
     @Test func classifiesTheSandboxsAnswers() throws {
