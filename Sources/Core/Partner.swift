@@ -45,7 +45,7 @@ public struct PartnerInfo: Sendable {
                     tier: .standard, isConnectable: false, adAccountNoun: "customer", audienceCapPerAccount: nil, maxUsersPerRequest: 10_000,
                     callBudget: CallBudget(limit: 300, window: 60)),
         PartnerInfo(id: .tiktok, displayName: "TikTok", summary: "Sync users into TikTok custom audiences.",
-                    tier: .pro, isConnectable: false, adAccountNoun: "advertiser", audienceCapPerAccount: 400, maxUsersPerRequest: 10_000,
+                    tier: .pro, isConnectable: true, adAccountNoun: "advertiser", audienceCapPerAccount: 400, maxUsersPerRequest: 10_000,
                     callBudget: CallBudget(limit: 50, window: 1)),
         PartnerInfo(id: .pinterest, displayName: "Pinterest", summary: "Sync users into Pinterest customer lists.",
                     tier: .pro, isConnectable: false, adAccountNoun: "ad account", audienceCapPerAccount: nil, maxUsersPerRequest: 10_000,

@@ -73,7 +73,9 @@ public enum IdentifierRulesCatalog {
     public static func rules(for partner: PartnerID) -> (any IdentifierRules.Type)? {
         switch partner {
         case .facebook: FacebookIdentifiers.self
-        case .google, .tiktok, .pinterest, .snapchat, .criteo, .linkedin: nil
+        case .tiktok: TikTokIdentifiers.self
+        case .linkedin: LinkedInIdentifiers.self
+        case .google, .pinterest, .snapchat, .criteo: nil
         }
     }
 
