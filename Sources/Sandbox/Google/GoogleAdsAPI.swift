@@ -2,8 +2,9 @@ import FastCGI
 import Foundation
 import GRDB
 
-/// The part of the Google Ads API (v22) the client still needs: listing accessible customers and reading each one's
-/// name through GAQL (partners.md §3.2, §3b.5). Every call needs the `adwords` scope and the `developer-token` header.
+/// The part of the Google Ads API (v22) the client still needs: listing accessible customers, reading each one's
+/// name through GAQL (partners.md §3.2, §3b.5) and listing / creating / removing Customer Match user lists (§3.3; members
+/// go through Data Manager). Every call needs the `adwords` scope and the `developer-token` header.
 enum GoogleAdsAPI {
     /// Fields of the `customer` resource a GAQL query may select, with their JSON names.
     static let customerFields: [(gaql: String, json: String)] = [
@@ -24,6 +25,12 @@ enum GoogleAdsAPI {
             return GoogleAPI.authed(call, scope: GoogleTokens.adwordsScope, notes: &notes) { c, db, s in
                 try developerToken(c, s)
                 return try search(c, db, &s, customerID: p[1])
+            }
+        }
+        if p.count == 3, p[0] == "customers", p[2] == "userLists:mutate", m == "POST" {
+            return GoogleAPI.authed(call, scope: GoogleTokens.adwordsScope, notes: &notes) { c, db, s in
+                try developerToken(c, s)
+                return try GoogleUserLists.mutate(c, db, &s, customerID: p[1])
             }
         }
         let error = GoogleStatusError(code: 404, status: "NOT_FOUND", message: "The requested URL /\(p.joined(separator: "/")) was not found on this server.")
@@ -63,12 +70,13 @@ enum GoogleAdsAPI {
         guard let query = body.first(where: { $0.0 == "query" })?.1.stringValue, !query.isEmpty else {
             throw GoogleStatusError.ads(code: 400, status: "INVALID_ARGUMENT", message: "The query is empty.", family: "queryError", value: "QUERY_ERROR")
         }
-        let selected = try parse(query)
+        let (resource, selected) = try parse(query)
         let status: String = row["status"]
         guard status == "ENABLED" else {
             throw GoogleStatusError.ads(code: 403, status: "PERMISSION_DENIED", message: "The customer account can't be accessed because it is not yet enabled or has been deactivated.",
                                         family: "authorizationError", value: "CUSTOMER_NOT_ENABLED")
         }
+        if resource == "user_list" { return try GoogleUserLists.search(db, customerID: customerID, fields: selected) }
         let manager: Int = row["manager"]
         let values: [String: JSON] = [
             "resourceName": .string("customers/\(customerID)"), "id": .string(customerID), "descriptiveName": .string(row["name"]),
@@ -84,8 +92,8 @@ enum GoogleAdsAPI {
                         ("requestId", .string(GoogleIDs.requestID()))])
     }
 
-    /// The selected fields of `SELECT a, b FROM customer [LIMIT n]`; anything else is a query error.
-    static func parse(_ query: String) throws -> [String] {
+    /// The resource and selected fields of `SELECT a, b FROM customer|user_list [LIMIT n]`; anything else is a query error.
+    static func parse(_ query: String) throws -> (resource: String, fields: [String]) {
         let words = query.trimmingCharacters(in: .whitespacesAndNewlines)
         let upper = words.uppercased()
         guard upper.hasPrefix("SELECT "), let from = upper.range(of: " FROM ") else {
@@ -93,23 +101,23 @@ enum GoogleAdsAPI {
                                         family: "queryError", value: "UNEXPECTED_END_OF_QUERY")
         }
         let resource = words[from.upperBound...].split(separator: " ").first.map(String.init) ?? ""
-        guard resource.lowercased() == "customer" else {
+        guard ["customer", "user_list"].contains(resource.lowercased()) else {
             throw GoogleStatusError.ads(code: 400, status: "INVALID_ARGUMENT",
-                                        message: "The sandbox answers GAQL on the customer resource only, not '\(resource)'.",
+                                        message: "The sandbox answers GAQL on the customer and user_list resources only, not '\(resource)'.",
                                         family: "queryError", value: "PROHIBITED_RESOURCE_TYPE_IN_FROM_CLAUSE")
         }
         let start = words.index(words.startIndex, offsetBy: 7)
         let fields = words[start..<from.lowerBound].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let known = Set(customerFields.map(\.gaql))
+        let known = Set(resource.lowercased() == "customer" ? customerFields.map(\.gaql) : GoogleUserLists.fields.map(\.gaql))
         if let bad = fields.first(where: { !known.contains($0) }) {
             throw GoogleStatusError.ads(code: 400, status: "INVALID_ARGUMENT", message: "Error in SELECT clause: invalid field name '\(bad)'.",
                                         family: "queryError", value: "UNRECOGNIZED_FIELD")
         }
-        return fields
+        return (resource.lowercased(), fields)
     }
 
     /// `customer.descriptive_name` → `customer.descriptiveName`, as the REST `fieldMask` spells fields.
-    private static func camelMask(_ field: String) -> String {
+    static func camelMask(_ field: String) -> String {
         var out = "", upperNext = false
         for character in field {
             if character == "_" { upperNext = true; continue }

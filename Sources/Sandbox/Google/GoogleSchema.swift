@@ -12,6 +12,8 @@ enum GoogleSchema {
     static let managerID = "9000000001"
     /// The two client customers.
     static let clientIDs = ["1234567890", "2345678901"]
+    /// A cancelled client: listed by `listAccessibleCustomers`, refused (`CUSTOMER_NOT_ENABLED`) by everything else.
+    static let cancelledID = "3456789012"
     /// User list ids look like real ones (10 digits).
     static let firstListID: Int64 = 8_800_000_001
     /// The developer token the emulated Google Ads API accepts unless the config knob says otherwise.
@@ -78,7 +80,7 @@ enum GoogleSchema {
                     upload_key_type TEXT NOT NULL CHECK (upload_key_type IN ('CONTACT_ID', 'MOBILE_ID', 'USER_ID')),
                     mobile_key_space TEXT,
                     mobile_app_id TEXT,
-                    membership_days INTEGER NOT NULL CHECK (membership_days BETWEEN 0 AND 540),
+                    membership_days INTEGER NOT NULL CHECK (membership_days BETWEEN 0 AND 540 OR membership_days = 10000),
                     deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
                     created_at REAL NOT NULL,
                     requests INTEGER NOT NULL DEFAULT 0 CHECK (requests >= 0),
@@ -137,8 +139,8 @@ enum GoogleSchema {
         for table in tables { try db.execute(sql: "DELETE FROM \(table)") }
     }
 
-    /// The seed: Demo User reaches the manager 900-000-0001 and its two clients 123-456-7890 (two lists: contacts and
-    /// iOS mobile ids) and 234-567-8901 (none).
+    /// The seed: Demo User reaches the manager 900-000-0001, its two clients 123-456-7890 (two lists: contacts and
+    /// iOS mobile ids) and 234-567-8901 (none), and the cancelled 345-678-9012.
     static func seed(_ db: Database, now: Date) throws {
         try db.execute(sql: "INSERT INTO google_users (id, name, email) VALUES (?, ?, ?)", arguments: [demoUserID, demoUserName, demoUserEmail])
         try insertCustomer(db, id: managerID, name: "Demo Agency (manager)", currency: "USD", timeZone: "America/New_York", manager: true, managedBy: nil)
@@ -146,6 +148,9 @@ enum GoogleSchema {
                            managedBy: managerID)
         try insertCustomer(db, id: clientIDs[1], name: "Demo Retail — EU", currency: "EUR", timeZone: "Europe/Dublin", manager: false,
                            managedBy: managerID)
+        try insertCustomer(db, id: cancelledID, name: "Old Brand (cancelled)", currency: "USD", timeZone: "America/New_York", manager: false,
+                           managedBy: nil)
+        try db.execute(sql: "UPDATE google_customers SET status = 'CANCELED' WHERE id = ?", arguments: [cancelledID])
         try db.execute(
             sql: """
                 INSERT INTO google_user_lists (id, customer_id, display_name, description, upload_key_type, mobile_key_space, mobile_app_id,
