@@ -100,10 +100,10 @@ import Testing
     }
 
     @Test func unknownPartnerNamesTheSupportedOnes() throws {
-        let result = try HashCLI.run(["--partner", "google", "--schema", "EMAIL"], input: "a@b.c\n")
+        let result = try HashCLI.run(["--partner", "tiktok", "--schema", "EMAIL"], input: "a@b.c\n")
         #expect(result.status != 0)
-        #expect(result.stderr.contains("google"))
-        #expect(result.stderr.contains("supported partners: facebook"))
+        #expect(result.stderr.contains("tiktok"))
+        #expect(result.stderr.contains("supported partners: facebook, google"))
         #expect(result.stdout == "")
     }
 

@@ -12,17 +12,18 @@ import Testing
         }
         #expect(FacebookIdentifiers.field(forSchemaKey: " email ") == .email)
         #expect(FacebookIdentifiers.field(forSchemaKey: "EMAIL_SHA256") == nil)
-        #expect(Set(FacebookIdentifiers.fields) == Set(IdentifierField.allCases))
+        // Every identifier but the consent signals, which only Google takes.
+        #expect(Set(FacebookIdentifiers.fields) == Set(IdentifierField.allCases).subtracting([.adUserDataConsent, .adPersonalizationConsent]))
     }
 
     @Test func onlyMadidAndExternIDLeaveUnhashed() {
         #expect(FacebookIdentifiers.fields.filter { !FacebookIdentifiers.isHashed($0) } == [.mobileAdvertiserID, .externalID])
     }
 
-    @Test func catalogHasFacebookOnlySoFar() {
-        #expect(IdentifierRulesCatalog.supported == [.facebook])
+    @Test func catalogHasFacebookAndGoogleSoFar() {
+        #expect(IdentifierRulesCatalog.supported == [.facebook, .google])
         #expect(IdentifierRulesCatalog.rules(for: .facebook) == FacebookIdentifiers.self)
-        #expect(IdentifierRulesCatalog.rules(for: .google) == nil)
+        #expect(IdentifierRulesCatalog.rules(for: .tiktok) == nil)
     }
 
     static let profile = ProfileIdentifiers(
