@@ -35,9 +35,49 @@ import Testing
     /// Consent (Allow) and code exchange with the PKCE verifier.
     func connect() throws -> PartnerToken {
         let url = client.authorizationURL(redirectURI: Self.redirectURI, state: "state-1234567890", codeVerifier: Self.verifier)
-        let callback = try partner.consent(authorizationURL: url, decision: "allow")
+        let callback = try consent(url)
         let code = try #require(FormValuesLite.value("code", in: callback))
         return try client.completeAuthorization(code: code, redirectURI: Self.redirectURI, codeVerifier: Self.verifier, now: Date())
+    }
+
+    /// Opens the consent page and submits its form as a browser would: the hidden inputs plus the pressed button's
+    /// name and value (`id="allow"` or `id="deny"`). Returns where the sandbox redirects.
+    func consent(_ url: String, button: String = "allow") throws -> String {
+        let http = HTTPClient()
+        let page = try http.send(HTTPRequest(url: url))
+        guard page.status == 200 else { throw ConsentError.page(page.status, page.text) }
+        let html = page.text
+        func attribute(_ name: String, in tag: Substring) -> String? {
+            guard let start = tag.range(of: " \(name)=\"") else { return nil }
+            let rest = tag[start.upperBound...]
+            return rest.firstIndex(of: "\"").map { Self.unescape(String(rest[..<$0])) }
+        }
+        let tags = html.split(separator: "<").filter { $0.hasPrefix("input ") || $0.hasPrefix("button ") || $0.hasPrefix("form ") }
+        var form = tags.filter { $0.hasPrefix("input ") && attribute("type", in: $0) == "hidden" }.compactMap { tag in
+            attribute("name", in: tag).map { ($0, attribute("value", in: tag) ?? "") }
+        }
+        guard let pressed = tags.first(where: { $0.hasPrefix("button ") && attribute("id", in: $0) == button }),
+              let name = attribute("name", in: pressed), let action = tags.first(where: { $0.hasPrefix("form ") }).flatMap({ attribute("action", in: $0) })
+        else { throw ConsentError.page(0, "no form with button #\(button)") }
+        form.append((name, attribute("value", in: pressed) ?? ""))
+        let answer = try http.send(HTTPRequest(method: "POST", url: sandbox.url + action,
+                                               headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                               body: Array(form.map { Self.escape($0.0) + "=" + Self.escape($0.1) }.joined(separator: "&").utf8)))
+        guard answer.status == 302, let location = answer.header("location") else { throw ConsentError.page(answer.status, answer.text) }
+        return location
+    }
+
+    enum ConsentError: Error { case page(Int, String) }
+
+    static func unescape(_ text: String) -> String {
+        [("&quot;", "\""), ("&#39;", "'"), ("&#x27;", "'"), ("&#x2F;", "/"), ("&#x3D;", "="), ("&#x60;", "`"), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")]
+            .reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+    }
+
+    static func escape(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
     }
 
     func log() throws -> [[String: Any]] {
@@ -91,20 +131,20 @@ import Testing
 
     @Test func spentCodesWrongVerifiersDenialAndUnknownRedirectsAreRefused() throws {
         let url = client.authorizationURL(redirectURI: Self.redirectURI, state: "st", codeVerifier: Self.verifier)
-        let code = try #require(FormValuesLite.value("code", in: try partner.consent(authorizationURL: url, decision: "allow")))
+        let code = try #require(FormValuesLite.value("code", in: try consent(url)))
         expectClass("auth_invalid") {
             _ = try client.completeAuthorization(code: code, redirectURI: Self.redirectURI, codeVerifier: Self.verifier + "x", now: Date())
         }
-        let second = try #require(FormValuesLite.value("code", in: try partner.consent(authorizationURL: url, decision: "allow")))
+        let second = try #require(FormValuesLite.value("code", in: try consent(url)))
         _ = try client.completeAuthorization(code: second, redirectURI: Self.redirectURI, codeVerifier: Self.verifier, now: Date())
         expectClass("auth_invalid") {   // single use
             _ = try client.completeAuthorization(code: second, redirectURI: Self.redirectURI, codeVerifier: Self.verifier, now: Date())
         }
-        let denied = try partner.consent(authorizationURL: url, decision: "deny")
+        let denied = try consent(url, button: "deny")
         #expect(denied.hasPrefix(Self.redirectURI) && FormValuesLite.value("error", in: denied) == "access_denied")
         #expect(FormValuesLite.value("state", in: denied) == "st")
         let wrong = client.authorizationURL(redirectURI: "http://evil.example/cb", state: "st", codeVerifier: Self.verifier)
-        #expect(throws: (any Error).self) { try partner.consent(authorizationURL: wrong, decision: "allow") }
+        #expect(throws: (any Error).self) { try consent(wrong) }
     }
 
     @Test func expiredAccessTokensAreAuthInvalidAndARefreshRenewsThem() throws {
