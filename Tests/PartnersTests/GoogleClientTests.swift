@@ -110,7 +110,7 @@ import Testing
         #expect(url.hasPrefix(sandbox.url + "/google/accounts/o/oauth2/v2/auth?"))
         #expect(query("client_id") == "sandbox-google-app" && query("redirect_uri") == Self.redirectURI && query("state") == "st")
         #expect(query("response_type") == "code" && query("access_type") == "offline" && query("prompt") == "consent")
-        #expect(query("scope") == "https://www.googleapis.com/auth/adwords https://www.googleapis.com/auth/datamanager")
+        #expect(query("scope") == "https://www.googleapis.com/auth/adwords https://www.googleapis.com/auth/datamanager email")
         #expect(query("code_challenge_method") == "S256")
         // RFC 7636 appendix B.
         #expect(GoogleClient.codeChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
@@ -120,6 +120,7 @@ import Testing
     @Test func codeExchangeSendsTheVerifierAndGivesARefreshToken() throws {
         let token = try connect()
         #expect(token.value.hasPrefix("ya29.") && token.refreshToken?.hasPrefix("1//") == true)
+        #expect(token.partnerUserName == "demo.user@example.com")
         let expires = try #require(token.expiresAt).timeIntervalSinceNow
         #expect(expires > 3500 && expires <= 3600)
         let exchange = try #require(try log().last { ($0["path"] as? String)?.hasSuffix("/oauth2/token") == true })

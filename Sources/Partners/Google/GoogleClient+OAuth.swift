@@ -15,12 +15,15 @@ struct GoogleTokenAnswer: Decodable {
 struct GoogleTokenInfo: Decodable {
     let scope: String?
     let expires_in: String?
+    let email: String?
 }
 
 extension GoogleClient {
-    /// Both scopes: `adwords` for customers and user lists, `datamanager` for members (§3b.1: an `adwords`-only token
-    /// gets 403 from Data Manager).
-    public static let scopes = ["https://www.googleapis.com/auth/adwords", "https://www.googleapis.com/auth/datamanager"]
+    /// The scopes the work needs: `adwords` for customers and user lists, `datamanager` for members (§3b.1: an
+    /// `adwords`-only token gets 403 from Data Manager).
+    public static let requiredScopes = ["https://www.googleapis.com/auth/adwords", "https://www.googleapis.com/auth/datamanager"]
+    /// What the consent page asks for: the required scopes and `email`, so the connection can name the Google Account.
+    public static let scopes = requiredScopes + ["email"]
 
     /// RFC 7636 S256: BASE64URL(SHA256(verifier)) without padding.
     public static func codeChallenge(_ verifier: String) -> String {
@@ -62,7 +65,9 @@ extension GoogleClient: PartnerConnector {
                     ("client_id", endpoints.clientID), ("client_secret", endpoints.clientSecret)]
         if !codeVerifier.isEmpty { form.append(("code_verifier", codeVerifier)) }
         let answer = try tokenRequest(form, now: now)
-        return PartnerToken(value: answer.access_token, expiresAt: answer.expires_in.map { now.addingTimeInterval($0) }, partnerUserName: nil,
+        // Who signed in, for the partner page; not worth failing the connection over.
+        let email = try? tokenInfo(answer.access_token).email
+        return PartnerToken(value: answer.access_token, expiresAt: answer.expires_in.map { now.addingTimeInterval($0) }, partnerUserName: email,
                             refreshToken: answer.refresh_token)
     }
 
@@ -75,26 +80,33 @@ extension GoogleClient: PartnerConnector {
                             refreshToken: answer.refresh_token ?? refreshToken)
     }
 
-    /// `tokeninfo` next to the token endpoint (`…/oauth2/tokeninfo`): valid, with both scopes.
-    public func inspect(token: String, now: Date) throws(PartnerError) -> TokenHealth {
+    /// `tokeninfo` next to the token endpoint (`…/oauth2/tokeninfo`, as `oauth2.googleapis.com/tokeninfo` is).
+    func tokenInfo(_ token: String) throws(PartnerError) -> GoogleTokenInfo {
         var base = endpoints.tokenURL
         if let slash = base.lastIndex(of: "/") { base = String(base[..<slash]) }
         let request = HTTPRequest(method: "POST", url: base + "/tokeninfo",
                                   headers: [("Accept", "application/json"), ("Content-Type", "application/x-www-form-urlencoded")],
                                   body: Array(FormEncoding.encode([("access_token", token)]).utf8))
-        let info: GoogleTokenInfo
+        let response = try perform(request, path: "/tokeninfo", context: .token)
         do {
-            let response = try perform(request, path: "/tokeninfo", context: .token)
-            info = try JSONDecoder().decode(GoogleTokenInfo.self, from: Data(response.body))
-        } catch let error as PartnerError {
-            if case .authInvalid = error { return TokenHealth(isValid: false, expiresAt: nil, problem: "Google no longer accepts this sign-in.") }
-            throw error
+            return try JSONDecoder().decode(GoogleTokenInfo.self, from: Data(response.body))
         } catch {
             throw .transient(message: "google: unreadable answer from tokeninfo")
         }
+    }
+
+    /// Valid when `tokeninfo` knows the token and it carries both required scopes.
+    public func inspect(token: String, now: Date) throws(PartnerError) -> TokenHealth {
+        let info: GoogleTokenInfo
+        do {
+            info = try tokenInfo(token)
+        } catch {
+            if case .authInvalid = error { return TokenHealth(isValid: false, expiresAt: nil, problem: "Google no longer accepts this sign-in.") }
+            throw error
+        }
         let expiresAt = info.expires_in.flatMap(Double.init).map { now.addingTimeInterval($0) }
         let granted = Set((info.scope ?? "").split(separator: " ").map(String.init))
-        guard Self.scopes.allSatisfy(granted.contains) else {
+        guard Self.requiredScopes.allSatisfy(granted.contains) else {
             return TokenHealth(isValid: false, expiresAt: expiresAt, problem: "The sign-in lacks the Google Ads or Data Manager permission.")
         }
         return TokenHealth(isValid: true, expiresAt: expiresAt, problem: nil)

@@ -108,11 +108,18 @@ enum GoogleTokenEndpoint {
                 let now = try context.store.now(db)
                 guard let token = try? GoogleTokens.usableAccess(db, value: value, clientID: app.clientID, now: now),
                       let expiresAt = token.expiresAt else { return nil }
-                return .object([
-                    ("azp", .string(app.clientID)), ("aud", .string(app.clientID)), ("scope", .string(token.scopes.joined(separator: " "))),
-                    ("exp", .string(String(Int(expiresAt.timeIntervalSince1970)))),
-                    ("expires_in", .string(String(max(0, Int(expiresAt.timeIntervalSince(now)))))), ("access_type", .string("offline")),
-                ])
+                var members: [(String, JSON)] = [
+                    ("azp", .string(app.clientID)), ("aud", .string(app.clientID)), ("sub", .string(token.userID)),
+                    ("scope", .string(token.scopes.joined(separator: " "))), ("exp", .string(String(Int(expiresAt.timeIntervalSince1970)))),
+                    ("expires_in", .string(String(max(0, Int(expiresAt.timeIntervalSince(now)))))),
+                ]
+                // Google names the account only to apps granted the `email` scope.
+                if token.hasScope("email"),
+                   let email = try String.fetchOne(db, sql: "SELECT email FROM google_users WHERE id = ?", arguments: [token.userID]) {
+                    members += [("email", .string(email)), ("email_verified", .string("true"))]
+                }
+                members.append(("access_type", .string("offline")))
+                return .object(members)
             }
             guard let json else {
                 notes.errorCode = 400
