@@ -2,6 +2,8 @@ import Core
 import FastCGI
 import Foundation
 import HTTPClient
+import Storage
+@testable import Sync
 import TestSupport
 import Testing
 
@@ -54,5 +56,57 @@ import Testing
         let saved = browser.post("/partners/google/accounts", [("account", "1234567890")])
         #expect(saved.header("Location") == "/partners/google?notice=accounts-saved")
         #expect(browser.get("/partners/google").text.contains("Demo Retail — US"))
+    }
+
+    /// Members of the sandbox list named `name` (identifier → ad_user_data consent).
+    func members(_ name: String) throws -> [String: String] {
+        let client = SandboxClient(url: sandbox.url)
+        let state = try client.call("GET", "/_sandbox/google/state") as? [String: Any]
+        let id = try #require((state?["user_lists"] as? [[String: Any]])?.first { $0["name"] as? String == name }?["id"] as? String)
+        let list = try client.call("GET", "/_sandbox/google/audiences/\(id)") as? [String: Any]
+        return Dictionary(uniqueKeysWithValues: (list?["members"] as? [[String: Any]] ?? []).compactMap { member in
+            (member["identifier"] as? String).map { ($0, member["ad_user_data"] as? String ?? "") }
+        })
+    }
+
+    @Test func aCanvasAddsThenRemovesUsersWithTheirConsentAndRenewsTheToken() throws {
+        let browser = test.browser()
+        browser.signIn("admin@acme.test")
+        browser.get("/partners/google")
+        let callback = try allow(try #require(browser.post("/partners/google/connect").header("Location")))
+        browser.get(path(of: callback), query: queryPairs(of: callback))
+        browser.get("/partners/google/accounts")
+        browser.post("/partners/google/accounts", [("account", "1234567890")])
+        let key = try APITests.createKey(test, as: "admin@acme.test", name: "Backend")
+        browser.get("/canvases")
+        let canvas = try #require(trailingID(browser.post("/canvases", [("name", "Google sync")])))
+        let add = try SyncFlowTests.addStep(browser, canvas, "audience_sync", [("destination", "google|1234567890"), ("audience_mode", "new"),
+                                                                              ("audience_name", "Google buyers"), ("action", "add"), ("field", "email")])
+        _ = try SyncFlowTests.addStep(browser, canvas, "delay", [("amount", "2"), ("unit", "hours")])
+        _ = try SyncFlowTests.addStep(browser, canvas, "audience_sync", [("destination", "google|1234567890"), ("audience_mode", "from_step"),
+                                                                         ("source_step", String(add)), ("action", "remove"), ("field", "email")])
+        browser.get("/canvases/\(canvas)")
+        browser.post("/canvases/\(canvas)/launch")
+        let recipients = [#"{"external_user_id":"u1","attributes":{"email":"Dana@Example.com","ad_user_data_consent":true}}"#,
+                          #"{"external_user_id":"u2","attributes":{"email":"j.o.h.n+alias@gmail.com"}}"#]
+        let sent = test.app.respond(to: Request(method: "POST", path: "/api/v1/canvas/trigger/send",
+                                                headers: ["authorization": "Bearer " + key, "content-type": "application/json"],
+                                                body: Array(#"{"canvas_id":"\#(canvas)","recipients":[\#(recipients.joined(separator: ","))]}"#.utf8)))
+        #expect(sent.status == 201)
+        let clock = test.clock
+        let engine = SyncEngine(store: test.store, tokenBox: test.tokenBox, connectors: test.connectors, now: { clock.now })
+        #expect(engine.flush(force: true) == 2)
+        #expect(try members("Google buyers") == [
+            "email:07e2f1394b0ea80e2adca010ea8318df697001a005ba7452720edda4b0ce57b3": "CONSENT_GRANTED",   // dana@example.com
+            "email:142d78e466cacab37c3751a6ba0d288ce40db609ce9c49617ea6b24665f1aa9c": "CONSENT_STATUS_UNSPECIFIED",   // john@gmail.com
+        ])
+        // Two hours on the access token (an hour) has expired: the engine renews it with the refresh token.
+        test.clock.advance(2 * 3600 + 1)
+        try DelayAdvancer(store: test.store, now: { test.clock.now }).advanceDue()
+        #expect(engine.flush(force: true) == 2)
+        #expect(try members("Google buyers").isEmpty)
+        let answer = try SandboxClient(url: sandbox.url).call("GET", "/_sandbox/requests?partner=google")
+        let log = answer as? [[String: Any]] ?? (answer as? [String: Any])?["requests"] as? [[String: Any]] ?? []
+        #expect(log.contains { ($0["path"] as? String)?.hasSuffix("/oauth2/token") == true && ($0["body"] as? String)?.contains("grant_type=refresh_token") == true })
     }
 }
