@@ -252,6 +252,12 @@ import Testing
             #expect(error == .invalidData(rows: [1], message: error.message))
             #expect(error.message.contains("INVALID_HEX_ENCODING"))
         }
+        expectClass("permanent") {   // mobile ids to a contact list
+            _ = try client.upload(audienceID: list, action: .add, schema: ["MOBILE_ID"], rows: [["6032d997-3ab0-4de0-aa16-8af0e5b482fb"]], token: token)
+        }
+        _ = try client.upload(audienceID: "customers/1234567890/userLists/8800000002", action: .add, schema: ["MOBILE_ID", "AD_USER_DATA"],
+                              rows: [["6032d997-3ab0-4de0-aa16-8af0e5b482fb", ""]], token: token)
+        #expect(try members("customers/1234567890/userLists/8800000002").first?["identifier"] as? String == "mobile:6032d997-3ab0-4de0-aa16-8af0e5b482fb")
         try partner.call("POST", "/_sandbox/google/audiences/8800000001/delete")
         expectClass("audience_gone") { _ = try client.upload(audienceID: list, action: .add, schema: ["EMAIL_ADDRESS"], rows: [[Self.mary]], token: token) }
         expectClass("audience_gone") { _ = try client.audienceSize(audienceID: list, token: token) }

@@ -85,6 +85,9 @@ public enum GoogleErrors {
             return .audienceGone(message: message)
         }
         if code == "PERMISSION_DENIED" || status == 403 { return .permissionDenied(message: message) }
+        // The list takes another key type (a contact list sent mobile ids): no row of the batch can ever fit, so it is
+        // not bad data to isolate row by row.
+        if !reasons.isDisjoint(with: ["INVALID_USER_LIST_TYPE", "INCOMPATIBLE_UPLOAD_KEY_TYPE"]) { return .permanent(message: message) }
         if !reasons.isDisjoint(with: rowReasons) || (code == "INVALID_ARGUMENT" && context == .upload) {
             return .invalidData(rows: rowIndexes(violations), message: message)
         }
