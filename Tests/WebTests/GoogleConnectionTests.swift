@@ -55,7 +55,8 @@ import Testing
         #expect(connection.sealedRefreshToken != nil && connection.partnerUserName == "demo.user@example.com")
         let saved = browser.post("/partners/google/accounts", [("account", "1234567890")])
         #expect(saved.header("Location") == "/partners/google?notice=accounts-saved")
-        #expect(browser.get("/partners/google").text.contains("Demo Retail — US"))
+        let page = browser.get("/partners/google").text
+        #expect(page.contains("Demo Retail — US") && page.contains("Token valid") && page.contains("demo.user@example.com"))
     }
 
     /// Members of the sandbox list named `name` (identifier → ad_user_data consent).
