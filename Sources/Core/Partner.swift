@@ -42,7 +42,7 @@ public struct PartnerInfo: Sendable {
                     tier: .standard, isConnectable: true, adAccountNoun: "ad account", audienceCapPerAccount: 500, maxUsersPerRequest: 10_000,
                     callBudget: CallBudget(limit: 190_000, window: 3600)),
         PartnerInfo(id: .google, displayName: "Google", summary: "Sync users into Google Ads Customer Match lists.",
-                    tier: .standard, isConnectable: false, adAccountNoun: "customer", audienceCapPerAccount: nil, maxUsersPerRequest: 10_000,
+                    tier: .standard, isConnectable: true, adAccountNoun: "customer", audienceCapPerAccount: nil, maxUsersPerRequest: 10_000,
                     callBudget: CallBudget(limit: 300, window: 60)),
         PartnerInfo(id: .tiktok, displayName: "TikTok", summary: "Sync users into TikTok custom audiences.",
                     tier: .pro, isConnectable: true, adAccountNoun: "advertiser", audienceCapPerAccount: 400, maxUsersPerRequest: 10_000,

@@ -9,6 +9,7 @@ public enum PartnerClients {
         var clients: [PartnerID: any PartnerConnector] = [:]
         clients[.facebook] = FacebookClient(endpoints: config.facebook, http: http)
         clients[.tiktok] = TikTokClient(endpoints: config.partners[.tiktok]!, http: http)
+        clients[.google] = GoogleClient(endpoints: config.partners[.google]!, http: http)
         return clients
     }
 }

@@ -5,6 +5,7 @@ enum SandboxPartners {
         [
             FacebookSandbox(app: configuration.facebookApp),
             TikTokSandbox(app: configuration.app("tiktok")),
+            GoogleSandbox(app: configuration.app("google")),
         ]
     }
 }

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Testing
 
@@ -100,10 +101,11 @@ import Testing
     }
 
     @Test func unknownPartnerNamesTheSupportedOnes() throws {
-        let result = try HashCLI.run(["--partner", "google", "--schema", "EMAIL"], input: "a@b.c\n")
+        let result = try HashCLI.run(["--partner", "myspace", "--schema", "EMAIL"], input: "a@b.c\n")
         #expect(result.status != 0)
-        #expect(result.stderr.contains("google"))
-        #expect(result.stderr.contains("supported partners: facebook"))
+        #expect(result.stderr.contains("myspace"))
+        let supported = IdentifierRulesCatalog.supported.map(\.rawValue).joined(separator: ", ")
+        #expect(supported.hasPrefix("facebook, google") && result.stderr.contains("supported partners: \(supported)"))
         #expect(result.stdout == "")
     }
 

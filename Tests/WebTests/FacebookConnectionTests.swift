@@ -92,17 +92,18 @@ import Testing
         let cases: [(String, [(String, String)], TestBrowser)] = [
             ("missing", [("code", code)], browser),
             ("wrong", [("code", code), ("state", "not-a-state-we-issued")], browser),
-            ("another partner", good, browser),
         ]
         for (label, query, who) in cases {
-            let path = label == "another partner" ? "/oauth/callback/google" : "/oauth/callback/facebook"
-            let response = who.get(path, query: query)
+            let response = who.get("/oauth/callback/facebook", query: query)
             #expect(response.status == 400 || response.status == 404, "\(label)")
         }
-        // The state delivered to Google's callback was not consumed by it (Google is not connectable): use it once.
         #expect(browser.get("/oauth/callback/facebook", query: good).status == 303)
         // Replayed.
         #expect(browser.get("/oauth/callback/facebook", query: good).status == 400)
+        // A Facebook state delivered to another (connectable) partner's callback is refused there.
+        let other = queryPairs(of: try consent(browser, signIn: false))
+        let elsewhere = browser.get("/oauth/callback/google", query: other)
+        #expect(elsewhere.status == 400 || elsewhere.status == 404)
         // Only the one good callback exchanged a code.
         let exchanges = try partner.requestPaths(since: before).filter { $0.contains("/oauth/access_token") }
         #expect(exchanges.count == 2)   // code exchange + long-lived exchange, once

@@ -122,7 +122,7 @@ import Testing
         let browser = test.browser()
         browser.signIn("admin@acme.test")
         let page = browser.get("/partners").text
-        #expect(page.contains(#"<a href="/canvases">Canvases</a><a href="/ledger">Sync ledger</a><a href="/partners" aria-current="page">Technology Partners</a><a href="/settings/api-keys">Settings</a>"#))
+        #expect(page.contains(#"<a href="/canvases">Canvases</a><a href="/segments">Segments</a><a href="/ledger">Sync ledger</a><a href="/partners" aria-current="page">Technology Partners</a><a href="/settings/api-keys">Settings</a>"#))
         #expect(page.contains(#"<form method="post" action="/signout""#))
         let missing = browser.get("/nowhere")
         #expect(missing.status == 404 && missing.text.contains("Technology Partners"))

@@ -30,6 +30,7 @@ public enum FacebookIdentifiers: IdentifierRules {
         case .birthDay: "DOBD"
         case .mobileAdvertiserID: "MADID"
         case .externalID: "EXTERN_ID"
+        case .adUserDataConsent, .adPersonalizationConsent: ""   // not Facebook keys; never in `fields`
         }
     }
 
@@ -56,6 +57,7 @@ public enum FacebookIdentifiers: IdentifierRules {
         case .birthDay: return Normalize.day(raw)
         case .mobileAdvertiserID: return Normalize.trimmed(raw).lowercased()   // "lowercase, keep hyphens"
         case .externalID: return Normalize.trimmed(raw)   // "the exact same format every time"
+        case .adUserDataConsent, .adPersonalizationConsent: return ""   // Facebook takes no consent columns
         }
     }
 }

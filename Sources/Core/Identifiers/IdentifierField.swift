@@ -5,4 +5,9 @@
 public enum IdentifierField: String, CaseIterable, Sendable, Codable {
     case email, phone, firstName, lastName, firstInitial, city, state, zip, country, gender
     case birthYear, birthMonth, birthDay, mobileAdvertiserID, externalID
+    /// Consent to use the person's data for ads (Google's `adUserData`), from the profile attribute
+    /// `ad_user_data_consent`. Not an identifier: partners that want it (Google) send it with every row.
+    case adUserDataConsent
+    /// Consent to personalized ads (Google's `adPersonalization`), from `ad_personalization_consent`.
+    case adPersonalizationConsent
 }

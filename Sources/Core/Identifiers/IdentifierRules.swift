@@ -17,11 +17,17 @@ public protocol IdentifierRules {
     /// Partners that take one identifier type per request (Snapchat, Criteo, Pinterest) answer one group per key;
     /// the default is one request carrying every key.
     static func requestGroups(_ schema: [String]) -> [[Int]]
+    /// Columns appended to every row after the chosen fields, whatever the step matches on (Google's consent
+    /// signals). They never count as a field to match: a row holding only these is "no field to match".
+    static var alwaysSent: [IdentifierField] { get }
 }
 
 extension IdentifierRules {
     /// One request with every key (Facebook, TikTok, LinkedIn).
     public static func requestGroups(_ schema: [String]) -> [[Int]] { [Array(schema.indices)] }
+
+    /// No extra columns (every partner but Google).
+    public static var alwaysSent: [IdentifierField] { [] }
 
     /// One request per schema key, for partners that take a single identifier type per request.
     public static func onePerKey(_ schema: [String]) -> [[Int]] { schema.indices.map { [$0] } }
@@ -32,7 +38,7 @@ extension IdentifierRules {
     /// partner has no such key.
     public static func field(forSchemaKey key: String) -> IdentifierField? {
         let wanted = Normalize.trimmed(key).uppercased()
-        return fields.first { schemaKey($0) == wanted }
+        return (fields + alwaysSent).first { schemaKey($0) == wanted }
     }
 
     /// What leaves for `field`: normalized then SHA-256 lower-hex for hashed fields, normalized only for
@@ -73,9 +79,10 @@ public enum IdentifierRulesCatalog {
     public static func rules(for partner: PartnerID) -> (any IdentifierRules.Type)? {
         switch partner {
         case .facebook: FacebookIdentifiers.self
+        case .google: GoogleIdentifiers.self
         case .tiktok: TikTokIdentifiers.self
         case .linkedin: LinkedInIdentifiers.self
-        case .google, .pinterest, .snapchat, .criteo: nil
+        case .pinterest, .snapchat, .criteo: nil
         }
     }
 

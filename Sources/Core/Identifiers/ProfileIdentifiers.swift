@@ -18,15 +18,20 @@ public struct ProfileIdentifiers: Sendable, Equatable {
     public var gaid: String?
     /// The app's own stable user id.
     public var externalID: String?
+    /// `ad_user_data_consent` as text ("true", "false", "granted", "denied"), nil when absent.
+    public var adUserDataConsent: String?
+    /// `ad_personalization_consent` as text, nil when absent.
+    public var adPersonalizationConsent: String?
 
     /// A profile; every attribute defaults to missing.
     public init(email: String? = nil, phone: String? = nil, firstName: String? = nil, lastName: String? = nil,
                 gender: String? = nil, dateOfBirth: String? = nil, city: String? = nil, state: String? = nil,
                 zip: String? = nil, country: String? = nil, idfa: String? = nil, gaid: String? = nil,
-                externalID: String? = nil) {
+                externalID: String? = nil, adUserDataConsent: String? = nil, adPersonalizationConsent: String? = nil) {
         self.email = email; self.phone = phone; self.firstName = firstName; self.lastName = lastName
         self.gender = gender; self.dateOfBirth = dateOfBirth; self.city = city; self.state = state
         self.zip = zip; self.country = country; self.idfa = idfa; self.gaid = gaid; self.externalID = externalID
+        self.adUserDataConsent = adUserDataConsent; self.adPersonalizationConsent = adPersonalizationConsent
     }
 
     /// The raw value feeding `field`: the date of birth split into its parts, the first initial taken
@@ -47,6 +52,8 @@ public struct ProfileIdentifiers: Sendable, Equatable {
         case .birthDay: dateOfBirth.flatMap(Normalize.dateParts)?.day
         case .mobileAdvertiserID: [idfa, gaid].compactMap { $0 }.first { !Normalize.trimmed($0).isEmpty }
         case .externalID: externalID
+        case .adUserDataConsent: adUserDataConsent
+        case .adPersonalizationConsent: adPersonalizationConsent
         }
     }
 }

@@ -108,7 +108,11 @@ public enum PathWalk {
             outcome.counts.append(StepCount(stepID: step.id, metric: hadValue ? .notSyncedInvalid : .notSyncedNoField))
             return
         }
-        outcome.items.append(SyncItemDraft(stepID: step.id, schema: fields.map(rules.schemaKey), row: row))
+        // Columns the partner wants with every row (Google's consent), added only now: a row of them alone still
+        // had "no field to match" above.
+        let always = rules.alwaysSent
+        outcome.items.append(SyncItemDraft(stepID: step.id, schema: (fields + always).map(rules.schemaKey),
+                                           row: row + rules.row(always, from: profile)))
         outcome.counts.append(StepCount(stepID: step.id, metric: .queued))
     }
 }
@@ -140,8 +144,14 @@ extension ProfileIdentifiers {
             if case .string(let value)? = attributes[name] { return value }
             return nil
         }
+        /// A consent flag stored as a JSON boolean or as text ("granted"); partner rules read the text.
+        func flag(_ name: String) -> String? {
+            if case .bool(let value)? = attributes[name] { return value ? "true" : "false" }
+            return text(name)
+        }
         self.init(email: text("email"), phone: text("phone"), firstName: text("first_name"), lastName: text("last_name"),
                   gender: text("gender"), dateOfBirth: text("dob"), city: text("home_city"), state: text("state"), zip: text("zip"),
-                  country: text("country"), idfa: text("idfa"), gaid: text("gaid"), externalID: externalID)
+                  country: text("country"), idfa: text("idfa"), gaid: text("gaid"), externalID: externalID,
+                  adUserDataConsent: flag("ad_user_data_consent"), adPersonalizationConsent: flag("ad_personalization_consent"))
     }
 }

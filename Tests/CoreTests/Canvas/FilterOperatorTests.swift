@@ -11,6 +11,8 @@ import Testing
         (.notExists, "not_exists", "does not exist", false),
         (.greaterThan, "greater_than", "is greater than / after", true),
         (.lessThan, "less_than", "is less than / before", true),
+        (.inSegment, "in_segment", "is in segment", true),
+        (.notInSegment, "not_in_segment", "is not in segment", true),
     ]
 
     @Test(arguments: table)
@@ -22,6 +24,7 @@ import Testing
 
     @Test func tableCoversEveryOperatorInEditorOrder() {
         #expect(Self.table.map(\.0) == FilterOperator.allCases)
+        #expect(FilterOperator.attributeOperators == FilterOperator.allCases.filter { ![.inSegment, .notInSegment].contains($0) })
     }
 }
 

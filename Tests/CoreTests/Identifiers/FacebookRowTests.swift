@@ -12,18 +12,19 @@ import Testing
         }
         #expect(FacebookIdentifiers.field(forSchemaKey: " email ") == .email)
         #expect(FacebookIdentifiers.field(forSchemaKey: "EMAIL_SHA256") == nil)
-        #expect(Set(FacebookIdentifiers.fields) == Set(IdentifierField.allCases))
+        // Every identifier but the consent signals, which only Google takes.
+        #expect(Set(FacebookIdentifiers.fields) == Set(IdentifierField.allCases).subtracting([.adUserDataConsent, .adPersonalizationConsent]))
     }
 
     @Test func onlyMadidAndExternIDLeaveUnhashed() {
         #expect(FacebookIdentifiers.fields.filter { !FacebookIdentifiers.isHashed($0) } == [.mobileAdvertiserID, .externalID])
     }
 
-    @Test func catalogHasFacebook() {
+    @Test func catalogHasFacebookFirst() {
         // Other partners join the catalog as their rules land; Facebook stays first.
         #expect(IdentifierRulesCatalog.supported.first == .facebook)
         #expect(IdentifierRulesCatalog.rules(for: .facebook) == FacebookIdentifiers.self)
-        #expect(IdentifierRulesCatalog.rules(for: .google) == nil)
+        #expect(IdentifierRulesCatalog.rules(for: .google) == GoogleIdentifiers.self)
     }
 
     static let profile = ProfileIdentifiers(

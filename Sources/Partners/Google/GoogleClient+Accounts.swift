@@ -1,0 +1,60 @@
+import Core
+import Foundation
+
+/// `customers:listAccessibleCustomers`.
+struct GoogleAccessibleCustomers: Decodable {
+    let resourceNames: [String]?
+}
+
+/// A GAQL `customer` row.
+struct GoogleCustomerRow: Decodable {
+    struct Customer: Decodable {
+        let id: String?
+        let descriptiveName: String?
+        let currencyCode: String?
+        let manager: Bool?
+        let status: String?
+    }
+    let customer: Customer?
+}
+
+/// A GAQL search answer (`results` is left out when empty).
+struct GoogleSearchAnswer<Row: Decodable>: Decodable {
+    let results: [Row]?
+    let nextPageToken: String?
+}
+
+extension GoogleClient {
+    /// Customers read at most, so a huge agency account cannot stall the connection page.
+    static let maxCustomers = 200
+    static let customerQuery = "SELECT customer.id, customer.descriptive_name, customer.currency_code, customer.manager, customer.status FROM customer"
+
+    /// Customer ids are sent without dashes (partners.md §3).
+    public static func customerID(_ text: String) -> String { text.filter(\.isNumber) }
+
+    /// Every customer the token reaches directly that can hold Customer Match lists: `listAccessibleCustomers`, then each
+    /// one's name, currency and kind by GAQL (partners.md §3.2). Manager accounts are left out (their lists live in the
+    /// clients), and so is a customer Google will not open (`CUSTOMER_NOT_ENABLED`: cancelled or suspended) [I].
+    public func adAccounts(token: String) throws(PartnerError) -> [RemoteAdAccount] {
+        let names = try call(.ads, "GET", "/customers:listAccessibleCustomers", token: token, context: .account,
+                             as: GoogleAccessibleCustomers.self).resourceNames ?? []
+        var accounts: [RemoteAdAccount] = []
+        for name in names.prefix(Self.maxCustomers) {
+            let id = Self.customerID(String(name.split(separator: "/").last ?? ""))
+            guard !id.isEmpty else { continue }
+            let row: GoogleCustomerRow?
+            do {
+                row = try call(.ads, "POST", "/customers/\(id)/googleAds:search", body: ["query": Self.customerQuery], token: token,
+                               context: .account, as: GoogleSearchAnswer<GoogleCustomerRow>.self).results?.first
+            } catch {
+                // One closed or unreachable customer does not hide the others; a token problem stops everything.
+                if case .permissionDenied = error { continue }
+                throw error
+            }
+            guard let customer = row?.customer, customer.manager != true else { continue }
+            accounts.append(RemoteAdAccount(externalID: id, name: customer.descriptiveName ?? id, currency: customer.currencyCode,
+                                            isActive: customer.status == nil || customer.status == "ENABLED", termsAccepted: nil))
+        }
+        return accounts
+    }
+}
