@@ -107,4 +107,24 @@ import Testing
         #expect(try segment()["members"] as? [String] == [])
         #expect(try segment()["remove_requests"] as? Int == 1)
     }
+
+    @Test func anExpiredAccessTokenIsRefreshedAndTheCallRepeated() throws {
+        let segmentID = try #require(try segment()["id"] as? Int)
+        try partner.call("POST", "/_sandbox/linkedin/audiences/\(segmentID)/ready")
+        try partner.call("POST", "/_sandbox/linkedin/tokens/expire")
+        #expect(engine.flush(force: true) == 3)
+        #expect(try segment()["members"] as? [String] == hashes)
+        let log = (try partner.call("GET", "/_sandbox/requests?partner=linkedin") as? [String: Any])?["requests"] as? [[String: Any]] ?? []
+        let grants = log.filter { ($0["path"] as? String)?.hasSuffix("/accessToken") == true }.map { $0["body"] as? String ?? "" }
+        #expect(grants.count == 2 && grants[1].contains("grant_type=refresh_token"))
+        #expect(try test.store.connection(workspaceID: 1, partner: .linkedin)?.status != .invalid)
+
+        // A refused refresh token needs a person: the connection is invalid, the users wait.
+        try partner.call("POST", "/_sandbox/linkedin/tokens/revoke", json: #"{"all":true}"#)
+        test.clock.advance(2 * 3600 + 1)
+        try DelayAdvancer(store: test.store, now: { test.clock.now }).advanceDue()
+        engine.flush(force: true)
+        #expect(try test.store.connection(workspaceID: 1, partner: .linkedin)?.status == .invalid)
+        #expect(try segment()["members"] as? [String] == hashes)
+    }
 }
