@@ -107,4 +107,55 @@ import Testing
         _ = sandbox.knob("POST", "/_sandbox/clock", #"{"advance_seconds":1}"#)
         #expect(sandbox.get("/linkedin/api/rest/me", headers: headers()).status == 200)
     }
+
+    func code() -> String {
+        let allowed = sandbox.form("POST", "/linkedin/www/oauth/v2/authorization", [
+            ("response_type", "code"), ("client_id", "sandbox-linkedin-app"), ("redirect_uri", Self.redirectURI), ("state", "st"),
+            ("scope", "r_ads rw_dmp_segments"), ("action", "allow")])
+        return FormValues(urlEncoded: Substring((allowed.header("location") ?? "").split(separator: "?").last ?? ""))["code"] ?? ""
+    }
+
+    func exchange(_ pairs: [(String, String)]) -> Response {
+        sandbox.form("POST", "/linkedin/www/oauth/v2/accessToken", pairs + [("client_id", "sandbox-linkedin-app")])
+    }
+
+    @Test func codesAreShortLivedAndSecretsChecked() {
+        let secret = ("client_secret", "sandbox-linkedin-secret")
+        let wrongSecret = exchange([("grant_type", "authorization_code"), ("code", code()), ("redirect_uri", Self.redirectURI),
+                                    ("client_secret", "nope")])
+        #expect(wrongSecret.status == 401 && wrongSecret.text.contains("invalid_client"))
+        let late = code()
+        _ = sandbox.knob("POST", "/_sandbox/clock", #"{"advance_seconds":1801}"#)
+        let expired = exchange([("grant_type", "authorization_code"), ("code", late), ("redirect_uri", Self.redirectURI), secret])
+        #expect(expired.status == 400 && expired.text.contains("invalid_request"))
+        let denied = sandbox.form("POST", "/linkedin/www/oauth/v2/authorization", [
+            ("response_type", "code"), ("client_id", "sandbox-linkedin-app"), ("redirect_uri", Self.redirectURI), ("state", "s9"),
+            ("scope", "r_ads"), ("action", "deny")])
+        let location = denied.header("location") ?? ""
+        #expect(location.hasPrefix(Self.redirectURI + "?error=access_denied&") && location.hasSuffix("&state=s9"))
+    }
+
+    @Test func expiredTokensAnswerLinkedInsErrorAndRefreshGivesANewOne() {
+        let granted = JSON.parse(exchange([("grant_type", "authorization_code"), ("code", code()), ("redirect_uri", Self.redirectURI),
+                                           ("client_secret", "sandbox-linkedin-secret")]).text)
+        let refresh = granted?["refresh_token"]?.stringValue ?? ""
+        #expect(granted?["expires_in"]?.intValue == 5_184_000 && granted?["refresh_token_expires_in"]?.intValue == 31_536_000)
+        _ = sandbox.knob("POST", "/_sandbox/linkedin/tokens/expire")
+        let expired = sandbox.get("/linkedin/api/rest/me", headers: headers())
+        #expect(expired.status == 401 && expired.text.contains("EXPIRED_ACCESS_TOKEN"))
+        _ = sandbox.knob("POST", "/_sandbox/clock", #"{"advance_seconds":86400}"#)
+        let renewed = JSON.parse(exchange([("grant_type", "refresh_token"), ("refresh_token", refresh),
+                                           ("client_secret", "sandbox-linkedin-secret")]).text)
+        #expect(renewed?["access_token"]?.stringValue?.isEmpty == false && renewed?["refresh_token"]?.stringValue == refresh)
+        #expect(renewed?["refresh_token_expires_in"]?.intValue == 31_536_000 - 86_400)   // the year does not restart
+        let refused = exchange([("grant_type", "refresh_token"), ("refresh_token", "AQXnope"), ("client_secret", "sandbox-linkedin-secret")])
+        #expect(refused.status == 400 && refused.text.contains("invalid_grant"))
+    }
+
+    @Test func faultsUseLinkedInsEnvelope() {
+        _ = sandbox.knob("POST", "/_sandbox/faults", #"{"partner":"linkedin","path_contains":"/me","status":503,"count":1}"#)
+        let fault = sandbox.get("/linkedin/api/rest/me", headers: headers())
+        #expect(fault.status == 503 && JSON.parse(fault.text)?["code"]?.stringValue == "INTERNAL_SERVER_ERROR")
+        #expect(sandbox.get("/linkedin/api/rest/me", headers: headers()).status == 200)
+    }
 }
