@@ -19,8 +19,9 @@ import Testing
         #expect(FacebookIdentifiers.fields.filter { !FacebookIdentifiers.isHashed($0) } == [.mobileAdvertiserID, .externalID])
     }
 
-    @Test func catalogHasFacebookOnlySoFar() {
-        #expect(IdentifierRulesCatalog.supported.contains(.facebook))   // other partners join as they are built
+    @Test func catalogHasFacebook() {
+        // Other partners join the catalog as their rules land; Facebook stays first.
+        #expect(IdentifierRulesCatalog.supported.first == .facebook)
         #expect(IdentifierRulesCatalog.rules(for: .facebook) == FacebookIdentifiers.self)
         #expect(IdentifierRulesCatalog.rules(for: .google) == nil)
     }
