@@ -10,6 +10,7 @@ public enum PartnerClients {
         clients[.facebook] = FacebookClient(endpoints: config.facebook, http: http)
         clients[.tiktok] = TikTokClient(endpoints: config.partners[.tiktok]!, http: http)
         clients[.google] = GoogleClient(endpoints: config.partners[.google]!, http: http)
+        clients[.linkedin] = LinkedInClient(endpoints: config.partners[.linkedin]!, http: http)
         return clients
     }
 }

@@ -6,6 +6,7 @@ enum SandboxPartners {
             FacebookSandbox(app: configuration.facebookApp),
             TikTokSandbox(app: configuration.app("tiktok")),
             GoogleSandbox(app: configuration.app("google")),
+            LinkedInSandbox(app: configuration.app("linkedin")),
         ]
     }
 }

@@ -92,14 +92,13 @@ import Testing
         #expect(!page.contains("<img src=x"))
     }
 
-    @Test func comingSoonPartnersCannotBeConnected() {
+    @Test func aProPartnerThatIsNotEnabledIsRefusedBeforeAnyConsentRedirect() {
         let browser = test.browser()
         browser.signIn("admin@a.test")
-        // A Pro partner without a client in this build (Google, the other standard partner, is connectable now): refused
-        // before any consent redirect (403 without a Pro allotment, 404 once allotted).
-        #expect(browser.get("/partners/linkedin").text.contains("Coming soon"))
         browser.get("/partners/linkedin")
-        #expect([403, 404].contains(browser.post("/partners/linkedin/connect").status))
+        let refused = browser.post("/partners/linkedin/connect")
+        #expect(refused.status == 403 && refused.header("Location") == nil)
+        #expect(try test.store.connection(workspaceID: 1, partner: .linkedin) == nil)
     }
 
     /// The database file and its WAL, byte for byte: any committed write changes one of them.
