@@ -8,6 +8,7 @@ public enum PartnerClients {
     public static func all(_ config: AppConfig, http: HTTPClient) -> [PartnerID: any PartnerConnector] {
         var clients: [PartnerID: any PartnerConnector] = [:]
         clients[.facebook] = FacebookClient(endpoints: config.facebook, http: http)
+        clients[.snapchat] = SnapchatClient(endpoints: config.partners[.snapchat]!, http: http)
         return clients
     }
 }

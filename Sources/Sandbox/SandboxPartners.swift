@@ -4,6 +4,7 @@ enum SandboxPartners {
     static func all(_ configuration: SandboxConfiguration) -> [any SandboxPartner] {
         [
             FacebookSandbox(app: configuration.facebookApp),
+            SnapchatSandbox(app: configuration.app("snapchat")),
         ]
     }
 }

@@ -73,7 +73,10 @@ public enum IdentifierRulesCatalog {
     public static func rules(for partner: PartnerID) -> (any IdentifierRules.Type)? {
         switch partner {
         case .facebook: FacebookIdentifiers.self
-        case .google, .tiktok, .pinterest, .snapchat, .criteo, .linkedin: nil
+        case .snapchat: SnapchatIdentifiers.self
+        case .criteo: CriteoIdentifiers.self
+        case .pinterest: PinterestIdentifiers.self
+        case .google, .tiktok, .linkedin: nil
         }
     }
 
