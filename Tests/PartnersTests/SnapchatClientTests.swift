@@ -120,9 +120,34 @@ import Testing
         #expect(try client.audienceSize(audienceID: Self.seeded, token: token)?.lower == 3)
 
         _ = try client.upload(audienceID: Self.seeded, action: .remove, schema: ["EMAIL_SHA256"], rows: [[Self.email]], token: token)
-        #expect(try sandbox.requests(since: before).last?["method"] as? String == "DELETE")
+        let removal = try #require(try sandbox.requests(since: before).last)
+        #expect(removal["method"] as? String == "DELETE" && removal["path"] as? String == "/snapchat/adsapi/v1/segments/\(Self.seeded)/users")
+        let removed = try #require((PartnerSandbox.json(removal)["users"] as? [[String: Any]])?.first)
+        #expect(removed["id"] as? String == Self.seeded && removed["schema"] as? [String] == ["EMAIL_SHA256"])
+        #expect(removed["data"] as? [[String]] == [[Self.email]])
         state = try sandbox.knob("GET", "/_sandbox/snapchat/audiences/\(Self.seeded)")
         #expect(state["member_count"] as? Int == 2)
+    }
+
+    @Test func theThousandSegmentCapIsAPermanentRefusal() throws {
+        let token = try sandbox.connect(client).value
+        try sandbox.knob("POST", "/_sandbox/snapchat/config", #"{"segment_cap":2}"#)
+        _ = try client.createAudience(account: Self.us, name: "Second", marker: "m2", token: token)
+        #expect(errorClass { _ = try client.createAudience(account: Self.us, name: "Third", marker: "m3", token: token) } == "permanent")
+        #expect(try client.audiences(account: Self.us, token: token).map(\.description) == ["", "m2"])
+        #expect(PartnerInfo.of(.snapchat).audienceCapPerAccount == 1_000)
+    }
+
+    @Test func anExpiredTokenOnAnUploadIsAuthInvalidSoTheEngineRefreshes() throws {
+        let first = try sandbox.connect(client)
+        try sandbox.knob("POST", "/_sandbox/snapchat/tokens/expire")
+        #expect(errorClass { _ = try client.upload(audienceID: Self.seeded, action: .add, schema: ["EMAIL_SHA256"], rows: [[Self.email]], token: first.value) }
+                == "auth_invalid")
+        let renewed = try client.refresh(refreshToken: try #require(first.refreshToken), now: Date())
+        #expect(try client.upload(audienceID: Self.seeded, action: .add, schema: ["EMAIL_SHA256"], rows: [[Self.email]], token: renewed.value).received == 1)
+        // The sandbox reads the token only from `Authorization: Bearer`; the URL never carries it.
+        let last = try #require(try sandbox.requests().last)
+        #expect(last["status"] as? Int == 200 && (last["query"] as? [String: Any])?.isEmpty == true)
     }
 
     @Test func refusesTwoSchemasOrBadRowsBeforeSending() throws {
@@ -144,7 +169,7 @@ import Testing
         #expect(errorClass { _ = try client.audiences(account: Self.us, token: token) } == "permission_denied")
         try sandbox.fault(#""path_contains":"/segments","count":1,"status":503"#)
         #expect(errorClass { _ = try client.audiences(account: Self.us, token: token) } == "transient")
-        try sandbox.fault(#""path_contains":"/segments","count":1,"status":200,"raw_body":"{\"request_status\":"}"#)
+        try sandbox.fault(#""path_contains":"/segments","count":1,"status":200,"raw_body":"{\"request_status\":""#)
         #expect(errorClass { _ = try client.audiences(account: Self.us, token: token) } == "transient")
         try sandbox.fault(#""path_contains":"/segments","count":1,"status":429,"retry_after":7"#)
         do {
@@ -154,6 +179,13 @@ import Testing
             #expect(error == .throttled(retryAfter: 7, message: error.message))
         }
         #expect(errorClass { _ = try client.adAccounts(token: "snap-access-bogus-bogus-bogus-bogus-bogus") } == "auth_invalid")
+        // A payload Snap refuses: invalid data; an ERROR envelope under a 200 is not a success.
+        try sandbox.fault(#""path_contains":"/users","count":1,"status":400,"error":{"error_code":"E1001","debug_message":"bad hash"}"#)
+        #expect(errorClass { _ = try client.upload(audienceID: "4936423463292002", action: .add, schema: ["EMAIL_SHA256"], rows: [[Self.email]], token: token) } == "invalid_data")
+        try sandbox.fault(#""path_contains":"/segments","count":1,"status":200,"raw_body":"{\"request_status\":\"ERROR\",\"error_code\":\"E3002\"}""#)
+        #expect(errorClass { _ = try client.audiences(account: Self.us, token: token) } == "permission_denied")
+        try sandbox.fault(#""path_contains":"/segments","count":1,"status":401"#)
+        #expect(errorClass { _ = try client.audiences(account: Self.us, token: token) } == "auth_invalid")
     }
 
     @Test func theSandboxsRateLimitIsAThrottle() throws {

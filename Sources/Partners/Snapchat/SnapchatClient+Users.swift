@@ -36,7 +36,10 @@ extension SnapchatClient {
         var seen = Set<String>()
         let hashes = rows.map { $0[0] }.filter { !$0.isEmpty && seen.insert($0).inserted }
         guard !hashes.isEmpty else { return UploadReceipt(received: 0, invalid: 0) }
-        let body: [String: Any] = ["users": [["schema": [key], "data": hashes.map { [$0] }]]]
+        var entry: [String: Any] = ["schema": [key], "data": hashes.map { [$0] }]
+        // Removal names the segment inside the entry too, as rudder's Snap destination does (partners.md §5.4).
+        if action == .remove { entry["id"] = segmentID }
+        let body: [String: Any] = ["users": [entry]]
         let answer = try call(action == .add ? "POST" : "DELETE", "/segments/\(FormEncoding.escape(segmentID))/users", token: token,
                               json: body, context: .segment, as: SnapUsersAnswer.self)
         if let entry = answer.users?.first, (entry.sub_request_status ?? "SUCCESS").uppercased() != "SUCCESS" {

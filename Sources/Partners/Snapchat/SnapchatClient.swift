@@ -16,13 +16,18 @@ public struct SnapchatClient: Sendable {
 
     /// Sends an API call and decodes the answer, or throws the classified error.
     /// - Parameter context: what the path names, so a 404 maps to the right class.
-    func call<T: Decodable>(_ method: String, _ path: String, query: [(String, String)] = [], token: String, json: Any? = nil,
-                            context: SnapchatErrorContext = .other, as type: T.Type) throws(PartnerError) -> T {
+    ///
+    /// A 2xx answer whose envelope says `ERROR` is classified like an error answer, so a refusal never passes for success.
+    func call<T: SnapEnvelope>(_ method: String, _ path: String, query: [(String, String)] = [], token: String, json: Any? = nil,
+                               context: SnapchatErrorContext = .other, as type: T.Type) throws(PartnerError) -> T {
         let response = try rest.send(method, path, query: query, token: token, body: json.map { .json($0) })
         guard (200..<300).contains(response.status) else {
             throw SnapchatErrors.classify(status: response.status, body: response.body, headers: response.headers, context: context)
         }
         let answer = try rest.decode(T.self, response, what: method + " " + path.snapPathShape)
+        if answer.request_status?.uppercased() == "ERROR" {
+            throw SnapchatErrors.classify(status: 400, body: response.body, headers: response.headers, context: context)
+        }
         return answer
     }
 }

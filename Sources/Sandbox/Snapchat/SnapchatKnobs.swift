@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// `/_sandbox/snapchat/…`: `state`, `audiences/{id}` (members and counters), `audiences/{id}/delete`,
-/// `tokens/revoke`, `tokens/expire`, `config` (`requests_per_second`, `min_targetable`).
+/// `tokens/revoke`, `tokens/expire`, `config` (`requests_per_second`, `min_targetable`, `segment_cap`).
 enum SnapchatKnobs {
     static func handle(_ request: Request, subpath: String, context: SandboxContext, app: SandboxApp) -> Response? {
         let parts = subpath.split(separator: "/").map(String.init)
@@ -86,18 +86,21 @@ enum SnapchatKnobs {
 
     private static func config(_ body: JSON, context: SandboxContext) throws -> JSON {
         guard case .object(let members) = body else { throw KnobError(field: "body", message: "must be a JSON object") }
-        var rate: Int?, minimum: Int?
+        var rate: Int?, minimum: Int?, cap: Int?
         for (key, value) in members {
             guard let n = value.intValue, n >= 0 else { throw KnobError(field: key, message: "must be an integer, zero or more") }
             switch key {
             case "requests_per_second": rate = n
             case "min_targetable": minimum = n
-            default: throw KnobError(field: key, message: "unknown setting; use requests_per_second or min_targetable")
+            case "segment_cap": cap = n
+            default: throw KnobError(field: key, message: "unknown setting; use requests_per_second, min_targetable or segment_cap")
             }
         }
         let updated = try context.store.write { db in
-            try db.execute(sql: "UPDATE snap_config SET requests_per_second = coalesce(?, requests_per_second), min_targetable = coalesce(?, min_targetable) WHERE id = 1",
-                           arguments: [rate, minimum])
+            try db.execute(sql: """
+                UPDATE snap_config SET requests_per_second = coalesce(?, requests_per_second), min_targetable = coalesce(?, min_targetable),
+                    segment_cap = coalesce(?, segment_cap) WHERE id = 1
+                """, arguments: [rate, minimum, cap])
             return try SnapchatConfig.load(db)
         }
         return .object([("config", updated.json)])

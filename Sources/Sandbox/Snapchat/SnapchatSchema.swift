@@ -68,7 +68,8 @@ enum SnapchatSchema {
                 CREATE TABLE snap_config (
                     id INTEGER PRIMARY KEY CHECK (id = 1),
                     requests_per_second INTEGER NOT NULL CHECK (requests_per_second >= 0),
-                    min_targetable INTEGER NOT NULL CHECK (min_targetable >= 0)
+                    min_targetable INTEGER NOT NULL CHECK (min_targetable >= 0),
+                    segment_cap INTEGER NOT NULL CHECK (segment_cap >= 0)
                 );
                 """)
         }
@@ -99,8 +100,8 @@ enum SnapchatSchema {
             INSERT INTO snap_segments (id, ad_account_id, name, description, source_type, retention_in_days, created_at)
             VALUES (?, ?, 'Newsletter subscribers', '', 'FIRST_PARTY', 9999, ?)
             """, arguments: [firstSegmentID, usAccount, now.timeIntervalSince1970])
-        try db.execute(sql: "INSERT INTO snap_config (id, requests_per_second, min_targetable) VALUES (1, ?, ?)",
-                       arguments: [defaultRequestsPerSecond, defaultMinTargetable])
+        try db.execute(sql: "INSERT INTO snap_config (id, requests_per_second, min_targetable, segment_cap) VALUES (1, ?, ?, ?)",
+                       arguments: [defaultRequestsPerSecond, defaultMinTargetable, segmentCap])
     }
 }
 
@@ -108,13 +109,18 @@ enum SnapchatSchema {
 struct SnapchatConfig: Sendable {
     var requestsPerSecond: Int
     var minTargetable: Int
+    /// Live segments an ad account may hold (Snap: 1,000, partners.md §5.3); lowered by tests of the cap.
+    var segmentCap: Int
 
     static func load(_ db: Database) throws -> SnapchatConfig {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM snap_config WHERE id = 1") else {
-            return SnapchatConfig(requestsPerSecond: SnapchatSchema.defaultRequestsPerSecond, minTargetable: SnapchatSchema.defaultMinTargetable)
+            return SnapchatConfig(requestsPerSecond: SnapchatSchema.defaultRequestsPerSecond, minTargetable: SnapchatSchema.defaultMinTargetable,
+                                  segmentCap: SnapchatSchema.segmentCap)
         }
-        return SnapchatConfig(requestsPerSecond: row["requests_per_second"], minTargetable: row["min_targetable"])
+        return SnapchatConfig(requestsPerSecond: row["requests_per_second"], minTargetable: row["min_targetable"], segmentCap: row["segment_cap"])
     }
 
-    var json: JSON { .object([("requests_per_second", .int(requestsPerSecond)), ("min_targetable", .int(minTargetable))]) }
+    var json: JSON {
+        .object([("requests_per_second", .int(requestsPerSecond)), ("min_targetable", .int(minTargetable)), ("segment_cap", .int(segmentCap))])
+    }
 }

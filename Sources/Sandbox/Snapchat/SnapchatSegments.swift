@@ -62,7 +62,7 @@ enum SnapchatSegments {
             guard (1...9999).contains(retention) else { throw SnapError.invalid("retention_in_days must be from 1 to 9999") }
             if let owner = item["ad_account_id"]?.stringValue, owner != account { throw SnapError.invalid("ad_account_id does not match the path") }
             let live = try Int.fetchOne(call.db, sql: "SELECT COUNT(*) FROM snap_segments WHERE ad_account_id = ? AND deleted = 0", arguments: [account]) ?? 0
-            guard live < SnapchatSchema.segmentCap else { throw SnapError.invalid("the ad account already has \(SnapchatSchema.segmentCap) segments") }
+            guard live < call.config.segmentCap else { throw SnapError.invalid("the ad account already has \(call.config.segmentCap) segments") }
             let id = max(SnapchatSchema.firstSegmentID, (try Int64.fetchOne(call.db, sql: "SELECT MAX(id) FROM snap_segments") ?? 0) + 1)
             try call.db.execute(sql: """
                 INSERT INTO snap_segments (id, ad_account_id, name, description, source_type, retention_in_days, created_at) VALUES (?, ?, ?, ?, 'FIRST_PARTY', ?, ?)
