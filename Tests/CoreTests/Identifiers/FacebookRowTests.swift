@@ -19,8 +19,8 @@ import Testing
         #expect(FacebookIdentifiers.fields.filter { !FacebookIdentifiers.isHashed($0) } == [.mobileAdvertiserID, .externalID])
     }
 
-    @Test func catalogHasFacebookOnlySoFar() {
-        #expect(IdentifierRulesCatalog.supported == [.facebook])
+    @Test func catalogHasFacebook() {
+        #expect(IdentifierRulesCatalog.supported.first == .facebook)
         #expect(IdentifierRulesCatalog.rules(for: .facebook) == FacebookIdentifiers.self)
         #expect(IdentifierRulesCatalog.rules(for: .google) == nil)
     }
