@@ -21,7 +21,7 @@ enum SandboxKnobs {
         ("POST", "/_sandbox/snapchat/audiences/{id}/delete", "Snapchat: delete a segment as if from Ads Manager"),
         ("POST", "/_sandbox/snapchat/tokens/revoke", "Snapchat: {\"token\":\"…\"} or {\"all\":true} (access and refresh tokens)"),
         ("POST", "/_sandbox/snapchat/tokens/expire", "Snapchat: every access token expires now"),
-        ("POST", "/_sandbox/snapchat/config", "Snapchat: {\"requests_per_second\":n,\"min_targetable\":n,\"segment_cap\":n}"),
+        ("POST", "/_sandbox/snapchat/config", "Snapchat: {\"requests_per_second\":n,\"min_targetable\":n,\"segment_cap\":n,\"segment_page_size\":n}"),
         ("POST", "/_sandbox/faults", "Inject failures: partner, path_contains, method, share, count, status, error, raw_body, latency_ms, retry_after"),
         ("DELETE", "/_sandbox/faults", "Clear every fault"),
         ("POST", "/_sandbox/clock", "{\"advance_seconds\":N}: move the sandbox clock forward"),

@@ -100,6 +100,23 @@ import Testing
         #expect(segment["name"] as? String == "VIPs" && segment["description"] as? String == marker)
         #expect(segment["source_type"] as? String == "FIRST_PARTY" && segment["retention_in_days"] as? Int == 9999)
         #expect(try client.audienceSize(audienceID: id, token: token) == AudienceSize(lower: 0, upper: 0))
+        #expect(create[0]["path"] as? String == "/snapchat/adsapi/v1/adaccounts/\(Self.us)/segments")
+        let list = try #require(try sandbox.requests().first { $0["method"] as? String == "GET" && ($0["path"] as? String)?.hasSuffix("/segments") == true })
+        #expect(list["path"] as? String == "/snapchat/adsapi/v1/adaccounts/\(Self.us)/segments")
+        #expect(list["query"] as? [String: String] == ["limit": "1000"])
+    }
+
+    @Test func segmentListingFollowsTheNextLinksCursor() throws {
+        let token = try sandbox.connect(client).value
+        for name in ["B", "C"] { _ = try client.createAudience(account: Self.us, name: name, marker: "m" + name, token: token) }
+        try sandbox.knob("POST", "/_sandbox/snapchat/config", #"{"segment_page_size":1}"#)
+        let before = try sandbox.lastSequence()
+        let audiences = try client.audiences(account: Self.us, token: token)
+        #expect(audiences.map(\.name) == ["Newsletter subscribers", "B", "C"])
+        #expect(audiences.map(\.description) == ["", "mB", "mC"])
+        let pages = try sandbox.requests(since: before).map { $0["query"] as? [String: String] ?? [:] }
+        #expect(pages.count == 3 && pages[0]["cursor"] == nil)
+        #expect(pages[1]["cursor"] == Self.seeded && pages[2]["cursor"] != nil && pages[2]["cursor"] != Self.seeded)
     }
 
     @Test func uploadsOneSchemaPerRequestDeduplicatedAndRemoves() throws {

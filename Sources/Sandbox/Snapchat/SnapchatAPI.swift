@@ -9,6 +9,8 @@ struct SnapCall {
     let db: Database
     let now: Date
     let config: SnapchatConfig
+    /// The Marketing API's public base (`…/snapchat/adsapi/v1`), for paging links.
+    let apiBase: String
     var notes: RequestNotes
 
     /// The JSON body as an object.
@@ -28,7 +30,8 @@ enum SnapchatAPI {
         do {
             result = try context.store.write { db in
                 let now = try context.store.now(db)
-                var call = SnapCall(request: request, path: path, db: db, now: now, config: try SnapchatConfig.load(db), notes: outNotes)
+                var call = SnapCall(request: request, path: path, db: db, now: now, config: try SnapchatConfig.load(db),
+                                    apiBase: context.configuration.baseURL + "/snapchat/adsapi/v1", notes: outNotes)
                 defer { outNotes = call.notes }
                 do {
                     do { _ = try kit.authenticate(request, db, app: app, now: now) } catch { throw SnapError.unauthorized }

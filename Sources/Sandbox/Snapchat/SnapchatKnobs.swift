@@ -3,7 +3,8 @@ import Foundation
 import GRDB
 
 /// `/_sandbox/snapchat/…`: `state`, `audiences/{id}` (members and counters), `audiences/{id}/delete`,
-/// `tokens/revoke`, `tokens/expire`, `config` (`requests_per_second`, `min_targetable`, `segment_cap`).
+/// `tokens/revoke`, `tokens/expire`, `config` (`requests_per_second`, `min_targetable`, `segment_cap`,
+/// `segment_page_size`).
 enum SnapchatKnobs {
     static func handle(_ request: Request, subpath: String, context: SandboxContext, app: SandboxApp) -> Response? {
         let parts = subpath.split(separator: "/").map(String.init)
@@ -86,21 +87,25 @@ enum SnapchatKnobs {
 
     private static func config(_ body: JSON, context: SandboxContext) throws -> JSON {
         guard case .object(let members) = body else { throw KnobError(field: "body", message: "must be a JSON object") }
-        var rate: Int?, minimum: Int?, cap: Int?
+        var rate: Int?, minimum: Int?, cap: Int?, pageSize: Int?
         for (key, value) in members {
             guard let n = value.intValue, n >= 0 else { throw KnobError(field: key, message: "must be an integer, zero or more") }
             switch key {
             case "requests_per_second": rate = n
             case "min_targetable": minimum = n
             case "segment_cap": cap = n
-            default: throw KnobError(field: key, message: "unknown setting; use requests_per_second, min_targetable or segment_cap")
+            case "segment_page_size":
+                guard (1...1000).contains(n) else { throw KnobError(field: key, message: "must be from 1 to 1000") }
+                pageSize = n
+            default:
+                throw KnobError(field: key, message: "unknown setting; use requests_per_second, min_targetable, segment_cap or segment_page_size")
             }
         }
         let updated = try context.store.write { db in
             try db.execute(sql: """
                 UPDATE snap_config SET requests_per_second = coalesce(?, requests_per_second), min_targetable = coalesce(?, min_targetable),
-                    segment_cap = coalesce(?, segment_cap) WHERE id = 1
-                """, arguments: [rate, minimum, cap])
+                    segment_cap = coalesce(?, segment_cap), segment_page_size = coalesce(?, segment_page_size) WHERE id = 1
+                """, arguments: [rate, minimum, cap, pageSize])
             return try SnapchatConfig.load(db)
         }
         return .object([("config", updated.json)])

@@ -69,7 +69,8 @@ enum SnapchatSchema {
                     id INTEGER PRIMARY KEY CHECK (id = 1),
                     requests_per_second INTEGER NOT NULL CHECK (requests_per_second >= 0),
                     min_targetable INTEGER NOT NULL CHECK (min_targetable >= 0),
-                    segment_cap INTEGER NOT NULL CHECK (segment_cap >= 0)
+                    segment_cap INTEGER NOT NULL CHECK (segment_cap >= 0),
+                    segment_page_size INTEGER NOT NULL CHECK (segment_page_size BETWEEN 1 AND 1000)
                 );
                 """)
         }
@@ -100,7 +101,7 @@ enum SnapchatSchema {
             INSERT INTO snap_segments (id, ad_account_id, name, description, source_type, retention_in_days, created_at)
             VALUES (?, ?, 'Newsletter subscribers', '', 'FIRST_PARTY', 9999, ?)
             """, arguments: [firstSegmentID, usAccount, now.timeIntervalSince1970])
-        try db.execute(sql: "INSERT INTO snap_config (id, requests_per_second, min_targetable, segment_cap) VALUES (1, ?, ?, ?)",
+        try db.execute(sql: "INSERT INTO snap_config (id, requests_per_second, min_targetable, segment_cap, segment_page_size) VALUES (1, ?, ?, ?, 1000)",
                        arguments: [defaultRequestsPerSecond, defaultMinTargetable, segmentCap])
     }
 }
@@ -111,16 +112,20 @@ struct SnapchatConfig: Sendable {
     var minTargetable: Int
     /// Live segments an ad account may hold (Snap: 1,000, partners.md §5.3); lowered by tests of the cap.
     var segmentCap: Int
+    /// The most segments one list page holds (1,000, the largest `limit`); lowered by tests of paging.
+    var segmentPageSize: Int
 
     static func load(_ db: Database) throws -> SnapchatConfig {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM snap_config WHERE id = 1") else {
             return SnapchatConfig(requestsPerSecond: SnapchatSchema.defaultRequestsPerSecond, minTargetable: SnapchatSchema.defaultMinTargetable,
-                                  segmentCap: SnapchatSchema.segmentCap)
+                                  segmentCap: SnapchatSchema.segmentCap, segmentPageSize: 1000)
         }
-        return SnapchatConfig(requestsPerSecond: row["requests_per_second"], minTargetable: row["min_targetable"], segmentCap: row["segment_cap"])
+        return SnapchatConfig(requestsPerSecond: row["requests_per_second"], minTargetable: row["min_targetable"], segmentCap: row["segment_cap"],
+                              segmentPageSize: row["segment_page_size"])
     }
 
     var json: JSON {
-        .object([("requests_per_second", .int(requestsPerSecond)), ("min_targetable", .int(minTargetable)), ("segment_cap", .int(segmentCap))])
+        .object([("requests_per_second", .int(requestsPerSecond)), ("min_targetable", .int(minTargetable)), ("segment_cap", .int(segmentCap)),
+                 ("segment_page_size", .int(segmentPageSize))])
     }
 }

@@ -33,12 +33,14 @@ enum SnapchatSegments {
         ])
     }
 
-    /// `GET /adaccounts/{id}/segments?limit=50..1000&cursor=`.
+    /// `GET /adaccounts/{id}/segments?limit=1..1000&cursor=`. A page holds at most `segment_page_size` segments
+    /// (the config knob, 1,000 by default) whatever the limit asked, so clients must follow `paging.next_link`.
     static func list(_ account: String, _ call: SnapCall) throws -> JSON {
-        let limit = try call.request.query["limit"].map { text throws(SnapError) -> Int in
+        let asked = try call.request.query["limit"].map { text throws(SnapError) -> Int in
             guard let n = Int(text), (1...1000).contains(n) else { throw .invalid("limit must be from 1 to 1000") }
             return n
         } ?? 1000
+        let limit = max(1, min(asked, call.config.segmentPageSize))
         let after = Int64(call.request.query["cursor"] ?? "") ?? 0
         let rows = try Row.fetchAll(call.db, sql: "SELECT * FROM snap_segments WHERE ad_account_id = ? AND deleted = 0 AND id > ? ORDER BY id LIMIT ?",
                                     arguments: [account, after, limit + 1])
@@ -46,7 +48,7 @@ enum SnapchatSegments {
         var paging: JSON?
         if rows.count > limit, let last = page.last {
             let id: Int64 = last["id"]
-            paging = .object([("next_link", .string("https://adsapi.snapchat.com/v1/adaccounts/\(account)/segments?limit=\(limit)&cursor=\(id)"))])
+            paging = .object([("next_link", .string("\(call.apiBase)/adaccounts/\(account)/segments?limit=\(asked)&cursor=\(id)"))])
         }
         return envelope(page.map { json($0, call) }, paging: paging)
     }
