@@ -50,7 +50,8 @@ public enum SnapchatErrors {
 
     private static func describe(_ error: SnapErrorBody?, status: Int) -> String {
         guard let error else { return "HTTP \(status)" }
-        let text = error.display_message ?? error.debug_message ?? "HTTP \(status)"
+        // Snap's debug message names the problem ("Segment … not found"); its display message is a generic apology.
+        let text = error.debug_message ?? error.display_message ?? "HTTP \(status)"
         return text + (error.error_code.map { " (\($0))" } ?? " (HTTP \(status))")
     }
 }
