@@ -92,11 +92,11 @@ import Testing
 
         let wrongSecret = exchange(try code(), secret: "nope")
         #expect(try wrongSecret.status == 401 && (try h.body(wrongSecret))["error"]?.stringValue == "invalid_client")
-        #expect(try (try h.body(exchange(try code(), redirect: Self.redirect + "x")))["error"]?.stringValue == "invalid_grant")
+        #expect(try h.body(exchange(try code(), redirect: Self.redirect + "x"))["error"]?.stringValue == "invalid_grant")
 
         let late = try code()
         h.advanceClock(601)
-        #expect(try (try h.body(exchange(late)))["error"]?.stringValue == "invalid_grant")
+        #expect(try h.body(exchange(late))["error"]?.stringValue == "invalid_grant")
     }
 
     @Test func basicAuthWorksAtTheTokenEndpoint() throws {
@@ -183,7 +183,7 @@ import Testing
         h.advanceClock(1)  // the refusals above spent this second's ten calls
         let added = api("POST", path, token: access, Self.users([a, b]))
         #expect(added.status == 200)
-        #expect(try (try h.body(added))["users"]?.arrayValue?.first?["user"]?["number_uploaded_users"]?.intValue == 2)
+        #expect(try h.body(added)["users"]?.arrayValue?.first?["user"]?["number_uploaded_users"]?.intValue == 2)
         #expect(api("POST", path, token: access, Self.users([a], schema: "PHONE_SHA256")).status == 200)
         #expect(api("DELETE", path, token: access, #"{"users":[{"id":"\#(Self.seeded)","schema":["EMAIL_SHA256"],"data":[["\#(a)"]]}]}"#).status == 200)
         let state = try h.body(h.get("/_sandbox/snapchat/audiences/\(Self.seeded)"))
@@ -217,6 +217,6 @@ import Testing
         #expect(h.knob("POST", "/_sandbox/faults", #"{"partner":"snapchat","path_contains":"/segments","count":1,"status":403,"error":{"error_code":"E3002"}}"#).status == 200)
         let response = api("GET", "/adaccounts/\(Self.us)/segments", token: access)
         #expect(try response.status == 403 && (try snapError(response)) == "E3002")
-        #expect(try (try h.body(response))["debug_message"]?.stringValue?.isEmpty == false)
+        #expect(try h.body(response)["debug_message"]?.stringValue?.isEmpty == false)
     }
 }
