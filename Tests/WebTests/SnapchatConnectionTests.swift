@@ -19,8 +19,8 @@ import Testing
     }
 
     /// Submits the consent form as a browser without JavaScript: hidden inputs, then the pressed button's name=value.
-    func allow(_ authorizationURL: String) throws -> String {
-        let page = try test.http.send(HTTPRequest(url: authorizationURL))
+    static func allow(_ authorizationURL: String, http: HTTPClient) throws -> String {
+        let page = try http.send(HTTPRequest(url: authorizationURL))
         #expect(page.status == 200)
         let text = page.text
         let inputs = try NSRegularExpression(pattern: #"<input type="hidden" name="([^"]*)" value="([^"]*)">"#)
@@ -31,7 +31,7 @@ import Testing
         let button = try NSRegularExpression(pattern: #"<button[^>]*id="allow"[^>]*name="([^"]+)" value="([^"]+)""#)
         let match = try #require(button.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)))
         form.append((String(text[Range(match.range(at: 1), in: text)!]), String(text[Range(match.range(at: 2), in: text)!])))
-        let answer = try test.http.send(HTTPRequest(method: "POST", url: String(authorizationURL.split(separator: "?")[0]),
+        let answer = try http.send(HTTPRequest(method: "POST", url: String(authorizationURL.split(separator: "?")[0]),
                                                     headers: [("Content-Type", "application/x-www-form-urlencoded")],
                                                     body: Array(URLEncoding.encode(form).utf8)))
         #expect(answer.status == 302)
@@ -47,7 +47,7 @@ import Testing
         let consent = try #require(browser.post("/partners/snapchat/connect").header("Location"))
         #expect(consent.hasPrefix(sandbox.url + "/snapchat/accounts/login/oauth2/authorize?"))
 
-        let callback = try allow(consent)
+        let callback = try Self.allow(consent, http: test.http)
         #expect(callback.hasPrefix(TestApp.baseURL + "/oauth/callback/snapchat?code="))
         let landed = browser.get(path(of: callback), query: queryPairs(of: callback))
         #expect(landed.status == 303 && landed.header("Location") == "/partners/snapchat/accounts?notice=connected")
