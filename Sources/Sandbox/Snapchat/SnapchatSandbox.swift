@@ -60,7 +60,10 @@ struct SnapchatSandbox: SandboxPartner {
     func homeSection(context: SandboxContext) throws -> SandboxHomeSection {
         let accounts = try context.store.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM snap_ad_accounts ORDER BY id").map { row in
-                SandboxHomeSection.Account(id: row["id"], name: row["name"], currency: row["currency"], terms: row["status"], termsURL: "")
+                // Snap has no custom-audience terms; the column shows the account's status instead.
+                let status: String = row["status"]
+                return SandboxHomeSection.Account(id: row["id"], name: row["name"], currency: row["currency"], terms: "none (account \(status))",
+                                                  termsURL: "/_sandbox/snapchat/state")
             }
         }
         let authorize = "/snapchat/accounts/login/oauth2/authorize?response_type=code&client_id=\(URLEncoding.encode(app.clientID))"
