@@ -19,7 +19,8 @@ import Testing
         #expect(FacebookIdentifiers.fields.filter { !FacebookIdentifiers.isHashed($0) } == [.mobileAdvertiserID, .externalID])
     }
 
-    @Test func catalogHasFacebook() {
+    @Test func catalogHasFacebookFirst() {
+        // Other partners join the catalog as their rules land; Facebook stays first.
         #expect(IdentifierRulesCatalog.supported.first == .facebook)
         #expect(IdentifierRulesCatalog.rules(for: .facebook) == FacebookIdentifiers.self)
         #expect(IdentifierRulesCatalog.rules(for: .google) == nil)
