@@ -11,6 +11,7 @@ public enum PartnerClients {
         clients[.tiktok] = TikTokClient(endpoints: config.partners[.tiktok]!, http: http)
         clients[.google] = GoogleClient(endpoints: config.partners[.google]!, http: http)
         clients[.linkedin] = LinkedInClient(endpoints: config.partners[.linkedin]!, http: http)
+        clients[.snapchat] = SnapchatClient(endpoints: config.partners[.snapchat]!, http: http)
         return clients
     }
 }

@@ -7,6 +7,7 @@ enum SandboxPartners {
             TikTokSandbox(app: configuration.app("tiktok")),
             GoogleSandbox(app: configuration.app("google")),
             LinkedInSandbox(app: configuration.app("linkedin")),
+            SnapchatSandbox(app: configuration.app("snapchat")),
         ]
     }
 }

@@ -60,7 +60,7 @@ struct HashCommand: ParsableCommand {
         if let repeated = fields.first(where: { field in fields.filter { $0 == field }.count > 1 }) {
             throw ValidationError("schema key '\(rules.schemaKey(repeated))' appears more than once")
         }
-        if let country, rules.normalize(.country, country, country: nil).isEmpty {
+        if let country, !rules.recognizes(country: country) {
             throw ValidationError("unknown --country '\(country)'; give an ISO 3166-1 code such as US or GB")
         }
         return HashPlan(rules: rules, fields: fields)

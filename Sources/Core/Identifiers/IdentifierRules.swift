@@ -68,6 +68,10 @@ extension IdentifierRules {
         return zip(fields, columns).map { prepare($0, $1, country: country) }
     }
 
+    /// Whether `raw` names a country in any common spelling, whether or not the partner takes a country field
+    /// (`audiencesync hash --country` checks its option with this).
+    public static func recognizes(country raw: String) -> Bool { recognizedCountry(raw) != nil }
+
     private static func recognizedCountry(_ raw: String?) -> String? {
         raw.flatMap(Country.find)?.alpha2
     }
@@ -81,8 +85,10 @@ public enum IdentifierRulesCatalog {
         case .facebook: FacebookIdentifiers.self
         case .google: GoogleIdentifiers.self
         case .tiktok: TikTokIdentifiers.self
+        case .pinterest: PinterestIdentifiers.self
+        case .snapchat: SnapchatIdentifiers.self
+        case .criteo: CriteoIdentifiers.self
         case .linkedin: LinkedInIdentifiers.self
-        case .pinterest, .snapchat, .criteo: nil
         }
     }
 
