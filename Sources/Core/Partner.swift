@@ -48,7 +48,7 @@ public struct PartnerInfo: Sendable {
                     tier: .pro, isConnectable: false, adAccountNoun: "advertiser", audienceCapPerAccount: 400, maxUsersPerRequest: 10_000,
                     callBudget: CallBudget(limit: 50, window: 1)),
         PartnerInfo(id: .pinterest, displayName: "Pinterest", summary: "Sync users into Pinterest customer lists.",
-                    tier: .pro, isConnectable: false, adAccountNoun: "ad account", audienceCapPerAccount: nil, maxUsersPerRequest: 10_000,
+                    tier: .pro, isConnectable: true, adAccountNoun: "ad account", audienceCapPerAccount: nil, maxUsersPerRequest: 10_000,
                     callBudget: CallBudget(limit: 400, window: 60)),
         PartnerInfo(id: .snapchat, displayName: "Snapchat", summary: "Sync users into Snapchat audience segments.",
                     tier: .pro, isConnectable: true, adAccountNoun: "ad account", audienceCapPerAccount: 1_000, maxUsersPerRequest: 10_000,

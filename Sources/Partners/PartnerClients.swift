@@ -9,6 +9,7 @@ public enum PartnerClients {
         var clients: [PartnerID: any PartnerConnector] = [:]
         clients[.facebook] = FacebookClient(endpoints: config.facebook, http: http)
         clients[.snapchat] = SnapchatClient(endpoints: config.partners[.snapchat]!, http: http)
+        clients[.pinterest] = PinterestClient(endpoints: config.partners[.pinterest]!, http: http)
         return clients
     }
 }

@@ -5,6 +5,7 @@ enum SandboxPartners {
         [
             FacebookSandbox(app: configuration.facebookApp),
             SnapchatSandbox(app: configuration.app("snapchat")),
+            PinterestSandbox(app: configuration.app("pinterest")),
         ]
     }
 }
