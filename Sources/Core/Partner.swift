@@ -54,7 +54,7 @@ public struct PartnerInfo: Sendable {
                     tier: .pro, isConnectable: true, adAccountNoun: "ad account", audienceCapPerAccount: 1_000, maxUsersPerRequest: 10_000,
                     callBudget: CallBudget(limit: 10, window: 1)),
         PartnerInfo(id: .criteo, displayName: "Criteo", summary: "Sync users into Criteo audience segments.",
-                    tier: .pro, isConnectable: false, adAccountNoun: "advertiser", audienceCapPerAccount: 1_000, maxUsersPerRequest: 10_000,
+                    tier: .pro, isConnectable: true, adAccountNoun: "advertiser", audienceCapPerAccount: 1_000, maxUsersPerRequest: 10_000,
                     callBudget: CallBudget(limit: 250, window: 60)),
         PartnerInfo(id: .linkedin, displayName: "LinkedIn", summary: "Sync users into LinkedIn matched audiences.",
                     tier: .pro, isConnectable: false, adAccountNoun: "ad account", audienceCapPerAccount: nil, maxUsersPerRequest: 5_000,

@@ -10,6 +10,7 @@ public enum PartnerClients {
         clients[.facebook] = FacebookClient(endpoints: config.facebook, http: http)
         clients[.snapchat] = SnapchatClient(endpoints: config.partners[.snapchat]!, http: http)
         clients[.pinterest] = PinterestClient(endpoints: config.partners[.pinterest]!, http: http)
+        clients[.criteo] = CriteoClient(endpoints: config.partners[.criteo]!, http: http)
         return clients
     }
 }

@@ -6,6 +6,7 @@ enum SandboxPartners {
             FacebookSandbox(app: configuration.facebookApp),
             SnapchatSandbox(app: configuration.app("snapchat")),
             PinterestSandbox(app: configuration.app("pinterest")),
+            CriteoSandbox(app: configuration.app("criteo")),
         ]
     }
 }
