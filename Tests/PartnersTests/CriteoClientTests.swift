@@ -110,6 +110,20 @@ import Testing
         #expect(try client.audienceSize(audienceID: id, token: token) == nil)
     }
 
+    @Test func searchFollowsOffsetsPastOnePage() throws {
+        let token = try sandbox.connect(client).value
+        let items = (1...150).map { #"{"attributes":{"advertiserId":"4455002","name":"S\#($0)","description":"d\#($0)","contactList":{}}}"# }
+        let created = try sandbox.http.send(HTTPRequest(method: "POST", url: sandbox.endpoints.apiBaseURL + "/marketing-solutions/audience-segments/create",
+                                                        headers: [("Content-Type", "application/json"), ("Authorization", "Bearer " + token)],
+                                                        body: Array(#"{"data":[\#(items.joined(separator: ","))]}"#.utf8)))
+        #expect(created.status == 200)
+        let before = try sandbox.lastSequence()
+        let audiences = try client.audiences(account: "4455002", token: token)
+        #expect(audiences.count == 150 && audiences.last?.description == "d150")
+        let offsets = try sandbox.requests(since: before).map { ($0["query"] as? [String: Any])?["offset"] as? String }
+        #expect(offsets == ["0", "100"])
+    }
+
     @Test func uploadsOneIdentifierTypePerCallAndRemoves() throws {
         let token = try sandbox.connect(client).value
         let before = try sandbox.lastSequence()

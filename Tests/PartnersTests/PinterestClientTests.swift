@@ -86,7 +86,7 @@ import Testing
         #expect(errorClass { _ = try client.refresh(refreshToken: try #require(renewed.refreshToken), now: Date()) } == "auth_invalid")
     }
 
-    @Test func listsWritableAdAccountsAcrossPages() throws {
+    @Test func listsOnlyWritableAdAccounts() throws {
         let token = try sandbox.connect(client).value
         let accounts = try client.adAccounts(token: token)
         #expect(accounts.map(\.externalID) == [Self.us, "549755885002"])

@@ -72,6 +72,26 @@ import Testing
         #expect(try code(gone) == "audience-invalid")
     }
 
+    @Test func anAdvertiserHoldsAtMostAThousandSegments() throws {
+        let t = try token()
+        let auth = ["Authorization": "Bearer " + t]
+        #expect(h.knob("POST", "/_sandbox/criteo/config", #"{"calls_per_minute":5000}"#).status == 200)
+        let items = (1...999).map { #"{"attributes":{"advertiserId":"4455002","name":"S\#($0)","contactList":{}}}"# }.joined(separator: ",")
+        let bulk = h.json("POST", "/criteo/api/2026-07/marketing-solutions/audience-segments/create", #"{"data":[\#(items)]}"#, headers: auth)
+        #expect(bulk.status == 200)
+        let one = #"{"data":[{"attributes":{"advertiserId":"4455002","name":"S1000","contactList":{}}}]}"#
+        let last = h.json("POST", "/criteo/api/2026-07/marketing-solutions/audience-segments/create", one, headers: auth)
+        #expect(last.status == 200)
+        let over = h.json("POST", "/criteo/api/2026-07/marketing-solutions/audience-segments/create", one.replacingOccurrences(of: "S1000", with: "S1001"), headers: auth)
+        #expect(over.status == 400)
+        #expect(try code(over) == "audience-segment-limit-reached")
+        // Search pages by limit and offset.
+        let search = #"{"data":{"attributes":{"audienceSegmentTypes":["ContactList"],"advertiserIds":["4455002"]}}}"#
+        let page = try h.body(h.json("POST", "/criteo/api/2026-07/marketing-solutions/audience-segments/search", search,
+                                     query: [("limit", "100"), ("offset", "900")], headers: auth))
+        #expect(page["data"]?.arrayValue?.count == 100 && page["meta"]?["totalItems"]?.intValue == 1000)
+    }
+
     @Test func expiredAndUnknownTokensHaveTheirOwnCodes() throws {
         let t = try token()
         #expect(h.knob("POST", "/_sandbox/criteo/tokens/expire").status == 200)

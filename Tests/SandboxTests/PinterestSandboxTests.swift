@@ -99,6 +99,25 @@ import Testing
         #expect(h.get("/pinterest/api/v5/ad_accounts", headers: ["Authorization": "Bearer nope"]).status == 401)
     }
 
+    @Test func adAccountsArePagedByBookmark() throws {
+        let t = try token()
+        let auth = ["Authorization": "Bearer " + t]
+        var ids: [String] = []
+        var bookmark: String?
+        for _ in 0..<5 {
+            var query = [("page_size", "2")]
+            if let bookmark { query.append(("bookmark", bookmark)) }
+            let page = try h.body(h.get("/pinterest/api/v5/ad_accounts", query, headers: auth))
+            ids += page["items"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+            guard let next = page["bookmark"]?.stringValue else { break }
+            bookmark = next
+        }
+        #expect(ids == ["549755885001", "549755885002", "549755885003"])
+        let owned = try h.body(h.get("/pinterest/api/v5/ad_accounts", [("include_shared_accounts", "false")], headers: auth))
+        #expect(owned["items"]?.arrayValue?.count == 1)
+        #expect(h.get("/pinterest/api/v5/ad_accounts", [("page_size", "251")], headers: auth).status == 400)
+    }
+
     @Test func writesAreLimitedPerMinuteAndRecover() throws {
         let t = try token()
         #expect(h.knob("POST", "/_sandbox/pinterest/config", #"{"ads_write_per_minute":3}"#).status == 200)
