@@ -12,6 +12,8 @@ public enum PartnerClients {
         clients[.google] = GoogleClient(endpoints: config.partners[.google]!, http: http)
         clients[.linkedin] = LinkedInClient(endpoints: config.partners[.linkedin]!, http: http)
         clients[.snapchat] = SnapchatClient(endpoints: config.partners[.snapchat]!, http: http)
+        clients[.pinterest] = PinterestClient(endpoints: config.partners[.pinterest]!, http: http)
+        clients[.criteo] = CriteoClient(endpoints: config.partners[.criteo]!, http: http)
         return clients
     }
 }

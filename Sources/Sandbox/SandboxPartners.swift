@@ -8,6 +8,8 @@ enum SandboxPartners {
             GoogleSandbox(app: configuration.app("google")),
             LinkedInSandbox(app: configuration.app("linkedin")),
             SnapchatSandbox(app: configuration.app("snapchat")),
+            PinterestSandbox(app: configuration.app("pinterest")),
+            CriteoSandbox(app: configuration.app("criteo")),
         ]
     }
 }

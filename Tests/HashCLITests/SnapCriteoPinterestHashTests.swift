@@ -22,7 +22,8 @@ import Testing
 
     @Test func snapNationalPhonesTakeTheCountryOption() throws {
         let result = try HashCLI.run(["--partner", "snapchat", "--schema", "PHONE_SHA256", "--country", "US"], input: "(706) 767-5127\n")
-        #expect(result.stdout == Self.phone + "\n")
+        // Snapchat has no country field; `--country` still decides the calling code of national numbers.
+        #expect(result.status == 0 && result.stdout == Self.phone + "\n")
     }
 
     @Test func criteoHashesTheEmailButNotTheMobileId() throws {

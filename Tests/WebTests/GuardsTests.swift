@@ -92,7 +92,7 @@ import Testing
         #expect(!page.contains("<img src=x"))
     }
 
-    @Test func aProPartnerThatIsNotEnabledIsRefusedBeforeAnyConsentRedirect() {
+    @Test func aProPartnerThatIsNotEnabledIsRefusedBeforeAnyConsentRedirect() throws {
         let browser = test.browser()
         browser.signIn("admin@a.test")
         browser.get("/partners/linkedin")

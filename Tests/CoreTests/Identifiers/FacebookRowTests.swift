@@ -20,8 +20,8 @@ import Testing
         #expect(FacebookIdentifiers.fields.filter { !FacebookIdentifiers.isHashed($0) } == [.mobileAdvertiserID, .externalID])
     }
 
-    @Test func catalogHasFacebookFirst() {
-        // Other partners join the catalog as their rules land; Facebook stays first.
+    @Test func everyPartnerHasRulesWithFacebookFirst() {
+        #expect(IdentifierRulesCatalog.supported == PartnerID.allCases)
         #expect(IdentifierRulesCatalog.supported.first == .facebook)
         #expect(IdentifierRulesCatalog.rules(for: .facebook) == FacebookIdentifiers.self)
         #expect(IdentifierRulesCatalog.rules(for: .google) == GoogleIdentifiers.self)
