@@ -21,8 +21,8 @@ def test_sign_in_connect_choose_accounts_and_disconnect(stack, browser, shots):
     cards = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".cards h2")]
     for name in ("Facebook", "Google", "TikTok", "Pinterest", "Snapchat", "Criteo", "LinkedIn"):
         assert any(name in c for c in cards), cards
-    # Google is not connectable yet; the five Pro partners wait for an admin to enable them (one purchase: 3 left).
-    assert browser.page_source.count("Coming soon") == 1
+    # Every partner can be connected; the five Pro partners wait for an admin to enable them (one purchase: 3 left).
+    assert browser.page_source.count("Coming soon") == 0
     assert browser.page_source.count("Pro partner not enabled") == 5
     assert browser.find_element(By.ID, "pro-left").text == "3 left"
     shots(browser, "technology-partners")
