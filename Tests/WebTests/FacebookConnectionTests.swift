@@ -135,6 +135,15 @@ import Testing
         #expect(try test.store.connection(workspaceID: 1, partner: .facebook) == nil)
     }
 
+    @Test func linkedInsOwnCancelWordsReadAsACancelToo() throws {
+        let browser = test.browser()
+        let callback = try consent(browser, decision: "cancel")
+        var query = queryPairs(of: callback).map { $0.0 == "error" ? ($0.0, "user_cancelled_authorize") : $0 }
+        query.removeAll { $0.0 == "error_description" }
+        let page = browser.get(path(of: callback), query: query)
+        #expect(page.status == 400 && page.text.contains("You cancelled the connection"))
+    }
+
     @Test func redirectURIComesFromConfigurationNotTheHostHeader() throws {
         let browser = test.browser()
         browser.signIn("admin@acme.test")

@@ -23,7 +23,8 @@ enum OAuthCallback {
                            "Nothing was changed. Start again with the Connect button.", status: 400)
         }
         if let error = query["error"] {
-            let denied = error == "access_denied"
+            // RFC 6749's `access_denied`; LinkedIn says `user_cancelled_authorize` / `user_cancelled_login`.
+            let denied = ["access_denied", "user_cancelled_authorize", "user_cancelled_login"].contains(error)
             return failure(context, partner, denied ? "You cancelled the connection" : "The partner refused the connection",
                            denied ? "Permission to manage ads was not granted, so AudienceSync cannot sync audiences."
                                   : "The partner answered: \(query["error_description"] ?? error).",
