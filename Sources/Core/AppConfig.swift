@@ -52,6 +52,10 @@ public struct AppConfig: Sendable, Equatable {
     public var threads: Int
     /// Largest accepted request body.
     public var maxBodyBytes: Int
+    /// Largest CSV import upload (spooled to disk, never held in memory).
+    public var maxImportBytes: Int
+    /// Where uploads and imports are kept while they are processed.
+    public var importsDirectory: String { dataDirectory + "/imports" }
     /// Every partner's endpoints and app credentials (all seven are always present).
     public var partners: [PartnerID: PartnerEndpoints]
     /// Facebook's endpoints.
@@ -94,6 +98,7 @@ public struct AppConfig: Sendable, Equatable {
             publicDirectory: source.string("PUBLIC_DIR", default: "./Public"),
             threads: try source.int("THREADS", default: 32, range: 1...512),
             maxBodyBytes: try source.int("MAX_BODY_BYTES", default: 32 << 20, range: 1024...(1 << 31)),
+            maxImportBytes: try source.int("MAX_IMPORT_BYTES", default: 1 << 30, range: 1024...(1 << 36)),
             partners: PartnerDefaults.endpoints(sandbox: sandbox, setting: { source.raw($0) }),
             syncLease: try source.int("SYNC_LEASE_SECONDS", default: 30, range: 3...600),
             facebookHourlyCalls: try source.int("FACEBOOK_HOURLY_CALLS", default: 190_000, range: 1...10_000_000),

@@ -13,6 +13,7 @@ public enum NginxTemplate {
             "HTTP_PORT": String(config.httpPort),
             "SANDBOX_PORT": String(config.sandboxPort),
             "MAX_BODY": String(max(1, config.maxBodyBytes >> 20)) + "m",
+            "MAX_IMPORT": String(max(1, config.maxImportBytes >> 20)) + "m",
             // Forms that redirect to a partner's consent page need its origin in form-action (Chrome applies
             // form-action to the redirect too); the sandbox's consent form redirects back to the app.
             "APP_FORM_ACTION": formAction(config),

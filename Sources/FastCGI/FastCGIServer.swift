@@ -12,6 +12,8 @@ public struct FastCGIServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// How long a stop waits for in-flight requests before giving up.
     public var drainTimeout: Double
+    /// Upload routes whose POST bodies are written to a file in chunks instead of memory (`Request.bodyFile`).
+    public var spool: UploadSpool?
 
     /// Creates a configuration.
     public init(socketPath: String, threads: Int = 32, maxBodyBytes: Int = 8 << 20, drainTimeout: Double = 4) {
@@ -20,6 +22,17 @@ public struct FastCGIServerConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.drainTimeout = drainTimeout
     }
+}
+
+/// Where large uploads go: the POST paths that take them, the folder their bodies are written to, and the
+/// largest such body.
+public struct UploadSpool: Sendable {
+    public var paths: Set<String>
+    public var directory: String
+    public var maxBytes: Int
+
+    /// Creates the settings.
+    public init(paths: Set<String>, directory: String, maxBytes: Int) { self.paths = paths; self.directory = directory; self.maxBytes = maxBytes }
 }
 
 /// Errors starting the server.
@@ -110,13 +123,47 @@ public final class FastCGIServer: Sendable {
     private func answer(_ request: UnsafeMutablePointer<FCGX_Request>) {
         let params = FastCGIServer.readParams(request.pointee.envp)
         let response: Response
-        if let length = ParamParser.contentLength(params), length <= configuration.maxBodyBytes {
-            let body = FastCGIServer.readBody(request.pointee.in, length: length)
-            response = responder.respond(to: ParamParser.request(params: params, body: body))
+        var parsed = ParamParser.request(params: params, body: [])
+        let length = ParamParser.contentLength(params)
+        if let spool = configuration.spool, parsed.method == "POST", spool.paths.contains(parsed.path), let length {
+            guard length <= spool.maxBytes, let file = FastCGIServer.spoolBody(request.pointee.in, length: length, into: spool.directory) else {
+                write(Response.text("The upload is too large or could not be stored.", status: 413), to: request.pointee.out)
+                return
+            }
+            parsed.bodyFile = file
+            response = responder.respond(to: parsed)
+            try? FileManager.default.removeItem(atPath: file)   // unless the handler moved it away
+        } else if let length, length <= configuration.maxBodyBytes {
+            parsed.body = FastCGIServer.readBody(request.pointee.in, length: length)
+            response = responder.respond(to: parsed)
         } else {
             response = Response.text("The request body is too large.", status: 413)
         }
         write(response, to: request.pointee.out)
+    }
+
+    /// Writes a body of `length` bytes to a new file in `directory`, 1 MiB at a time; nil when it cannot be
+    /// written or arrives short.
+    private static func spoolBody(_ stream: UnsafeMutablePointer<FCGX_Stream>?, length: Int, into directory: String) -> String? {
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/upload-\(UUID().uuidString).part"
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var written = 0
+        while written < length {
+            let got = buffer.withUnsafeMutableBytes { raw in
+                FCGX_GetStr(raw.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(min(raw.count, length - written)), stream)
+            }
+            guard got > 0 else { break }
+            do { try handle.write(contentsOf: buffer[0..<Int(got)]) } catch { break }
+            written += Int(got)
+        }
+        guard written == length else {
+            try? FileManager.default.removeItem(atPath: path)
+            return nil
+        }
+        return path
     }
 
     private func write(_ response: Response, to stream: UnsafeMutablePointer<FCGX_Stream>?) {

@@ -14,8 +14,11 @@ public struct Request: Sendable {
     public var headers: [String: String]
     /// Cookies by name; the first of duplicate names wins.
     public var cookies: [String: String]
-    /// The raw body.
+    /// The raw body (empty when it was spooled to `bodyFile`).
     public var body: [UInt8]
+    /// Where a large upload's body was written instead of `body` (routes the server spools); removed after the
+    /// response unless the handler moved it.
+    public var bodyFile: String?
     /// The client address as nginx saw it.
     public var remoteAddress: String
     /// Whether the client reached nginx over HTTPS.
@@ -41,8 +44,9 @@ public struct Request: Sendable {
         headers["content-type"].map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() }
     }
 
-    /// The body decoded as a URL-encoded form; empty when the body is of another type.
+    /// The body decoded as a URL-encoded form (or a multipart form's fields before its file); empty otherwise.
     public var form: FormValues {
+        if contentType == "multipart/form-data" { return multipart?.fields ?? FormValues() }
         guard contentType == "application/x-www-form-urlencoded" else { return FormValues() }
         return FormValues(urlEncoded: Substring(String(decoding: body, as: UTF8.self)))
     }

@@ -19,6 +19,7 @@ enum Migrations {
         migrator.registerMigration("011-refresh-tokens", migrate: refreshTokens)
         migrator.registerMigration("012-segments", migrate: segments)
         migrator.registerMigration("013-segment-exports", migrate: segmentExports)
+        migrator.registerMigration("014-profile-imports", migrate: profileImports)
         return migrator
     }
 
@@ -383,6 +384,32 @@ enum Migrations {
                 complete INTEGER NOT NULL DEFAULT 0 CHECK (complete IN (0, 1)),
                 PRIMARY KEY (export_id, field)
             ) WITHOUT ROWID;
+            """)
+    }
+
+    /// CSV imports of profiles: where each upload is, how far it got (the next row's offset and line), its counts.
+    private static func profileImports(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE profile_import (
+                id INTEGER PRIMARY KEY,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                filename TEXT NOT NULL,
+                path TEXT NOT NULL,
+                start_offset INTEGER NOT NULL CHECK (start_offset >= 0),
+                end_offset INTEGER NOT NULL CHECK (end_offset >= start_offset),
+                header TEXT NOT NULL CHECK (json_valid(header)),
+                started_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL,
+                started_at REAL NOT NULL,
+                finished_at REAL,
+                status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'failed')),
+                error TEXT,
+                offset INTEGER NOT NULL,
+                next_line INTEGER NOT NULL,
+                rows_imported INTEGER NOT NULL DEFAULT 0 CHECK (rows_imported >= 0),
+                rows_rejected INTEGER NOT NULL DEFAULT 0 CHECK (rows_rejected >= 0),
+                rejects_bytes INTEGER NOT NULL DEFAULT 0 CHECK (rejects_bytes >= 0)
+            );
+            CREATE INDEX profile_import_workspace ON profile_import(workspace_id, id);
             """)
     }
 }

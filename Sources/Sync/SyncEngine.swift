@@ -61,10 +61,14 @@ public final class SyncEngine: Sendable {
     let notifier: Notifier
     /// Runs segment exports on the send pool, between canvas batches.
     public let exporter: SegmentExporter
+    /// Runs CSV imports of profiles on the send pool.
+    public let importer: ProfileImporter
     /// The pool key of the audience-size reads (step ids are positive).
     private static let sizeReadKey: Int64 = -1
     /// The pool key of segment exports.
     private static let exportKey: Int64 = -2
+    /// The pool key of CSV imports.
+    private static let importKey: Int64 = -3
 
     /// Creates an engine; nothing runs until ``start()``.
     public init(store: Store, tokenBox: TokenBox, connectors: [PartnerID: any PartnerConnector], settings: SyncSettings = SyncSettings(),
@@ -77,6 +81,7 @@ public final class SyncEngine: Sendable {
         exporter = SegmentExporter(store: store, tokens: tokens, connector: connectors[.facebook], budget: settings.callBudgets[.facebook],
                                    deadline: settings.retry.deadline, baseURL: settings.baseURL, adsManagerURL: settings.adsManagerURL,
                                    now: now, logger: logger)
+        importer = ProfileImporter(store: store, now: now, logger: logger)
     }
 
     /// Starts the flusher thread: every `tick` it hands each due destination to the send pool and moves on.
@@ -143,6 +148,9 @@ public final class SyncEngine: Sendable {
                     tally?.add(handled)
                 }
             }
+            if !pool.isBusy(Self.importKey), force || Self.isTime(lastImportLook, time, every: 1), importer.hasWork() {
+                pool.submit(Self.importKey, waitForSlot: waitForSlot) { [self] in _ = importer.run(for: 2) }
+            }
             // Sizes change slowly: look for due reads once a minute, and start a thread only when there are some.
             if force || Self.isTime(lastSizeLook, time, every: 60) {
                 let steps = try store.stepsDueForSizeCheck(before: time.addingTimeInterval(-settings.sizeRefresh))
@@ -159,6 +167,7 @@ public final class SyncEngine: Sendable {
 
     private let lastPrune = Mutex<Date>(.distantPast)
     private let lastExportLook = Mutex<Date>(.distantPast)
+    private let lastImportLook = Mutex<Date>(.distantPast)
     private let lastExpiryLook = Mutex<Date>(.distantPast)
 
     /// Sign-ins that end within `expiryWarning` are told to the connector by email, once, ahead of time.

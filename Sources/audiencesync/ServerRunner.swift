@@ -6,9 +6,10 @@ import Logging
 enum ServerRunner {
     /// Starts `responder` on `socket`, waits for a shutdown signal, and stops after in-flight requests finish.
     /// The caller must have called `SignalWaiter.blockShutdownSignals()` before starting any thread.
-    static func run(_ responder: any Responder, socket: String, threads: Int, maxBodyBytes: Int, logger: Logger) throws {
-        let server = FastCGIServer(configuration: FastCGIServerConfiguration(socketPath: socket, threads: threads, maxBodyBytes: maxBodyBytes),
-                                   responder: responder)
+    static func run(_ responder: any Responder, socket: String, threads: Int, maxBodyBytes: Int, spool: UploadSpool? = nil, logger: Logger) throws {
+        var configuration = FastCGIServerConfiguration(socketPath: socket, threads: threads, maxBodyBytes: maxBodyBytes)
+        configuration.spool = spool
+        let server = FastCGIServer(configuration: configuration, responder: responder)
         try server.start()
         logger.info("listening on \(socket) with \(threads) threads")
         let signal = SignalWaiter.wait()

@@ -45,7 +45,7 @@ public enum ProfileValidation {
         return trimmed.isEmpty || trimmed.count > 512 ? nil : trimmed
     }
 
-    static func nameProblem(_ name: String) -> String? {
+    public static func nameProblem(_ name: String) -> String? {
         if name.isEmpty || name.count > maxNameLength { return "Attribute names have 1 to \(maxNameLength) characters." }
         if name.hasPrefix("$") { return "Attribute names cannot start with $." }
         return nil

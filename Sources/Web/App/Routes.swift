@@ -55,6 +55,11 @@ enum Routes {
         case (.notificationRecipientRemove(let id), "POST"):
             RouteEntry(method: "POST", access: .admin, handle: { try NotificationRecipientRemove.handle($0, id) })
         case (.outbox, "GET"): RouteEntry(method: "GET", access: .admin, handle: OutboxPage.handle)
+        case (.profileImports, "GET"): RouteEntry(method: "GET", access: .admin, handle: ImportsPage.handle)
+        case (.profileImports, "POST"): RouteEntry(method: "POST", access: .admin, handle: ImportStart.handle)
+        case (.profileImport(let id), "GET"): RouteEntry(method: "GET", access: .admin, handle: { try ImportPage.handle($0, id) })
+        case (.profileImportProgress(let id), "GET"): RouteEntry(method: "GET", access: .admin, handle: { try ImportProgress.handle($0, id) })
+        case (.profileImportRejects(let id), "GET"): RouteEntry(method: "GET", access: .admin, handle: { try ImportRejects.handle($0, id) })
 
         // Sync ledger
         case (.ledger, "GET"): RouteEntry(method: "GET", access: .signedIn, handle: LedgerPage.handle)

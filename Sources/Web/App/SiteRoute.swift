@@ -40,6 +40,10 @@ public enum SiteRoute: Equatable, Sendable {
     case segmentExportForm(Int64)
     case segmentExport(Int64, Int64)
     case segmentExportProgress(Int64, Int64)
+    case profileImports
+    case profileImport(Int64)
+    case profileImportProgress(Int64)
+    case profileImportRejects(Int64)
 
     /// Whether the route belongs to the REST API (bearer API key, JSON, no session or CSRF).
     public var isAPI: Bool {
@@ -88,6 +92,10 @@ public enum SiteRoute: Equatable, Sendable {
         case .segmentExportForm(let id): "/segments/\(id)/export"
         case .segmentExport(let id, let export): "/segments/\(id)/exports/\(export)"
         case .segmentExportProgress(let id, let export): "/segments/\(id)/exports/\(export)/progress"
+        case .profileImports: "/settings/imports"
+        case .profileImport(let id): "/settings/imports/\(id)"
+        case .profileImportProgress(let id): "/settings/imports/\(id)/progress"
+        case .profileImportRejects(let id): "/settings/imports/\(id)/rejected.csv"
         }
     }
 
@@ -109,6 +117,15 @@ public enum SiteRoute: Equatable, Sendable {
         case "settings" where parts.count == 2 && parts[1] == "api-keys": self = .settingsAPIKeys
         case "settings" where parts.count == 2 && parts[1] == "notifications": self = .notifications
         case "settings" where parts.count == 2 && parts[1] == "outbox": self = .outbox
+        case "settings" where parts.count == 2 && parts[1] == "imports": self = .profileImports
+        case "settings" where parts.count >= 3 && parts.count <= 4 && parts[1] == "imports":
+            guard let id = Int64(parts[2]), id > 0 else { return nil }
+            switch parts.count == 4 ? parts[3] : "" {
+            case "": self = .profileImport(id)
+            case "progress": self = .profileImportProgress(id)
+            case "rejected.csv": self = .profileImportRejects(id)
+            default: return nil
+            }
         case "settings" where parts.count == 4 && parts[1] == "notifications" && parts[3] == "remove":
             guard let id = Int64(parts[2]), id > 0 else { return nil }
             self = .notificationRecipientRemove(id)

@@ -1,0 +1,69 @@
+import Core
+import FastCGI
+import Foundation
+import Storage
+
+/// `GET /settings/imports/{id}`: one import's progress bar, counts and rejected-rows report.
+enum ImportPage {
+    struct Content {
+        let filename: String
+        let status: String
+        let statusClass: String
+        let isRunning: Bool
+        let error: String?
+        let started: String
+        let percent: Int
+        let counts: String
+        let columns: String
+        let hasRejects: Bool
+        let rejectsPath: String
+        let progressPath: String
+        let backPath: String
+    }
+
+    static func handle(_ context: RequestContext, _ id: Int64) throws -> Response {
+        let job = try context.app.store.profileImport(workspaceID: context.user.workspaceID, id: id)
+        let content = Content(filename: job.filename, status: ImportWords.status(job.status), statusClass: ImportWords.statusClass(job.status),
+                              isRunning: job.status == "running", error: job.error, started: Formats.dateTime(job.startedAt),
+                              percent: Int((job.fraction * 100).rounded(.down)), counts: ImportWords.counts(job),
+                              columns: job.header.filter { !$0.isEmpty }.joined(separator: ", "), hasRejects: job.rowsRejected > 0,
+                              rejectsPath: SiteRoute.profileImportRejects(id).path, progressPath: SiteRoute.profileImportProgress(id).path,
+                              backPath: SiteRoute.profileImports.path)
+        return context.renderer.page("import", shell: context.shell(title: "Import \(job.filename)", section: "settings"), content: content)
+    }
+}
+
+/// `GET /settings/imports/{id}/progress`: the same figures as JSON for the progress bar.
+enum ImportProgress {
+    struct Body: Encodable {
+        let status: String
+        let label: String
+        let error: String?
+        let percent: Int
+        let counts: String
+        let rejected: Int
+    }
+
+    static func handle(_ context: RequestContext, _ id: Int64) throws -> Response {
+        let job = try context.app.store.profileImport(workspaceID: context.user.workspaceID, id: id)
+        var response = Response.json(Body(status: job.status, label: ImportWords.status(job.status), error: job.error,
+                                          percent: Int((job.fraction * 100).rounded(.down)), counts: ImportWords.counts(job), rejected: job.rowsRejected))
+        response.headers.append(("Cache-Control", "no-store"))
+        return response
+    }
+}
+
+/// `GET /settings/imports/{id}/rejected.csv`: the rejected rows with their line and reason, as far as committed.
+enum ImportRejects {
+    static func handle(_ context: RequestContext, _ id: Int64) throws -> Response {
+        let job = try context.app.store.profileImport(workspaceID: context.user.workspaceID, id: id)
+        let handle = FileHandle(forReadingAtPath: job.rejectsPath)
+        defer { try? handle?.close() }
+        let bytes = Array((try? handle?.read(upToCount: job.rejectsBytes)) ?? nil ?? Data())
+        var response = Response(status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"),
+                                                       ("Content-Disposition", "attachment; filename=\"rejected-rows-\(id).csv\""),
+                                                       ("Cache-Control", "no-store")], body: bytes.isEmpty ? Array("line,external_id,reason\r\n".utf8) : bytes)
+        response.headers.append(("X-Content-Type-Options", "nosniff"))
+        return response
+    }
+}
