@@ -7,7 +7,9 @@
   var url = section.getAttribute("data-progress");
 
   function show(body) {
-    document.getElementById("export-status").textContent = body.label;
+    var status = document.getElementById("export-status");
+    status.textContent = body.label;
+    status.className = "status " + (body.status === "done" ? "ok" : body.status === "failed" ? "bad" : "muted");
     var error = document.getElementById("export-error");
     error.textContent = body.error || "";
     error.hidden = !body.error;

@@ -7,7 +7,9 @@
   var url = section.getAttribute("data-progress");
 
   function show(body) {
-    document.getElementById("import-status").textContent = body.label;
+    var status = document.getElementById("import-status");
+    status.textContent = body.label;
+    status.className = "status " + (body.status === "done" ? "ok" : body.status === "failed" ? "bad" : "muted");
     var bar = document.getElementById("import-progress");
     bar.value = body.percent;
     bar.textContent = body.percent + " %";

@@ -16,6 +16,7 @@ enum ExportPage {
         let account: String
         let started: String
         let total: Int
+        let totalText: String
         let audiences: [Bar]
         let progressPath: String
         let backPath: String
@@ -35,7 +36,7 @@ enum ExportPage {
         let content = Content(
             segmentName: export.segmentName, status: ExportLookup.statusLabel(export.status),
             statusClass: export.status == .done ? "ok" : (export.status == .failed ? "bad" : "muted"), isRunning: export.status == .running,
-            error: export.error, account: export.adAccountID, started: Formats.dateTime(export.startedAt), total: export.total,
+            error: export.error, account: export.adAccountID, started: Formats.dateTime(export.startedAt), total: export.total, totalText: export.total.formatted(),
             audiences: export.audiences.map { audience in
                 Bar(field: audience.field.rawValue, label: audience.field.label, name: audience.name, handled: min(audience.handled, export.total),
                     total: max(export.total, 1), figures: ExportLookup.figures(audience, total: export.total))
