@@ -112,6 +112,11 @@ def test_import_build_a_segment_and_export_it_in_the_browser(stack, browser, sho
 
     outbox = session.get(stack.url + "/settings/outbox", timeout=10).text
     assert "Segment export finished: Gold" in outbox
+    # The email's Ads Manager link opens the sandbox's Ads Manager, which lists the new audiences.
+    link = stack.sandbox_url + "/facebook/www/adsmanager/audiences?act=1001"
+    assert link in outbox.replace("&amp;", "&")
+    ads_manager = requests.get(link, timeout=10).text
+    assert f"Gold — Email — {day}" in ads_manager and f"Gold — Phone number — {day}" in ads_manager
 
 
 def test_an_export_killed_part_way_resumes_and_sends_no_batch_twice(stack):

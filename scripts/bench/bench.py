@@ -28,7 +28,7 @@ import requests
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchstack import BIN, ROOT, Stack, recipients_body, track_body  # noqa: E402
 
-FIGURES = ["ingest", "throughput", "pages", "latency", "memory", "partners"]
+FIGURES = ["ingest", "throughput", "pages", "latency", "memory", "partners", "segments", "import"]
 PARTNERS = ["google", "tiktok", "pinterest", "snapchat", "criteo", "linkedin"]
 PRO = ["tiktok", "pinterest", "snapchat", "criteo", "linkedin"]
 USERS = int(os.environ.get("BENCH_USERS", "1000000"))
@@ -273,6 +273,65 @@ class Bench:
         finally:
             stack.stop(KEEP)
 
+    def segments(self):
+        """A segment's size counted on demand over INGEST_PROFILES profiles: the segment page counts it on every view."""
+        section(f"Segments: size of a two-filter segment over {num(INGEST_PROFILES)} profiles, counted on each view of its page")
+        stack = Stack("segments").start()
+        try:
+            stack.setup()
+            bodies = [track_body(start, min(BATCH, INGEST_PROFILES - start)) for start in range(0, INGEST_PROFILES, BATCH)]
+            self.post_all(stack.url + "/api/v1/users/track", stack.api_headers(), bodies, CLIENTS)
+            segment = stack.create_segment("Bench half", [("email", "exists", ""), ("external_id", "not_equals", "p1")])
+            timings, counted = [], []
+            for _ in range(5):
+                started = time.perf_counter()
+                page = stack.session.get(f"{stack.url}/segments/{segment}", timeout=120)
+                page.raise_for_status()
+                timings.append(time.perf_counter() - started)
+                counted.append(int(re.search(r"counted just now in (\d+) ms", page.text).group(1)))
+                size = re.search(r'id="size">([\d,]+) users?<', page.text).group(1)
+            timings.sort()
+            counted.sort()
+            self.record(Result(f"Segment size over {num(INGEST_PROFILES)} profiles (count on demand)", f"{counted[2]} ms",
+                               "≤ 2,000 ms", counted[2] <= 2000, repeat("segments"),
+                               f"median of 5 views; the whole page (size, sample of 20) median {timings[2] * 1000:.0f} ms; size {size}"))
+        finally:
+            stack.stop(KEEP)
+
+    def csv_import(self):
+        """A CSV of INGEST_PROFILES rows uploaded through nginx (multipart, spooled to disk), imported in the background."""
+        section(f"CSV import: {num(INGEST_PROFILES)} rows uploaded through nginx and imported; peak memory of `serve`")
+        stack = Stack("import").start()
+        try:
+            stack.setup()
+            path = stack.data / "bench-users.csv"
+            with open(path, "w") as out:
+                out.write("external_id,email,country,plan,ads_tracking_enabled\r\n")
+                for i in range(INGEST_PROFILES):
+                    out.write(f"c{i},c{i}@example.com,US,{'gold' if i % 2 else 'free'},true\r\n")
+            size_mb = os.path.getsize(path) / (1 << 20)
+            before = stack.proc_status()
+            started = time.perf_counter()
+            job = stack.upload_csv(path)
+            uploaded = time.perf_counter() - started
+            deadline = time.monotonic() + SYNC_DEADLINE
+            while time.monotonic() < deadline:
+                figures = stack.session.get(f"{stack.url}/settings/imports/{job}/progress", timeout=30).json()
+                if figures["status"] != "running":
+                    break
+                time.sleep(0.5)
+            seconds = time.perf_counter() - started
+            status = stack.proc_status()
+            if figures["status"] != "done" or f"{num(INGEST_PROFILES)} imported" not in figures["counts"]:
+                raise RuntimeError(f"import ended as {figures}")
+            peak_mb = status["VmHWM"] / 1024
+            self.record(Result(f"CSV import of {num(INGEST_PROFILES)} rows ({size_mb:.0f} MiB file): peak RSS of serve", f"{peak_mb:.1f} MB",
+                               "≤ 150 MB", peak_mb <= 150, repeat("import"),
+                               f"{num(INGEST_PROFILES / seconds)} rows/s ({seconds:.1f} s; upload {uploaded:.1f} s); RSS before"
+                               f" {before['VmRSS'] / 1024:.1f} MB, after {status['VmRSS'] / 1024:.1f} MB"))
+        finally:
+            stack.stop(KEEP)
+
     def pages(self):
         stack = self.synced_stack
         if stack is None:
@@ -492,7 +551,8 @@ def main(argv):
             continue
         try:
             {"ingest": bench.ingest, "throughput": bench.throughput_and_baseline, "pages": bench.pages,
-             "latency": bench.latency, "memory": bench.memory, "partners": bench.partners}[figure]()
+             "latency": bench.latency, "memory": bench.memory, "partners": bench.partners, "segments": bench.segments,
+             "import": bench.csv_import}[figure]()
         except Exception as error:  # one figure's failure does not hide the others
             failed.append(figure)
             say(f"!! {figure} could not be measured: {error}")

@@ -189,6 +189,28 @@ class Stack:
             self.launch_canvas(audience_name)
         return self
 
+    def create_segment(self, name, filters):
+        """A segment through its forms; `filters` are (attribute, op, value) triples, each its own condition."""
+        r = self.session.post(self.url + "/segments", data={"_csrf": csrf_of(self.session, self.url + "/segments"), "name": name},
+                              allow_redirects=False, timeout=10)
+        segment = r.headers["Location"].rsplit("/", 1)[-1]
+        page = f"{self.url}/segments/{segment}"
+        for attribute, op, value in filters:
+            r = self.session.post(page + "/add-filter", data={"_csrf": csrf_of(self.session, page), "attribute": attribute, "op": op,
+                                                              "value": value, "group": "new"}, allow_redirects=False, timeout=120)
+            r.raise_for_status()
+        return segment
+
+    def upload_csv(self, path):
+        """Uploads a CSV on the import page (multipart, streamed from the file); returns the import's id."""
+        token = csrf_of(self.session, self.url + "/settings/imports")
+        with open(path, "rb") as handle:
+            r = self.session.post(self.url + "/settings/imports", data={"_csrf": token}, files={"file": (path.name, handle, "text/csv")},
+                                  allow_redirects=False, timeout=600)
+        if r.status_code != 303:
+            raise RuntimeError(f"upload refused: {r.status_code} {r.text[:300]}")
+        return r.headers["Location"].rsplit("/", 1)[-1]
+
     # -- API and sandbox ---------------------------------------------------------------------------------
 
     def api_headers(self):

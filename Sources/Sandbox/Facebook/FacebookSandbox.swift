@@ -8,7 +8,7 @@ struct FacebookSandbox: SandboxPartner {
     let app: SandboxApp
 
     var name: String { "facebook" }
-    var templateNames: [String] { ["facebook-consent", "facebook-error", "facebook-tos", "facebook-system-users"] }
+    var templateNames: [String] { ["facebook-consent", "facebook-error", "facebook-tos", "facebook-system-users", "facebook-adsmanager"] }
 
     func registerMigrations(_ migrator: inout DatabaseMigrator) { FacebookSchema.registerMigrations(&migrator) }
     func seed(_ db: Database, now: Date) throws { try FacebookSchema.seed(db, now: now) }

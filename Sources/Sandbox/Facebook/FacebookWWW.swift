@@ -19,8 +19,48 @@ enum FacebookWWW {
             return terms(request, context: context)
         case ["business", "settings", "system-users"]:
             return systemUsers(request, context: context)
+        case ["adsmanager", "audiences"]:
+            return adsManager(request, context: context)
         default:
             return SandboxRouter.notFound(request, context: context)
+        }
+    }
+
+    // MARK: Ads Manager's audiences list (linked from AudienceSync's export emails)
+
+    private struct AdsManagerModel {
+        struct Audience { let id: String; let name: String; let members: Int; let description: String }
+        let title: String
+        let accountID: String
+        let accountName: String
+        let audiences: [Audience]
+        let hasAudiences: Bool
+    }
+
+    /// `GET /facebook/www/adsmanager/audiences?act=<id>`: the account's live custom audiences and their sizes.
+    private static func adsManager(_ request: Request, context: SandboxContext) -> Response {
+        let actText = request.query["act"] ?? ""
+        guard let accountID = Int(actText.hasPrefix("act_") ? String(actText.dropFirst(4)) : actText) else {
+            return context.pages.render("facebook-error", MessageModel(
+                title: "Error", heading: "Ad account missing", message: "Open this page with ?act=<ad account id>.", detail: nil), status: 400)
+        }
+        do {
+            let model: AdsManagerModel? = try context.store.read { db in
+                guard let name = try String.fetchOne(db, sql: "SELECT name FROM fb_ad_accounts WHERE id = ?", arguments: [accountID]) else { return nil }
+                let audiences = try Row.fetchAll(db, sql: "SELECT id, name, member_count, description FROM fb_audiences WHERE account_id = ? AND deleted = 0 ORDER BY id DESC",
+                                                 arguments: [accountID]).map { row in
+                    AdsManagerModel.Audience(id: String(row["id"] as Int64), name: row["name"], members: row["member_count"], description: row["description"])
+                }
+                return AdsManagerModel(title: "Audiences — Ads Manager", accountID: String(accountID), accountName: name, audiences: audiences,
+                                       hasAudiences: !audiences.isEmpty)
+            }
+            guard let model else {
+                return context.pages.render("facebook-error", MessageModel(title: "Error", heading: "Unknown ad account",
+                                                                           message: "There is no ad account act_\(accountID).", detail: nil), status: 404)
+            }
+            return context.pages.render("facebook-adsmanager", model)
+        } catch {
+            return Response.text("sandbox database error", status: 500)
         }
     }
 
