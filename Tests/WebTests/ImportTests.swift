@@ -74,6 +74,16 @@ import Testing
         #expect(browser.get("/settings/imports").text.contains("users.csv"))
     }
 
+    @Test func theDemoCSVImportsItsFiveHundredUsersAndReportsItsTwoMistakes() throws {
+        let demo = try String(contentsOfFile: ProjectPaths.publicFiles + "/demo-users.csv", encoding: .utf8)
+        let id = try #require(trailingID(upload(demo, filename: "demo-users.csv")))
+        while importer().hasWork() { importer().run(for: 5) }
+        let job = try test.store.profileImport(workspaceID: 1, id: id)
+        #expect(job.status == "done" && job.rowsImported == 500 && job.rowsRejected == 2)
+        let report = browser.get("/settings/imports/\(id)/rejected.csv").text
+        #expect(report.contains("demo-501,email:") && report.contains("demo-502,ads_tracking_enabled: Use true or false."))
+    }
+
     @Test func aReimportedRowUpdatesTheSameUserAndEmptyCellsLeaveAttributesAlone() throws {
         _ = upload("external_id,email,plan\nu1,a@b.co,free\n")
         while importer().hasWork() { importer().run(for: 5) }

@@ -2,6 +2,7 @@ import Core
 import Crypto
 import FastCGI
 import Foundation
+import HTTPClient
 import Partners
 import Storage
 @testable import Sync
@@ -92,11 +93,23 @@ import Testing
         let history = browser.get("/segments/\(segment)").text
         #expect(history.contains("16 sent, 20 skipped, 0 failed") && history.contains("admin@acme.test") && history.contains("Device IDFA, Phone number, Email"))
 
-        let mail = try #require(try test.store.outbox(workspaceID: 1).first)
-        #expect(mail.recipient == "admin@acme.test" && mail.subject == "Segment export finished: Gold")
-        #expect(mail.body.contains("• Gold — Email — \(day) (Email): 10 sent, 2 skipped (no email), 0 failed"))
-        #expect(mail.body.contains("https://business.facebook.com/adsmanager/audiences?act=1001"))
-        #expect(try test.store.outbox(workspaceID: 1).count == 1)
+        // The email reaches a real SMTP server on loopback, once.
+        let sink = try SMTPSink()
+        let clock = test.clock
+        let delivery = MailDelivery(store: test.store, transport: SMTPMailTransport(SMTPSettings(url: sink.url())),
+                                    sender: try MailAddress("alerts@audiencesync.test", displayName: "AudienceSync"), now: { clock.now })
+        delivery.deliverDue()
+        let mails = try sink.messages()
+        #expect(mails.count == 1 && mails.first?.rcptTos == ["admin@acme.test"])
+        #expect(mails.first?.parsed.subject == "Segment export finished: Gold")
+        let text = mails.first?.parsed.text ?? ""
+        #expect(text.contains("• Gold — Email — \(day) (Email): 10 sent, 2 skipped (no email), 0 failed"))
+        #expect(text.contains("https://business.facebook.com/adsmanager/audiences?act=1001"))
+        #expect(text.contains("/segments/\(segment)/exports/\(export)"))
+        // Never above the ad account's rate limit at the sandbox.
+        let state = try partner.call("GET", "/_sandbox/facebook/state") as? [String: Any]
+        let accounts = state?["adaccounts"] as? [[String: Any]] ?? state?["ad_accounts"] as? [[String: Any]] ?? []
+        #expect(!accounts.isEmpty && accounts.allSatisfy { ($0["rate_limit_rejections"] as? Int) == 0 })
     }
 
     @Test func aRestartResumesAfterTheLastAcknowledgedBatchAndSendsNoBatchTwice() throws {
