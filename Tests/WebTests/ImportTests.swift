@@ -54,14 +54,14 @@ import Testing
         let started = upload(csv)
         #expect(started.status == 303)
         let id = try #require(trailingID(started))
-        #expect(browser.get("/settings/imports/\(id)").text.contains(#"id="import-status">Importing"#))
+        #expect(browser.get("/settings/imports/\(id)").text.contains(#"id="import-status" data-status>Importing"#))
         while importer().hasWork() { importer().run(for: 5) }
 
         #expect(try attributes("u1") == ["email": .string("mary@example.com"), "country": .string("US"), "ads_tracking_enabled": .bool(true), "visits": .number(3)])
         #expect(try attributes("u6")["visits"] == .string("007") && attributes("u6")["country"] == nil)
         #expect(try test.store.profile(workspaceID: 1, externalID: "u2") == nil)
         let page = browser.get("/settings/imports/\(id)").text
-        #expect(page.contains(#"id="import-status">Finished"#) && page.contains("6 rows read · 2 imported · 4 rejected"))
+        #expect(page.contains(#"id="import-status" data-status>Finished"#) && page.contains("6 rows read · 2 imported · 4 rejected"))
         #expect(page.contains(#"<progress id="import-progress" value="100" max="100">"#))
         let report = browser.get("/settings/imports/\(id)/rejected.csv")
         #expect(report.header("Content-Type") == "text/csv; charset=utf-8" && report.header("Content-Disposition")?.contains("attachment") == true)

@@ -71,7 +71,7 @@ import Testing
 
     @Test func threeFieldsMakeThreeNewAudiencesWithOnlyTheUsersWhoHaveEachField() throws {
         let export = try start(["idfa", "phone", "email"])
-        #expect(browser.get("/segments/\(segment)/exports/\(export)").text.contains(#"id="export-status">Running"#))
+        #expect(browser.get("/segments/\(segment)/exports/\(export)").text.contains(#"id="export-status" data-status>Running"#))
         while exporter().hasWork() { exporter().run(for: 5) }
 
         let day = UTCDate(test.clock.now).day
@@ -84,7 +84,7 @@ import Testing
         #expect((emails["description"] as? String)?.contains("segment export \(export) email") == true)
 
         let page = browser.get("/segments/\(segment)/exports/\(export)").text
-        #expect(page.contains(#"id="export-status">Finished"#))
+        #expect(page.contains(#"id="export-status" data-status>Finished"#))
         #expect(page.contains("10 sent of 12 · 2 skipped (no email) · 0 failed"))
         #expect(page.contains("4 sent of 12 · 8 skipped (no phone number) · 0 failed"))
         #expect(page.contains(#"<progress id="progress-email" value="12" max="12">"#))

@@ -42,12 +42,22 @@ enum ImportProgress {
         let percent: Int
         let counts: String
         let rejected: Int
+        /// What `/static/progress.js` applies to the page.
+        let statusClass: String
+        let texts: [String: String]
+        let hidden: [String: Bool]
+        let bars: [ProgressBar]
     }
 
     static func handle(_ context: RequestContext, _ id: Int64) throws -> Response {
         let job = try context.app.store.profileImport(workspaceID: context.user.workspaceID, id: id)
-        var response = Response.json(Body(status: job.status, label: ImportWords.status(job.status), error: job.error,
-                                          percent: Int((job.fraction * 100).rounded(.down)), counts: ImportWords.counts(job), rejected: job.rowsRejected))
+        let percent = Int((job.fraction * 100).rounded(.down))
+        let label = ImportWords.status(job.status)
+        var response = Response.json(Body(status: job.status, label: label, error: job.error, percent: percent, counts: ImportWords.counts(job),
+                                          rejected: job.rowsRejected, statusClass: ImportWords.statusClass(job.status),
+                                          texts: ["import-status": label, "import-counts": ImportWords.counts(job), "import-error": job.error ?? ""],
+                                          hidden: ["import-error": job.error == nil, "import-rejects": job.rowsRejected == 0, "import-hint": job.status != "running"],
+                                          bars: [ProgressBar(id: "import-progress", value: percent, max: 100)]))
         response.headers.append(("Cache-Control", "no-store"))
         return response
     }

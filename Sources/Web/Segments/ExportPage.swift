@@ -35,7 +35,7 @@ enum ExportPage {
         let export = try ExportLookup.find(context, segmentID, id)
         let content = Content(
             segmentName: export.segmentName, status: ExportLookup.statusLabel(export.status),
-            statusClass: export.status == .done ? "ok" : (export.status == .failed ? "bad" : "muted"), isRunning: export.status == .running,
+            statusClass: ExportLookup.statusClass(export.status), isRunning: export.status == .running,
             error: export.error, account: export.adAccountID, started: Formats.dateTime(export.startedAt), total: export.total, totalText: export.total.formatted(),
             audiences: export.audiences.map { audience in
                 Bar(field: audience.field.rawValue, label: audience.field.label, name: audience.name, handled: min(audience.handled, export.total),
@@ -55,6 +55,11 @@ enum ExportProgress {
         let error: String?
         let total: Int
         let audiences: [Audience]
+        /// What `/static/progress.js` applies to the page.
+        let statusClass: String
+        let texts: [String: String]
+        let hidden: [String: Bool]
+        let bars: [ProgressBar]
     }
 
     struct Audience: Encodable {
@@ -70,14 +75,27 @@ enum ExportProgress {
 
     static func handle(_ context: RequestContext, _ segmentID: Int64, _ id: Int64) throws -> Response {
         let export = try ExportLookup.find(context, segmentID, id)
-        var response = Response.json(Body(status: export.status.rawValue, label: ExportLookup.statusLabel(export.status), error: export.error,
+        let label = ExportLookup.statusLabel(export.status)
+        var texts = ["export-status": label, "export-error": export.error ?? ""]
+        for audience in export.audiences { texts["figures-\(audience.field.rawValue)"] = ExportLookup.figures(audience, total: export.total) }
+        let bars = export.audiences.map { ProgressBar(id: "progress-\($0.field.rawValue)", value: min($0.handled, export.total), max: max(export.total, 1)) }
+        var response = Response.json(Body(status: export.status.rawValue, label: label, error: export.error,
                                           total: export.total, audiences: export.audiences.map { a in
                                               Audience(field: a.field.rawValue, name: a.name, sent: a.sent, skipped: a.skipped, failed: a.failed,
                                                        handled: a.handled, complete: a.isComplete, figures: ExportLookup.figures(a, total: export.total))
-                                          }))
+                                          },
+                                          statusClass: ExportLookup.statusClass(export.status), texts: texts,
+                                          hidden: ["export-error": export.error == nil, "export-hint": export.status != .running], bars: bars))
         response.headers.append(("Cache-Control", "no-store"))
         return response
     }
+}
+
+/// One `<progress>` element's new figures, for `/static/progress.js`.
+struct ProgressBar: Encodable {
+    let id: String
+    let value: Int
+    let max: Int
 }
 
 /// Finding an export of the workspace under its segment's path, and its words.
@@ -86,6 +104,10 @@ enum ExportLookup {
         let export = try context.app.store.export(workspaceID: context.user.workspaceID, id: id)
         guard export.segmentID == segmentID else { throw StoreError.notFound }
         return export
+    }
+
+    static func statusClass(_ status: ExportStatus) -> String {
+        status == .done ? "ok" : (status == .failed ? "bad" : "muted")
     }
 
     static func statusLabel(_ status: ExportStatus) -> String {

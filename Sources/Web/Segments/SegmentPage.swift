@@ -100,7 +100,7 @@ extension SegmentPage {
                          audiences: export.audiences.map(\.name).joined(separator: "; "),
                          counts: "\(sent.formatted()) sent, \(skipped.formatted()) skipped, \(failed.formatted()) failed",
                          status: ExportLookup.statusLabel(export.status),
-                         statusClass: export.status == .done ? "ok" : (export.status == .failed ? "bad" : "muted"))
+                         statusClass: ExportLookup.statusClass(export.status))
     }
 }
 
