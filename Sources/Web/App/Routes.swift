@@ -88,6 +88,8 @@ enum Routes {
             RouteEntry(method: "GET", access: .signedIn, handle: { try ExportProgress.handle($0, id, export) })
 
         // REST API
+        case (.apiOpenAPI, "GET"): RouteEntry(method: "GET", access: .anyone, handle: OpenAPIServe.handle)
+        case (.apiReference, "GET"): RouteEntry(method: "GET", access: .signedIn, handle: APIReferencePage.handle)
         case (.apiUsersTrack, "POST"): RouteEntry(method: "POST", access: .apiKey, handle: UsersTrack.handle)
         case (.apiUsersDelete, "POST"): RouteEntry(method: "POST", access: .apiKey, handle: UsersDelete.handle)
         case (.apiCanvasTrigger, "POST"): RouteEntry(method: "POST", access: .apiKey, handle: CanvasTrigger.handle)

@@ -44,8 +44,13 @@ public enum SiteRoute: Equatable, Sendable {
     case profileImport(Int64)
     case profileImportProgress(Int64)
     case profileImportRejects(Int64)
+    case apiOpenAPI
+    case apiReference
 
     /// Whether the route belongs to the REST API (bearer API key, JSON, no session or CSRF).
+    /// Every route of the REST API that takes a key, for the OpenAPI agreement test (keep in step with `isAPI`).
+    public static let keyedAPIRoutes: [SiteRoute] = [.apiUsersTrack, .apiUsersDelete, .apiCanvasTrigger, .apiDataSummary]
+
     public var isAPI: Bool {
         switch self {
         case .apiUsersTrack, .apiUsersDelete, .apiCanvasTrigger, .apiDataSummary: true
@@ -96,6 +101,8 @@ public enum SiteRoute: Equatable, Sendable {
         case .profileImport(let id): "/settings/imports/\(id)"
         case .profileImportProgress(let id): "/settings/imports/\(id)/progress"
         case .profileImportRejects(let id): "/settings/imports/\(id)/rejected.csv"
+        case .apiOpenAPI: "/api/v1/openapi.json"
+        case .apiReference: "/api-reference"
         }
     }
 
@@ -132,6 +139,8 @@ public enum SiteRoute: Equatable, Sendable {
         case "settings" where parts.count == 4 && parts[1] == "api-keys" && parts[3] == "revoke":
             guard let id = Int64(parts[2]), id > 0 else { return nil }
             self = .apiKeyRevoke(id)
+        case "api-reference" where parts.count == 1: self = .apiReference
+        case "api" where parts.count == 3 && parts[1] == "v1" && parts[2] == "openapi.json": self = .apiOpenAPI
         case "api" where parts.count >= 4 && parts[1] == "v1":
             switch parts.dropFirst(2).joined(separator: "/") {
             case "users/track": self = .apiUsersTrack
