@@ -30,9 +30,14 @@ public struct UploadSpool: Sendable {
     public var paths: Set<String>
     public var directory: String
     public var maxBytes: Int
+    /// Whether a request (headers only, before its body is read) may upload at all: only someone allowed to
+    /// import gets to put a large body on disk; anyone else is refused without reading it.
+    public var admit: @Sendable (Request) -> Bool
 
     /// Creates the settings.
-    public init(paths: Set<String>, directory: String, maxBytes: Int) { self.paths = paths; self.directory = directory; self.maxBytes = maxBytes }
+    public init(paths: Set<String>, directory: String, maxBytes: Int, admit: @escaping @Sendable (Request) -> Bool = { _ in true }) {
+        self.paths = paths; self.directory = directory; self.maxBytes = maxBytes; self.admit = admit
+    }
 }
 
 /// Errors starting the server.
@@ -126,6 +131,10 @@ public final class FastCGIServer: Sendable {
         var parsed = ParamParser.request(params: params, body: [])
         let length = ParamParser.contentLength(params)
         if let spool = configuration.spool, parsed.method == "POST", spool.paths.contains(parsed.path), let length {
+            guard spool.admit(parsed) else {
+                write(Response.text("Sign in as an admin to upload.", status: 403), to: request.pointee.out)
+                return
+            }
             guard length <= spool.maxBytes, let file = FastCGIServer.spoolBody(request.pointee.in, length: length, into: spool.directory) else {
                 write(Response.text("The upload is too large or could not be stored.", status: 413), to: request.pointee.out)
                 return

@@ -58,7 +58,8 @@ struct Serve: ParsableCommand {
             logger.info("background work stopped in \((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) ms")
         }
         // CSV uploads are written to disk as they arrive, never held in memory.
-        let spool = UploadSpool(paths: [SiteRoute.profileImports.path], directory: config.importsDirectory, maxBytes: config.maxImportBytes)
+        let spool = UploadSpool(paths: [SiteRoute.profileImports.path], directory: config.importsDirectory, maxBytes: config.maxImportBytes,
+                                admit: { [app] in app.admitsUpload($0) })
         try ServerRunner.run(app, socket: config.appSocket, threads: config.threads, maxBodyBytes: config.maxBodyBytes, spool: spool, logger: logger)
     }
 }

@@ -169,3 +169,15 @@ def test_an_export_killed_part_way_resumes_and_sends_no_batch_twice(stack):
     assert audience["member_count"] == users
     # Only the batch in flight at the kill may have been sent twice.
     assert users <= audience["adds"] <= users + 10_000, audience
+
+
+def test_only_a_signed_in_admin_can_put_an_upload_on_disk(stack):
+    stack.create_user("member@e2e.test", role="member")
+    member = stack.signed_in_session("member@e2e.test")
+    before = sorted(p.name for p in (stack.data / "imports").glob("*")) if (stack.data / "imports").exists() else []
+    body = b"external_id,email\r\n" + b"x,y@example.com\r\n" * 50_000
+    for session in (requests.Session(), member):
+        r = session.post(stack.url + "/settings/imports", files={"file": ("big.csv", body, "text/csv")}, allow_redirects=False, timeout=60)
+        assert r.status_code == 403, r.status_code
+    after = sorted(p.name for p in (stack.data / "imports").glob("*")) if (stack.data / "imports").exists() else []
+    assert after == before

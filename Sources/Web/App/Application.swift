@@ -63,6 +63,13 @@ public final class Application: Responder {
         return response
     }
 
+    /// Whether `request` (headers only) comes from a signed-in admin, who alone may upload imports: the server asks
+    /// before writing a large body to disk.
+    public func admitsUpload(_ request: Request) -> Bool {
+        guard let session = try? Sessions.load(request, store: dependencies.store, activity: activity, now: dependencies.now()) else { return false }
+        return session.user.role == .admin
+    }
+
     private func route(_ request: Request) -> Response {
         let method = request.method == "HEAD" ? "GET" : request.method
         let now = dependencies.now()
