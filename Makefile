@@ -7,7 +7,7 @@ SHELL := /bin/bash
 SWIFT_BUILD_FLAGS ?=
 BENCH ?=
 
-.PHONY: help deps test-deps bench-deps build run test test-swift test-e2e bench clean
+.PHONY: help deps test-deps bench-deps build run test test-swift test-e2e test-fuzz bench clean
 
 help:
 	@echo "make run   - start AudienceSync with the partner sandbox on http://127.0.0.1:8080"
@@ -38,6 +38,11 @@ test-swift:
 
 test-e2e:
 	.venv-test/bin/python -m pytest -q Tests/e2e
+
+# Every dashboard form fuzzed with 10,000 submissions (make test sends 400).
+test-fuzz: test-deps
+	swift build $(SWIFT_BUILD_FLAGS)
+	FUZZ_FORMS=10000 .venv-test/bin/python -m pytest -q Tests/e2e/test_form_fuzz.py
 
 # Figures of a release build on this machine; see README.md "Benchmarks". Not part of `make test`.
 bench: bench-deps

@@ -14,7 +14,7 @@ public enum APIKeyRules {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return "Give the key a name, such as the system that will use it." }
         if trimmed.count > 80 { return "Use at most 80 characters." }
-        return nil
+        return TextRules.controlCharacterProblem(trimmed)
     }
 }
 

@@ -31,7 +31,7 @@ public struct Segment: Sendable, Equatable {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return "Give the segment a name." }
         if trimmed.count > 120 { return "Use at most 120 characters." }
-        return nil
+        return TextRules.controlCharacterProblem(trimmed)
     }
 
     /// How many users a segment page shows as its sample.

@@ -54,7 +54,7 @@ public struct Canvas: Sendable, Equatable {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return "Give the canvas a name." }
         if trimmed.count > 120 { return "Use at most 120 characters." }
-        return nil
+        return TextRules.controlCharacterProblem(trimmed)
     }
 }
 

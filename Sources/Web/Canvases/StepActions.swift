@@ -95,6 +95,7 @@ enum StepFormParsing {
             let name = (form["audience_name"] ?? "").trimmingCharacters(in: .whitespaces)
             if name.isEmpty { errors["audience_name"] = "Name the new audience." }
             if name.count > 200 { errors["audience_name"] = "Use at most 200 characters." }
+            if let problem = TextRules.controlCharacterProblem(name) { errors["audience_name"] = problem }
             return .new(name: name, externalID: nil)
         case "existing":
             let parts = (form["existing_audience"] ?? "").split(separator: "|", maxSplits: 1).map(String.init)

@@ -97,6 +97,7 @@ enum ExportStart {
             let name = entered.names[field] ?? ""
             if name.isEmpty { entered.nameErrors[field] = "Give the \(field.label) audience a name." }
             else if name.count > 200 { entered.nameErrors[field] = "Use at most 200 characters." }
+            else if let problem = TextRules.controlCharacterProblem(name) { entered.nameErrors[field] = problem }
         }
         guard let criteria = segment.criteria else {
             entered.fieldsError = "This segment's filters cannot be read; fix them before exporting."
