@@ -12,7 +12,8 @@ BENCH ?=
 help:
 	@echo "make run   - start AudienceSync with the partner sandbox on http://127.0.0.1:8080"
 	@echo "make test  - run the whole test suite"
-	@echo "make bench - benchmark a release build (BENCH=ingest|throughput|pages|latency|memory|partners for one figure)"
+	@echo "make test-fuzz - fuzz every dashboard form (10,000 submissions) and the REST API from its OpenAPI document (schemathesis)"
+	@echo "make bench - benchmark a release build (BENCH=ingest|throughput|pages|latency|memory|partners|segments|import for one figure)"
 
 deps:
 	@scripts/install-deps.sh
@@ -42,7 +43,7 @@ test-e2e:
 # Every dashboard form fuzzed with 10,000 submissions (make test sends 400).
 test-fuzz: test-deps
 	swift build $(SWIFT_BUILD_FLAGS)
-	FUZZ_FORMS=10000 .venv-test/bin/python -m pytest -q Tests/e2e/test_form_fuzz.py
+	FUZZ_FORMS=10000 FUZZ_API=1500 .venv-test/bin/python -m pytest -q Tests/e2e/test_form_fuzz.py Tests/e2e/test_api_fuzz.py
 
 # Figures of a release build on this machine; see README.md "Benchmarks". Not part of `make test`.
 bench: bench-deps

@@ -24,8 +24,8 @@ fi
 if [ "${1:-}" = "test" ]; then
   venv=".venv-test"
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  if ! "$venv/bin/python" -c "import selenium, pytest, requests, aiosmtpd" 2>/dev/null; then
-    "$venv/bin/pip" install -q --disable-pip-version-check "selenium>=4.20" "pytest>=8" "requests>=2.31" "aiosmtpd>=1.4"
+  if ! "$venv/bin/python" -c "import selenium, pytest, requests, aiosmtpd, schemathesis" 2>/dev/null; then
+    "$venv/bin/pip" install -q --disable-pip-version-check "selenium>=4.20" "pytest>=8" "requests>=2.31" "aiosmtpd>=1.4" "schemathesis>=4,<5"
   fi
 fi
 if [ "${1:-}" = "bench" ]; then
