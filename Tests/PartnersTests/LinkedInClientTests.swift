@@ -173,7 +173,7 @@ import Testing
         try partner.call("POST", "/_sandbox/linkedin/config", json: #"{"rate_limit_per_second":1}"#)
         var throttled: PartnerError?
         for _ in 0..<3 {
-            do { _ = try client.audiences(account: "508000001", token: token) } catch { throttled = error as? PartnerError }
+            do { _ = try client.audiences(account: "508000001", token: token) } catch { throttled = error }
         }
         #expect(throttled == .throttled(retryAfter: 1, message: throttled?.message ?? ""))
         try partner.call("POST", "/_sandbox/linkedin/config", json: #"{"rate_limit_per_second":1000}"#)

@@ -175,7 +175,9 @@ class Stack:
         r = s.post(f"{url}/canvases/{canvas}/launch", data={"_csrf": csrf_of(s, f"{url}/canvases/{canvas}")},
                    allow_redirects=False, timeout=60)
         if "launched" not in r.headers.get("Location", ""):
-            raise RuntimeError(f"launch failed: {r.status_code} {r.text[:500]}")
+            problems = re.search(r'id="launch-problems">(.*?)</section>', r.text, re.S)
+            detail = re.sub(r"<[^>]+>", " ", problems.group(1)) if problems else r.text[:500]
+            raise RuntimeError(f"launch failed: {r.status_code} {' '.join(detail.split())}")
         self.canvas, self.step = canvas, step
         return canvas, step
 

@@ -1,5 +1,6 @@
 import Core
 import FastCGI
+import Foundation
 import Partners
 import Storage
 
@@ -35,8 +36,10 @@ enum CanvasLaunch {
                   let partner = config.partner, let account = config.adAccountID, let link = facts.links[partner] else { continue }
             do {
                 let key = try store.audienceCreationKey(stepID: step.id) ?? String(step.id)
-                let audienceID = try IdempotentAudienceCreation.ensure(link.connector, account: account, name: name, key: key,
-                                                                       existing: facts.audiences[AccountKey(partner, account)] ?? [], token: link.token)
+                let existing = facts.audiences[AccountKey(partner, account)] ?? []
+                let audienceID = try LaunchRetry.throttled { () throws(PartnerError) in
+                    try IdempotentAudienceCreation.ensure(link.connector, account: account, name: name, key: key, existing: existing, token: link.token)
+                }
                 try store.recordCreatedAudience(stepID: step.id, externalID: audienceID)
             } catch let error as PartnerError {
                 let problem = LaunchProblem(rule: .audienceMissing, stepID: step.id,
@@ -115,5 +118,25 @@ struct LaunchFacts {
             if !keys.contains(AccountKey(partner, account)) { keys.append(AccountKey(partner, account)) }
         }
         return keys
+    }
+}
+
+/// A partner that asks launch to slow down for a moment (LinkedIn's per-second limit, right after the connection
+/// and the checks used its calls) is waited for, briefly, rather than refusing the launch.
+enum LaunchRetry {
+    /// The longest wait launch accepts; a longer `Retry-After` refuses with the partner's message.
+    static let longestWait: Double = 5
+
+    static func throttled<T>(attempts: Int = 3, _ call: () throws(PartnerError) -> T) throws(PartnerError) -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try call()
+            } catch {
+                guard case .throttled(let retryAfter, _) = error, attempt < attempts, (retryAfter ?? 1) <= longestWait else { throw error }
+                Thread.sleep(forTimeInterval: retryAfter ?? 1)
+                attempt += 1
+            }
+        }
     }
 }
