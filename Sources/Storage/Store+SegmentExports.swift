@@ -120,7 +120,7 @@ extension Store {
         let condition = CriteriaSQL.condition(criteria)
         return try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT p.* FROM profile AS p WHERE p.workspace_id = ? AND p.id > ? AND p.id <= ? AND \(condition.sql)
+                SELECT p.* FROM profile AS p WHERE +p.workspace_id = ? AND p.id > ? AND p.id <= ? AND \(condition.sql)
                 ORDER BY p.id LIMIT ?
                 """, arguments: [workspaceID, after, through] + condition.arguments + [limit])
                 .map { row in

@@ -93,13 +93,16 @@ extension Store {
     }
 
     /// Up to `limit` of the workspace's profiles that meet `criteria`, newest first, after profile row `before`
-    /// (nil: from the newest) — the segment page's sample, and pages of members for exports.
+    /// (nil: from the newest) — the segment page's sample.
+    ///
+    /// `+p.workspace_id` keeps SQLite off the (workspace, external id) index: walking rows by id from the newest
+    /// stops after `limit` matches, where the index would sort the whole workspace first.
     public func profiles(workspaceID: Int64, matching criteria: EntryCriteria, before: Int64? = nil,
                          limit: Int) throws(StoreError) -> [(rowID: Int64, profile: StoredProfile)] {
         let condition = CriteriaSQL.condition(criteria)
         return try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT p.* FROM profile AS p WHERE p.workspace_id = ? AND p.id < ? AND \(condition.sql)
+                SELECT p.* FROM profile AS p WHERE +p.workspace_id = ? AND p.id < ? AND \(condition.sql)
                 ORDER BY p.id DESC LIMIT ?
                 """, arguments: [workspaceID, before ?? Int64.max] + condition.arguments + [limit])
                 .map { row in
