@@ -44,7 +44,7 @@ extension Store {
     /// Removes a step of a draft canvas and closes the gap in positions.
     public func removeStep(workspaceID: Int64, canvasID: Int64, stepID: Int64) throws(StoreError) {
         try write { db in
-            try Self.requireDraft(db, workspaceID: workspaceID, canvasID: canvasID)
+            try Self.requireDraft(db, workspaceID: workspaceID, canvasID: canvasID, holding: stepID)
             try db.execute(sql: "DELETE FROM canvas_step WHERE id = ? AND canvas_id = ?", arguments: [stepID, canvasID])
             if db.changesCount == 0 { throw StoreError.notFound }
             try Self.renumber(db, canvasID: canvasID, order: try Self.fetchSteps(db, canvasID: canvasID).map(\.id))
@@ -54,7 +54,7 @@ extension Store {
     /// Moves a step of a draft canvas one place up (-1) or down (+1).
     public func moveStep(workspaceID: Int64, canvasID: Int64, stepID: Int64, by offset: Int) throws(StoreError) {
         try write { db in
-            try Self.requireDraft(db, workspaceID: workspaceID, canvasID: canvasID)
+            try Self.requireDraft(db, workspaceID: workspaceID, canvasID: canvasID, holding: stepID)
             var order = try Self.fetchSteps(db, canvasID: canvasID).map(\.id)
             guard let index = order.firstIndex(of: stepID) else { throw StoreError.notFound }
             let target = index + offset
@@ -78,8 +78,12 @@ extension Store {
         try read { db in try String.fetchOne(db, sql: "SELECT audience_creation_key FROM canvas_step WHERE id = ?", arguments: [stepID]) }
     }
 
-    private static func requireDraft(_ db: Database, workspaceID: Int64, canvasID: Int64) throws {
+    /// Throws `notFound` unless the workspace has the canvas (and, with `stepID`, the canvas has that step), then
+    /// `conflict` unless it is a draft. Existence is checked first so that someone else's step id gets the same 404
+    /// whatever the state of the canvas named with it (no answer depends on another workspace's data).
+    private static func requireDraft(_ db: Database, workspaceID: Int64, canvasID: Int64, holding stepID: Int64? = nil) throws {
         guard let canvas = try fetchCanvas(db, workspaceID: workspaceID, id: canvasID) else { throw StoreError.notFound }
+        if let stepID, try !fetchSteps(db, canvasID: canvasID).contains(where: { $0.id == stepID }) { throw StoreError.notFound }
         guard canvas.status == .draft else { throw StoreError.conflict("steps of a launched canvas cannot be added, removed or reordered") }
     }
 

@@ -38,6 +38,37 @@ import Testing
         #expect(replaced.id == admin.id && replaced.role == .member)
     }
 
+    /// Another workspace's step named with one of our launched canvases is "not found", exactly like a step that does
+    /// not exist — never "the canvas is launched", which would answer differently depending on the canvas's state.
+    @Test func stepsOfAnotherCanvasAreNotFoundWhateverTheCanvasState() throws {
+        let a = try store.createUser(workspaceName: "A", email: "a@a.test", passwordHash: Self.hash, role: .admin, now: now)
+        let b = try store.createUser(workspaceName: "B", email: "b@b.test", passwordHash: Self.hash, role: .admin, now: now)
+        let launched = try store.createCanvas(workspaceID: a.workspaceID, name: "A launched", createdBy: a.id, now: now)
+        let own = try store.addStep(workspaceID: a.workspaceID, canvasID: launched.id, kind: .delay(seconds: 60))
+        try store.setCanvasStatus(workspaceID: a.workspaceID, id: launched.id, status: .active, launchedBy: a.id, now: now)
+        let other = try store.createCanvas(workspaceID: b.workspaceID, name: "B draft", createdBy: b.id, now: now)
+        let theirs = try store.addStep(workspaceID: b.workspaceID, canvasID: other.id, kind: .delay(seconds: 60))
+        for step in [theirs.id, 999_999] {
+            for attempt in [{ try store.removeStep(workspaceID: a.workspaceID, canvasID: launched.id, stepID: step) },
+                            { try store.moveStep(workspaceID: a.workspaceID, canvasID: launched.id, stepID: step, by: -1) }] {
+                do {
+                    try attempt()
+                    Issue.record("step \(step) was changed through another canvas")
+                } catch {
+                    guard case .notFound = error as? StoreError else { Issue.record("step \(step): \(error), not notFound"); continue }
+                }
+            }
+        }
+        // Our own step of the launched canvas still meets the draft rule.
+        do {
+            try store.removeStep(workspaceID: a.workspaceID, canvasID: launched.id, stepID: own.id)
+            Issue.record("a launched canvas lost a step")
+        } catch {
+            guard case .conflict = error as? StoreError else { Issue.record("\(error), not conflict"); return }
+        }
+        #expect(try store.steps(canvasID: other.id).map(\.id) == [theirs.id])
+    }
+
     @Test func schemaRefusesBadRows() throws {
         // Not an argon2id hash, upper-case email: the schema's CHECKs refuse them whatever the caller does.
         #expect(throws: StoreError.self) { try store.createUser(workspaceName: "W", email: "x@y.test", passwordHash: "plain", role: .admin, now: now) }
