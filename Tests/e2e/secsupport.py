@@ -179,6 +179,37 @@ def furnish(stack, tag):
                     "segment": segment, "export": export, "import": imported, "recipient": recipient}}
 
 
+def start(stack, s, partner, headers=None):
+    """Presses Connect: the app's 303 to the partner's authorization URL."""
+    if headers:
+        # requests matches cookies against a Host header when there is one: send the session's cookie explicitly.
+        headers = {**headers, "Cookie": "; ".join(f"{c.name}={c.value}" for c in s.cookies)}
+    r = s.post(f"{stack.url}/partners/{partner}/connect", data={"_csrf": csrf_of(s, f"{stack.url}/partners/{partner}")},
+               headers=headers or {}, allow_redirects=False, timeout=10)
+    assert r.status_code == 303, f"{partner}: {r.status_code} {r.text[:300]}"
+    return r.headers["Location"]
+
+
+def consent(authorize_url):
+    """Approves on the sandbox's consent page; returns the callback URL the partner sends the browser to."""
+    page = requests.get(authorize_url, timeout=10)
+    assert page.status_code == 200, page.text[:500]
+    form = re.search(r'<form method="post" action="([^"]*)"[^>]*>(.*?)</form>', page.text, re.S)
+    fields = [(html.unescape(n), html.unescape(v)) for n, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)"', form.group(2))]
+    button = re.search(r'<button type="submit"[^>]*name="([^"]*)" value="([^"]*)" class="[^"]*(?:fb|li|tt)-primary', form.group(2))
+    action = urllib.parse.urljoin(authorize_url, html.unescape(form.group(1)))
+    r = requests.post(action, data=fields + [(button.group(1), button.group(2))], allow_redirects=False, timeout=10)
+    assert r.status_code in (302, 303), r.text[:500]
+    return r.headers["Location"]
+
+
+def flow(stack, s, partner):
+    """A fresh flow up to the partner's answer: (callback URL with a real code and state, state)."""
+    callback = consent(start(stack, s, partner))
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(callback).query))
+    return callback, query["state"]
+
+
 def fresh_session(stack, email):
     return stack.signed_in_session(email)
 
@@ -197,3 +228,25 @@ def quote(text):
 
 __all__ = ["PASSWORD", "record", "route_table", "fill", "session_from", "address", "snapshot", "changed_tables", "database",
            "furnish", "location", "tail_id", "sandbox_system_token"]
+
+
+def crawl(base_url, session, start_paths, limit=400):
+    """GETs `start_paths` and every same-site link found on the pages (static files aside); returns {path: response}."""
+    seen, queue = {}, list(start_paths)
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        r = session.get(base_url + path, allow_redirects=False, timeout=30)
+        seen[path] = r
+        if "text/html" in r.headers.get("Content-Type", ""):
+            for href in re.findall(r'href="([^"#]+)"', r.text):
+                href = html.unescape(href)
+                if href.startswith("/") and not href.startswith("//") and not href.startswith("/static/"):
+                    queue.append(href)
+    return seen
+
+
+def get_paths(routes, ids):
+    """Every dashboard GET route of the table, filled with `ids`."""
+    return [fill(line["path"], ids) for line in routes if line["method"] == "GET" and line["access"] != "apiKey"]

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from conftest import PASSWORD, Stack, csrf_of
-from secsupport import record
+from secsupport import consent, flow, record, start
 
 PARTNERS = ["facebook", "google", "tiktok", "pinterest", "snapchat", "criteo", "linkedin"]
 PRO = ["tiktok", "pinterest", "snapchat", "criteo", "linkedin"]
@@ -63,37 +63,6 @@ def log_since(stack, seq):
             return entries
         entries += page["requests"]
         seq = page["last_seq"]
-
-
-def start(stack, s, partner, headers=None):
-    """Presses Connect: the app's 303 to the partner's authorization URL."""
-    if headers:
-        # requests matches cookies against a Host header when there is one: send the session's cookie explicitly.
-        headers = {**headers, "Cookie": "; ".join(f"{c.name}={c.value}" for c in s.cookies)}
-    r = s.post(f"{stack.url}/partners/{partner}/connect", data={"_csrf": csrf_of(s, f"{stack.url}/partners/{partner}")},
-               headers=headers or {}, allow_redirects=False, timeout=10)
-    assert r.status_code == 303, f"{partner}: {r.status_code} {r.text[:300]}"
-    return r.headers["Location"]
-
-
-def consent(authorize_url):
-    """Approves on the sandbox's consent page; returns the callback URL the partner sends the browser to."""
-    page = requests.get(authorize_url, timeout=10)
-    assert page.status_code == 200, page.text[:500]
-    form = re.search(r'<form method="post" action="([^"]*)"[^>]*>(.*?)</form>', page.text, re.S)
-    fields = [(html.unescape(n), html.unescape(v)) for n, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)"', form.group(2))]
-    button = re.search(r'<button type="submit"[^>]*name="([^"]*)" value="([^"]*)" class="[^"]*(?:fb|li|tt)-primary', form.group(2))
-    action = urllib.parse.urljoin(authorize_url, html.unescape(form.group(1)))
-    r = requests.post(action, data=fields + [(button.group(1), button.group(2))], allow_redirects=False, timeout=10)
-    assert r.status_code in (302, 303), r.text[:500]
-    return r.headers["Location"]
-
-
-def flow(stack, s, partner):
-    """A fresh flow up to the partner's answer: (callback URL with a real code and state, state)."""
-    callback = consent(start(stack, s, partner))
-    query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(callback).query))
-    return callback, query["state"]
 
 
 def with_query(url, **changes):
