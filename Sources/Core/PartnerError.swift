@@ -22,12 +22,13 @@ public enum PartnerError: Error, Equatable, Sendable {
     /// Anything else that retrying will not fix.
     case permanent(message: String)
 
-    /// The partner's message, safe to show a marketer (never contains a token).
+    /// The partner's message, safe to show a marketer: token-like strings the partner echoed are redacted
+    /// (reliability.md A-13), since it reaches pages, the ledger, alert emails and logs.
     public var message: String {
         switch self {
         case .throttled(_, let m), .transient(let m), .authInvalid(let m), .audienceGone(let m), .termsNotAccepted(let m),
              .audienceTooSmallToRemove(let m), .invalidData(_, let m), .permissionDenied(let m), .permanent(let m):
-            m
+            SecretRedaction.redact(m)
         }
     }
 

@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Testing
 @testable import Web
 
@@ -26,5 +27,26 @@ import Testing
         for path in ["/canvases/x", "/canvases/1/steps/2/fly", "/api/v1/canvas", "/partners/myspace", "/settings", "//", "/signin/extra"] {
             #expect(SiteRoute(path: path) == nil, "\(path)")
         }
+    }
+}
+
+/// The table `audiencesync routes` prints (read by the security suite) is the router's own.
+@Suite struct RouteTableTests {
+    @Test func everyLineIsRoutedAndEveryRouteKindHasALine() {
+        let lines = RouteTable.lines()
+        for line in lines {
+            let path = line.path.replacingOccurrences(of: "{\(line.parameters.first ?? "-")}", with: "11")
+                .replacingOccurrences(of: "{\(line.parameters.last ?? "-")}", with: "22")
+            guard let route = SiteRoute(path: path) else { Issue.record("\(line.path) does not route"); continue }
+            #expect(Routes.entry(for: route, method: line.method) != nil, "\(line.method) \(line.path)")
+            #expect(line.stateChanging == (line.method == "POST" && !route.isAPI), "\(line.method) \(line.path)")
+        }
+        for kind in SiteRoute.Kind.allCases {
+            #expect(kind.samples(first: 11, second: 22).allSatisfy { $0.kind == kind }, "\(kind)")
+            #expect(kind.samples(first: 11, second: 22).contains { route in ["GET", "POST"].contains { Routes.entry(for: route, method: $0) != nil } },
+                    "\(kind) has no routed method")
+        }
+        #expect(Set(lines.map { "\($0.method) \($0.path)" }).count == lines.count)
+        #expect(lines.contains { $0.method == "POST" && $0.path == "/canvases/{canvas}/steps/{step}/save" && $0.access == "signedIn" })
     }
 }
