@@ -7,12 +7,13 @@ SHELL := /bin/bash
 SWIFT_BUILD_FLAGS ?=
 BENCH ?=
 
-.PHONY: help deps test-deps bench-deps build run test test-swift test-e2e test-fuzz bench clean
+.PHONY: help deps test-deps bench-deps build run test test-swift test-e2e test-fuzz test-security bench clean
 
 help:
 	@echo "make run   - start AudienceSync with the partner sandbox on http://127.0.0.1:8080"
 	@echo "make test  - run the whole test suite"
 	@echo "make test-fuzz - fuzz every dashboard form (10,000 submissions) and the REST API from its OpenAPI document (schemathesis)"
+	@echo "make test-security - the security suite through nginx: CSRF, isolation, OAuth state, redirects, secrets, headers, sign-in (figures in test-output/security.json)"
 	@echo "make bench - benchmark a release build (BENCH=ingest|throughput|pages|latency|memory|partners|segments|import for one figure)"
 
 deps:
@@ -44,6 +45,11 @@ test-e2e:
 test-fuzz: test-deps
 	swift build $(SWIFT_BUILD_FLAGS)
 	FUZZ_FORMS=10000 FUZZ_API=1500 .venv-test/bin/python -m pytest -q Tests/e2e/test_form_fuzz.py Tests/e2e/test_api_fuzz.py
+
+# The security suite alone (it also runs inside make test-e2e); figures in test-output/security.json.
+test-security: test-deps
+	swift build $(SWIFT_BUILD_FLAGS)
+	.venv-test/bin/python -m pytest -q Tests/e2e/test_sec_*.py
 
 # Figures of a release build on this machine; see README.md "Benchmarks". Not part of `make test`.
 bench: bench-deps

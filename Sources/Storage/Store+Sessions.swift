@@ -88,10 +88,13 @@ extension Store {
         }
     }
 
-    /// Forgets an account's failures after a successful sign-in, and every failure older than `before`.
-    public func clearSignInFailures(account: String, before: Date) throws(StoreError) {
+    /// Forgets every failure older than `before` (outside the counting window).
+    ///
+    /// A successful sign-in does not erase the account's recent failures: otherwise each sign-in of the real owner
+    /// would hand a guesser a fresh allowance, and the per-account cap (reliability.md A-6) would not hold.
+    public func pruneSignInFailures(before: Date) throws(StoreError) {
         try write { db in
-            try db.execute(sql: "DELETE FROM sign_in_failure WHERE account = ? OR at < ?", arguments: [account, before.unix])
+            try db.execute(sql: "DELETE FROM sign_in_failure WHERE at < ?", arguments: [before.unix])
         }
     }
 

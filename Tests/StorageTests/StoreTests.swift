@@ -102,8 +102,8 @@ import Testing
         try store.recordSignInFailure(account: "b@acme.test", address: "10.0.0.1", now: now)
         let counts = try store.signInFailures(account: "a@acme.test", address: "10.0.0.1", since: now.addingTimeInterval(5))
         #expect(counts.account == 2 && counts.address == 2)
-        try store.clearSignInFailures(account: "a@acme.test", before: now)
-        #expect(try store.signInFailures(account: "a@acme.test", address: "10.0.0.1", since: now).account == 0)
+        try store.pruneSignInFailures(before: now.addingTimeInterval(5))
+        #expect(try store.signInFailures(account: "a@acme.test", address: "10.0.0.1", since: now).account == 2)
     }
 
     @Test func connectionsKeepTheirAccountsAcrossReconnectsAndStayInTheirWorkspace() throws {

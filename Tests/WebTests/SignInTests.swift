@@ -62,6 +62,16 @@ import Testing
         #expect(browser.signIn("admin@acme.test").status == 303)
     }
 
+    /// The owner signing in between a guesser's tries must not reset the guesser's count (reliability.md A-6: at most
+    /// 10 evaluated failures per 15 minutes, so ≤ 40 per hour, per account).
+    @Test func aSuccessfulSignInDoesNotResetTheAccountsFailures() {
+        let guesser = test.browser(address: "10.3.3.3")
+        for _ in 0..<9 { guesser.signIn("admin@acme.test", "wrong password!") }
+        #expect(test.browser(address: "10.4.4.4").signIn("admin@acme.test").status == 303)
+        guesser.signIn("admin@acme.test", "wrong password!")
+        #expect(test.browser(address: "10.5.5.5").signIn("admin@acme.test").status == 401)
+    }
+
     @Test func refusesASignInFormWithoutItsToken() {
         let browser = test.browser()
         browser.get("/signin")

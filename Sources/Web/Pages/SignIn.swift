@@ -33,7 +33,7 @@ enum SignIn {
             context.app.logger.notice("sign-in refused from \(address)")
             return SignInPage.render(context, email: email, error: failure, status: 401)
         }
-        try store.clearSignInFailures(account: email, before: throttle.windowStart(now: context.now))
+        try store.pruneSignInFailures(before: throttle.windowStart(now: context.now))
         let cookie = try Sessions.start(for: user, context)
         return Response.redirect(to: SafeRedirect.path(form["next"]))
             .adding("Set-Cookie", cookie)
