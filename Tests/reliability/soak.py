@@ -237,7 +237,7 @@ def main():
 
         figures = {"minutes": MINUTES, "restart_minutes": RESTART_MINUTES, "restarts": len(restarts), "samples": len(samples),
                    "acknowledged_entries": len(load.acknowledged), "audience_members": len(members), "lost": len(lost),
-                   "synced": step["synced"], "errored": step.get("errored"), "pending_at_end": step["pending"], "requests": load.counts}
+                   "synced_at_end": step["synced"], "errored": step.get("errored"), "pending_at_end": step["pending"], "requests": load.counts}
         for key_name in ("rss_mb", "fds", "wal_mb", "pending", "synced"):
             values = [s[key_name] for s in samples if s[key_name] is not None]
             figures[key_name] = {"start": values[0], "end": values[-1], "max": max(values)} if values else None
