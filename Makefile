@@ -7,13 +7,14 @@ SHELL := /bin/bash
 SWIFT_BUILD_FLAGS ?=
 BENCH ?=
 
-.PHONY: help deps test-deps bench-deps build run test test-swift test-e2e test-fuzz test-security bench clean
+.PHONY: help deps test-deps bench-deps build run test test-swift test-e2e test-fuzz test-security bench soak clean
 
 help:
 	@echo "make run   - start AudienceSync with the partner sandbox on http://127.0.0.1:8080"
 	@echo "make test  - run the whole test suite"
 	@echo "make test-fuzz - fuzz every dashboard form (10,000 submissions) and the REST API from its OpenAPI document (schemathesis)"
 	@echo "make test-security - the security suite through nginx: CSRF, isolation, OAuth state, redirects, secrets, headers, sign-in (figures in test-output/security.json)"
+	@echo "make soak  - soak the stack under steady load with app restarts (MINUTES=30, SOAK_RESTART_MINUTES=10); writes test-output/soak.svg"
 	@echo "make bench - benchmark a release build (BENCH=ingest|throughput|pages|latency|memory|partners|segments|import for one figure)"
 
 deps:
@@ -55,6 +56,14 @@ test-security: test-deps
 bench: bench-deps
 	swift build -c release $(SWIFT_BUILD_FLAGS)
 	.venv-bench/bin/python scripts/bench/bench.py $(BENCH)
+
+# Steady mixed load for MINUTES with an app restart every SOAK_RESTART_MINUTES; fails on a lost user or RSS/FD growth.
+# Not part of `make test`.
+MINUTES ?= 30
+SOAK_RESTART_MINUTES ?= 10
+soak: test-deps
+	swift build $(SWIFT_BUILD_FLAGS)
+	SOAK_MINUTES=$(MINUTES) SOAK_RESTART_MINUTES=$(SOAK_RESTART_MINUTES) .venv-test/bin/python Tests/reliability/soak.py
 
 clean:
 	rm -rf .build test-output
