@@ -33,6 +33,11 @@ import Testing
         #expect(request.header("proxy") == nil)
     }
 
+    @Test func splitsLibfcgiEnvironmentStringsAtTheFirstEquals() {
+        let params = ParamParser.params(environment: ["QUERY_STRING=a=1&b=2", "EMPTY=", "NOEQUALS", "=nameless", "X=1", "X=2"])
+        #expect(params == ["QUERY_STRING": "a=1&b=2", "EMPTY": "", "": "nameless", "X": "2"])
+    }
+
     @Test func readsBearerTokensAndIgnoresFormsOfOtherTypes() {
         let request = Request(method: "POST", path: "/api", headers: ["Authorization": "Bearer  k1 ", "Content-Type": "application/json"],
                               body: Array("a=1".utf8))
