@@ -131,6 +131,14 @@ class Crasher:
         `refill()` after each restart (more work of the phase's kind), `active()` says whether the phase can still be
         reached; `duplicates()` reads rows received minus members at the partner, before and after the phase."""
         record = self.figures.setdefault(phase, {"kills": 0, "missed": 0, "resume_seconds": [], "died_before_progress": 0})
+        given_probe = probe
+
+        def probe():
+            # The app may die again at any moment: a probe that cannot read says "no progress" (None).
+            try:
+                return given_probe()
+            except (requests.RequestException, TimeoutError, ValueError, KeyError):
+                return None
         dups_before = duplicates() if duplicates else None
         self.stop_gracefully()
         external = probability is None
@@ -138,7 +146,10 @@ class Crasher:
         before_lines = self.crash_lines(phase)
         restarted = self.start(arm)
         if after_start:
-            after_start()
+            try:
+                after_start()
+            except (requests.RequestException, AssertionError, AttributeError, TimeoutError, IndexError):
+                pass   # the armed app died under it; `refill` starts the work again
         marker, resumed = probe(), True   # resume is measured after restarts that follow a kill
         last_active_look = time.monotonic()
         rng = random.Random(SEED + len(phase))
@@ -163,23 +174,26 @@ class Crasher:
                 if refill and not last:
                     try:
                         refill()
-                    except (requests.RequestException, AssertionError, AttributeError):
+                    except (requests.RequestException, AssertionError, AttributeError, TimeoutError, IndexError):
                         pass   # the app died under the refill: the loop sees it
                 marker, resumed = probe(), False
                 external_at = restarted + rng.uniform(0.3, 2.5) if external else None
                 deadline = time.monotonic() + per_kill_timeout
                 continue
-            if not resumed and probe() != marker:
+            if not resumed and (now_value := probe()) is not None and now_value != marker:
                 record["resume_seconds"].append(time.monotonic() - restarted)
                 resumed = True
             if now - last_active_look > 2:
                 last_active_look = now
-                if active and not active():
-                    deadline = now
+                try:
+                    if active and not active():
+                        deadline = now
+                except (requests.RequestException, TimeoutError):
+                    pass
                 if refill:
                     try:
                         refill()
-                    except (requests.RequestException, AssertionError, AttributeError):
+                    except (requests.RequestException, AssertionError, AttributeError, TimeoutError, IndexError):
                         pass
             if now > deadline:
                 # The phase was not reached in time (no work of that kind): restart clean and move on.
@@ -191,7 +205,7 @@ class Crasher:
         # The last restart is clean: measure its resume too.
         end = time.monotonic() + 60
         while not resumed and time.monotonic() < end:
-            if probe() != marker:
+            if (now_value := probe()) is not None and now_value != marker:
                 record["resume_seconds"].append(time.monotonic() - restarted)
                 resumed = True
             time.sleep(0.2)
@@ -257,8 +271,9 @@ def stack():
 def api(stack, key):
     headers = {"Authorization": "Bearer " + key}
 
-    def summary(canvas):
-        while True:
+    def summary(canvas, patience=600):
+        give_up = time.monotonic() + patience
+        while time.monotonic() < give_up:
             try:
                 r = requests.get(stack.url + "/api/v1/canvas/data_summary", params={"canvas_id": canvas}, headers=headers, timeout=30)
                 if r.status_code == 200:
@@ -266,6 +281,7 @@ def api(stack, key):
             except requests.RequestException:
                 pass
             time.sleep(0.2)
+        raise TimeoutError("the app did not answer")
     return headers, summary
 
 
@@ -337,14 +353,17 @@ def import_csv(stack, rows, tag):
     return r.headers["Location"], {"read": rows, "imported": rows - len(bad), "rejected": len(bad), "bad_lines": [i + 2 for i in bad]}
 
 
-def import_progress(stack, page):
-    while True:
+def import_progress(stack, page, patience=300):
+    """(status, [rows read, imported, rejected]); waits out a restart for up to `patience` seconds."""
+    give_up = time.monotonic() + patience
+    while time.monotonic() < give_up:
         try:
             figures = session_for(stack).get(stack.url + page + "/progress", timeout=30, allow_redirects=False).json()
             numbers = [int(n.replace(",", "")) for n in re.findall(r"[\d,]+", figures["counts"])]
             return figures["status"], numbers
         except (requests.RequestException, ValueError):
             time.sleep(0.2)
+    raise TimeoutError("the app did not answer")
 
 
 def segment_of(stack, name, plan):
@@ -367,12 +386,14 @@ def start_export(stack, page, audience):
     return stack.url + r.headers["Location"] + "/progress"
 
 
-def export_progress(stack, progress):
-    while True:
+def export_progress(stack, progress, patience=300):
+    give_up = time.monotonic() + patience
+    while time.monotonic() < give_up:
         try:
             return session_for(stack).get(progress, timeout=30, allow_redirects=False).json()
         except (requests.RequestException, ValueError):
             time.sleep(0.2)
+    raise TimeoutError("the app did not answer")
 
 
 class Ingest(threading.Thread):
@@ -436,10 +457,10 @@ def test_crash_matrix(stack, browser):
 
     def import_refill():
         # An import that finished before the phase's kills were done is followed by another one.
-        if import_progress(stack, imports[-1][0])[0] != "running":
+        if not imports or import_progress(stack, imports[-1][0], patience=2)[0] != "running":
             new_import()
 
-    crasher.run_phase("csv-import", plan["csv-import"], 0.3, lambda: import_progress(stack, imports[-1][0])[1][0], after_start=new_import,
+    crasher.run_phase("csv-import", plan["csv-import"], 0.3, lambda: import_progress(stack, imports[-1][0], patience=2)[1][0], after_start=new_import,
                       refill=import_refill)
     imported = 0
     for page, expected in imports:
@@ -465,7 +486,7 @@ def test_crash_matrix(stack, browser):
         exports.append((name, start_export(stack, segment, name)))
 
     def export_refill():
-        if export_progress(stack, exports[-1][1])["status"] != "running":
+        if not exports or export_progress(stack, exports[-1][1], patience=2)["status"] != "running":
             new_export()
 
     crasher.run_phase("segment-export", plan["segment-export"], 0.4, facebook_probe, per_kill_timeout=60, after_start=new_export,
@@ -561,7 +582,7 @@ def test_crash_matrix(stack, browser):
         members, adds = sandbox.facebook_audience("Crash buyers")
         return adds - members
 
-    crasher.run_phase("canvas-entry", plan["canvas-entry"], 0.3, lambda: summary(canvas)["entered"], active=lambda: ingest.is_alive(),
+    crasher.run_phase("canvas-entry", plan["canvas-entry"], 0.3, lambda: summary(canvas, 2)["entered"], active=lambda: ingest.is_alive(),
                       after_start=start_ingest)
     ingest.join()
     assert ingest.error is None, repr(ingest.error)
@@ -583,7 +604,7 @@ def test_crash_matrix(stack, browser):
             fault = latency
         probability = dict((p[0], p[2]) for p in PHASES)[phase]
         crasher.run_phase(phase, plan[phase], probability, facebook_probe, per_kill_timeout=120,
-                          active=lambda: summary(canvas)["pending"] > 0, duplicates=big_duplicates)
+                          active=lambda: summary(canvas, 2)["pending"] > 0, duplicates=big_duplicates)
         print(f"{phase}: {crasher.figures[phase]['kills']} kills; pending {summary(canvas)['pending']:,}", flush=True)
     if fault:
         requests.delete(stack.sandbox_url + "/_sandbox/faults", timeout=10)
