@@ -3,7 +3,7 @@
 # (Sources/FastCGI: ParamParser, Request, FormValues, Multipart) and the CSV importer's row parser
 # (Sources/Core/Profiles). Each target is the parser's own source files compiled with an entry file from
 # Tests/Fuzz/ by swiftc -sanitize=fuzzer,address into .build/fuzz/<target>, and run FUZZ_SECONDS (default 60)
-# from the seeds in Tests/Fixtures/fuzz/<target>/. Prints execs/s, coverage and crashes per target; a crash
+# from the seeds in Tests/Fixtures/fuzz/<target>/ (with <target>.dict as a libFuzzer dictionary). Prints execs/s, coverage and crashes per target; a crash
 # input is kept in test-output/fuzz/<target>/ and the script exits non-zero.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +30,8 @@ for target in $TARGETS; do
   corpus="$OUT/$target-corpus"; crashes="test-output/fuzz/$target"
   mkdir -p "$corpus" "$crashes"
   echo "== $target: fuzzing ${SECONDS_EACH}s"
-  "$OUT/$target" "$corpus" "Tests/Fixtures/fuzz/$target" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+  dict=(); [ -f "Tests/Fixtures/fuzz/$target.dict" ] && dict=(-dict="Tests/Fixtures/fuzz/$target.dict")
+  "$OUT/$target" "$corpus" "Tests/Fixtures/fuzz/$target" "${dict[@]}" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
        -print_final_stats=1 -artifact_prefix="$crashes/" > "$OUT/$target.log" 2>&1
   code=$?
   last=$(grep -E "^#[0-9]+" "$OUT/$target.log" | tail -1)

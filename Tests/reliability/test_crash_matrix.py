@@ -78,6 +78,9 @@ class Crasher:
         self.integrity = []
         self.kill_count = 0
         self.lock = threading.Lock()
+        self.restart_wall = 0.0   # wall time the restarted app answered /healthz
+        self.held = 0.0           # seconds the sandbox holds each partner call (a latency fault), 0 without one
+        self.resume_at = None     # wall time the first partner call after the restart started (set by call probes)
 
     def app_up(self):
         try:
@@ -97,6 +100,7 @@ class Crasher:
         else:
             self.stack.env.pop("AUDIENCESYNC_CRASH_AT", None)
         self.stack.ensure_app()
+        self.restart_wall, self.resume_at = time.time(), None
         return time.monotonic()
 
     def stop_gracefully(self):
@@ -158,6 +162,9 @@ class Crasher:
         while record["kills"] < kills:
             pid = self.stack.pid("app")
             now = time.monotonic()
+            if not resumed and (now_value := probe()) is not None and now_value != marker:
+                record["resume_seconds"].append(self.resume_at - self.restart_wall if self.resume_at else time.monotonic() - restarted)
+                resumed = True
             if external and now >= external_at and alive(pid):
                 os.kill(pid, signal.SIGKILL)
             if not alive(pid):
@@ -180,9 +187,6 @@ class Crasher:
                 external_at = restarted + rng.uniform(0.3, 2.5) if external else None
                 deadline = time.monotonic() + per_kill_timeout
                 continue
-            if not resumed and (now_value := probe()) is not None and now_value != marker:
-                record["resume_seconds"].append(time.monotonic() - restarted)
-                resumed = True
             if now - last_active_look > 2:
                 last_active_look = now
                 try:
@@ -206,11 +210,11 @@ class Crasher:
         end = time.monotonic() + 60
         while not resumed and time.monotonic() < end:
             if (now_value := probe()) is not None and now_value != marker:
-                record["resume_seconds"].append(time.monotonic() - restarted)
+                record["resume_seconds"].append(self.resume_at - self.restart_wall if self.resume_at else time.monotonic() - restarted)
                 resumed = True
             time.sleep(0.2)
         if duplicates:
-            time.sleep(LEASE + 2)   # a batch killed in flight is claimed again once its lease runs out
+            time.sleep(LEASE + self.held + 4)   # a batch killed in flight is claimed again once its lease runs out, then sent
             record["duplicates"] = record.get("duplicates", 0) + duplicates() - dups_before
         if not external:
             record["crash_point_lines"] = self.crash_lines(phase) - before_lines
@@ -224,6 +228,7 @@ class Sandbox:
     def __init__(self, stack):
         self.stack = stack
         self.seen = {}
+        self.started = {}
 
     def last_seq(self, partner):
         """The newest request's sequence number (read on from the last one seen)."""
@@ -234,6 +239,21 @@ class Sandbox:
                 self.seen[partner] = since
                 return since
             since = page["last_seq"]
+
+    def calls_started_after_restart(self, partner, crasher):
+        """How many calls to `partner` the sandbox logged that started after the app's last restart (logged time
+        minus the held latency); notes the first one's start in `crasher.resume_at`."""
+        since = self.seen.get(partner, 0)
+        count = self.started.get(partner, 0)
+        for entry in self.requests_since(partner, since):
+            since = entry["seq"]
+            began = entry["time"] - crasher.held
+            if began >= crasher.restart_wall:
+                count += 1
+                if crasher.resume_at is None:
+                    crasher.resume_at = began
+        self.seen[partner], self.started[partner] = since, count
+        return count
 
     def requests_since(self, partner, since):
         entries = []
@@ -446,7 +466,7 @@ def test_crash_matrix(stack, browser):
     report = {"users": USERS, "kills_planned": plan, "lease_seconds": LEASE, "phases": {}}
 
     def facebook_probe():
-        return sandbox.last_seq("facebook")
+        return sandbox.calls_started_after_restart("facebook", crasher)
 
     # 1. CSV import: each batch's rejects are written, then the app dies before the batch commits.
     imports = []
@@ -521,7 +541,8 @@ def test_crash_matrix(stack, browser):
             pass
 
     google_since = sandbox.last_seq("google")
-    crasher.run_phase("token-refresh", plan["token-refresh"], 1.0, lambda: sandbox.last_seq("google"), per_kill_timeout=60,
+    crasher.run_phase("token-refresh", plan["token-refresh"], 1.0, lambda: sandbox.calls_started_after_restart("google", crasher),
+                      per_kill_timeout=60,
                       after_start=google_round)
     deadline = time.monotonic() + 120
     while (gfig := summary(gcanvas))["synced"] < len(google_users) and time.monotonic() < deadline:
@@ -602,6 +623,9 @@ def test_crash_matrix(stack, browser):
             requests.post(stack.sandbox_url + "/_sandbox/faults", json={"partner": "facebook", "path_contains": "/users", "share": 1.0,
                                                                      "latency_ms": latency}, timeout=10).raise_for_status()
             fault = latency
+            crasher.held = latency / 1000
+        else:
+            crasher.held = 0.0
         probability = dict((p[0], p[2]) for p in PHASES)[phase]
         crasher.run_phase(phase, plan[phase], probability, facebook_probe, per_kill_timeout=120,
                           active=lambda: summary(canvas, 2)["pending"] > 0, duplicates=big_duplicates)
