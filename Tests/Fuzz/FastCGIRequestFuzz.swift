@@ -1,6 +1,7 @@
 // libFuzzer entry for the request parsing of Sources/FastCGI (built by scripts/fuzz-parsers.sh, not by SwiftPM).
 //
-// Input: a 2-byte big-endian length L, then L bytes of a FastCGI PARAMS stream (name-value pairs with 1- or 4-byte
+// Input: a first byte 0xFF, then newline-separated values of Content-Type, Cookie, Authorization, the URI, the
+// query and the body ("header mode"); or a 2-byte big-endian length L (first byte not 0xFF), then L bytes of a FastCGI PARAMS stream (name-value pairs with 1- or 4-byte
 // lengths, FastCGI 1.0 §3.4), then the request body. The pairs are decoded as libfcgi does into `NAME=VALUE`
 // strings (cut at a NUL, as `String(cString:)` reads them) — libfcgi's record reading itself is C and not fuzzed
 // here — and go through `ParamParser.params(environment:)`, `ParamParser.request`, then every parser a handler
@@ -12,9 +13,20 @@
 public func fuzzFastCGIRequest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     guard bytes.count >= 2 else { return 0 }
-    let paramsLength = min(Int(bytes[0]) << 8 | Int(bytes[1]), bytes.count - 2)
-    let environment = FastCGIPairs.decode(bytes[2..<(2 + paramsLength)])
-    let body = Array(bytes[(2 + paramsLength)...])
+    let environment: [String]
+    let body: [UInt8]
+    if bytes[0] == 0xFF {
+        // Header mode: the lines after the marker are the values of the headers the parsers split, then the body —
+        // short values such as `Content-Type: ;` are reached at once instead of through the pair encoding.
+        let lines = bytes.dropFirst().split(separator: 0x0A, maxSplits: 5, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        let names = ["CONTENT_TYPE", "HTTP_COOKIE", "HTTP_AUTHORIZATION", "REQUEST_URI", "QUERY_STRING"]
+        environment = ["REQUEST_METHOD=POST"] + zip(names, lines).map { $0 + "=" + $1 }
+        body = lines.count > 5 ? Array(lines[5].utf8) : []
+    } else {
+        let paramsLength = min(Int(bytes[0]) << 8 | Int(bytes[1]), bytes.count - 2)
+        environment = FastCGIPairs.decode(bytes[2..<(2 + paramsLength)])
+        body = Array(bytes[(2 + paramsLength)...])
+    }
     let params = ParamParser.params(environment: environment)
     let request = ParamParser.request(params: params, body: body)
     _ = ParamParser.contentLength(params)
