@@ -114,6 +114,7 @@ import Testing
 
     @Test func aRestartResumesAfterTheLastAcknowledgedBatchAndSendsNoBatchTwice() throws {
         let export = try start(["email"])
+        let day = UTCDate(test.clock.now).day   // the audience is named on the day the export starts
         let since = try partner.lastSequence()
         // A budget of three calls: the audience's creation and two batches of four, then the export waits.
         let first = exporter(budget: CallBudget(limit: 3, window: 3600), batchSize: 4)
@@ -125,7 +126,6 @@ import Testing
         test.clock.advance(3601)
         let second = exporter(budget: CallBudget(limit: 3, window: 3600), batchSize: 4)
         while second.hasWork() { second.run(for: 5) }
-        let day = UTCDate(test.clock.now).day
         let members = try sandboxAudience(named: "Gold — Email — \(day)")["members"] as? [String]
         #expect(members == (2..<12).map { Self.sha("user\($0)@example.com") }.sorted())
         let uploads = try partner.requests(since: since).filter { ($0["path"] as? String)?.hasSuffix("/users") == true && $0["method"] as? String == "POST" }
