@@ -7,7 +7,7 @@ SHELL := /bin/bash
 SWIFT_BUILD_FLAGS ?=
 BENCH ?=
 
-.PHONY: help deps test-deps bench-deps build run test test-swift test-e2e test-fuzz test-security bench soak clean
+.PHONY: help deps test-deps bench-deps build run test test-swift test-e2e test-fuzz test-security test-crash fuzz-parsers bench soak clean
 
 help:
 	@echo "make run   - start AudienceSync with the partner sandbox on http://127.0.0.1:8080"
@@ -15,6 +15,8 @@ help:
 	@echo "make test-fuzz - fuzz every dashboard form (10,000 submissions) and the REST API from its OpenAPI document (schemathesis)"
 	@echo "make test-security - the security suite through nginx: CSRF, isolation, OAuth state, redirects, secrets, headers, sign-in (figures in test-output/security.json)"
 	@echo "make soak  - soak the stack under steady load with app restarts (MINUTES=30, SOAK_RESTART_MINUTES=10); writes test-output/soak.svg"
+	@echo "make test-crash - kill -9 the app in every pipeline phase over a 1,000,000-user run (CRASH_USERS, CRASH_KILLS to shrink)"
+	@echo "make fuzz-parsers - libFuzzer on the FastCGI request parsing and the CSV row parser (FUZZ_SECONDS each, default 60)"
 	@echo "make bench - benchmark a release build (BENCH=ingest|throughput|pages|latency|memory|partners|segments|import for one figure)"
 
 deps:
@@ -51,6 +53,17 @@ test-fuzz: test-deps
 test-security: test-deps
 	swift build $(SWIFT_BUILD_FLAGS)
 	.venv-test/bin/python -m pytest -q Tests/e2e/test_sec_*.py
+
+# The crash matrix: kill -9 in every phase of the pipeline (Tests/reliability/test_crash_matrix.py); figures in
+# test-output/crash.json. Not part of `make test`.
+test-crash: test-deps
+	swift build $(SWIFT_BUILD_FLAGS)
+	.venv-test/bin/python -m pytest -q -s Tests/reliability/test_crash_matrix.py
+
+# libFuzzer (+ AddressSanitizer) on the request and CSV parsers; seeds in Tests/Fixtures/fuzz/. Not part of `make test`.
+FUZZ_SECONDS ?= 60
+fuzz-parsers:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-parsers.sh
 
 # Figures of a release build on this machine; see README.md "Benchmarks". Not part of `make test`.
 bench: bench-deps

@@ -27,15 +27,17 @@ let package = Package(
         .target(name: "Core", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .target(name: "FastCGI", dependencies: ["CFastCGI"], swiftSettings: strict),
         .target(name: "HTTPClient", dependencies: ["CCurl"], swiftSettings: strict),
+        // Test-only kill -9 points for the crash matrix (inert unless AUDIENCESYNC_CRASH_AT is set).
+        .target(name: "CrashPoints", swiftSettings: strict),
 
         // Layer 2: the one store, the partner clients.
-        .target(name: "Storage", dependencies: ["Core", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        .target(name: "Storage", dependencies: ["Core", "CrashPoints", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .target(name: "Partners", dependencies: ["Core", "HTTPClient", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
 
         // Layer 3: background work in the serve process.
         .target(
             name: "Sync",
-            dependencies: ["Core", "Storage", "Partners", "HTTPClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Core", "CrashPoints", "Storage", "Partners", "HTTPClient", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
 
         // Layer 3: the partner emulator.
@@ -76,6 +78,7 @@ let package = Package(
             dependencies: ["Core", "FastCGI", "HTTPClient", "Storage", "Partners", "Sandbox", "Sync", "Web"],
             path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "CrashPointsTests", dependencies: ["CrashPoints"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Core", "TestSupport"]),

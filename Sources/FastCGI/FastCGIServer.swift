@@ -183,16 +183,13 @@ public final class FastCGIServer: Sendable {
     }
 
     private static func readParams(_ envp: FCGX_ParamArray?) -> [String: String] {
-        var params: [String: String] = [:]
-        guard var cursor = envp else { return params }
+        var environment: [String] = []
+        guard var cursor = envp else { return [:] }
         while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                params[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
+            environment.append(String(cString: entry))
             cursor += 1
         }
-        return params
+        return ParamParser.params(environment: environment)
     }
 
     private static func readBody(_ stream: UnsafeMutablePointer<FCGX_Stream>?, length: Int) -> [UInt8] {

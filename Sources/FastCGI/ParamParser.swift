@@ -28,6 +28,17 @@ public enum ParamParser {
         )
     }
 
+    /// The parameter dictionary of libfcgi's `NAME=VALUE` environment strings (split at the first `=`; an entry
+    /// without one is dropped; a repeated name keeps its last value).
+    public static func params(environment: [String]) -> [String: String] {
+        var params: [String: String] = [:]
+        for text in environment {
+            guard let equals = text.firstIndex(of: "=") else { continue }
+            params[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        return params
+    }
+
     /// The declared body length, or nil when absent or not a number.
     public static func contentLength(_ params: [String: String]) -> Int? {
         guard let text = params["CONTENT_LENGTH"], !text.isEmpty else { return 0 }

@@ -40,8 +40,12 @@ public struct Request: Sendable {
     }
 
     /// The media type of the body without parameters, lower-cased (`application/json`).
+    ///
+    /// Everything before the first `;`: a header of nothing but semicolons (`Content-Type: ;`, found by
+    /// `make fuzz-parsers`) has no media type, and must not index an empty split — that trapped and took the whole
+    /// `serve` process down with one unauthenticated request.
     public var contentType: String? {
-        headers["content-type"].map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() }
+        headers["content-type"].map { $0.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased() }
     }
 
     /// The body decoded as a URL-encoded form (or a multipart form's fields before its file); empty otherwise.

@@ -1,4 +1,5 @@
 import Core
+import CrashPoints
 import Foundation
 import GRDB
 
@@ -43,6 +44,7 @@ extension Store {
                 return .entered
             }
             try tallies.commit(db, now: now)
+            CrashPoints.reach(.canvasEntry)   // test-only: a kill here must roll the whole request back
             return results
         }
     }
@@ -64,6 +66,7 @@ extension Store {
                 }
             }
             try tallies.commit(db, now: now)
+            CrashPoints.reach(.ingestCommit)   // test-only: a kill here must roll the whole request back
         }
     }
 

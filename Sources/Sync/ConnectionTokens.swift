@@ -1,4 +1,5 @@
 import Core
+import CrashPoints
 import Foundation
 import Partners
 import Storage
@@ -88,6 +89,7 @@ public final class ConnectionTokens: Sendable {
             return .failure(Problem(errorClass: error.isRetryable ? "transient" : error.className,
                                     message: "The \(name) sign-in could not be renewed: \(error.message)"))
         }
+        CrashPoints.reach(.tokenRefresh)   // test-only: the partner issued new tokens, none is saved yet
         let context = Connection.tokenContext(workspaceID: connection.workspaceID, partner: connection.partner)
         let saved = try? store.saveRefreshedTokens(
             connectionID: connection.id, expectedSealedRefresh: sealedRefresh, sealedToken: tokenBox.seal(token.value, context: context),

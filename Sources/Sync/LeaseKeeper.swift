@@ -1,3 +1,4 @@
+import CrashPoints
 import Foundation
 import Storage
 
@@ -9,7 +10,12 @@ final class LeaseKeeper: Sendable {
     /// Starts renewing `claimID` every third of `lease`.
     init(store: Store, claimID: String, lease: TimeInterval, now: @escaping @Sendable () -> Date) {
         loop = BackgroundLoop(interval: lease / 3)
-        loop.start { try? store.renewLease(claimID: claimID, until: now().addingTimeInterval(lease)) }
+        let started = now()
+        loop.start {
+            // Test-only: a renewal after the first one happens while the partner call is in flight.
+            if now().timeIntervalSince(started) >= lease / 6 { CrashPoints.reach(.partnerCallInFlight) }
+            try? store.renewLease(claimID: claimID, until: now().addingTimeInterval(lease))
+        }
     }
 
     /// Stops renewing; returns once the renewer has ended.

@@ -1,4 +1,5 @@
 import Core
+import CrashPoints
 import Foundation
 import Logging
 import Storage
@@ -108,6 +109,7 @@ public final class ProfileImporter: Sendable {
             }
         }
         try rejects.flush()
+        CrashPoints.reach(.csvImport)   // test-only: the report has the batch's rejects, the database not its rows
         try store.recordImportBatch(importID: job.id, workspaceID: job.workspaceID, updates, offset: rows.last?.end ?? job.offset,
                                     nextLine: first + rows.count, rejected: rejected, rejectsBytes: rejects.length, now: today)
     }

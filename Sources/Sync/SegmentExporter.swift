@@ -1,4 +1,5 @@
 import Core
+import CrashPoints
 import Foundation
 import Logging
 import Partners
@@ -136,6 +137,7 @@ public final class SegmentExporter: Sendable {
                     try Self.upload(connector, audienceID: audienceID, schema: schema, rows: rows, token: token)
                 }
             }
+            CrashPoints.reach(.segmentExport)   // test-only: Facebook has the batch, the cursor has not moved
             try store.recordExportBatch(exportID: export.id, field: audience.field, cursor: last, sent: rows.count - failed, skipped: skipped,
                                         failed: failed, complete: page.count < batchSize)
             handled += page.count

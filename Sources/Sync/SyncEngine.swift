@@ -1,4 +1,5 @@
 import Core
+import CrashPoints
 import Foundation
 import Logging
 import Partners
@@ -247,9 +248,11 @@ public final class SyncEngine: Sendable {
             let items = try store.claim(stepID: stepID, limit: destination.uploader.maxUsersPerRequest, claimID: claimID,
                                         leaseUntil: time.addingTimeInterval(settings.lease), now: time)
             guard !items.isEmpty else { return 0 }
+            CrashPoints.reach(.claim)
             let keeper = LeaseKeeper(store: store, claimID: claimID, lease: settings.lease, now: now)
             var activity: [ActivityLine] = []
             let outcomes = deliver(items, to: destination, activity: &activity)
+            CrashPoints.reach(.afterPartnerAnswered)   // test-only: the partner has the batch, the database does not know yet
             keeper.stop()
             let recorded = try store.finish(claimID: claimID, outcomes: outcomes, stepID: stepID, now: now())
             if outcomes.contains(where: { $0.outcome == .synced }) {

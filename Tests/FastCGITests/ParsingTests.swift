@@ -33,6 +33,21 @@ import Testing
         #expect(request.header("proxy") == nil)
     }
 
+    @Test func aContentTypeOfOnlySemicolonsHasNoMediaTypeAndDoesNotTrap() {
+        // Regression: `Content-Type: ;` indexed an empty split and killed the process (found by make fuzz-parsers).
+        for header in [";", ";;", " ; charset=utf-8"] {
+            let request = ParamParser.request(params: ["REQUEST_METHOD": "POST", "CONTENT_TYPE": header], body: Array("a=1".utf8))
+            #expect(request.contentType == "")
+            #expect(request.form.isEmpty)
+            #expect(request.multipart == nil)
+        }
+    }
+
+    @Test func splitsLibfcgiEnvironmentStringsAtTheFirstEquals() {
+        let params = ParamParser.params(environment: ["QUERY_STRING=a=1&b=2", "EMPTY=", "NOEQUALS", "=nameless", "X=1", "X=2"])
+        #expect(params == ["QUERY_STRING": "a=1&b=2", "EMPTY": "", "": "nameless", "X": "2"])
+    }
+
     @Test func readsBearerTokensAndIgnoresFormsOfOtherTypes() {
         let request = Request(method: "POST", path: "/api", headers: ["Authorization": "Bearer  k1 ", "Content-Type": "application/json"],
                               body: Array("a=1".utf8))

@@ -114,6 +114,7 @@ import Testing
 
     @Test func aRestartResumesAfterTheLastAcknowledgedBatchAndSendsNoBatchTwice() throws {
         let export = try start(["email"])
+        let day = UTCDate(test.clock.now).day   // the audience is named on the day the export starts
         let since = try partner.lastSequence()
         // A budget of three calls: the audience's creation and two batches of four, then the export waits.
         let first = exporter(budget: CallBudget(limit: 3, window: 3600), batchSize: 4)
