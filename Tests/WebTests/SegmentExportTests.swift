@@ -122,9 +122,6 @@ import Testing
         #expect(first.run(for: 5) == 0)
         let stopped = try test.store.export(workspaceID: 1, id: export)
         #expect(stopped.status == .running && stopped.audiences[0].sent == 6 && stopped.audiences[0].skipped == 2)
-        // The audience was named on the export's day (read before the clock moves: between 23:00 and midnight UTC
-        // the hour below crosses into the next day).
-        let day = UTCDate(test.clock.now).day
         // "Restart": a new exporter over the same database, with room in a new budget window.
         test.clock.advance(3601)
         let second = exporter(budget: CallBudget(limit: 3, window: 3600), batchSize: 4)
