@@ -7,7 +7,7 @@ SHELL := /bin/bash
 SWIFT_BUILD_FLAGS ?=
 BENCH ?=
 
-.PHONY: help deps test-deps bench-deps build run test test-swift test-e2e test-fuzz test-security test-crash fuzz-parsers bench soak clean
+.PHONY: help deps test-deps bench-deps build run test test-swift test-e2e test-fuzz test-security test-faults test-crash fuzz-parsers bench soak clean
 
 help:
 	@echo "make run   - start AudienceSync with the partner sandbox on http://127.0.0.1:8080"
@@ -17,6 +17,7 @@ help:
 	@echo "make soak  - soak the stack under steady load with app restarts (MINUTES=30, SOAK_RESTART_MINUTES=10); writes test-output/soak.svg"
 	@echo "make test-crash - kill -9 the app in every pipeline phase over a 1,000,000-user run (CRASH_USERS, CRASH_KILLS to shrink)"
 	@echo "make fuzz-parsers - libFuzzer on the FastCGI request parsing and the CSV row parser (FUZZ_SECONDS each, default 60)"
+	@echo "make test-faults - fault matrix (10,000 users per row; FAULT_USERS=n), 14-hour outage in compressed time, disk full and read-only data directory (root)"
 	@echo "make bench - benchmark a release build (BENCH=ingest|throughput|pages|latency|memory|partners|segments|import for one figure)"
 
 deps:
@@ -64,6 +65,13 @@ test-crash: test-deps
 FUZZ_SECONDS ?= 60
 fuzz-parsers:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-parsers.sh
+
+# Partner faults, a 14-hour outage in compressed time, and a full / read-only data directory (needs root for the tmpfs).
+# Not part of `make test`; figures in test-output/faults.{json,md} and test-output/disk.json.
+test-faults: test-deps
+	swift build --build-tests $(SWIFT_BUILD_FLAGS)
+	@status=0; .venv-test/bin/python Tests/reliability/faults.py || status=1; \
+	  .venv-test/bin/python -m pytest -q -s Tests/reliability/test_disk.py || status=1; exit $$status
 
 # Figures of a release build on this machine; see README.md "Benchmarks". Not part of `make test`.
 bench: bench-deps

@@ -77,6 +77,12 @@ import Testing
         #expect(decide(.permanent(message: "no")) == .giveUp(reason: "no"))
         // Nothing is retried past 13 hours from the first attempt.
         #expect(decide(.transient(message: "500"), first: 13 * 3600 - 1) == .giveUp(reason: "Not synced within 13 hours: 500"))
+        // A backoff that would end after the deadline becomes one last try a minute before it, not a give-up an hour early…
+        #expect(decide(.transient(message: "500"), attempts: 20, first: 12 * 3600 + 600)
+                == .retry(at: now.addingTimeInterval(13 * 3600 - 12 * 3600 - 600 - 60)))
+        // …but never cuts short a wait the partner asked for: a Retry-After past the deadline gives up.
+        #expect(decide(.throttled(retryAfter: 3300, message: "429"), first: 12 * 3600 + 600)
+                == .giveUp(reason: "Not synced within 13 hours: 429"))
         // Except Pending removals: they are not failures and wait for the audience to grow.
         #expect(decide(.audienceTooSmallToRemove(message: "small"), attempts: 120, first: 5 * 86_400) == .retry(at: now.addingTimeInterval(3600)))
     }

@@ -23,6 +23,8 @@ public struct RetryPolicy: Sendable {
     public var fixRecheck: TimeInterval = 15 * 60
     /// How often a removal from a too-small audience is tried again.
     public var tooSmallRecheck: TimeInterval = 3600
+    /// How long before the deadline the last try goes when the next backoff would fall after it.
+    public var lastTryMargin: TimeInterval = 60
 
     /// Creates the default policy.
     public init() {}
@@ -49,9 +51,19 @@ public struct RetryPolicy: Sendable {
         let at = now.addingTimeInterval(wait)
         // Pending removals do not fail at the deadline: they go once the audience is large enough.
         if case .audienceTooSmallToRemove = error { return .retry(at: at) }
-        guard at.timeIntervalSince(firstAttempt) <= deadline else {
-            return .giveUp(reason: "Not synced within \(Int(deadline / 3600)) hours: \(error.message)")
-        }
-        return .retry(at: at)
+        let deadlineAt = firstAttempt.addingTimeInterval(deadline)
+        guard at > deadlineAt else { return .retry(at: at) }
+        // A backoff of up to an hour would otherwise give up that hour early: a partner back at 12:50 of a 13-hour
+        // deadline must still get the users. The last try goes just before the deadline — never before a wait the
+        // partner asked for.
+        let lastTry = deadlineAt.addingTimeInterval(-lastTryMargin)
+        if lastTry > now, lastTry >= now.addingTimeInterval(Self.partnerWait(error)) { return .retry(at: lastTry) }
+        return .giveUp(reason: "Not synced within \(Int(deadline / 3600)) hours: \(error.message)")
+    }
+
+    /// The wait the partner itself asked for (a throttle's `Retry-After`), which no retry may cut short.
+    static func partnerWait(_ error: PartnerError) -> TimeInterval {
+        if case .throttled(let retryAfter, _) = error { return retryAfter ?? 0 }
+        return 0
     }
 }

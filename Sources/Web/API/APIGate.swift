@@ -42,10 +42,13 @@ enum APIError {
         Response.json(APIErrors(errors: [FieldError(field: field, message: message)]), status: status)
     }
 
-    /// 503 when the database cannot take the request; nothing of it was stored.
+    /// 503 when the database cannot take the request (disk full, read-only, I/O error, locked); nothing of it was
+    /// stored. `Retry-After` tells a client's retry loop when to come back instead of hammering a full disk.
     static func unavailable(_ error: any Error, _ context: RequestContext) -> Response {
         context.app.logger.error("api request failed: \(error)")
-        return response(503, field: "", message: "AudienceSync cannot store data right now; nothing from this request was saved. Retry later.")
+        var answer = response(503, field: "", message: "AudienceSync cannot store data right now; nothing from this request was saved. Retry later.")
+        answer.headers.append(("Retry-After", String(ErrorPages.retryAfterSeconds)))
+        return answer
     }
 
     /// Decodes the body as JSON, or answers 400 naming the problem.

@@ -23,10 +23,16 @@ enum ErrorPages {
              shell: context.shell(title: "Page not found", section: ""))
     }
 
+    /// How long a refused client is asked to wait (`Retry-After`) when the database cannot take writes: long enough
+    /// for an operator to free disk space, short enough that a backlog moves on soon after.
+    static let retryAfterSeconds = 30
+
     /// 503 when the database cannot be used; the cause goes to the log, not the page.
     static func unavailable(_ renderer: Renderer, _ error: any Error, logger: Logger) -> Response {
         logger.error("request failed: \(error)")
-        return page(renderer, status: 503, title: "Temporarily unavailable",
-                    message: "AudienceSync could not reach its database. Nothing was changed. Try again in a moment.")
+        var answer = page(renderer, status: 503, title: "Temporarily unavailable",
+                          message: "AudienceSync could not reach its database. Nothing was changed. Try again in a moment.")
+        answer.headers.append(("Retry-After", String(retryAfterSeconds)))
+        return answer
     }
 }
