@@ -27,6 +27,8 @@ public final class Store: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Migrations.migrator.migrate(pool)
+        } catch let error as DatabaseError where Self.meansDamaged(error) {
+            throw Self.damaged(path, [error.message ?? "database disk image is malformed"])
         } catch {
             throw .unavailable(String(describing: error))
         }
@@ -60,6 +62,34 @@ public final class Store: Sendable {
     /// The names of the migrations applied, oldest first (for `audiencesync migrate`).
     public func appliedMigrations() throws(StoreError) -> [String] {
         try read { db in try Migrations.migrator.appliedIdentifiers(db).sorted() }
+    }
+
+    /// Refuses a damaged file before anything reads or writes it (reliability.md Q-13).
+    ///
+    /// `PRAGMA quick_check` reads every page once (about a second per GB) but skips the index-content comparison of
+    /// `integrity_check`, so it is cheap enough for every start.
+    /// - Throws: ``StoreError/unavailable(_:)`` naming the file and SQLite's first complaints when it is not "ok".
+    public func quickCheck() throws(StoreError) {
+        let findings: [String]
+        do {
+            findings = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(5)") }
+        } catch let error as DatabaseError where Self.meansDamaged(error) {
+            // A page bad enough stops the check itself.
+            findings = [error.message ?? "database disk image is malformed"]
+        } catch {
+            throw StoreError.from(error)
+        }
+        guard findings != ["ok"] else { return }
+        throw Self.damaged(path, findings)
+    }
+
+    static func meansDamaged(_ error: DatabaseError) -> Bool {
+        [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode)
+    }
+
+    static func damaged(_ path: String, _ findings: [String]) -> StoreError {
+        .unavailable("\(path) is damaged (\(findings.joined(separator: "; "))); "
+            + "restore it from a backup — refusing to start rather than lose data")
     }
 
     /// Runs `PRAGMA integrity_check`; returns "ok" for a healthy file.

@@ -23,6 +23,8 @@ struct Serve: ParsableCommand {
         // Signals are blocked before any thread starts, so only SignalWaiter receives them.
         SignalWaiter.blockShutdownSignals()
         let store = try Store(path: config.databasePath)
+        // A damaged file would be "repaired" by losing rows; stop here and say so instead.
+        try store.quickCheck()
         let tokenBox = try TokenBox(keyBytes: try KeyFile.loadOrCreate(path: config.keyFile))
         let http = HTTPClient(configuration: HTTPClientConfiguration())
         let connectors = PartnerClients.all(config, http: http)

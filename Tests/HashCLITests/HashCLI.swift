@@ -19,6 +19,11 @@ enum HashCLI {
     /// Runs `audiencesync hash` with `arguments`, `input` on standard input. Files, not pipes, carry the streams, so
     /// a large output can never block the child while the test waits.
     static func run(_ arguments: [String], input: String) throws -> Result {
+        try run(command: "hash", arguments, input: input)
+    }
+
+    /// Runs `audiencesync <command>` with `arguments`; `environment` replaces the inherited one when given.
+    static func run(command: String, _ arguments: [String], input: String = "", environment: [String: String]? = nil) throws -> Result {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hashcli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -29,12 +34,17 @@ enum HashCLI {
 
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["hash"] + arguments
+        process.arguments = [command] + arguments
+        if let environment { process.environment = environment }
         process.standardInput = try FileHandle(forReadingFrom: stdin)
         process.standardOutput = try FileHandle(forWritingTo: stdout)
         process.standardError = try FileHandle(forWritingTo: stderr)
         try process.run()
+        // A command that should have refused to start would otherwise hang the suite.
+        let watchdog = DispatchWorkItem { [process] in if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
         process.waitUntilExit()
+        watchdog.cancel()
         return Result(status: process.terminationStatus,
                       stdout: try String(contentsOf: stdout, encoding: .utf8),
                       stderr: try String(contentsOf: stderr, encoding: .utf8))
