@@ -7,3 +7,11 @@ public enum TextRules {
             ? "Use letters, digits, spaces and punctuation only: no line breaks or other control characters." : nil
     }
 }
+
+/// Why a text was refused, in words for the person who sent it.
+public struct TextProblem: Error, Equatable, Sendable {
+    /// The message shown next to the field.
+    public let message: String
+    /// Creates a value.
+    public init(_ message: String) { self.message = message }
+}

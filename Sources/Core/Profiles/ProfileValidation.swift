@@ -22,8 +22,10 @@ public enum ProfileValidation {
             return .invalid([FieldError(index: index, field: "", message: "Each item must be a JSON object.")])
         }
         var errors: [FieldError] = []
-        guard let externalID = externalID(dictionary["external_id"]) else {
-            return .invalid([FieldError(index: index, field: "external_id", message: "external_id is required: a non-empty string of at most 512 characters.")])
+        let externalID: String
+        switch checkedExternalID(dictionary["external_id"], field: "external_id") {
+        case .success(let id): externalID = id
+        case .failure(let problem): return .invalid([FieldError(index: index, field: "external_id", message: problem.message)])
         }
         if dictionary.count > maxAttributesPerObject + 1 {
             errors.append(FieldError(index: index, field: "", message: "At most \(maxAttributesPerObject) attributes per user."))
@@ -39,10 +41,16 @@ public enum ProfileValidation {
         return errors.isEmpty ? .valid(ProfileUpdate(externalID: externalID, attributes: attributes)) : .invalid(errors.sorted { $0.field < $1.field })
     }
 
-    static func externalID(_ value: Any?) -> String? {
-        guard let text = value as? String else { return nil }
+    /// `value` trimmed when it can identify a user, else why not (`field` names it in the message).
+    ///
+    /// Control characters are refused: they cannot be shown or typed back, and SQLite's `length()` stops at a NUL.
+    public static func checkedExternalID(_ value: Any?, field: String) -> Result<String, TextProblem> {
+        let rule = "\(field) is required: a non-empty string of at most 512 characters."
+        guard let text = value as? String else { return .failure(TextProblem(rule)) }
         let trimmed = trimmedText(text)
-        return trimmed.isEmpty || trimmed.count > 512 ? nil : trimmed
+        if trimmed.isEmpty || trimmed.count > 512 { return .failure(TextProblem(rule)) }
+        if let problem = TextRules.controlCharacterProblem(trimmed) { return .failure(TextProblem(problem)) }
+        return .success(trimmed)
     }
 
     public static func nameProblem(_ name: String) -> String? {

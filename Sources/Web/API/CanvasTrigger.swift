@@ -93,12 +93,17 @@ enum RecipientParsing {
     static func parse(_ recipients: [Any], today: Date) -> Parsed {
         var parsed = Parsed()
         for (index, item) in recipients.enumerated() {
-            guard let object = item as? [String: Any], let id = object["external_user_id"] as? String,
-                  !id.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard let object = item as? [String: Any] else {
                 parsed.errors.append(FieldError(index: index, field: "external_user_id", message: "Each recipient needs an external_user_id (text)."))
                 continue
             }
-            let externalID = id.trimmingCharacters(in: .whitespaces)
+            let externalID: String
+            switch ProfileValidation.checkedExternalID(object["external_user_id"], field: "external_user_id") {
+            case .success(let id): externalID = id
+            case .failure(let problem):
+                parsed.errors.append(FieldError(index: index, field: "external_user_id", message: problem.message))
+                continue
+            }
             if let attributes = object["attributes"] {
                 guard var fields = attributes as? [String: Any] else {
                     parsed.errors.append(FieldError(index: index, field: "attributes", message: "attributes must be a JSON object."))
