@@ -19,13 +19,12 @@ public final class Store: Sendable {
         var configuration = Configuration()
         // Wait for the writer lock instead of failing at once (design.md §3: busy_timeout ≥ 5 s).
         configuration.busyMode = .timeout(5)
-        configuration.prepareDatabase { db in
-            // FULL: a commit acknowledged to a client survives power loss (reliability.md Q-2).
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            Self.addCriteriaFunctions(db)
-        }
+        configuration.prepareDatabase { db in Self.addCriteriaFunctions(db) }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // FULL: a commit acknowledged to a client survives power loss (reliability.md Q-2). Set here, on the one
+            // writer connection, because GRDB switches it to NORMAL when it turns WAL on, after `prepareDatabase` ran.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Migrations.migrator.migrate(pool)
         } catch let error as DatabaseError where Self.meansDamaged(error) {
             throw Self.damaged(path, [error.message ?? "database disk image is malformed"])
