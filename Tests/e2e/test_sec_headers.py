@@ -151,3 +151,56 @@ def test_security_headers_on_every_response(stack):
     assert expected <= set(statuses), sorted(expected - set(statuses))
     assert answers["nginx 502 app down"].status == 502
     assert not found, found[:30]
+
+
+SENSITIVE_PATHS = [
+    "/audiencesync.sqlite", "/audiencesync.sqlite-wal", "/audiencesync.sqlite-shm", "/sandbox.sqlite", "/secret.key",
+    "/audiencesync.env", "/backups/", "/logs/app.log", "/nginx/nginx.conf", "/.git/config", "/.git/HEAD", "/Package.swift",
+    "/var/audiencesync.sqlite", "/static/../audiencesync.sqlite", "/static/..%2faudiencesync.sqlite",
+    "/static/%2e%2e/%2e%2e/.git/config", "/static../.git/config", "/static/../../Package.swift", "/static/..%2f..%2fPackage.swift",
+    "/static//etc/passwd", "/static/%2e%2e%2f%2e%2e%2fMakefile",
+]
+LEAK_MARKS = [b"SQLite format 3", b"[core]", b"ref: refs/", b"swift-tools-version", b"AUDIENCESYNC_", b"root:x:0:0", b"fastcgi_pass"]
+
+
+def listening_tcp_inodes():
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                if fields[3] == "0A":  # LISTEN
+                    inodes.add(fields[9])
+    return inodes
+
+
+def socket_inodes(pid):
+    found = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            found.add(target[len("socket:["):-1])
+    return found
+
+
+def test_data_files_and_the_fastcgi_socket_are_never_reachable(stack):
+    """reliability.md N-12: the database, its WAL, the key, logs, configuration and the repository are outside every
+    nginx root (only Public/ is aliased), so no path — traversal and encoded variants included — serves them; and the
+    app and the sandbox speak FastCGI on Unix sockets only, never on a TCP port."""
+    stack.ensure_app()
+    assert (stack.data / "audiencesync.sqlite").exists()
+    answers = {path: raw(stack, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+               for path in SENSITIVE_PATHS}
+    served = {path: status for path, (status, _, _) in answers.items() if status not in (400, 404)}
+    leaked = {path: mark.decode() for path, (_, _, body) in answers.items() for mark in LEAK_MARKS if mark in body}
+    listening = listening_tcp_inodes()
+    tcp = {name: len(socket_inodes(stack.pid(name)) & listening) for name in ("app", "sandbox", "nginx")}
+    record("data_paths", {"paths_requested": len(answers), "statuses": sorted({s for s, _, _ in answers.values()}),
+                          "served": served, "leaked": leaked, "tcp_listeners": tcp})
+    assert not served, served
+    assert not leaked, leaked
+    assert tcp["nginx"] >= 1, "the check cannot see nginx's own listening socket"
+    assert tcp["app"] == 0 and tcp["sandbox"] == 0, tcp
