@@ -75,7 +75,8 @@ let package = Package(
         // Tests mirror the targets; TestSupport starts real servers (sandbox behind nginx).
         .target(
             name: "TestSupport",
-            dependencies: ["Core", "FastCGI", "HTTPClient", "Storage", "Partners", "Sandbox", "Sync", "Web"],
+            dependencies: ["Core", "FastCGI", "HTTPClient", "Storage", "Partners", "Sandbox", "Sync", "Web",
+                           .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "CrashPointsTests", dependencies: ["CrashPoints"]),

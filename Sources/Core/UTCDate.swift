@@ -5,6 +5,8 @@ import Foundation
 public struct UTCDate: Sendable, Equatable {
     /// Year, month (1–12), day, hour and minute in UTC.
     public let year: Int, month: Int, dayOfMonth: Int, hour: Int, minute: Int
+    /// Second of the minute.
+    public let second: Int
 
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -15,6 +17,7 @@ public struct UTCDate: Sendable, Equatable {
         let secondOfDay = seconds - days * 86_400
         hour = secondOfDay / 3600
         minute = secondOfDay % 3600 / 60
+        second = secondOfDay % 60
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -34,6 +37,11 @@ public struct UTCDate: Sendable, Equatable {
     public var time: String { Self.twoDigits(hour) + ":" + Self.twoDigits(minute) }
     /// "22 Nov 2026, 13:05 UTC".
     public var dayAndTime: String { day + ", " + time + " UTC" }
+
+    /// "2026-11-22T13:05:09Z" (ISO 8601, for logs).
+    public var iso8601: String {
+        "\(year)-\(Self.twoDigits(month))-\(Self.twoDigits(dayOfMonth))T\(time):\(Self.twoDigits(second))Z"
+    }
 
     private static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }

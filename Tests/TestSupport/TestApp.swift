@@ -39,6 +39,8 @@ public final class TestApp: Sendable {
     public let tokenBox: TokenBox
     /// The partner connectors the app uses.
     public let connectors: [PartnerID: any PartnerConnector]
+    /// Every line the app wrote to its security log.
+    public let securityLog = LogLines()
 
     /// Builds the app; `sandbox` supplies the partner endpoints.
     public init(sandbox: SandboxStack? = nil) throws {
@@ -54,7 +56,8 @@ public final class TestApp: Sendable {
         tokenBox = try TokenBox(keyBytes: (0..<32).map { _ in UInt8.random(in: 0...255) })
         connectors = PartnerClients.all(config, http: http)
         let clock = clock
-        app = try buildApplication(WebDependencies(config: config, store: store, tokenBox: tokenBox, connectors: connectors, now: { clock.now }))
+        app = try buildApplication(WebDependencies(config: config, store: store, tokenBox: tokenBox, connectors: connectors, now: { clock.now },
+                                                   securityLogger: securityLog.logger(label: "audiencesync.security")))
     }
 
     /// Creates a user (and workspace) directly in the store.

@@ -10,6 +10,7 @@ enum APIGate {
             return APIError.response(405, field: "method", message: "Use \(method == "GET" ? "POST" : "GET") for \(route.path).")
         }
         guard let key = context.request.bearerToken else {
+            context.audit(.apiKeyRefused, detail: "\(method) \(route.path): no key")
             return APIError.response(401, field: "Authorization", message: "Send the workspace API key as `Authorization: Bearer <key>`.")
         }
         let workspaceID: Int64?
@@ -20,13 +21,15 @@ enum APIGate {
             return APIError.unavailable(error, context)
         }
         guard let workspaceID else {
+            context.audit(.apiKeyRefused, detail: "\(method) \(route.path): unknown or revoked key")
             return APIError.response(401, field: "Authorization", message: "This API key is not valid or was revoked.")
         }
         guard method == "GET" || context.request.contentType == "application/json" else {
             return APIError.response(415, field: "Content-Type", message: "Send the body as application/json.")
         }
         let authorized = RequestContext(request: context.request, app: context.app, renderer: context.renderer, now: context.now,
-                                        session: nil, apiWorkspaceID: workspaceID, secrets: context.secrets)
+                                        session: nil, apiWorkspaceID: workspaceID, secrets: context.secrets,
+                                        requestID: context.requestID)
         do {
             return try entry.handle(authorized)
         } catch {

@@ -13,6 +13,7 @@ enum AccessRules {
         case .signedIn, .admin:
             guard let session = context.session else { return signInFirst(context) }
             if entry.access == .admin, session.user.role != .admin {
+                context.audit(.accessRefused, detail: "\(context.request.method) \(context.request.path): admins only")
                 return ErrorPages.page(context.renderer, status: 403, title: "Admins only",
                                        message: "Only workspace admins can change partner connections. Ask an admin of your workspace.",
                                        shell: context.shell(title: "Admins only", section: ""))

@@ -22,15 +22,17 @@ public struct WebDependencies: Sendable {
     public var passwords: PasswordHasher
     /// Where request and error lines go.
     public var logger: Logger
+    /// Where security events go (sign-ins, refusals, keys, connections: reliability.md A-12).
+    public var securityLogger: Logger
     /// Access tokens, renewed where the partner issues refresh tokens.
     public let tokens: ConnectionTokens
 
     /// Creates the dependencies.
     public init(config: AppConfig, store: Store, tokenBox: TokenBox, connectors: [PartnerID: any PartnerConnector],
                 now: @escaping @Sendable () -> Date = { Date() }, passwords: PasswordHasher = PasswordHasher(),
-                logger: Logger = Logger(label: "audiencesync.web")) {
+                logger: Logger = Logger(label: "audiencesync.web"), securityLogger: Logger = Logger(label: "audiencesync.security")) {
         self.config = config; self.store = store; self.tokenBox = tokenBox; self.connectors = connectors
-        self.now = now; self.passwords = passwords; self.logger = logger
+        self.now = now; self.passwords = passwords; self.logger = logger; self.securityLogger = securityLogger
         tokens = ConnectionTokens(store: store, tokenBox: tokenBox, connectors: connectors, now: now)
     }
 }
@@ -56,10 +58,11 @@ public final class Application: Responder {
     /// Answers one request; never throws, every failure becomes a page.
     public func respond(to request: Request) -> Response {
         let started = DispatchTime.now()
-        let response = route(request)
+        let requestID = SecurityEvent.newRequestID()
+        let response = route(request, requestID: requestID)
         let millis = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
-        // Path only: query strings can carry OAuth codes and states.
-        dependencies.logger.info("\(request.method) \(request.path) \(response.status) \(String(format: "%.1f", millis))ms")
+        // Path only: query strings can carry OAuth codes and states. The id ties this line to security events.
+        dependencies.logger.info("\(request.method) \(request.path) \(response.status) \(String(format: "%.1f", millis))ms request=\(requestID)")
         return response
     }
 
@@ -70,7 +73,7 @@ public final class Application: Responder {
         return session.user.role == .admin
     }
 
-    private func route(_ request: Request) -> Response {
+    private func route(_ request: Request, requestID: String) -> Response {
         let method = request.method == "HEAD" ? "GET" : request.method
         let now = dependencies.now()
         let session: SessionRecord?
@@ -80,7 +83,7 @@ public final class Application: Responder {
             return ErrorPages.unavailable(renderer, error, logger: dependencies.logger)
         }
         let context = RequestContext(request: request, app: dependencies, renderer: renderer, now: now, session: session, apiWorkspaceID: nil,
-                                     secrets: oneTimeSecrets)
+                                     secrets: oneTimeSecrets, requestID: requestID)
         guard let route = SiteRoute(path: request.path) else { return ErrorPages.notFound(context) }
         if route.isAPI { return APIGate.respond(route, method: method, context) }
         guard let entry = Routes.entry(for: route, method: method) else {
@@ -117,6 +120,8 @@ struct RequestContext {
     let apiWorkspaceID: Int64?
     /// Secrets handed from a POST to the next page view.
     let secrets: OneTimeSecrets
+    /// This request's id in the request and security logs.
+    let requestID: String
 
     /// The signed-in user (handlers behind `.signedIn` or `.admin` can rely on it).
     var user: DashboardUser { session!.user }

@@ -33,7 +33,8 @@ enum CSRF {
     }
 
     private static func refuse(_ context: RequestContext) -> Response {
-        ErrorPages.page(context.renderer, status: 403, title: "This form has expired",
+        context.audit(.csrfRefused, detail: "\(context.request.method) \(context.request.path)")
+        return ErrorPages.page(context.renderer, status: 403, title: "This form has expired",
                         message: "The form was sent without its security token, or from another site. Go back, reload the page and try again.",
                         shell: context.shell(title: "This form has expired", section: ""))
     }

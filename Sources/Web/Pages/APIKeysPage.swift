@@ -53,6 +53,7 @@ enum APIKeyCreate {
         let key = APIKeyRules.make()
         try context.app.store.createAPIKey(workspaceID: context.user.workspaceID, name: name, keyHash: SecureToken.digest(key),
                                            keyPrefix: APIKeyRules.displayPrefix(key), createdBy: context.user.id, now: context.now)
+        context.audit(.apiKeyCreated, detail: "\(APIKeyRules.displayPrefix(key)) \(name)")
         // Post/redirect/get: the next page view shows the key once; a refresh cannot create a second key.
         context.secrets.put(key, session: context.session!.idHash, now: context.now)
         return Response.redirect(to: SiteRoute.settingsAPIKeys.path)
@@ -63,6 +64,7 @@ enum APIKeyCreate {
 enum APIKeyRevoke {
     static func handle(_ context: RequestContext, _ id: Int64) throws -> Response {
         try context.app.store.revokeAPIKey(workspaceID: context.user.workspaceID, id: id, now: context.now)
+        context.audit(.apiKeyRevoked, detail: "key \(id)")
         return Response.redirect(to: SiteRoute.settingsAPIKeys.path + "?notice=" + Notice.keyRevoked.rawValue)
     }
 }

@@ -18,7 +18,7 @@ enum OAuthCallback {
         guard let connector = PartnerSupport.connector(context, partner) else { return PartnerSupport.unavailable(context, partner) }
         let query = context.request.query
         if let problem = try stateProblem(context, partner) {
-            context.app.logger.warning("oauth callback refused for \(partner.rawValue): state \(problem.rawValue)")
+            context.audit(.partnerConnectRefused, detail: "\(partner.rawValue): state \(problem.rawValue)")
             return failure(context, partner, "The connection was not made", problem.explanation,
                            "Nothing was changed. Start again with the Connect button.", status: 400)
         }
@@ -40,8 +40,9 @@ enum OAuthCallback {
             let token = try connector.completeAuthorization(code: code, redirectURI: context.app.config.redirectURI(for: partner),
                                                             codeVerifier: verifier, now: context.now)
             _ = try PartnerSupport.save(context, partner, token: token, kind: .oauth)
+            context.audit(.partnerConnected, detail: "\(partner.rawValue) by OAuth")
         } catch let error as PartnerError {
-            context.app.logger.warning("oauth exchange failed for \(partner.rawValue): \(error.className)")
+            context.audit(.partnerConnectRefused, detail: "\(partner.rawValue): code exchange failed (\(error.className))")
             return failure(context, partner, "The connection was not made", "\(PartnerInfo.of(partner).displayName) did not accept the sign-in: \(error.message)",
                            "Nothing was changed. Try connecting again; if it keeps failing, check the app's client id and secret.", status: 502)
         }

@@ -30,11 +30,13 @@ enum SignIn {
         }
         guard matches, let user, !throttle.isLocked(accountFailures: failures.account, addressFailures: failures.address) else {
             try store.recordSignInFailure(account: email, address: address, now: context.now)
-            context.app.logger.notice("sign-in refused from \(address)")
+            context.audit(.signInFailed, actor: email, workspaceID: user?.workspaceID,
+                          detail: user == nil ? "unknown account" : matches ? "locked after repeated failures" : "wrong password")
             return SignInPage.render(context, email: email, error: failure, status: 401)
         }
         try store.pruneSignInFailures(before: throttle.windowStart(now: context.now))
         let cookie = try Sessions.start(for: user, context)
+        context.audit(.signInSucceeded, actor: user.email, workspaceID: user.workspaceID)
         return Response.redirect(to: SafeRedirect.path(form["next"]))
             .adding("Set-Cookie", cookie)
             .adding("Set-Cookie", "\(CSRF.signInCookie)=; Path=/signin; Max-Age=0; HttpOnly; SameSite=Strict")
@@ -44,7 +46,10 @@ enum SignIn {
 /// `POST /signout`: ends the session on the server and clears the cookie.
 enum SignOut {
     static func handle(_ context: RequestContext) throws -> Response {
-        if let session = context.session { try context.app.store.endSession(idHash: session.idHash) }
+        if let session = context.session {
+            try context.app.store.endSession(idHash: session.idHash)
+            context.audit(.signedOut)
+        }
         return Response.redirect(to: SiteRoute.signIn.path + "?notice=signed-out").adding("Set-Cookie", Sessions.clearing(context))
     }
 }

@@ -21,6 +21,7 @@ enum SystemTokenSave {
                                           tokenError: "\(PartnerInfo.of(partner).displayName) did not accept this token: \(error.message)", status: 422)
         }
         _ = try PartnerSupport.save(context, partner, token: token, kind: .systemUser)
+        context.audit(.partnerConnected, detail: "\(partner.rawValue) by system-user token")
         return Response.redirect(to: SiteRoute.partnerAccounts(partner).path + "?notice=" + Notice.tokenSaved.rawValue)
     }
 }
