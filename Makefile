@@ -48,7 +48,9 @@ test-e2e:
 # Every dashboard form fuzzed with 10,000 submissions (make test sends 400).
 test-fuzz: test-deps
 	swift build $(SWIFT_BUILD_FLAGS)
+	rm -f test-output/fuzz.json
 	FUZZ_FORMS=10000 FUZZ_API=1500 .venv-test/bin/python -m pytest -q Tests/e2e/test_form_fuzz.py Tests/e2e/test_api_fuzz.py
+	@echo "fuzz figures (test-output/fuzz.json):" && cat test-output/fuzz.json
 
 # The security suite alone (it also runs inside make test-e2e); figures in test-output/security.json.
 test-security: test-deps

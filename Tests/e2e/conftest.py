@@ -1,4 +1,6 @@
 """End-to-end fixtures: the whole stack (sandbox, app, nginx) on free ports, and a headless Chromium."""
+import fcntl
+import json
 import os
 import pathlib
 import re
@@ -11,6 +13,24 @@ import requests
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "test-output"
+
+
+def record_figures(filename, section, figures):
+    """Prints `figures` and merges them into test-output/`filename` under `section`, under a lock and by an atomic
+    rename, so suites running side by side never erase or tear each other's figures."""
+    print(f"\n[{filename}] {section}: {json.dumps(figures, sort_keys=True)}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / filename
+    with open(OUT / f".{filename}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            data = json.loads(path.read_text()) if path.exists() else {}
+        except ValueError:
+            data = {}
+        data.setdefault(section, {}).update(figures)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        tmp.replace(path)
 BIN = ROOT / ".build" / "debug" / "audiencesync"
 PASSWORD = "e2e correct horse battery"
 

@@ -14,23 +14,11 @@ import urllib.parse
 import requests
 from requests.adapters import HTTPAdapter
 
-from conftest import BIN, OUT, PASSWORD, ROOT, csrf_of
-
-FIGURES = OUT / "security.json"
-
+from conftest import BIN, OUT, PASSWORD, ROOT, csrf_of, record_figures
 
 def record(section, figures):
     """Prints `figures` and merges them into test-output/security.json under `section`."""
-    print(f"\n[security] {section}: {json.dumps(figures, sort_keys=True)}")
-    OUT.mkdir(parents=True, exist_ok=True)
-    with open(OUT / "security.json.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            data = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
-        except ValueError:
-            data = {}
-        data.setdefault(section, {}).update(figures)
-        FIGURES.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    record_figures("security.json", section, figures)
 
 
 def route_table():

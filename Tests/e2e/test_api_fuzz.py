@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 
-from conftest import OUT, launched_canvas
+from conftest import OUT, launched_canvas, record_figures
 
 EMAIL = "apifuzz@e2e.test"
 
@@ -23,6 +23,10 @@ def test_the_api_holds_to_its_document_under_generated_requests(stack):
                "-n", examples, "--generation-deterministic", "--report", "junit", "--report-dir", str(report), "--no-color"]
     run = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     output = run.stdout + run.stderr
+    counted = re.search(r"(\d[\d,]*) generated, (\d[\d,]*) passed", output)
+    record_figures("fuzz.json", "api", {"examples_per_operation": int(examples), "exit_status": run.returncode,
+                                        "generated": int(counted.group(1).replace(",", "")) if counted else None,
+                                        "passed": int(counted.group(2).replace(",", "")) if counted else None})
     assert run.returncode == 0, output[-6000:]
     generated = re.search(r"(\d[\d,]*) generated, (\d[\d,]*) passed", output)
     assert generated and generated.group(1) == generated.group(2), output[-2000:]

@@ -6,7 +6,7 @@ import re
 
 import requests
 
-from conftest import csrf_of, launched_canvas
+from conftest import csrf_of, launched_canvas, record_figures
 from formfuzz import fuzz, still_up
 
 EMAIL = "fuzz@e2e.test"
@@ -26,6 +26,8 @@ def test_no_form_answers_5xx_whatever_it_is_sent(stack):
              "/segments", segment, segment + "/export", "/settings/api-keys", "/settings/notifications"]
     budget = int(os.environ.get("FUZZ_FORMS", "400"))
     sent, problems = fuzz(url, session, pages, budget, sign_in=lambda: stack.signed_in_session(EMAIL))
+    record_figures("fuzz.json", "forms", {"submissions": sent, "pages": len(pages), "problems": len(problems),
+                                          "first_problems": problems[:5]})
     assert sent >= budget
     assert not problems, "\n".join(problems[:20])
     assert still_up(url)

@@ -21,7 +21,7 @@ import time
 import requests
 
 from conftest import csrf_of
-from secfigures import record
+from secsupport import record
 
 EMAIL = "slow@e2e.test"
 SLOW_CLIENTS = int(os.environ.get("SLOW_CLIENTS", "200"))

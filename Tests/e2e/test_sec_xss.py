@@ -23,7 +23,7 @@ import requests
 from selenium.webdriver.common.by import By
 
 from conftest import PASSWORD, csrf_of, wait_for_text
-from secfigures import record
+from secsupport import record
 
 EMAIL = "xss@e2e.test"
 CORPUS = pathlib.Path(__file__).resolve().parents[1] / "Fixtures" / "xss_payloads.txt"
