@@ -47,26 +47,20 @@ public struct SecurityEvent: Sendable, Equatable {
         return fields.joined(separator: " ")
     }
 
-    /// `"…"` with `"` and `\` backslash-escaped and control characters as `\n`, `\r`, `\t` or `\u{…}`.
+    /// The value as a JSON string (quotes, backslashes and ASCII control characters escaped), cut at 256 characters,
+    /// with the invisible characters JSON leaves alone — DEL, C1 controls, line and paragraph separators, bidi and
+    /// other format characters — written as `\u{…}` too, so a log viewer shows exactly what was typed.
     static func quoted(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars.prefix(256) {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .lineSeparator
-                    || scalar.properties.generalCategory == .paragraphSeparator || scalar.properties.generalCategory == .format {
-                    out += "\\u{\(String(scalar.value, radix: 16))}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+        let json = JSONText.string(String(String.UnicodeScalarView(value.unicodeScalars.prefix(256))))
+        var out = ""
+        out.reserveCapacity(json.utf8.count)
+        for scalar in json.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator: out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
             }
         }
-        return out + "\""
+        return out
     }
 }
 

@@ -105,8 +105,8 @@ import Testing
 
     @Test func theLineEscapesEveryControlCharacter() {
         let event = SecurityEvent(kind: .signInFailed, at: Date(timeIntervalSince1970: 1_795_400_000), requestID: "00000000000000ff",
-                                  workspaceID: nil, actor: "a\r\n\u{0}\u{1b}[31m\u{2028}\"\\b", address: "10.0.0.1")
+                                  workspaceID: nil, actor: "a\r\n\u{0}\u{1b}[31m\u{2028}\u{202e}\u{85}\"\\b", address: "10.0.0.1")
         #expect(event.line == #"security event=signin.failed at=2026-11-23T02:13:20Z request="00000000000000ff" workspace=- "#
-            + #"actor="a\r\n\u{0}\u{1b}[31m\u{2028}\"\\b" address="10.0.0.1""#)
+            + #"actor="a\r\n\u0000\u001b[31m\u{2028}\u{202e}\u{85}\"\\b" address="10.0.0.1""#)
     }
 }
