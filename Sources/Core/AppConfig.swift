@@ -71,6 +71,8 @@ public struct AppConfig: Sendable, Equatable {
     public var proPurchases: Int
     /// Where alert emails go out, if anywhere; without it they wait in the dashboard's outbox.
     public var mail: MailServerSettings?
+    /// How fast one API key may call the REST API; `nil` (a rate of 0) lets every key call as fast as it can.
+    public var apiRateLimit: APIRateLimit?
 
     /// The redirect URI registered with `partner`: one per partner, from the configured base URL.
     public func redirectURI(for partner: PartnerID) -> String { baseURL + "/oauth/callback/" + partner.rawValue }
@@ -107,10 +109,19 @@ public struct AppConfig: Sendable, Equatable {
                 MailServerSettings(url: url, username: source.raw("SMTP_USERNAME"), password: source.raw("SMTP_PASSWORD"),
                                    requireTLS: source.raw("SMTP_REQUIRE_TLS").map { ["1", "true", "yes"].contains($0.lowercased()) } ?? false,
                                    from: source.string("MAIL_FROM", default: "AudienceSync <audiencesync@localhost>"))
-            }
+            },
+            apiRateLimit: try apiRateLimit(source)
         )
         try config.validate()
         return config
+    }
+
+    /// `API_RATE_PER_SECOND` (default 100; 0 turns the limit off) and `API_BURST` (default twice the rate).
+    private static func apiRateLimit(_ source: SettingSource) throws(ConfigError) -> APIRateLimit? {
+        let rate = try source.int("API_RATE_PER_SECOND", default: 100, range: 0...1_000_000)
+        guard rate > 0 else { return nil }
+        let burst = try source.int("API_BURST", default: 2 * rate, range: 1...2_000_000)
+        return APIRateLimit(perSecond: Double(rate), burst: Double(burst))
     }
 
     private func validate() throws(ConfigError) {

@@ -42,14 +42,14 @@ public final class TestApp: Sendable {
     /// Every line the app wrote to its security log.
     public let securityLog = LogLines()
 
-    /// Builds the app; `sandbox` supplies the partner endpoints.
-    public init(sandbox: SandboxStack? = nil) throws {
+    /// Builds the app; `sandbox` supplies the partner endpoints, `environment` adds or overrides settings.
+    public init(sandbox: SandboxStack? = nil, environment: [String: String] = [:]) throws {
         let folder = ProjectPaths.temporaryDirectory("app")
         let sandboxURL = sandbox?.url ?? "http://127.0.0.1:9"
         config = try AppConfig.load(environment: [
             "AUDIENCESYNC_DATA_DIR": folder, "AUDIENCESYNC_BASE_URL": Self.baseURL, "AUDIENCESYNC_SANDBOX_URL": sandboxURL,
             "AUDIENCESYNC_TEMPLATES_DIR": ProjectPaths.templates,
-        ])
+        ].merging(environment) { $1 })
         databasePath = config.databasePath
         store = try Store(path: config.databasePath)
         clock = TestClock()
@@ -62,8 +62,10 @@ public final class TestApp: Sendable {
 
     /// Creates a user (and workspace) directly in the store.
     @discardableResult
-    public func createUser(workspace: String, email: String, password: String = "correct horse battery", role: Role = .admin) throws -> DashboardUser {
-        try store.createUser(workspaceName: workspace, email: email, passwordHash: PasswordHasher().hash(password), role: role, now: clock.now)
+    public func createUser(workspace: String, email: String, password: String = "correct horse battery", role: Role = .admin,
+                           replaceExisting: Bool = false) throws -> DashboardUser {
+        try store.createUser(workspaceName: workspace, email: email, passwordHash: PasswordHasher().hash(password), role: role,
+                             replaceExisting: replaceExisting, now: clock.now)
     }
 
     /// A browser-like client of this app with its own cookie jar.

@@ -13,16 +13,20 @@ enum APIGate {
             context.audit(.apiKeyRefused, detail: "\(method) \(route.path): no key")
             return APIError.response(401, field: "Authorization", message: "Send the workspace API key as `Authorization: Bearer <key>`.")
         }
+        let keyHash = SecureToken.digest(key)
         let workspaceID: Int64?
         do {
             workspaceID = key.hasPrefix(APIKeyRules.prefix) && key.count <= 128
-                ? try context.app.store.workspaceID(apiKeyHash: SecureToken.digest(key)) : nil
+                ? try context.app.store.workspaceID(apiKeyHash: keyHash) : nil
         } catch {
             return APIError.unavailable(error, context)
         }
         guard let workspaceID else {
             context.audit(.apiKeyRefused, detail: "\(method) \(route.path): unknown or revoked key")
             return APIError.response(401, field: "Authorization", message: "This API key is not valid or was revoked.")
+        }
+        if let wait = context.app.apiRateLimiter.wait(keyHash: keyHash, at: context.now) {
+            return APIError.tooManyRequests(wait: wait, limit: context.app.apiRateLimiter.summary ?? "")
         }
         guard method == "GET" || context.request.contentType == "application/json" else {
             return APIError.response(415, field: "Content-Type", message: "Send the body as application/json.")
@@ -51,6 +55,16 @@ enum APIError {
         context.app.logger.error("api request failed: \(error)")
         var answer = response(503, field: "", message: "AudienceSync cannot store data right now; nothing from this request was saved. Retry later.")
         answer.headers.append(("Retry-After", String(ErrorPages.retryAfterSeconds)))
+        return answer
+    }
+
+    /// 429 for a key over its rate limit; nothing of the request was read or stored. `Retry-After` says when the
+    /// key has room again.
+    static func tooManyRequests(wait: TimeInterval, limit: String) -> Response {
+        let seconds = APIRateLimit.retryAfterSeconds(wait)
+        var answer = response(429, field: "Authorization",
+                              message: "This API key sent more than \(limit); nothing from this request was saved. Retry after \(seconds) s.")
+        answer.headers.append(("Retry-After", String(seconds)))
         return answer
     }
 

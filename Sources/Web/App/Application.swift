@@ -26,6 +26,8 @@ public struct WebDependencies: Sendable {
     public var securityLogger: Logger
     /// Access tokens, renewed where the partner issues refresh tokens.
     public let tokens: ConnectionTokens
+    /// Each API key's request budget (`config.apiRateLimit`, read when the dependencies are made).
+    let apiRateLimiter: APIRateLimiter
 
     /// Creates the dependencies.
     public init(config: AppConfig, store: Store, tokenBox: TokenBox, connectors: [PartnerID: any PartnerConnector],
@@ -34,6 +36,7 @@ public struct WebDependencies: Sendable {
         self.config = config; self.store = store; self.tokenBox = tokenBox; self.connectors = connectors
         self.now = now; self.passwords = passwords; self.logger = logger; self.securityLogger = securityLogger
         tokens = ConnectionTokens(store: store, tokenBox: tokenBox, connectors: connectors, now: now)
+        apiRateLimiter = APIRateLimiter(limit: config.apiRateLimit)
     }
 }
 
