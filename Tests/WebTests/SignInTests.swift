@@ -109,6 +109,23 @@ import Testing
         #expect(replay.get("/partners").status == 303)
     }
 
+    /// A password or role change (`admin create-user --replace-existing`) ends every session the user had, on every
+    /// device, and the old password stops working (reliability.md A-1).
+    @Test func aPasswordOrRoleChangeEndsEveryOpenSession() throws {
+        let laptop = test.browser(), phone = test.browser(address: "10.0.0.7")
+        laptop.signIn("admin@acme.test")
+        phone.signIn("admin@acme.test")
+        #expect(laptop.get("/partners").status == 200 && phone.get("/partners").status == 200)
+        let user = try #require(try test.store.user(email: "admin@acme.test"))
+        try test.createUser(workspace: "Acme", email: "admin@acme.test", password: "a brand new passphrase", role: .member, replaceExisting: true)
+        #expect(laptop.get("/partners").status == 303 && phone.get("/partners").status == 303)
+        #expect(try test.store.user(email: "admin@acme.test")?.id == user.id)
+        let again = test.browser()
+        #expect(again.signIn("admin@acme.test").status == 401)
+        #expect(again.signIn("admin@acme.test", "a brand new passphrase").status == 303)
+        #expect(again.get("/settings/api-keys").status == 403)      // the new role holds at once
+    }
+
     static let hostileNext = ["//evil.example", "https://evil.example/", "/\\evil.example", "/partners@evil.example", "javascript:alert(1)",
                               "/signin", "/%2F%2Fevil.example", " /partners", "/partners/facebook\r\nSet-Cookie: x=1"]
 
