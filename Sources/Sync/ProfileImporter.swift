@@ -132,7 +132,7 @@ final class RejectsReport {
     }
 
     func add(line: Int, externalID: String, reason: String) throws {
-        buffer += Array("\(line),\(Self.quoted(externalID)),\(Self.quoted(reason))\r\n".utf8)
+        buffer += Array("\(line),\(CSVField.encode(externalID)),\(CSVField.encode(reason))\r\n".utf8)
     }
 
     /// Writes what was added and forces it to disk, before the batch's commit.
@@ -145,12 +145,4 @@ final class RejectsReport {
     }
 
     func close() { try? handle.close() }
-
-    /// A CSV field, quoted when needed; a leading `=`, `+`, `-` or `@` is defused so a spreadsheet never runs it.
-    static func quoted(_ text: String) -> String {
-        var value = text
-        if let first = value.first, "=+-@".contains(first) { value = "'" + value }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
 }
