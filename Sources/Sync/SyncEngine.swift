@@ -255,6 +255,11 @@ public final class SyncEngine: Sendable {
             CrashPoints.reach(.afterPartnerAnswered)   // test-only: the partner has the batch, the database does not know yet
             keeper.stop()
             let recorded = try store.finish(claimID: claimID, outcomes: outcomes, stepID: stepID, now: now())
+            if recorded < items.count {
+                // The lease ran out while this batch was in flight (the process was stopped, the machine stalled) and
+                // another claim took the items over: their outcome is theirs to record, this one is fenced off.
+                logger.warning("[Sync] step \(stepID): \(items.count - recorded) of \(items.count) outcome(s) not recorded: the claim was taken over after its lease ran out")
+            }
             if outcomes.contains(where: { $0.outcome == .synced }) {
                 notifier.working(stepID: stepID, connectionID: destination.connectionID, now: now())
             }

@@ -19,7 +19,9 @@ struct SplitMix: RandomNumberGenerator {
 /// `entered = synced + not_synced + errored + pending` at a sync step after every operation of random sequences
 /// of ingest, claims, every outcome, crashes (claims abandoned mid-flight), stale completions, time and deadlines.
 @Suite struct ConservationPropertyTests {
+    /// 24 sequences in `make test`; `PROPERTY_SEQUENCES=10000 swift test --filter ConservationProperty` for the checklist's run.
     static let seeds: [UInt64] = [1, 2, 3, 42, 2026, 90210]
+        + (1000..<UInt64(1000 + max(0, (Int(ProcessInfo.processInfo.environment["PROPERTY_SEQUENCES"] ?? "") ?? 24) - 6)))
 
     @Test(arguments: seeds)
     func theAccountingIdentityHoldsAfterEveryOperation(seed: UInt64) throws {
