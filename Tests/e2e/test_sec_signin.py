@@ -111,3 +111,42 @@ def test_no_user_enumeration_by_status_page_or_time(stack, addresses):
     assert statuses == {401}
     assert len(pages) == 1
     assert abs(p50_known - p50_unknown) < 10
+
+
+def test_every_stored_password_is_argon2id_at_owasp_strength_and_sign_in_stays_fast(stack, addresses):
+    """A-5: every password hash in the database file parses as `$argon2id$v=19$m=…,t=…,p=…$salt$hash` with at least
+    OWASP's m=19 MiB, t=2, p=1, a 16-byte salt of its own and a 32-byte hash; successful sign-ins at 10 a second
+    from distinct addresses keep a p50 under 500 ms."""
+    import base64
+    import concurrent.futures
+    import sqlite3
+
+    for i in range(5):
+        stack.create_user(f"strength{i}@sec.test")
+    db = sqlite3.connect(f"file:{stack.data}/audiencesync.sqlite?mode=ro", uri=True)
+    hashes = [row[0] for row in db.execute("SELECT password_hash FROM dashboard_user")]
+    db.close()
+    pattern = re.compile(r"^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$")
+    decode = lambda text: base64.b64decode(text + "=" * (-len(text) % 4))
+    parsed = [pattern.match(h) for h in hashes]
+    assert hashes and all(parsed), [h[:30] for h, p in zip(hashes, parsed) if not p]
+    params = {(int(p[1]), int(p[2]), int(p[3])) for p in parsed}
+    salts = [decode(p[4]) for p in parsed]
+    assert all(m >= 19456 and t >= 2 and p >= 1 for m, t, p in params), params
+    assert all(len(s) >= 16 for s in salts) and len(set(salts)) == len(salts)
+    assert all(len(decode(p[5])) >= 32 for p in parsed)
+
+    def sign_in(k):
+        time.sleep(max(0.0, started + k / 10 - time.monotonic()))      # 10 a second, on schedule
+        status, _, seconds = attempt(stack, addresses.next(), f"strength{k % 5}@sec.test", PASSWORD)
+        return status, seconds
+
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(sign_in, range(50)))
+    p50 = statistics.median(s for _, s in results) * 1000
+    record("password_hashing", {"users": len(hashes), "parameters": sorted(params), "salt_bytes": min(len(s) for s in salts),
+                                "sign_ins": len(results), "rate_per_second": 10, "sign_in_p50_ms": round(p50, 1),
+                                "sign_in_p99_ms": round(max(s for _, s in results) * 1000, 1)})
+    assert all(status == 303 for status, _ in results), results
+    assert p50 < 500
