@@ -4,8 +4,12 @@ seven partners) — appear 0 times in the database file, its -wal, the app's log
 every page the dashboard renders (crawled signed in), after connecting, syncing, checking connections and a partner
 error whose message carries the token.
 
+The log files are also searched for what may sit in the database but never in a log: session cookies,
+appsecret_proof values, and the synced customers' emails and their SHA-256 hashes.
+
 reliability.md O-7 (secrets never reach templates, logs or error pages), O-9 (tokens sealed at rest), A-11 (no
 secrets in logs), A-13 (partner error payloads shown without tokens), A-8 (API keys stored hashed)."""
+import hashlib
 import re
 import secrets
 import sqlite3
@@ -128,6 +132,24 @@ def test_canaries_never_leave_their_place(stack):
             for where, blob in blobs.items():
                 if any(form in blob for form in forms):
                     hits.append(f"{kind} in {where}")
+    # Values that belong in the database but never in a log (A-11): session cookies, appsecret_proof values, and the
+    # customers' emails with their SHA-256 hashes, as sent to the partner.
+    con = sqlite3.connect(f"file:{stack.data / 'sandbox.sqlite'}?mode=ro", uri=True)
+    proofs = {m for (q,) in con.execute("SELECT query_json FROM sandbox_requests WHERE query_json LIKE '%appsecret_proof%'")
+              for m in re.findall(r'"appsecret_proof"\s*:\s*"([0-9a-f]{64})"', q or "")}
+    con.close()
+    emails = [u["attributes"]["email"] for u in users]
+    log_canaries = {"session cookies": sorted({v for jar in (s.cookies, sync_session.cookies) for k, v in jar.items() if "session" in k}),
+                    "appsecret_proof": sorted(proofs), "customer emails": emails,
+                    "customer email hashes": [hashlib.sha256(e.encode()).hexdigest() for e in emails]}
+    logs = {where: blob for where, blob in blobs.items() if where.startswith("logs/") or where.startswith("nginx/logs/")}
+    assert logs and log_canaries["session cookies"] and log_canaries["appsecret_proof"]
+    for kind, values in log_canaries.items():
+        for value in values:
+            for where, blob in logs.items():
+                if value.encode() in blob or urllib.parse.quote_plus(value).encode() in blob:
+                    hits.append(f"{kind} in {where}")
+    record("secrets", {"log_canaries": {k: len(v) for k, v in log_canaries.items()}, "logs_scanned": sorted(logs)})
     record("secrets", {"canaries": {k: len(v) for k, v in canaries.items()}, "files_scanned": sorted(str(f.relative_to(stack.data)) for f in files),
                        "bytes_scanned": sum(len(b) for b in blobs.values()), "pages_scanned": len(pages), "hits": len(hits)})
     # Controls: the secrets really travelled (the partner's side logged them), and the partner error really showed.
