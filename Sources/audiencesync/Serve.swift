@@ -28,7 +28,11 @@ struct Serve: ParsableCommand {
         let tokenBox = try TokenBox(keyBytes: try KeyFile.loadOrCreate(path: config.keyFile))
         let http = HTTPClient(configuration: HTTPClientConfiguration())
         let connectors = PartnerClients.all(config, http: http)
-        let app = try buildApplication(WebDependencies(config: config, store: store, tokenBox: tokenBox, connectors: connectors))
+        // Pages that call a partner while the browser waits get a shorter time-out than the sync engine, so that
+        // they answer before nginx gives up on them (PageDeadline).
+        let pageHTTP = HTTPClient(configuration: HTTPClientConfiguration(timeouts: .init(connect: 5, total: PageDeadline.pageCallTimeout)))
+        let app = try buildApplication(WebDependencies(config: config, store: store, tokenBox: tokenBox,
+                                                       connectors: PartnerClients.all(config, http: pageHTTP)))
         logger.info("dashboard at \(config.baseURL)")
         let delays = DelayAdvancer(store: store)
         var settings = SyncSettings()

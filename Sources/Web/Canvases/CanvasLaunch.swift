@@ -27,13 +27,16 @@ enum CanvasLaunch {
         let canvas = try store.canvas(workspaceID: workspace, id: id)
         guard canvas.status == .draft else { return CanvasActions.back(id) }
         let steps = try store.steps(canvasID: id)
-        var facts = try LaunchFacts.gather(context, steps: steps)
+        let deadline = PageDeadline()
+        var facts = try LaunchFacts.gather(context, steps: steps, deadline: deadline)
         facts.snapshot.criteriaProblems = try criteriaProblems(store, workspace, canvas)
         let problems = facts.problems + LaunchValidation.problems(facts.snapshot)
         guard problems.isEmpty else { return try refuse(context, id, problems) }
         for step in steps {
             guard case .audienceSync(let config) = step.kind, case .new(let name, nil) = config.audience,
                   let partner = config.partner, let account = config.adAccountID, let link = facts.links[partner] else { continue }
+            // Audiences created so far stay (creation is idempotent): launching again reuses them.
+            guard !deadline.isSpent else { return try refuse(context, id, [LaunchProblem.outOfTime(partner, stepID: step.id)]) }
             do {
                 let key = try store.audienceCreationKey(stepID: step.id) ?? String(step.id)
                 let existing = facts.audiences[AccountKey(partner, account)] ?? []
@@ -70,7 +73,7 @@ struct LaunchFacts {
     /// Partners that could not be asked (unreachable, throttled): launch waits for them.
     var problems: [LaunchProblem] = []
 
-    static func gather(_ context: RequestContext, steps: [CanvasStep]) throws -> LaunchFacts {
+    static func gather(_ context: RequestContext, steps: [CanvasStep], deadline: PageDeadline = PageDeadline()) throws -> LaunchFacts {
         var facts = LaunchFacts(snapshot: LaunchSnapshot(steps: steps))
         let used = usedAccounts(steps)
         let partners = Set(steps.compactMap { step -> PartnerID? in
@@ -85,6 +88,7 @@ struct LaunchFacts {
             guard connection.status == .valid, let connector = context.app.connectors[partner],
                   let token = PartnerSupport.token(context, connection) else { continue }
             facts.links[partner] = Link(connector: connector, token: token)
+            guard !deadline.isSpent else { facts.problems.append(.outOfTime(partner, stepID: nil)); continue }
             facts.ask(connector, token: token, partner: partner, accounts: used.filter { $0.partner == partner })
         }
         return facts
@@ -118,6 +122,15 @@ struct LaunchFacts {
             if !keys.contains(AccountKey(partner, account)) { keys.append(AccountKey(partner, account)) }
         }
         return keys
+    }
+}
+
+extension LaunchProblem {
+    /// The page ran out of time asking partners (``PageDeadline``): nothing was launched.
+    static func outOfTime(_ partner: PartnerID, stepID: Int64?) -> LaunchProblem {
+        LaunchProblem(rule: .connectionInvalid, stepID: stepID,
+                      message: "\(PartnerInfo.of(partner).displayName) is answering slowly, so the launch stopped before asking it more; "
+                          + "nothing was launched. Launch again in a moment — audiences already created are reused.")
     }
 }
 
