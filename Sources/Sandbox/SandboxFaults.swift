@@ -118,7 +118,7 @@ enum SandboxFaults {
                     ("method", r.method.map(JSON.string) ?? .null), ("share", .double(r.share)),
                     ("count", r.maxCount.map(JSON.int) ?? .null), ("status", r.status.map(JSON.int) ?? .null),
                     ("latency_ms", .int(r.latencyMilliseconds)), ("retry_after", r.retryAfter.map(JSON.int) ?? .null),
-                    ("seen", .int(seen)), ("injected", .int(injected)),
+                    ("error", r.error ?? .null), ("seen", .int(seen)), ("injected", .int(injected)),
                 ])
             })
         }

@@ -306,10 +306,31 @@ def partner_rows():
         Row("Snapchat 429 + Retry-After 10 s", "snapchat", *sandbox_fault(status=429, retry_after=10, count=1), expect="synced"),
         Row("Criteo 429 + Retry-After 10 s", "criteo", *sandbox_fault(status=429, retry_after=10, count=1), expect="synced"),
         Row("LinkedIn 429 + Retry-After 10 s", "linkedin", *sandbox_fault(status=429, retry_after=10, count=1), expect="synced"),
+        # The daily operations quota: no Retry-After header, only QuotaFailure and RetryInfo in the body; a "day"
+        # compressed to 30 s. The engine waits the retryDelay out, then everything syncs.
+        Row("Google daily quota exhausted (RESOURCE_EXHAUSTED, retryDelay 30 s in the body)", "google",
+            *sandbox_fault(status=429, count=1, error={"code": 429, "status": "RESOURCE_EXHAUSTED", "message": "Quota exceeded for quota metric "
+                           "'Daily operations' and limit 'Operations per day' of service 'datamanager.googleapis.com'.", "details": [
+                               {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [
+                                   {"subject": "project_number:0", "description": "Daily operations quota exhausted"}]},
+                               {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
+                                "metadata": {"quota_limit": "OperationsPerDay"}},
+                               {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "30s"}]}),
+            expect="synced"),
         Row("Google 503 (twice)", "google", *sandbox_fault(at_least=2, status=503, count=2), expect="synced"),
         Row("Google refresh fails (invalid_grant)", "google", refresh_fails, None, expect="waiting:auth_invalid",
             alert="the Google token is invalid"),
     ]
+
+
+def body_retry_delay(rule):
+    """Seconds of a Google `RetryInfo.retryDelay` ("30s") carried in an injected error body, if any: the client must
+    wait it out just like a Retry-After header."""
+    for detail in (rule.get("error") or {}).get("details", []):
+        delay = str(detail.get("retryDelay", ""))
+        if delay.endswith("s"):
+            return float(delay[:-1])
+    return None
 
 
 def refresh_fails(h, partner):
@@ -329,7 +350,7 @@ def run_row(h, row, index):
     canvas = h.new_canvas(partner, name)
     since = h.last_seq(partner)
     handle = row.inject(h, partner)
-    faults_before = {f["id"]: f.get("retry_after") for f in h.sandbox("GET", "/_sandbox/faults")["faults"]}
+    faults_before = {f["id"]: f.get("retry_after") or body_retry_delay(f) for f in h.sandbox("GET", "/_sandbox/faults")["faults"]}
     started = time.monotonic()
     acked = h.enter(canvas, prefix=f"f{index}-")
     lifted_at = None
