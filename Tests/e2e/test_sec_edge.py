@@ -89,3 +89,70 @@ def test_unknown_hosts_get_no_answer(stack):
                                   "right_host_statuses": right})
     assert not answered, answered
     assert all(status == 200 for status in right.values()), right
+
+
+# ---------------------------------------------------------------------------------------------------------- N-7
+
+def announce(stack, method, path, length, content_type="application/x-www-form-urlencoded", extra=""):
+    """A request announcing `length` body bytes and sending none: nginx refuses from the header alone."""
+    head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{stack.http}\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {length}\r\n{extra}Connection: close\r\n\r\n")
+    return exchange(stack.http, head.encode())
+
+
+def by_nginx(answer):
+    return b"<center>nginx</center>" in answer
+
+
+@pytest.fixture(scope="module")
+def api_key(stack):
+    stack.create_user("edge-admin@sec.test", workspace="Edge")
+    s = stack.signed_in_session("edge-admin@sec.test")
+    page = s.post(stack.url + "/settings/api-keys", data={"_csrf": csrf_of(s, stack.url + "/settings/api-keys"), "name": "edge"}, timeout=10).text
+    return re.search(r'id="new-key-value">([^<]+)<', page).group(1)
+
+
+def test_body_limits_per_route(stack, api_key):
+    routes = route_table()
+    posts = [line for line in routes if line["method"] == "POST"]
+    dashboard = [line for line in posts if line["access"] != "apiKey" and line["stateChanging"]]
+    api = [line for line in posts if line["access"] == "apiKey"]
+    assert dashboard and api
+    path_of = lambda line: re.sub(r"\{\w+\}", "1", line["path"])
+    wrong = []
+    limits = {}
+
+    # Every state-changing dashboard form: 1 MB + 1 announced is refused by nginx (413) — the import, MAX_IMPORT + 1.
+    for line in dashboard:
+        path = path_of(line)
+        limit = MAX_IMPORT if path == "/settings/imports" else MB
+        limits[path] = limit
+        status, answer = announce(stack, "POST", path, limit + 1,
+                                  content_type="multipart/form-data; boundary=x" if limit == MAX_IMPORT else "application/x-www-form-urlencoded")
+        if status != 413 or not by_nginx(answer):
+            wrong.append(f"dashboard {path} limit+1: {status}")
+
+    # Every REST API POST: MAX_BODY + 1 announced is refused by nginx; a real body one byte under it (past the
+    # dashboard's 1 MB) reaches the app. users/track gets valid JSON padded with whitespace and must be accepted.
+    bearer = {"Authorization": "Bearer " + api_key, "Content-Type": "application/json"}
+    under = {}
+    for line in api:
+        path = path_of(line)
+        status, answer = announce(stack, "POST", path, MAX_BODY + 1, content_type="application/json",
+                                  extra=f"Authorization: Bearer {api_key}\r\n")
+        if status != 413 or not by_nginx(answer):
+            wrong.append(f"api {path} MAX_BODY+1: {status}")
+        if path.endswith("/users/track"):
+            body = b'{"attributes":[{"external_id":"edge-1","email":"edge1@example.com"}]}'
+        else:
+            body = b"{}"
+        body += b" " * (MAX_BODY - 1 - len(body))
+        r = requests.post(stack.url + path, data=body, headers=bearer, timeout=60)
+        under[path] = r.status_code
+        if r.status_code == 413 or (path.endswith("/users/track") and r.status_code not in (200, 201)):
+            wrong.append(f"api {path} MAX_BODY-1: {r.status_code} {r.text[:200]}")
+
+    record("edge_body_limits", {"dashboard_post_routes_refused_at_limit_plus_1": len(dashboard) - len([w for w in wrong if w.startswith("dashboard")]),
+                                "dashboard_post_routes": len(dashboard), "dashboard_limit_bytes": MB, "import_limit_bytes": MAX_IMPORT,
+                                "api_post_routes": len(api), "api_limit_bytes": MAX_BODY, "api_just_under_limit_statuses": under})
+    assert not wrong, wrong
