@@ -156,3 +156,125 @@ def test_body_limits_per_route(stack, api_key):
                                 "dashboard_post_routes": len(dashboard), "dashboard_limit_bytes": MB, "import_limit_bytes": MAX_IMPORT,
                                 "api_post_routes": len(api), "api_limit_bytes": MAX_BODY, "api_just_under_limit_statuses": under})
     assert not wrong, wrong
+
+
+# ---------------------------------------------------------------------------------------------------------- N-2
+
+def tokens(text):
+    """nginx's configuration syntax as tokens: words (quotes removed), ';', '{' and '}'."""
+    found, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+        elif ch == "#":
+            i = text.find("\n", i) if "\n" in text[i:] else len(text)
+        elif ch in ";{}":
+            found.append(ch)
+            i += 1
+        elif ch in "\"'":
+            end = i + 1
+            while text[end] != ch:
+                end += 2 if text[end] == "\\" else 1
+            found.append(("quoted", text[i + 1:end]))
+            i = end + 1
+        else:
+            end = i
+            while end < len(text) and not text[end].isspace() and text[end] not in ";{}":
+                end += 1
+            found.append(text[i:end])
+            i = end
+    return found
+
+
+def parse(text):
+    """A list of (name, args, children) — children None for a simple directive."""
+    stream = tokens(text)
+    pos = 0
+
+    def block():
+        nonlocal pos
+        items, words = [], []
+        while pos < len(stream):
+            token = stream[pos]
+            pos += 1
+            if token == ";":
+                items.append((words[0], words[1:], None))
+                words = []
+            elif token == "{":
+                items.append((words[0], words[1:], block()))
+                words = []
+            elif token == "}":
+                return items
+            else:
+                words.append(token[1] if isinstance(token, tuple) else token)
+        return items
+
+    return block()
+
+
+def walk(items, path=()):
+    for name, args, children in items:
+        yield name, args, children, path
+        if children is not None:
+            yield from walk(children, path + ((name, tuple(args)),))
+
+
+def fastcgi_locations(main):
+    """Every location holding fastcgi_pass, named by its server, and what each lacks."""
+    locations, problems = [], []
+    for name, _, server, _ in walk(main):
+        if name != "server":
+            continue
+        server_name = next((" ".join(a) or '""' for n, a, _ in server if n == "server_name"), "?")
+        for name, args, children, _ in walk(server):
+            if name != "location" or not any(child[0] == "fastcgi_pass" for child in children):
+                continue
+            label = f"{server_name} {' '.join(args)}"
+            locations.append(label)
+            own = [(child[0], child[1]) for child in children if child[2] is None]
+            if ("include", ["/etc/nginx/fastcgi_params"]) not in own:
+                problems.append(f"{label}: no include /etc/nginx/fastcgi_params")
+            if ("fastcgi_param", ["HTTP_PROXY", ""]) not in own:
+                problems.append(f'{label}: no fastcgi_param HTTP_PROXY ""')
+            if not any(n == "fastcgi_param" and a and a[0] == "REQUEST_URI" for n, a in own):
+                problems.append(f"{label}: no fastcgi_param REQUEST_URI")
+    return locations, problems
+
+
+def test_rendered_config_passes_nginx_t_and_every_fastcgi_location_is_complete(tmp_path):
+    data = tmp_path / "data"
+    prefix = data / "nginx"
+    conf = prefix / "nginx.conf"
+    http, sandbox = free_port(), free_port()
+    env = {"PATH": "/usr/sbin:/usr/bin:/bin", "AUDIENCESYNC_DATA_DIR": str(data), "AUDIENCESYNC_HTTP_PORT": str(http),
+           "AUDIENCESYNC_SANDBOX_PORT": str(sandbox), "AUDIENCESYNC_BASE_URL": f"http://127.0.0.1:{http}",
+           "AUDIENCESYNC_SANDBOX_URL": f"http://127.0.0.1:{sandbox}", "AUDIENCESYNC_TEMPLATES_DIR": str(ROOT / "Templates"),
+           "AUDIENCESYNC_PUBLIC_DIR": str(ROOT / "Public")}
+    prefix.mkdir(parents=True)
+    subprocess.run([str(BIN), "nginx-config", "--template", "nginx/nginx.conf.template", "--output", str(conf), "--prefix", str(prefix)],
+                   check=True, env=env, cwd=ROOT)
+    checked = subprocess.run(["nginx", "-t", "-c", str(conf), "-p", str(prefix)], capture_output=True, text=True)
+    assert checked.returncode == 0 and "test is successful" in checked.stderr, checked.stderr
+    dump = subprocess.run(["nginx", "-T", "-c", str(conf), "-p", str(prefix)], capture_output=True, text=True, check=True).stdout
+
+    # nginx -T prints each file read, the main one first, then every included one.
+    files = dict(re.findall(r"^# configuration file (.+?):\n(.*?)(?=^# configuration file |\Z)", dump, re.S | re.M))
+    main = parse(files[str(conf)])
+    params = {args[0]: args[1:] for name, args, _, _ in walk(parse(files["/etc/nginx/fastcgi_params"])) if name == "fastcgi_param"}
+    missing_params = [p for p in ("REQUEST_METHOD", "CONTENT_LENGTH", "CONTENT_TYPE", "QUERY_STRING") if p not in params]
+
+    locations, problems = fastcgi_locations(main)
+    # The check itself must see a gap: the same configuration without one include is flagged.
+    broken = files[str(conf)].replace("include /etc/nginx/fastcgi_params;", "", 1)
+    assert fastcgi_locations(parse(broken))[1], "the check does not notice a location without fastcgi_params"
+    everywhere = [(name, args) for text in files.values() for name, args, _, _ in walk(parse(text))]
+    keep_conn = [args for name, args in everywhere if name == "fastcgi_keep_conn" and args != ["off"]]
+    next_upstream = [args for name, args in everywhere if name == "fastcgi_next_upstream" and "non_idempotent" in args]
+
+    record("edge_config", {"nginx_t": "ok", "fastcgi_locations": len(locations), "locations": locations, "incomplete": problems,
+                           "fastcgi_params_missing": missing_params, "keep_conn_on": len(keep_conn), "next_upstream_non_idempotent": len(next_upstream)})
+    assert len(locations) >= 5, locations   # /metrics, the import, /api/, / and the sandbox's /
+    assert not problems, problems
+    assert not missing_params, missing_params
+    assert not keep_conn and not next_upstream, (keep_conn, next_upstream)
