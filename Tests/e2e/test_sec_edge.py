@@ -278,3 +278,112 @@ def test_rendered_config_passes_nginx_t_and_every_fastcgi_location_is_complete(t
     assert not problems, problems
     assert not missing_params, missing_params
     assert not keep_conn and not next_upstream, (keep_conn, next_upstream)
+
+
+# ---------------------------------------------------------------------------------------------------------- N-1
+
+class CountingListener:
+    """A TCP listener on a free loopback port that accepts and counts connections (and closes them)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        self.running = True
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.accepted += 1
+            conn.close()
+
+    def close(self):
+        self.running = False
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+def test_a_clients_proxy_header_never_becomes_the_apps_proxy(stack):
+    listener = CountingListener()
+    proxy = {"Proxy": f"http://127.0.0.1:{listener.port}/"}
+    url = stack.url
+    try:
+        email = "edge-proxy@sec.test"
+        stack.create_user(email, workspace="Edge proxy")
+        s = requests.Session()
+        s.headers.update(proxy)   # on every request this client sends, sign-in included
+        token = re.search(r'name="_csrf" value="([^"]+)"', s.get(url + "/signin", timeout=10).text).group(1)
+        r = s.post(url + "/signin", data={"_csrf": token, "email": email, "password": PASSWORD, "next": "/partners"},
+                   allow_redirects=False, timeout=10)
+        assert r.status_code == 303, r.text[:300]
+
+        # Facebook through the OAuth flow: the callback exchanges the code with the sandbox through libcurl.
+        seq = sandbox_seq(stack)
+        callback, _ = flow(stack, s, "facebook")
+        r = s.get(callback, allow_redirects=False, timeout=30)
+        assert r.status_code == 303 and "/accounts" in r.headers["Location"], f"{r.status_code} {r.text[:300]}"
+        page = s.get(url + "/partners/facebook/accounts", timeout=30)
+        account = re.search(r'name="account" value="([^"]+)"', page.text).group(1)
+        r = s.post(url + "/partners/facebook/accounts", data={"_csrf": csrf_of(s, url + "/partners/facebook/accounts"), "account": account},
+                   allow_redirects=False, timeout=30)
+        assert r.status_code == 303, r.text[:300]
+        connect_calls = graph_calls(sandbox_calls_since(stack, seq))
+        # "Check connection now" on the partner page: inspects the token and lists ad accounts, in the request.
+        seq = sandbox_seq(stack)
+        r = s.post(url + "/partners/facebook/check", data={"_csrf": csrf_of(s, url + "/partners/facebook")}, allow_redirects=False, timeout=30)
+        assert r.status_code == 303, f"{r.status_code} {r.text[:300]}"
+        partner_page = s.get(url + r.headers["Location"] if r.headers["Location"].startswith("/") else r.headers["Location"], timeout=30)
+        assert partner_page.status_code == 200
+        check_calls = graph_calls(sandbox_calls_since(stack, seq))
+
+        # A system-user token pasted, and the REST API.
+        r = s.post(url + "/partners/facebook/token", data={"_csrf": csrf_of(s, url + "/partners/facebook"), "token": sandbox_system_token(stack)},
+                   allow_redirects=False, timeout=30)
+        assert r.status_code in (200, 303), r.text[:300]
+        page = s.post(url + "/settings/api-keys", data={"_csrf": csrf_of(s, url + "/settings/api-keys"), "name": "proxy"}, timeout=10).text
+        key = re.search(r'id="new-key-value">([^<]+)<', page).group(1)
+        api = requests.post(url + "/api/v1/users/track", json={"attributes": [{"external_id": "proxy-1", "email": "proxy1@example.com"}]},
+                            headers={**proxy, "Authorization": "Bearer " + key}, timeout=10)
+        assert api.status_code in (200, 201), api.text
+        time.sleep(0.5)   # anything the app might still be sending
+    finally:
+        listener.close()
+    record("edge_httpoxy", {"app_calls_to_the_sandbox_on_connect": connect_calls, "app_calls_to_the_sandbox_on_check": check_calls,
+                            "api_status": api.status_code, "proxy_listener_connections": listener.accepted})
+    assert any("/oauth/access_token" in c for c in connect_calls), connect_calls
+    assert any("/debug_token" in c for c in check_calls), check_calls
+    assert listener.accepted == 0
+
+
+def graph_calls(calls):
+    """The calls the app made (Graph API), not the test's own visits to the consent page."""
+    return [c for c in calls if "/facebook/graph/" in c]
+
+
+def sandbox_seq(stack):
+    seq = 0
+    while True:
+        page = requests.get(stack.sandbox_url + "/_sandbox/requests", params={"since": seq}, timeout=10).json()
+        if not page["requests"]:
+            return seq
+        seq = page["last_seq"]
+
+
+def sandbox_calls_since(stack, seq):
+    calls = []
+    while True:
+        page = requests.get(stack.sandbox_url + "/_sandbox/requests", params={"since": seq}, timeout=10).json()
+        if not page["requests"]:
+            return calls
+        calls += [f"{c['method']} {c['path']}" for c in page["requests"]]
+        seq = page["last_seq"]
