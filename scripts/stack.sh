@@ -25,9 +25,14 @@ stop() {
   done
 }
 
-wait_for() {  # url, what
+authority() {  # a URL's host[:port]: nginx answers only the hosts of BASE_URL and SANDBOX_URL (N-4)
+  local rest="${1#*://}"
+  echo "${rest%%/*}"
+}
+
+wait_for() {  # url, what, Host header
   for _ in $(seq 1 150); do
-    curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null && return 0
+    curl -fsS -o /dev/null --max-time 2 -H "Host: $3" "$1" 2>/dev/null && return 0
     sleep 0.2
   done
   echo "$2 did not come up at $1; see $data/logs/" >&2
@@ -46,7 +51,7 @@ environment() {
 
 start_app() {
   "$BIN" serve >>"$data/logs/app.log" 2>&1 & echo $! >"$data/app.pid"
-  wait_for "http://127.0.0.1:$http/healthz" "the dashboard"
+  wait_for "http://127.0.0.1:$http/healthz" "the dashboard" "$(authority "$AUDIENCESYNC_BASE_URL")"
 }
 
 start() {
@@ -57,7 +62,7 @@ start() {
   "$BIN" nginx-config --template nginx/nginx.conf.template --output "$data/nginx/nginx.conf" --prefix "$data/nginx"
   "$BIN" sandbox >>"$data/logs/sandbox.log" 2>&1 & echo $! >"$data/sandbox.pid"
   nginx -c "$data/nginx/nginx.conf" -p "$data/nginx" >>"$data/logs/nginx.log" 2>&1 & echo $! >"$data/nginx.pid"
-  wait_for "http://127.0.0.1:$sandbox/" "the partner sandbox"
+  wait_for "http://127.0.0.1:$sandbox/" "the partner sandbox" "$(authority "$AUDIENCESYNC_SANDBOX_URL")"
   start_app
 }
 

@@ -14,6 +14,9 @@ public enum NginxTemplate {
             "SANDBOX_PORT": String(config.sandboxPort),
             "MAX_BODY": String(max(1, config.maxBodyBytes >> 20)) + "m",
             "MAX_IMPORT": String(max(1, config.maxImportBytes >> 20)) + "m",
+            // Only these hosts reach the app and the sandbox; any other Host header (or none) is dropped (N-4).
+            "APP_HOST": serverName(config.baseURL),
+            "SANDBOX_HOST": serverName(config.sandboxURL),
             // Forms that redirect to a partner's consent page need its origin in form-action (Chrome applies
             // form-action to the redirect too); the sandbox's consent form redirects back to the app.
             "APP_FORM_ACTION": formAction(config),
@@ -38,6 +41,15 @@ public enum NginxTemplate {
             if let found = config.partners[partner].flatMap({ origin($0.authorizeURL) }), !origins.contains(found) { origins.append(found) }
         }
         return (["'self'"] + origins).joined(separator: " ")
+    }
+
+    /// The host of a URL as nginx's `server_name` takes it: lowercased, IPv6 literals in brackets, no port.
+    /// A URL without a host gives `""`, which only a request without a Host header matches — and that goes to the
+    /// default server first, so nothing reaches the app.
+    public static func serverName(_ url: String) -> String {
+        guard let host = URL(string: url)?.host?.lowercased(), !host.isEmpty else { return "\"\"" }
+        if host.contains(":") { return host.hasPrefix("[") ? host : "[\(host)]" }
+        return host
     }
 
     /// `scheme://host[:port]` of a URL.

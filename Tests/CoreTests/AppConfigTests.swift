@@ -39,4 +39,17 @@ import Testing
         #expect(values["APP_FORM_ACTION"] == "'self' http://127.0.0.1:8081")
         #expect(throws: ConfigError.self) { try NginxTemplate.render("@@UNKNOWN@@", values: values) }
     }
+
+    @Test func nginxServerNamesAreTheHostsOfTheConfiguredURLs() throws {
+        let defaults = NginxTemplate.values(config: try AppConfig.load(environment: [:]), prefix: "/p", publicDirectory: "/pub",
+                                            appSocket: "/a.sock", sandboxSocket: "/s.sock")
+        #expect(defaults["APP_HOST"] == "127.0.0.1")
+        #expect(defaults["SANDBOX_HOST"] == "127.0.0.1")
+        let config = try AppConfig.load(environment: ["AUDIENCESYNC_BASE_URL": "https://Sync.Example.com:8443/",
+                                                      "AUDIENCESYNC_SANDBOX_URL": "http://[::1]:9001"])
+        let values = NginxTemplate.values(config: config, prefix: "/p", publicDirectory: "/pub", appSocket: "/a.sock", sandboxSocket: "/s.sock")
+        #expect(values["APP_HOST"] == "sync.example.com")
+        #expect(values["SANDBOX_HOST"] == "[::1]")
+        #expect(NginxTemplate.serverName("not a url") == "\"\"")
+    }
 }

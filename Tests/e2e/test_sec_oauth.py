@@ -1,7 +1,7 @@
 """Security suite, OAuth and redirects, through nginx, the app and the sandbox's real consent pages and token endpoints:
 for every connectable partner, callbacks with a missing, wrong, other-session, expired, replayed or other-partner
-`state` are refused and the sandbox's request log shows no token exchange for them; a forged Host or
-X-Forwarded-Host never changes the redirect_uri; and ≥ 200 hostile `next=` values never produce an off-site Location.
+`state` are refused and the sandbox's request log shows no token exchange for them; a forged Host gets no answer
+at all (nginx closes the connection) and a forged X-Forwarded-Host or Forwarded never changes the redirect_uri; and ≥ 200 hostile `next=` values never produce an off-site Location.
 
 reliability.md O-1 (state), O-3 (mix-up: distinct callback per partner), O-4 (redirect_uri from the configured base URL,
 no open redirector), O-5 (callback answers with Referrer-Policy: no-referrer)."""
@@ -144,16 +144,30 @@ def test_forged_host_never_changes_the_redirect_uri(stack, admins):
     forged = [{"Host": "evil.example"}, {"X-Forwarded-Host": "evil.example"}, {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"},
               {"Forwarded": "host=evil.example;proto=https"}, {"Host": "evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Port": "443"},
               {"X-Original-URL": "https://evil.example/"}, {"X-Forwarded-Server": "evil.example"}]
-    checked, wrong = 0, []
+    checked, closed, wrong = 0, 0, []
     for partner in PARTNERS:
         for headers in [{}] + forged:
+            if "Host" in headers:
+                # nginx serves only BASE_URL's host (N-4): a forged Host gets its connection closed with no answer.
+                token = csrf_of(s, f"{stack.url}/partners/{partner}")
+                cookie = "; ".join(f"{c.name}={c.value}" for c in s.cookies)
+                try:
+                    r = requests.post(f"{stack.url}/partners/{partner}/connect", data={"_csrf": token}, headers={**headers, "Cookie": cookie},
+                                      allow_redirects=False, timeout=10)
+                    wrong.append(f"{partner} {headers}: answered {r.status_code} {r.headers.get('Location')}")
+                except requests.exceptions.ConnectionError:
+                    closed += 1
+                continue
             location = start(stack, s, partner, headers)
             query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(location).query))
             redirect = query.get("redirect_uri")
             checked += 1
             if redirect != f"{stack.url}/oauth/callback/{partner}" or "evil" in location or not location.startswith(stack.sandbox_url):
                 wrong.append(f"{partner} {headers}: {redirect}")
-    record("oauth_redirect_uri", {"authorization_urls_checked": checked, "forged_header_sets": len(forged), "changed_by_forged_headers": len(wrong)})
+    host_sets = sum("Host" in h for h in forged)
+    record("oauth_redirect_uri", {"authorization_urls_checked": checked, "forged_header_sets": len(forged), "changed_by_forged_headers": len(wrong),
+                                  "forged_host_connections_closed": closed})
+    assert closed == host_sets * len(PARTNERS), closed
     assert not wrong, wrong
 
 
