@@ -134,6 +134,10 @@ public struct AppConfig: Sendable, Equatable {
             where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw .invalid(name: "AUDIENCESYNC_" + name, reason: "must start with http:// or https://")
         }
+        // nginx answers only these two hosts (any other Host header has its connection closed).
+        for (name, url) in [("BASE_URL", baseURL), ("SANDBOX_URL", sandboxURL)] where URL(string: url)?.host?.isEmpty ?? true {
+            throw .invalid(name: "AUDIENCESYNC_" + name, reason: "must name a host, e.g. http://127.0.0.1:8080")
+        }
         if let mail, !(mail.url.hasPrefix("smtp://") || mail.url.hasPrefix("smtps://")) {
             throw .invalid(name: "AUDIENCESYNC_SMTP_URL", reason: "must start with smtp:// or smtps://")
         }

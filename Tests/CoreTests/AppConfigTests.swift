@@ -29,6 +29,9 @@ import Testing
             try AppConfig.load(environment: ["AUDIENCESYNC_HTTP_PORT": "http"])
         }
         #expect(throws: ConfigError.self) { try AppConfig.load(environment: ["AUDIENCESYNC_BASE_URL": "ftp://x"]) }
+        #expect(throws: ConfigError.invalid(name: "AUDIENCESYNC_SANDBOX_URL", reason: "must name a host, e.g. http://127.0.0.1:8080")) {
+            try AppConfig.load(environment: ["AUDIENCESYNC_SANDBOX_URL": "http://:8081"])
+        }
         #expect(throws: ConfigError.self) { try AppConfig.parseSettingsFile("NOT A SETTING") }
     }
 
