@@ -57,6 +57,22 @@ extension Store {
         }
     }
 
+    /// Gives up the claims in `claimIDs` at once, as a process does when told to stop right away: their items are
+    /// due again for the next claim instead of waiting for the lease to run out. A completion that arrives later
+    /// under one of these claim ids is fenced off like any stale one.
+    /// - Returns: how many items were released.
+    @discardableResult
+    public func releaseClaims(_ claimIDs: [String]) throws(StoreError) -> Int {
+        guard !claimIDs.isEmpty else { return 0 }
+        return try write { db in
+            try db.execute(sql: """
+                UPDATE sync_item SET claim_id = NULL, lease_until = NULL
+                WHERE state = 'pending' AND claim_id IN (SELECT value FROM json_each(?))
+                """, arguments: ["[" + claimIDs.map { "\"\($0)\"" }.joined(separator: ",") + "]"])
+            return db.changesCount
+        }
+    }
+
     /// Extends the lease of the items still held under `claimID` (while their request is in flight).
     public func renewLease(claimID: String, until: Date) throws(StoreError) {
         try write { db in try db.execute(sql: "UPDATE sync_item SET lease_until = ? WHERE claim_id = ?", arguments: [until.unix, claimID]) }

@@ -96,6 +96,20 @@ public final class SyncEngine: Sendable {
     }
 
     private let stopping = Mutex(false)
+    /// Claim ids of the batches being sent right now.
+    private let inFlight = Mutex<Set<String>>([])
+
+    /// Releases the batches in flight without waiting for their partner calls (a second stop signal): their items
+    /// are due again at once after a restart rather than after their lease. Returns how many items were released.
+    public func releaseInFlight() -> Int {
+        let claims = inFlight.withLock { Array($0) }
+        do {
+            return try store.releaseClaims(claims)
+        } catch {
+            logger.error("could not release \(claims.count) batch(es) in flight: \(error); their leases will run out")
+            return 0
+        }
+    }
 
     /// Sends a destination's batches back to back while each one was full (a backlog), up to `burst` of them,
     /// so a backlog drains at the partner's pace rather than one batch per flusher tick.
@@ -248,6 +262,8 @@ public final class SyncEngine: Sendable {
             let items = try store.claim(stepID: stepID, limit: destination.uploader.maxUsersPerRequest, claimID: claimID,
                                         leaseUntil: time.addingTimeInterval(settings.lease), now: time)
             guard !items.isEmpty else { return 0 }
+            inFlight.withLock { _ = $0.insert(claimID) }
+            defer { inFlight.withLock { _ = $0.remove(claimID) } }
             CrashPoints.reach(.claim)
             let keeper = LeaseKeeper(store: store, claimID: claimID, lease: settings.lease, now: now)
             var activity: [ActivityLine] = []

@@ -66,6 +66,12 @@ struct Serve: ParsableCommand {
         // CSV uploads are written to disk as they arrive, never held in memory.
         let spool = UploadSpool(paths: [SiteRoute.profileImports.path], directory: config.importsDirectory, maxBytes: config.maxImportBytes,
                                 admit: { [app] in app.admitsUpload($0) })
-        try ServerRunner.run(app, socket: config.appSocket, threads: config.threads, maxBodyBytes: config.maxBodyBytes, spool: spool, logger: logger)
+        // systemd and Ctrl-C twice mean "now": give the batches in flight back so a restart sends them at once, and exit.
+        try ServerRunner.run(app, socket: config.appSocket, threads: config.threads, maxBodyBytes: config.maxBodyBytes, spool: spool, logger: logger,
+                             onSecondSignal: { [sync] signal in
+                                 let released = sync.releaseInFlight()
+                                 logger.notice("signal \(signal) again: released \(released) user(s) in flight and stopped at once")
+                                 _exit(1)
+                             })
     }
 }
