@@ -1,13 +1,16 @@
 """Security suite, the nginx edge, through the real nginx in front of the app and the sandbox:
 requests for any host but BASE_URL's (or SANDBOX_URL's) are dropped without an answer; every dashboard route takes
 at most 1 MB, the REST API MAX_BODY and the CSV import MAX_IMPORT, refused by nginx from the announced length; the
-rendered configuration passes `nginx -t` and every FastCGI location carries the parameters the app relies on; and
-a client's Proxy header never becomes the app's outgoing proxy (httpoxy).
+rendered configuration passes `nginx -t` and every FastCGI location carries the parameters the app relies on;
+a client's Proxy header never becomes the app's outgoing proxy (httpoxy); and one client address has at most
+`limit_conn` (64) requests under way at the app's server, the rest refused 429 at once.
 
 reliability.md N-1 (httpoxy), N-2 (FastCGI parameters, no keep-alive, no retried POST), N-4 (unknown hosts),
-N-7 (body limits per route)."""
+N-7 (body limits per route), N-8 (concurrent requests per client address)."""
 import re
+import select
 import socket
+import statistics
 import subprocess
 import threading
 import time
@@ -16,7 +19,7 @@ import pytest
 import requests
 
 from conftest import BIN, PASSWORD, ROOT, Stack, csrf_of, free_port
-from secsupport import flow, record, route_table, sandbox_system_token
+from secsupport import address, flow, record, route_table, sandbox_system_token, session_from
 
 MB = 1 << 20
 MAX_BODY = 2 * MB      # the REST API's limit in this stack (the dashboard's is 1 MB whatever MAX_BODY is)
@@ -387,3 +390,108 @@ def sandbox_calls_since(stack, seq):
             return calls
         calls += [f"{c['method']} {c['path']}" for c in page["requests"]]
         seq = page["last_seq"]
+
+
+# ---------------------------------------------------------------------------------------------------------- N-8
+
+def per_address_limit(stack):
+    """The app server's `limit_conn` as rendered for this stack."""
+    conf = (stack.data / "nginx" / "nginx.conf").read_text()
+    return int(re.search(r"^\s*limit_conn audiencesync_per_address (\d+);", conf, re.M).group(1))
+
+
+def status_of(sock):
+    """The status nginx answered on `sock` (None while it has answered nothing and kept the connection open)."""
+    try:
+        answer = sock.recv(4096, socket.MSG_PEEK)   # the socket does not block: see below
+    except BlockingIOError:
+        return None
+    except OSError:
+        return "reset"
+    match = re.match(rb"HTTP/1\.[01] (\d{3})", answer)
+    return int(match.group(1)) if match else ("closed" if not answer else answer[:20])
+
+
+def test_one_address_holds_at_most_the_limit_of_slow_requests(stack, api_key):
+    """From ONE address, limit + 50 slow-body requests (a complete header announcing 100 kB, then the body a byte
+    at a time): nginx holds at most `limit` of them and answers the rest 429 at once, instead of waiting out
+    client_body_timeout. Meanwhile another address is served as usual, and a new request from the attacking address
+    is refused too; once the slow ones close, that address is served again."""
+    limit = per_address_limit(stack)
+    attacker, bystander = address(100), address(101)
+    log = stack.data / "nginx" / "logs" / "error.log"
+    log_before = log.read_text(errors="replace").count("limiting connections by zone")
+    head = (f"POST /api/v1/users/track HTTP/1.1\r\nHost: 127.0.0.1:{stack.http}\r\nAuthorization: Bearer {api_key}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{").encode()
+    sockets, sent_at = [], []
+    try:
+        for _ in range(limit + 50):
+            sock = socket.socket()
+            sock.settimeout(5)
+            sock.bind((attacker, 0))
+            sock.connect(("127.0.0.1", stack.http))
+            sock.sendall(head)
+            sock.setblocking(False)   # a socket with a timeout would wait for an answer before peeking
+            sockets.append(sock)
+            sent_at.append(time.monotonic())
+
+        # Every refusal arrives well before client_body_timeout (15 s) would have ended the request.
+        answered_after = {}
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline:
+            waiting = [s for s in sockets if s not in answered_after]
+            readable = select.select(waiting, [], [], 0.5)[0] if waiting else []
+            for sock in readable:
+                answered_after[sock] = time.monotonic() - sent_at[sockets.index(sock)]
+            if len(answered_after) >= 50 and not readable:
+                break
+        refused = {s: status_of(s) for s in answered_after}
+
+        # The held ones are still open a body byte later; other addresses are served, the attacker's is not.
+        for sock in sockets:
+            if sock not in answered_after:
+                sock.send(b" ")
+        time.sleep(0.5)
+        held = [s for s in sockets if status_of(s) is None]
+        normal = session_from(bystander)
+        bystander_statuses = [normal.get(stack.url + "/signin", timeout=10).status_code for _ in range(10)]
+        bystander_statuses += [requests.get(stack.url + "/healthz", timeout=10).status_code for _ in range(5)]
+        attacker_new_request = session_from(attacker).get(stack.url + "/signin", timeout=10).status_code
+        held_after = [s for s in held if status_of(s) is None]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+    # The slow ones closed: the address is served again as soon as nginx has seen them go.
+    closed_at = time.monotonic()
+    served_again = None
+    again = session_from(attacker)
+    while time.monotonic() - closed_at < 10:
+        if again.get(stack.url + "/signin", timeout=10).status_code == 200:
+            served_again = round(time.monotonic() - closed_at, 2)
+            break
+        time.sleep(0.1)
+    time.sleep(0.2)   # nginx writes its error log as it refuses
+    log_lines = log.read_text(errors="replace").count("limiting connections by zone") - log_before
+
+    statuses = {}
+    for status in refused.values():
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    seconds = sorted(answered_after.values())
+    figures = {"limit": limit, "slow_requests_from_one_address": len(sockets), "held_by_nginx": len(held),
+               "held_after_bystander_requests": len(held_after), "answered": statuses,
+               "answer_seconds_median": round(statistics.median(seconds), 3) if seconds else None,
+               "answer_seconds_max": round(seconds[-1], 3) if seconds else None,
+               "other_address_statuses": sorted(set(bystander_statuses)), "other_address_requests": len(bystander_statuses),
+               "attacker_new_request_status": attacker_new_request, "attacker_served_again_after_close_s": served_again,
+               "error_log_refusals": log_lines}
+    record("edge_per_address_limit", figures)
+    # Exactly `limit` are held: as many concurrent requests as the limit are served (make bench's wrk -c 64 keeps
+    # at most 64 under way from one address), the rest refused at once.
+    assert len(held) == limit and len(held_after) == len(held), figures
+    assert statuses == {"429": 50}, figures
+    assert seconds[-1] < 5, figures
+    assert bystander_statuses == [200] * len(bystander_statuses), figures
+    assert attacker_new_request == 429, figures
+    assert served_again is not None, figures
+    assert log_lines >= 51, figures
