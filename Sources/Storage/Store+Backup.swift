@@ -20,6 +20,16 @@ public struct DurabilitySettings: Sendable, Equatable {
 }
 
 extension Store {
+    /// Rows per table (SQLite's own tables left out), read in one snapshot: what a restore drill compares.
+    public func tableCounts() throws(StoreError) -> [String: Int] {
+        try read { db in
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'")
+            var counts: [String: Int] = [:]
+            for table in tables { counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table)\"") ?? 0 }
+            return counts
+        }
+    }
+
     /// Copies the live database to `destination` while the app keeps running (reliability.md Q-16).
     ///
     /// SQLite's online backup API reads one consistent snapshot from a reader connection, so writers are not blocked

@@ -6,7 +6,8 @@ struct AudienceSync: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audiencesync",
         abstract: "Sync first-party users into ad platforms' custom audiences.",
-        subcommands: [Serve.self, SandboxCommand.self, Migrate.self, Admin.self, NginxConfig.self, HashCommand.self, RoutesCommand.self, BackupCommand.self])
+        subcommands: [Serve.self, SandboxCommand.self, Migrate.self, Admin.self, NginxConfig.self, HashCommand.self, RoutesCommand.self, BackupCommand.self,
+                      RestoreDrill.self])
 }
 
 /// Options every command shares.

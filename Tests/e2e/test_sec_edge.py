@@ -3,7 +3,7 @@ requests for any host but BASE_URL's (or SANDBOX_URL's) are dropped without an a
 at most 1 MB, the REST API MAX_BODY and the CSV import MAX_IMPORT, refused by nginx from the announced length; the
 rendered configuration passes `nginx -t` and every FastCGI location carries the parameters the app relies on;
 a client's Proxy header never becomes the app's outgoing proxy (httpoxy); and one client address has at most
-`limit_conn` (64) requests under way at the app's server, the rest refused 429 at once.
+`limit_conn` (128) requests under way at the app's server, the rest refused 429 at once.
 
 reliability.md N-1 (httpoxy), N-2 (FastCGI parameters, no keep-alive, no retried POST), N-4 (unknown hosts),
 N-7 (body limits per route), N-8 (concurrent requests per client address)."""
