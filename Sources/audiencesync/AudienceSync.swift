@@ -6,7 +6,7 @@ struct AudienceSync: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audiencesync",
         abstract: "Sync first-party users into ad platforms' custom audiences.",
-        subcommands: [Serve.self, SandboxCommand.self, Migrate.self, Admin.self, NginxConfig.self, HashCommand.self, RoutesCommand.self, BackupCommand.self])
+        subcommands: [Serve.self, SandboxCommand.self, Migrate.self, Admin.self, NginxConfig.self, HashCommand.self, RoutesCommand.self, BackupCommand.self, RotateKey.self])
 }
 
 /// Options every command shares.
