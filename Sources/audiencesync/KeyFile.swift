@@ -29,7 +29,9 @@ enum KeyFile {
 
     /// The retired keys, then the next key if a rotation is unfinished.
     static func olderKeys(keyFile: String) throws -> [[UInt8]] {
-        try readKeys(retiredPath(keyFile)) + readKeys(nextPath(keyFile))
+        // An unreadable next key means a rotation died while writing it, before anything was sealed under it: skip it
+        // rather than refuse to start.
+        try readKeys(retiredPath(keyFile)) + ((try? readKeys(nextPath(keyFile))) ?? [])
     }
 
     /// The current key, creating the file with a random key when there is none.

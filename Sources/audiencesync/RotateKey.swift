@@ -66,8 +66,10 @@ struct RotateKey: ParsableCommand {
     private func startOrResume(keyFile: String) throws -> [UInt8] {
         let nextPath = KeyFile.nextPath(keyFile)
         if resume {
-            guard let next = try KeyFile.readKeys(nextPath).first else {
-                throw ValidationError("there is no \(nextPath): no rotation to resume")
+            guard FileManager.default.fileExists(atPath: nextPath) else { throw ValidationError("there is no \(nextPath): no rotation to resume") }
+            guard let next = (try? KeyFile.readKeys(nextPath))?.first else {
+                // Step 1 did not complete, so nothing was sealed under it.
+                throw ValidationError("\(nextPath) holds no complete key: the rotation stopped while writing it; delete it and rotate again")
             }
             return next
         }

@@ -90,6 +90,16 @@ import Testing
         #expect(try run(["--verify"]).status == 0)
     }
 
+    /// Killed while writing `secret.key.next`: nothing is sealed under it, so start-up ignores it and --resume says to delete it.
+    @Test func aHalfWrittenNextKeyIsIgnored() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data("0123".utf8).write(to: URL(fileURLWithPath: keyFile + ".next"))
+        let verified = try run(["--verify"])
+        #expect(verified.status == 0 && verified.stdout.contains("4 of 4 value(s) open"), "\(verified.stdout) \(verified.stderr)")
+        let resumed = try run(["--resume"])
+        #expect(resumed.status != 0 && resumed.stderr.contains("delete it and rotate again"), "\(resumed.stderr)")
+    }
+
     private func run(_ arguments: [String]) throws -> HashCLI.Result {
         try HashCLI.run(command: "rotate-key", arguments, environment: environment)
     }
