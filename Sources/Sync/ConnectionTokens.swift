@@ -66,16 +66,32 @@ public final class ConnectionTokens: Sendable {
 
     private func open(_ connection: Connection, _ name: String) -> Result<String, Problem> {
         let context = Connection.tokenContext(workspaceID: connection.workspaceID, partner: connection.partner)
-        guard let token = try? tokenBox.open(connection.sealedToken, context: context) else {
+        do {
+            return .success(try tokenBox.open(connection.sealedToken, context: context))
+        } catch TokenBoxError.unknownKey {
+            return .failure(Self.keyNotLoaded(name))
+        } catch {
             return .failure(Problem(errorClass: "auth_invalid", message: "The stored \(name) token can no longer be read. Reconnect \(name)."))
         }
-        return .success(token)
+    }
+
+    /// A token re-sealed by `rotate-key` after this process read its keys: the token is fine, the process must restart.
+    /// Transient, so nothing is marked invalid and sends retry.
+    private static func keyNotLoaded(_ name: String) -> Problem {
+        Problem(errorClass: "transient", message: "The \(name) token is sealed under a key this process has not loaded yet: restart the app.")
     }
 
     private func refresh(_ connection: Connection, _ name: String) -> Result<String, Problem> {
         let refreshContext = Connection.refreshTokenContext(workspaceID: connection.workspaceID, partner: connection.partner)
-        guard let sealedRefresh = connection.sealedRefreshToken, let connector = connectors[connection.partner],
-              let refreshToken = try? tokenBox.open(sealedRefresh, context: refreshContext) else {
+        guard let sealedRefresh = connection.sealedRefreshToken, let connector = connectors[connection.partner] else {
+            return invalidate(connection, "The stored \(name) refresh token can no longer be read. Reconnect \(name).")
+        }
+        let refreshToken: String
+        do {
+            refreshToken = try tokenBox.open(sealedRefresh, context: refreshContext)
+        } catch TokenBoxError.unknownKey {
+            return .failure(Self.keyNotLoaded(name))
+        } catch {
             return invalidate(connection, "The stored \(name) refresh token can no longer be read. Reconnect \(name).")
         }
         let time = now()

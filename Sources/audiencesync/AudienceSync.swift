@@ -7,7 +7,7 @@ struct AudienceSync: ParsableCommand {
         commandName: "audiencesync",
         abstract: "Sync first-party users into ad platforms' custom audiences.",
         subcommands: [Serve.self, SandboxCommand.self, Migrate.self, Admin.self, NginxConfig.self, HashCommand.self, RoutesCommand.self, BackupCommand.self,
-                      RestoreDrill.self])
+                      RestoreDrill.self, RotateKey.self])
 }
 
 /// Options every command shares.

@@ -25,7 +25,8 @@ struct Serve: ParsableCommand {
         let store = try Store(path: config.databasePath)
         // A damaged file would be "repaired" by losing rows; stop here and say so instead.
         try store.quickCheck()
-        let tokenBox = try TokenBox(keyBytes: try KeyFile.loadOrCreate(path: config.keyFile))
+        // Current, retired and (after an interrupted rotation) next keys: see KeyFile.
+        let tokenBox = try KeyFile.tokenBox(keyFile: config.keyFile)
         let http = HTTPClient(configuration: HTTPClientConfiguration())
         let connectors = PartnerClients.all(config, http: http)
         // Pages that call a partner while the browser waits get a shorter time-out than the sync engine, so that

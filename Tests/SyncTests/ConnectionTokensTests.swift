@@ -107,6 +107,21 @@ final class RotatingTokenEndpoint: PartnerConnector {
         #expect(endpoint.refreshes.withLock { $0.count } == 1)
     }
 
+    /// `rotate-key` re-sealed the row under a key this process started without: wait for a restart, mark nothing invalid.
+    @Test func aTokenSealedUnderAKeyNotLoadedYetIsTransientNotInvalid() throws {
+        let connection = try connection(expiringIn: 10)
+        let rotated = try TokenBox(keyBytes: Array(repeating: 9, count: 32), oldKeys: [Array(repeating: 7, count: 32)])
+        _ = try store.resealTokens { context, sealed in try? rotated.reseal(sealed, context: context) }
+        let resealed = try #require(try store.connection(id: connection.id))
+        for force in [false, true] {
+            guard case .failure(let problem) = tokens().accessToken(resealed, force: force) else { Issue.record("expected a failure"); return }
+            #expect(problem.errorClass == "transient")
+            #expect(problem.message.contains("restart the app"))
+        }
+        #expect(try store.connection(id: connection.id)?.status == .valid)
+        #expect(endpoint.refreshes.withLock { $0 }.isEmpty)
+    }
+
     @Test func aForcedRefreshRenewsATokenThePartnerRefused() throws {
         let connection = try connection(expiringIn: 3600)
         #expect(try tokens().accessToken(connection, force: true).get() == "access-1")
