@@ -15,10 +15,10 @@ struct RotateKey: ParsableCommand {
         commandName: "rotate-key",
         abstract: "Re-seal every stored partner token under a new key; the old key is retired, not deleted.",
         discussion: """
-            Safe while the app runs (one transaction), but the app reads its keys only at start: restart it right after, \
-            so it seals new tokens under the new key and can open the re-sealed ones. OAuth connections started in the \
-            10 minutes before the restart must be started again. --prune-retired, run later (after the restart), drops \
-            retired keys that no stored value uses any more.
+            Stop the app first: it reads its keys only at start, and a running app could neither open the re-sealed \
+            tokens nor keep a refresh it makes meanwhile (the command refuses while the app answers on its socket). \
+            OAuth connections started in the 10 minutes before must be started again. --prune-retired, run later \
+            (after the app started on the new key), drops retired keys that no stored value uses any more.
             """)
     @OptionGroup var options: GlobalOptions
     @Flag(help: "Finish a rotation that stopped after writing secret.key.next.") var resume = false
@@ -45,6 +45,10 @@ struct RotateKey: ParsableCommand {
         let store = try Store(path: config.databasePath)
         if pruneRetired { return try prune(store: store, keyFile: keyFile) }
         if verify { return try check(store: store, keyFile: keyFile) }
+        if Self.answers(socket: config.appSocket) {
+            throw ValidationError("the app is running (it answers on \(config.appSocket)): stop it, rotate, then start it again — "
+                                  + "it reads its keys only at start")
+        }
         let current = try KeyFile.loadOrCreate(path: keyFile)
         let next = try startOrResume(keyFile: keyFile)
         // Step 2 before step 3: once values are re-sealed, the old key must already be where start-up looks for it.
@@ -120,6 +124,25 @@ struct RotateKey: ParsableCommand {
         if unreadable > 0 {
             print("\(unreadable) value(s) open under no known key")
             throw ExitCode.failure
+        }
+    }
+}
+
+extension RotateKey {
+    /// Whether something accepts connections on the unix socket at `path` (a stale socket file left by a crash does not).
+    static func answers(socket path: String) -> Bool {
+        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in bytes.enumerated() { buffer[index] = byte }
+        }
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
         }
     }
 }
