@@ -112,8 +112,9 @@ def stack(request):
     s.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
+def chromium(network_log=False):
+    """Debian's headless Chromium through its own chromedriver (nothing is downloaded); with `network_log`, the
+    DevTools performance log records every request the browser sends."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -121,8 +122,16 @@ def browser():
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
         options.add_argument(arg)
     options.binary_location = "/usr/bin/chromium"
+    if network_log:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.implicitly_wait(5)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = chromium()
     yield driver
     driver.quit()
 

@@ -2,7 +2,6 @@
 two fully furnished workspaces, database snapshots, requests from other loopback addresses, and the figures file
 test-output/security.json (merged: each suite updates only its own keys)."""
 import contextlib
-import fcntl
 import hashlib
 import html
 import json
@@ -14,7 +13,7 @@ import urllib.parse
 import requests
 from requests.adapters import HTTPAdapter
 
-from conftest import BIN, OUT, PASSWORD, ROOT, csrf_of, record_figures
+from conftest import BIN, PASSWORD, ROOT, csrf_of, record_figures
 
 def record(section, figures):
     """Prints `figures` and merges them into test-output/security.json under `section`."""
@@ -238,3 +237,24 @@ def crawl(base_url, session, start_paths, limit=400):
 def get_paths(routes, ids):
     """Every dashboard GET route of the table, filled with `ids`."""
     return [fill(line["path"], ids) for line in routes if line["method"] == "GET" and line["access"] != "apiKey"]
+
+
+def sandbox_log_seq(stack):
+    """The sequence number of the sandbox's latest logged request: read what comes after it with sandbox_log_since."""
+    seq = 0
+    while True:
+        page = requests.get(stack.sandbox_url + "/_sandbox/requests", params={"since": seq}, timeout=10).json()
+        if not page["requests"]:
+            return seq
+        seq = page["last_seq"]
+
+
+def sandbox_log_since(stack, seq):
+    """Every request the sandbox logged after `seq` (method, path, query, status, …)."""
+    entries = []
+    while True:
+        page = requests.get(stack.sandbox_url + "/_sandbox/requests", params={"since": seq}, timeout=10).json()
+        if not page["requests"]:
+            return entries
+        entries += page["requests"]
+        seq = page["last_seq"]

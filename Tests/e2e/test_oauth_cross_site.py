@@ -21,7 +21,7 @@ import json
 import pytest
 from selenium.webdriver.common.by import By
 
-from conftest import PASSWORD, Stack, wait_for_text
+from conftest import PASSWORD, Stack, chromium, wait_for_text
 from secsupport import record
 
 EMAIL = "cross-site@e2e.test"
@@ -40,16 +40,7 @@ def stack():
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium like conftest's, with its network events logged."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
-        options.add_argument(arg)
-    options.binary_location = "/usr/bin/chromium"
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.implicitly_wait(5)
+    driver = chromium(network_log=True)
     yield driver
     driver.quit()
 

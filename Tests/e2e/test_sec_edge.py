@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from conftest import BIN, PASSWORD, ROOT, Stack, csrf_of, free_port
-from secsupport import address, flow, record, route_table, sandbox_system_token, session_from
+from secsupport import address, flow, record, route_table, sandbox_log_seq, sandbox_log_since, sandbox_system_token, session_from
 
 MB = 1 << 20
 MAX_BODY = 2 * MB      # the REST API's limit in this stack (the dashboard's is 1 MB whatever MAX_BODY is)
@@ -331,7 +331,7 @@ def test_a_clients_proxy_header_never_becomes_the_apps_proxy(stack):
         assert r.status_code == 303, r.text[:300]
 
         # Facebook through the OAuth flow: the callback exchanges the code with the sandbox through libcurl.
-        seq = sandbox_seq(stack)
+        seq = sandbox_log_seq(stack)
         callback, _ = flow(stack, s, "facebook")
         r = s.get(callback, allow_redirects=False, timeout=30)
         assert r.status_code == 303 and "/accounts" in r.headers["Location"], f"{r.status_code} {r.text[:300]}"
@@ -342,7 +342,7 @@ def test_a_clients_proxy_header_never_becomes_the_apps_proxy(stack):
         assert r.status_code == 303, r.text[:300]
         connect_calls = graph_calls(sandbox_calls_since(stack, seq))
         # "Check connection now" on the partner page: inspects the token and lists ad accounts, in the request.
-        seq = sandbox_seq(stack)
+        seq = sandbox_log_seq(stack)
         r = s.post(url + "/partners/facebook/check", data={"_csrf": csrf_of(s, url + "/partners/facebook")}, allow_redirects=False, timeout=30)
         assert r.status_code == 303, f"{r.status_code} {r.text[:300]}"
         partner_page = s.get(url + r.headers["Location"] if r.headers["Location"].startswith("/") else r.headers["Location"], timeout=30)
@@ -373,23 +373,8 @@ def graph_calls(calls):
     return [c for c in calls if "/facebook/graph/" in c]
 
 
-def sandbox_seq(stack):
-    seq = 0
-    while True:
-        page = requests.get(stack.sandbox_url + "/_sandbox/requests", params={"since": seq}, timeout=10).json()
-        if not page["requests"]:
-            return seq
-        seq = page["last_seq"]
-
-
 def sandbox_calls_since(stack, seq):
-    calls = []
-    while True:
-        page = requests.get(stack.sandbox_url + "/_sandbox/requests", params={"since": seq}, timeout=10).json()
-        if not page["requests"]:
-            return calls
-        calls += [f"{c['method']} {c['path']}" for c in page["requests"]]
-        seq = page["last_seq"]
+    return [f"{c['method']} {c['path']}" for c in sandbox_log_since(stack, seq)]
 
 
 # ---------------------------------------------------------------------------------------------------------- N-8

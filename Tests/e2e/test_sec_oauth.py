@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from conftest import PASSWORD, Stack, csrf_of
-from secsupport import consent, flow, record, start
+from secsupport import flow, record, sandbox_log_seq, sandbox_log_since, start
 
 PARTNERS = ["facebook", "google", "tiktok", "pinterest", "snapchat", "criteo", "linkedin"]
 PRO = ["tiktok", "pinterest", "snapchat", "criteo", "linkedin"]
@@ -46,23 +46,6 @@ def admins(stack):
     return sessions
 
 
-def log_seq(stack):
-    seq = 0
-    while True:
-        page = requests.get(stack.sandbox_url + "/_sandbox/requests", params={"since": seq}, timeout=10).json()
-        if not page["requests"]:
-            return seq
-        seq = page["last_seq"]
-
-
-def log_since(stack, seq):
-    entries = []
-    while True:
-        page = requests.get(stack.sandbox_url + "/_sandbox/requests", params={"since": seq}, timeout=10).json()
-        if not page["requests"]:
-            return entries
-        entries += page["requests"]
-        seq = page["last_seq"]
 
 
 def with_query(url, **changes):
@@ -85,9 +68,9 @@ def test_state_matrix_every_partner_refused_without_token_exchange(stack, admins
 
     def deliver(case, session, url, partner):
         nonlocal refused, attempts
-        seq = log_seq(stack)
+        seq = sandbox_log_seq(stack)
         r = session.get(url, allow_redirects=False, timeout=30)
-        calls = log_since(stack, seq)
+        calls = sandbox_log_since(stack, seq)
         attempts += 1
         per_case[case] = per_case.get(case, 0) + 1
         ok = r.status_code == 400 and "The connection was not made" in r.text and r.headers.get("Referrer-Policy") == "no-referrer"
@@ -118,10 +101,10 @@ def test_state_matrix_every_partner_refused_without_token_exchange(stack, admins
         deliver("expired state", one, url2, partner)
 
         # Replayed: the good callback connects (exactly one token exchange), the same callback again is refused.
-        seq = log_seq(stack)
+        seq = sandbox_log_seq(stack)
         good = one.get(url, allow_redirects=False, timeout=30)
         assert good.status_code == 303 and "/accounts" in good.headers["Location"], f"{partner}: {good.status_code} {good.text[:300]}"
-        tokens = [c for c in log_since(stack, seq) if "token" in c["path"].lower()]
+        tokens = [c for c in sandbox_log_since(stack, seq) if "token" in c["path"].lower()]
         assert len(tokens) >= 1, f"{partner}: the good callback made no token exchange"
         deliver("replayed state", one, url, partner)
 
