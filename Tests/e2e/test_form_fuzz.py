@@ -2,7 +2,6 @@
 no 5xx, every 400/422 names a field, the app still answers afterwards. `make test` sends FUZZ_FORMS submissions
 (400 by default); `make test-fuzz` sends 10,000."""
 import os
-import re
 
 import requests
 

@@ -5,7 +5,6 @@ audience creation and five new-audience steps, launching would take 70 s, past n
 the marketer would get a 504 while the launch went on behind it. The page stops starting partner calls after its
 budget (`PageDeadline`, 15 s) and answers itself, saying nothing was launched; launching again once the partner is
 quick reuses the audiences already created (no duplicates) and launches."""
-import re
 import time
 
 import pytest

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from conftest import Stack, alive, csrf_of
-from secsupport import fill, furnish, get_paths, record, route_table, session_from
+from secsupport import furnish, get_paths, record, route_table, session_from
 
 
 @pytest.fixture(scope="module")

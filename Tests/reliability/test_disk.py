@@ -15,7 +15,6 @@ The partner sandbox's database and the logs live outside the tmpfs (symlinks): t
 import json
 import os
 import pathlib
-import shutil
 import sqlite3
 import subprocess
 import time
