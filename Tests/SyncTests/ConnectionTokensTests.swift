@@ -73,17 +73,17 @@ final class RotatingTokenEndpoint: PartnerConnector {
         #expect(endpoint.refreshes.withLock { $0 }.isEmpty)
     }
 
-    @Test func eightRacingCallersCauseOneRefreshAndTheRotatedRefreshTokenIsSaved() throws {
+    @Test func fiftyRacingCallersCauseOneRefreshAndTheRotatedRefreshTokenIsSaved() throws {
         let connection = try connection(expiringIn: 60)
         let tokens = tokens()
         let results = Mutex<[String]>([])
-        let threads = (0..<8).map { _ in
+        let threads = (0..<50).map { _ in
             Thread { if case .success(let token) = tokens.accessToken(connection) { results.withLock { $0.append(token) } } }
         }
         threads.forEach { $0.start() }
-        while results.withLock({ $0.count }) < 8 { Thread.sleep(forTimeInterval: 0.01) }
+        while results.withLock({ $0.count }) < 50 { Thread.sleep(forTimeInterval: 0.01) }
         #expect(endpoint.refreshes.withLock { $0 } == ["refresh-0"])
-        #expect(results.withLock { $0 } == Array(repeating: "access-1", count: 8))
+        #expect(results.withLock { $0 } == Array(repeating: "access-1", count: 50))
         let stored = try #require(try store.connection(id: connection.id))
         let refresh = try box.open(#require(stored.sealedRefreshToken),
                                    context: Connection.refreshTokenContext(workspaceID: stored.workspaceID, partner: .snapchat))
