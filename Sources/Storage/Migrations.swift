@@ -20,6 +20,7 @@ enum Migrations {
         migrator.registerMigration("012-segments", migrate: segments)
         migrator.registerMigration("013-segment-exports", migrate: segmentExports)
         migrator.registerMigration("014-profile-imports", migrate: profileImports)
+        migrator.registerMigration("015-maintenance-checks", migrate: maintenanceChecks)
         return migrator
     }
 
@@ -410,6 +411,18 @@ enum Migrations {
                 rejects_bytes INTEGER NOT NULL DEFAULT 0 CHECK (rejects_bytes >= 0)
             );
             CREATE INDEX profile_import_workspace ON profile_import(workspace_id, id);
+            """)
+    }
+
+    /// The last result of each periodic check of the database itself (the daily `integrity_check`).
+    private static func maintenanceChecks(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE maintenance_check (
+                name TEXT PRIMARY KEY,
+                checked_at REAL NOT NULL,
+                result TEXT NOT NULL,
+                seconds REAL NOT NULL CHECK (seconds >= 0)
+            ) WITHOUT ROWID;
             """)
     }
 }

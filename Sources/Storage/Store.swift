@@ -49,6 +49,16 @@ public final class Store: Sendable {
         }
     }
 
+    /// Copies every committed page from the WAL into the database file and empties the WAL (what SQLite does by itself
+    /// as the WAL grows): for tools and tests that need the file itself to hold everything.
+    public func checkpoint() throws(StoreError) {
+        do {
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        } catch {
+            throw StoreError.from(error)
+        }
+    }
+
     /// Runs `body` on a reader connection.
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
@@ -91,10 +101,42 @@ public final class Store: Sendable {
             + "restore it from a backup — refusing to start rather than lose data")
     }
 
-    /// Runs `PRAGMA integrity_check`; returns "ok" for a healthy file.
+    /// Runs `PRAGMA integrity_check`; returns "ok" for a healthy file, else SQLite's findings (the first 10).
     public func integrityCheck() throws(StoreError) -> String {
-        try read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check(10)").joined(separator: "; ") }
     }
+
+    /// Remembers the result of a periodic check (`name`, e.g. "integrity_check"), so that it runs on schedule across
+    /// restarts and `/metrics` can report it.
+    public func recordCheck(_ name: String, result: String, seconds: Double, at time: Date) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO maintenance_check (name, checked_at, result, seconds) VALUES (?, ?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET checked_at = excluded.checked_at, result = excluded.result, seconds = excluded.seconds
+                """, arguments: [name, time.unix, result, seconds])
+        }
+    }
+
+    /// The last recorded result of the check `name`, if it ever ran.
+    public func lastCheck(_ name: String) throws(StoreError) -> MaintenanceCheck? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT checked_at, result, seconds FROM maintenance_check WHERE name = ?", arguments: [name]).map {
+                MaintenanceCheck(at: Date(timeIntervalSince1970: $0["checked_at"]), result: $0["result"], seconds: $0["seconds"])
+            }
+        }
+    }
+}
+
+/// The outcome of a periodic check of the database.
+public struct MaintenanceCheck: Sendable, Equatable {
+    /// When it finished.
+    public let at: Date
+    /// "ok", or what SQLite found.
+    public let result: String
+    /// How long it took.
+    public let seconds: Double
+    /// The name the daily `integrity_check`'s result is kept under.
+    public static let integrity = "integrity_check"
 }
 
 /// Why a store operation failed. Messages never contain secrets.

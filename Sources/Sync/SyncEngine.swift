@@ -33,6 +33,9 @@ public struct SyncSettings: Sendable {
     public var callBudgets: [PartnerID: CallBudget] = Dictionary(uniqueKeysWithValues: PartnerInfo.catalog.map { ($0.id, $0.callBudget) })
     /// How often each active step's audience size is read from the partner.
     public var sizeRefresh: TimeInterval = 30 * 60
+    /// How often the whole database is read through `PRAGMA integrity_check` (reliability.md Q-13; `serve` runs the
+    /// quicker `quick_check` at every start).
+    public var integrityCheckInterval: TimeInterval = 86_400
     /// The dashboard's base URL, for links in alert emails.
     public var baseURL = "http://127.0.0.1:8080"
     /// Facebook Ads Manager's audiences page for an ad account (`{account}` = its numeric id), linked from export emails.
@@ -70,6 +73,8 @@ public final class SyncEngine: Sendable {
     private static let exportKey: Int64 = -2
     /// The pool key of CSV imports.
     private static let importKey: Int64 = -3
+    /// The pool key of the periodic integrity check.
+    private static let integrityKey: Int64 = -4
 
     /// Creates an engine; nothing runs until ``start()``.
     public init(store: Store, tokenBox: TokenBox, connectors: [PartnerID: any PartnerConnector], settings: SyncSettings = SyncSettings(),
@@ -166,6 +171,9 @@ public final class SyncEngine: Sendable {
             if !pool.isBusy(Self.importKey), force || Self.isTime(lastImportLook, time, every: 1), importer.hasWork() {
                 pool.submit(Self.importKey, waitForSlot: waitForSlot) { [self] in _ = importer.run(for: 2) }
             }
+            if !pool.isBusy(Self.integrityKey), Self.isTime(lastIntegrityLook, time, every: 60), try integrityCheckIsDue(time) {
+                pool.submit(Self.integrityKey, waitForSlot: waitForSlot) { [self] in checkIntegrity() }
+            }
             // Sizes change slowly: look for due reads once a minute, and start a thread only when there are some.
             if force || Self.isTime(lastSizeLook, time, every: 60) {
                 let steps = try store.stepsDueForSizeCheck(before: time.addingTimeInterval(-settings.sizeRefresh))
@@ -193,6 +201,32 @@ public final class SyncEngine: Sendable {
         }
     }
     private let lastSizeLook = Mutex<Date>(.distantPast)
+    private let lastIntegrityLook = Mutex<Date>(.distantPast)
+
+    /// Whether the last integrity check (kept in the database, so restarts do not repeat it) is older than the interval.
+    private func integrityCheckIsDue(_ time: Date) throws -> Bool {
+        guard let last = try store.lastCheck(MaintenanceCheck.integrity) else { return true }
+        return time.timeIntervalSince(last.at) >= settings.integrityCheckInterval
+    }
+
+    /// Reads the whole file with `integrity_check` (on the pool: it takes seconds on a large database, and readers
+    /// never block the writer in WAL mode) and records the result for `/metrics`. A damaged file is logged as
+    /// critical: the operator should restore a backup before more is lost.
+    private func checkIntegrity() {
+        let started = ContinuousClock.now
+        let result: String
+        do { result = try store.integrityCheck() } catch { result = "could not be read: \(error)" }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        do { try store.recordCheck(MaintenanceCheck.integrity, result: result, seconds: seconds, at: now()) } catch {
+            logger.error("could not record the integrity check: \(error)")
+        }
+        if result == "ok" {
+            logger.info("database integrity check: ok in \(String(format: "%.1f", seconds)) s")
+        } else {
+            logger.critical("database integrity check FAILED: \(result) — stop the app and restore a backup (audiencesync restore-drill tries one)")
+        }
+    }
 
     /// Whether `every` seconds have passed since `last`, moving it to `time` when they have.
     private static func isTime(_ last: borrowing Mutex<Date>, _ time: Date, every: TimeInterval) -> Bool {

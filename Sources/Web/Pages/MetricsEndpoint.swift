@@ -28,6 +28,12 @@ enum MetricsEndpoint {
                ["integration", "step"].map { ("{kind=\"\($0)\"}", metrics.openAlerts[$0] ?? 0) })
         family("audiencesync_outbox_emails", "Alert emails by state (queued ones wait for SMTP or for a retry).", "gauge",
                ["queued", "sent", "failed"].map { ("{state=\"\($0)\"}", metrics.outbox[$0] ?? 0) })
+        if let check = try context.app.store.lastCheck(MaintenanceCheck.integrity) {
+            family("audiencesync_integrity_check_ok", "1 when the last full integrity_check of the database found nothing, 0 when it found damage.",
+                   "gauge", [("", check.result == "ok" ? 1 : 0)])
+            family("audiencesync_integrity_check_timestamp_seconds", "When that check ran (Unix time).", "gauge",
+                   [("", Int(check.at.timeIntervalSince1970))])
+        }
         return Response(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4"), ("Cache-Control", "no-store")],
                         body: Array((lines.joined(separator: "\n") + "\n").utf8))
     }
