@@ -73,6 +73,9 @@ public struct AppConfig: Sendable, Equatable {
     public var mail: MailServerSettings?
     /// How fast one API key may call the REST API; `nil` (a rate of 0) lets every key call as fast as it can.
     public var apiRateLimit: APIRateLimit?
+    /// Users waiting to sync (all steps) above which the API refuses new entries with 503 until the queue drains;
+    /// 0 accepts whatever the queue holds.
+    public var maxQueuedUsers: Int = 5_000_000
 
     /// The redirect URI registered with `partner`: one per partner, from the configured base URL.
     public func redirectURI(for partner: PartnerID) -> String { baseURL + "/oauth/callback/" + partner.rawValue }
@@ -110,7 +113,8 @@ public struct AppConfig: Sendable, Equatable {
                                    requireTLS: source.raw("SMTP_REQUIRE_TLS").map { ["1", "true", "yes"].contains($0.lowercased()) } ?? false,
                                    from: source.string("MAIL_FROM", default: "AudienceSync <audiencesync@localhost>"))
             },
-            apiRateLimit: try apiRateLimit(source)
+            apiRateLimit: try apiRateLimit(source),
+            maxQueuedUsers: try source.int("MAX_QUEUED_USERS", default: 5_000_000, range: 0...1_000_000_000)
         )
         try config.validate()
         return config

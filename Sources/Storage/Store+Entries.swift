@@ -115,6 +115,12 @@ extension Store {
         }
     }
 
+    /// Users waiting to sync, over every step of every workspace (kept per step and state by the store, so this is a
+    /// sum over a few rows, cheap enough for every API request).
+    public func pendingItemCount() throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM step_item_count WHERE state = 'pending'") ?? 0 }
+    }
+
     /// Sync items of a step by state (pending, synced, errored).
     public func syncItemCounts(stepID: Int64) throws(StoreError) -> [String: Int] {
         try read { db in

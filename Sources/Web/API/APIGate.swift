@@ -28,6 +28,14 @@ enum APIGate {
         if let wait = context.app.apiRateLimiter.wait(keyHash: keyHash, at: context.now) {
             return APIError.tooManyRequests(wait: wait, limit: context.app.apiRateLimiter.summary ?? "")
         }
+        if route == .apiUsersTrack || route == .apiCanvasTrigger, context.app.config.maxQueuedUsers > 0 {
+            do {
+                let queued = try context.app.store.pendingItemCount()
+                if queued >= context.app.config.maxQueuedUsers { return APIError.queueFull(queued: queued, limit: context.app.config.maxQueuedUsers) }
+            } catch {
+                return APIError.unavailable(error, context)
+            }
+        }
         guard method == "GET" || context.request.contentType == "application/json" else {
             return APIError.response(415, field: "Content-Type", message: "Send the body as application/json.")
         }
@@ -67,6 +75,18 @@ enum APIError {
         answer.headers.append(("Retry-After", String(seconds)))
         return answer
     }
+
+    /// 503 while more users wait to sync than the installation takes (reliability.md L-2): refusing before anything is
+    /// stored beats accepting users the queue cannot serve; the client retries once the partners have caught up.
+    static func queueFull(queued: Int, limit: Int) -> Response {
+        var answer = response(503, field: "", message: "AudienceSync has \(queued) users waiting to sync (the limit is \(limit)); "
+                              + "nothing from this request was saved. Retry after \(queueFullRetryAfter) s.")
+        answer.headers.append(("Retry-After", String(queueFullRetryAfter)))
+        return answer
+    }
+
+    /// Seconds a client is asked to wait while the queue is full.
+    static let queueFullRetryAfter = 30
 
     /// Decodes the body as JSON, or answers 400 naming the problem.
     static func decodeBody(_ context: RequestContext) -> Result<Any, APIFailure> {
