@@ -32,7 +32,7 @@ struct CreateUser: ParsableCommand {
         if let problem = AccountRules.passwordProblem(password) { throw ValidationError("password: \(problem)") }
         let config = try Settings.load(options)
         try Settings.prepareDataDirectory(config)
-        let store = try Store(path: config.databasePath)
+        let store = try Store(path: config.databasePath, busyTimeout: Store.toolBusyTimeout)
         let user = try store.createUser(workspaceName: workspace.trimmingCharacters(in: .whitespaces),
                                         email: AccountRules.normalizeEmail(email), passwordHash: PasswordHasher().hash(password),
                                         role: Role(rawValue: role)!, replaceExisting: replaceExisting, now: Date())

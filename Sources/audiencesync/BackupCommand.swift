@@ -24,7 +24,7 @@ struct BackupCommand: ParsableCommand {
         let target = destination ?? Self.defaultDestination(dataDirectory: config.dataDirectory)
         try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
-        let store = try Store(path: config.databasePath)
+        let store = try Store(path: config.databasePath, busyTimeout: Store.toolBusyTimeout)
         let summary = try store.backup(to: target)
         print("backup \(summary.path): \(summary.bytes) bytes, integrity \(summary.integrity)")
     }

@@ -9,7 +9,7 @@ struct Migrate: ParsableCommand {
     func run() throws {
         let config = try Settings.load(options)
         try Settings.prepareDataDirectory(config)
-        let store = try Store(path: config.databasePath)
+        let store = try Store(path: config.databasePath, busyTimeout: Store.toolBusyTimeout)
         for name in try store.appliedMigrations() { print("applied \(name)") }
         print("database \(config.databasePath) is up to date (integrity: \(try store.integrityCheck()))")
     }

@@ -41,7 +41,7 @@ struct RestoreDrill: ParsableCommand {
             throw ValidationError("restore drill failed: \(file) cannot be restored (\(error)); take a new backup and keep an older one")
         }
         let counts = try restored.tableCounts()
-        let live = manager.fileExists(atPath: config.databasePath) ? try Store(path: config.databasePath).tableCounts() : [:]
+        let live = manager.fileExists(atPath: config.databasePath) ? try Store(path: config.databasePath, busyTimeout: Store.toolBusyTimeout).tableCounts() : [:]
         let taken = (try? manager.attributesOfItem(atPath: file)[.modificationDate] as? Date) ?? nil
 
         print("restore drill: \(file)" + (taken.map { ", taken \(Self.age($0)) ago" } ?? ""))

@@ -42,7 +42,7 @@ struct RotateKey: ParsableCommand {
         guard FileManager.default.fileExists(atPath: config.databasePath) else {
             throw ValidationError("there is no database at \(config.databasePath)")
         }
-        let store = try Store(path: config.databasePath)
+        let store = try Store(path: config.databasePath, busyTimeout: Store.toolBusyTimeout)
         if pruneRetired { return try prune(store: store, keyFile: keyFile) }
         if verify { return try check(store: store, keyFile: keyFile) }
         if Self.answers(socket: config.appSocket) {
