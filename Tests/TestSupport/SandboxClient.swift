@@ -13,11 +13,13 @@ public struct SandboxClient: Sendable {
     public init(url: String) { self.url = url }
 
     /// Opens the consent page the app redirected to and presses a button; returns where the sandbox redirects.
-    public func consent(authorizationURL: String, decision: String = "accept") throws -> String {
+    /// With `granted`, the person unticks every permission not in it (Facebook's consent page).
+    public func consent(authorizationURL: String, decision: String = "accept", granted: [String]? = nil) throws -> String {
         let page = try http.send(HTTPRequest(url: authorizationURL))
         guard page.status == 200, page.text.contains("Continue as") else { throw SandboxClientError.unexpected(page.status, page.text) }
         let query = FormValues(urlEncoded: Substring(authorizationURL.split(separator: "?", maxSplits: 1).last ?? ""))
-        let form = query.pairs.map { ($0.name, $0.value) } + [("decision", decision)]
+        let ticks = granted.map { [("granted_shown", "1")] + $0.map { ("granted", $0) } } ?? []
+        let form = query.pairs.map { ($0.name, $0.value) } + ticks + [("decision", decision)]
         let path = String(authorizationURL.split(separator: "?")[0])
         let answer = try http.send(HTTPRequest(method: "POST", url: path, headers: [("Content-Type", "application/x-www-form-urlencoded")],
                                                body: Array(URLEncoding.encode(form).utf8)))

@@ -135,6 +135,26 @@ import Testing
         #expect(try test.store.connection(workspaceID: 1, partner: .facebook) == nil)
     }
 
+    /// The person unticks "Manage your ads" on the consent page (reliability.md O-12): the app sees the grant lacks
+    /// ads_management, says so, and stores nothing — no connection, so no sync can start with it.
+    @Test func aConsentWithoutAdsManagementIsRefusedAndNothingIsStored() throws {
+        let browser = test.browser()
+        browser.signIn("admin@acme.test")
+        browser.get("/partners/facebook")
+        let location = try #require(browser.post("/partners/facebook/connect").header("Location"))
+        let callback = try partner.consent(authorizationURL: location, granted: ["public_profile"])
+        let page = browser.get(path(of: callback), query: queryPairs(of: callback))
+        #expect(page.status == 400)
+        #expect(page.text.contains("A permission is missing") && page.text.contains("ads_management"), "\(page.text)")
+        #expect(try test.store.connection(workspaceID: 1, partner: .facebook) == nil)
+        #expect(test.securityLog.all.contains { $0.contains("a required permission was not granted") })
+        // Ticking it again connects.
+        let again = try partner.consent(authorizationURL: try #require(browser.post("/partners/facebook/connect").header("Location")),
+                                        granted: ["public_profile", "ads_management"])
+        #expect(browser.get(path(of: again), query: queryPairs(of: again)).status == 303)
+        #expect(try test.store.connection(workspaceID: 1, partner: .facebook) != nil)
+    }
+
     @Test func linkedInsOwnCancelWordsReadAsACancelToo() throws {
         let browser = test.browser()
         let callback = try consent(browser, decision: "cancel")

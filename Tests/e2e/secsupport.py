@@ -183,6 +183,9 @@ def consent(authorize_url):
     assert page.status_code == 200, page.text[:500]
     form = re.search(r'<form method="post" action="([^"]*)"[^>]*>(.*?)</form>', page.text, re.S)
     fields = [(html.unescape(n), html.unescape(v)) for n, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)"', form.group(2))]
+    # Ticked permission boxes go with the form, as a browser sends them (a disabled box is not sent).
+    fields += [(html.unescape(n), html.unescape(v)) for n, v, rest in
+               re.findall(r'<input type="checkbox" name="([^"]*)" value="([^"]*)"([^>]*)>', form.group(2)) if "checked" in rest and "disabled" not in rest]
     button = re.search(r'<button type="submit"[^>]*name="([^"]*)" value="([^"]*)" class="[^"]*(?:fb|li|tt)-primary', form.group(2))
     action = urllib.parse.urljoin(authorize_url, html.unescape(form.group(1)))
     r = requests.post(action, data=fields + [(button.group(1), button.group(2))], allow_redirects=False, timeout=10)

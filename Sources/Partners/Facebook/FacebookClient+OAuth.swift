@@ -84,6 +84,13 @@ extension FacebookClient: PartnerConnector {
     public func completeAuthorization(code: String, redirectURI: String, codeVerifier: String, now: Date) throws(PartnerError) -> PartnerToken {
         let short = try exchangeCode(code, redirectURI: redirectURI, now: now)
         let long = try exchangeForLongLived(short.value, now: now)
+        // The person may have unticked a permission on the dialog (RFC 9700 §2.3: check what was granted): without
+        // ads_management no audience can be made, so the connection is refused now rather than failing every sync.
+        let health = try inspect(token: long.value, now: now)
+        guard health.isValid else {
+            throw .permissionDenied(message: "Facebook did not grant the ads_management permission (\(health.problem ?? "the token is not valid")). "
+                                    + "Connect again and keep \"Manage your ads\" ticked.")
+        }
         let identity = try me(token: long.value)
         return PartnerToken(value: long.value, expiresAt: long.expiresAt, partnerUserName: identity.name ?? identity.id)
     }

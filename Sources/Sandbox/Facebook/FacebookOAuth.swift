@@ -22,7 +22,8 @@ enum FacebookOAuth {
     // MARK: The dialog
 
     private struct ConsentModel {
-        struct Scope { let name: String; let words: String }
+        /// `required` scopes (public_profile) cannot be unticked, as on Facebook's own dialog.
+        struct Scope { let name: String; let words: String; let required: Bool }
         let title: String
         let appName: String
         let userName: String
@@ -63,7 +64,7 @@ enum FacebookOAuth {
         if request.method == "GET" || request.method == "HEAD" {
             let model = ConsentModel(
                 title: "Log in with Facebook", appName: app.name, userName: FacebookSchema.demoUserName,
-                scopes: dialog.scopes.map { ConsentModel.Scope(name: $0, words: scopeWords[$0] ?? $0) },
+                scopes: dialog.scopes.map { ConsentModel.Scope(name: $0, words: scopeWords[$0] ?? $0, required: $0 == "public_profile") },
                 action: request.path, clientID: dialog.clientID, redirectURI: dialog.redirectURI, state: dialog.state ?? "",
                 scope: dialog.scopeText, responseType: dialog.responseType)
             return context.pages.render("facebook-consent", model)
@@ -71,6 +72,10 @@ enum FacebookOAuth {
         guard request.method == "POST" else { return SandboxRouter.notFound(request, context: context) }
         switch params["decision"] {
         case "accept":
+            // The person may untick permissions, as "Edit access" allows on Facebook: the token gets only what was left
+            // ticked (public_profile always). A form without the checkboxes (a script) grants everything asked.
+            let granted = params["granted_shown"] == nil ? dialog.scopes
+                : dialog.scopes.filter { $0 == "public_profile" || params.all("granted").contains($0) }
             do {
                 let code = FacebookIDs.authorizationCode()
                 try context.store.write { db in
@@ -80,7 +85,7 @@ enum FacebookOAuth {
                             INSERT INTO fb_codes (code, client_id, redirect_uri, scopes, user_id, created_at, expires_at)
                             VALUES (?, ?, ?, ?, ?, ?, ?)
                             """,
-                        arguments: [code, dialog.clientID, dialog.redirectURI, dialog.scopes.joined(separator: ","),
+                        arguments: [code, dialog.clientID, dialog.redirectURI, granted.joined(separator: ","),
                                     FacebookSchema.demoUserID, now.timeIntervalSince1970, now.addingTimeInterval(codeLifetime).timeIntervalSince1970])
                 }
                 var query = "code=" + URLEncoding.encode(code)

@@ -41,6 +41,12 @@ enum OAuthCallback {
                                                             codeVerifier: verifier, now: context.now)
             _ = try PartnerSupport.save(context, partner, token: token, kind: .oauth)
             context.audit(.partnerConnected, detail: "\(partner.rawValue) by OAuth")
+        } catch PartnerError.permissionDenied(let message) {
+            // The person unticked a permission the sync needs (reliability.md O-12): say which, store nothing.
+            context.audit(.partnerConnectRefused, detail: "\(partner.rawValue): a required permission was not granted")
+            return failure(context, partner, "A permission is missing", message,
+                           "Nothing was changed, and no sync will start. Connect again and keep every permission AudienceSync asks for.",
+                           status: 400)
         } catch let error as PartnerError {
             context.audit(.partnerConnectRefused, detail: "\(partner.rawValue): code exchange failed (\(error.className))")
             return failure(context, partner, "The connection was not made", "\(PartnerInfo.of(partner).displayName) did not accept the sign-in: \(error.message)",
