@@ -69,11 +69,12 @@ fuzz-parsers:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-parsers.sh
 
 # Partner faults, a 14-hour outage in compressed time, and a full / read-only data directory (needs root for the tmpfs).
-# Not part of `make test`; figures in test-output/faults.{json,md} and test-output/disk.json.
+# Also: ingest and page latency during a partner outage. Not part of `make test`; figures in test-output/faults.{json,md},
+# test-output/disk.json and test-output/outage.json.
 test-faults: test-deps
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	@status=0; .venv-test/bin/python Tests/reliability/faults.py || status=1; \
-	  .venv-test/bin/python -m pytest -q -s Tests/reliability/test_disk.py || status=1; exit $$status
+	  .venv-test/bin/python -m pytest -q -s Tests/reliability/test_disk.py Tests/reliability/test_outage_latency.py || status=1; exit $$status
 
 # Figures of a release build on this machine; see README.md "Benchmarks". Not part of `make test`.
 bench: bench-deps
