@@ -4,11 +4,8 @@ import Testing
 /// `audiencesync backup` as an operator runs it (reliability.md Q-16).
 @Suite struct BackupCommandTests {
     @Test func backsUpTheDatabaseAndRefusesToOverwriteOrToBackUpNothing() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backup-cli-\(UUID().uuidString)").path
+        let (folder, environment) = HashCLI.dataFolder("backup-cli")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AUDIENCESYNC_") }
-        environment["AUDIENCESYNC_DATA_DIR"] = folder
-        environment["AUDIENCESYNC_CONFIG"] = folder + "/none.env"
 
         let nothing = try HashCLI.run(command: "backup", [], environment: environment)
         #expect(nothing.status != 0)

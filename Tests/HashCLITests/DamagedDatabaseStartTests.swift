@@ -4,11 +4,8 @@ import Testing
 /// `audiencesync serve` refuses a damaged database with an explicit message instead of starting on it.
 @Suite struct DamagedDatabaseStartTests {
     @Test func serveRefusesADamagedFileAndSaysWhy() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("damaged-start-\(UUID().uuidString)").path
+        let (folder, environment) = HashCLI.dataFolder("damaged-start")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AUDIENCESYNC_") }
-        environment["AUDIENCESYNC_DATA_DIR"] = folder
-        environment["AUDIENCESYNC_CONFIG"] = folder + "/none.env"
 
         let migrated = try HashCLI.run(command: "migrate", [], environment: environment)
         #expect(migrated.status == 0, "\(migrated.stderr)")

@@ -8,6 +8,16 @@ enum HashCLI {
         let stderr: String
     }
 
+    /// A new data folder's path (not created) and an environment pointing `audiencesync` at it and at no settings
+    /// file, without any AUDIENCESYNC_ setting of the caller's.
+    static func dataFolder(_ label: String) -> (folder: String, environment: [String: String]) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)").path
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AUDIENCESYNC_") }
+        environment["AUDIENCESYNC_DATA_DIR"] = folder
+        environment["AUDIENCESYNC_CONFIG"] = folder + "/none.env"
+        return (folder, environment)
+    }
+
     /// `audiencesync` next to the test bundle in the build folder, else under `.build/debug` of this package.
     static let executable: URL = {
         let beside = Bundle.main.bundleURL.appendingPathComponent("audiencesync")

@@ -11,11 +11,7 @@ import Testing
     var keyFile: String { folder + "/secret.key" }
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("rotate-key-\(UUID().uuidString)").path
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AUDIENCESYNC_") }
-        environment["AUDIENCESYNC_DATA_DIR"] = folder
-        environment["AUDIENCESYNC_CONFIG"] = folder + "/none.env"
-        self.environment = environment
+        (folder, environment) = HashCLI.dataFolder("rotate-key")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Data((Self.hex(oldKey) + "\n").utf8).write(to: URL(fileURLWithPath: keyFile))
         // Two workspaces, access and refresh tokens, sealed as the app sealed them before the rotation.

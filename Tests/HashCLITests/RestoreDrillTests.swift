@@ -4,11 +4,8 @@ import Testing
 /// `audiencesync restore-drill` as an operator schedules it (reliability.md Q-16).
 @Suite struct RestoreDrillTests {
     @Test func aGoodBackupPassesWithItsRowCountsAndADamagedOneFails() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("drill-cli-\(UUID().uuidString)").path
+        let (folder, environment) = HashCLI.dataFolder("drill-cli")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AUDIENCESYNC_") }
-        environment["AUDIENCESYNC_DATA_DIR"] = folder
-        environment["AUDIENCESYNC_CONFIG"] = folder + "/none.env"
 
         let none = try HashCLI.run(command: "restore-drill", [], environment: environment)
         #expect(none.status != 0 && none.stderr.contains("take one with `audiencesync backup`"), "\(none.stderr)")

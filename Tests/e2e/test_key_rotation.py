@@ -6,17 +6,9 @@ import signal
 import subprocess
 import time
 
-import pytest
 import requests
 
-from conftest import BIN, ROOT, Stack, alive, csrf_of, launched_canvas
-
-
-@pytest.fixture(scope="module")
-def stack():
-    s = Stack("key-rotation").start()
-    yield s
-    s.stop()
+from conftest import BIN, ROOT, alive, csrf_of, launched_canvas
 
 
 def rotate(stack, *flags):

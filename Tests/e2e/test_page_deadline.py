@@ -7,19 +7,11 @@ budget (`PageDeadline`, 15 s) and answers itself, saying nothing was launched; l
 quick reuses the audiences already created (no duplicates) and launches."""
 import time
 
-import pytest
 import requests
 
-from conftest import Stack, csrf_of
+from conftest import csrf_of
 
 STEPS, LATENCY_MS = 5, 14_000
-
-
-@pytest.fixture(scope="module")
-def stack():
-    s = Stack("page-deadline").start()
-    yield s
-    s.stop()
 
 
 def test_a_slow_partner_never_turns_launch_into_a_gateway_timeout(stack):

@@ -9,19 +9,11 @@ import signal
 import sqlite3
 import time
 
-import pytest
 import requests
 
-from conftest import Stack, alive, launched_canvas
+from conftest import alive, launched_canvas
 
 USERS = 300
-
-
-@pytest.fixture(scope="module")
-def stack():
-    s = Stack("shutdown").start()
-    yield s
-    s.stop()
 
 
 def enter(stack, key, canvas, prefix):
