@@ -162,6 +162,10 @@ class _Connection:
             if self.hang_started is None:
                 self.hang_started = time.monotonic()
             return True                        # swallowed: the partner never hears it
+        if not self.server_open:
+            # The partner closed this connection while we hung (its idle timeout): now that faults are over, the
+            # client learns it as it would have — the connection ends — instead of waiting on a dead one forever.
+            return False
         self.answer_bytes, self.buffer = 0, b""  # a new request: its answer is counted afresh
         self.server.sendall(data)
         return True

@@ -12,6 +12,7 @@ read-only and the app started on it: it must not come up pretending to work — 
 answers 503 — and it comes back once the directory is writable again, with nothing lost.
 
 The partner sandbox's database and the logs live outside the tmpfs (symlinks): the partner is not on our disk."""
+import errno
 import json
 import os
 import pathlib
@@ -30,6 +31,24 @@ FIGURES = OUT / "disk.json"
 
 def mounted(path):
     return any(line.split()[1] == str(path) for line in pathlib.Path("/proc/mounts").read_text().splitlines())
+
+
+def fill(filler, leave):
+    """Grows `filler` until about `leave` bytes are free. The app keeps writing meanwhile (its WAL grows as it syncs),
+    so the disk may fill before the filler is done: then the filler gives `leave` bytes back."""
+    chunk = 1 << 20
+    with open(filler, "wb") as f:
+        try:
+            while free_bytes(filler.parent) > leave + chunk:
+                f.write(b"\0" * chunk)
+                f.flush()
+            f.write(b"\0" * max(0, free_bytes(filler.parent) - leave))
+            f.flush()
+        except OSError as error:
+            if error.errno != errno.ENOSPC:
+                raise
+    if free_bytes(filler.parent) < leave // 2:
+        os.truncate(filler, max(0, filler.stat().st_size - leave))
 
 
 def free_bytes(path):
@@ -118,8 +137,7 @@ def test_disk_full_refuses_with_503_loses_nothing_and_recovers(stack):
 
     # The filler takes all but 256 KiB; then users are entered until the API refuses three times in a row.
     filler = stack.data / "filler.bin"
-    with open(filler, "wb") as f:
-        f.write(b"\0" * max(0, free_bytes(stack.data) - 256 * 1024))
+    fill(filler, leave=256 * 1024)
     # Users keep coming until the disk is really full: a few refusals in a row, and then a while longer, so the
     # workers see the full disk too.
     in_a_row, full_since = 0, None
