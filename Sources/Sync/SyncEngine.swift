@@ -213,11 +213,10 @@ public final class SyncEngine: Sendable {
     /// never block the writer in WAL mode) and records the result for `/metrics`. A damaged file is logged as
     /// critical: the operator should restore a backup before more is lost.
     private func checkIntegrity() {
-        let started = ContinuousClock.now
+        let started = DispatchTime.now()
         let result: String
         do { result = try store.integrityCheck() } catch { result = "could not be read: \(error)" }
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         do { try store.recordCheck(MaintenanceCheck.integrity, result: result, seconds: seconds, at: now()) } catch {
             logger.error("could not record the integrity check: \(error)")
         }

@@ -28,14 +28,7 @@ enum APIGate {
         if let wait = context.app.apiRateLimiter.wait(keyHash: keyHash, at: context.now) {
             return APIError.tooManyRequests(wait: wait, limit: context.app.apiRateLimiter.summary ?? "")
         }
-        if route == .apiUsersTrack || route == .apiCanvasTrigger, context.app.config.maxQueuedUsers > 0 {
-            do {
-                let queued = try context.app.store.pendingItemCount()
-                if queued >= context.app.config.maxQueuedUsers { return APIError.queueFull(queued: queued, limit: context.app.config.maxQueuedUsers) }
-            } catch {
-                return APIError.unavailable(error, context)
-            }
-        }
+        if route == .apiUsersTrack || route == .apiCanvasTrigger, let refusal = queueRefusal(context) { return refusal }
         guard method == "GET" || context.request.contentType == "application/json" else {
             return APIError.response(415, field: "Content-Type", message: "Send the body as application/json.")
         }
@@ -50,39 +43,51 @@ enum APIGate {
     }
 }
 
+extension APIGate {
+    /// The 503 that refuses new users while the sync queue is full (reliability.md L-2), or `nil` when there is room.
+    static func queueRefusal(_ context: RequestContext) -> Response? {
+        let limit = context.app.config.maxQueuedUsers
+        guard limit > 0 else { return nil }
+        do {
+            let queued = try context.app.store.pendingItemCount()
+            return queued >= limit ? APIError.queueFull(queued: queued, limit: limit) : nil
+        } catch {
+            return APIError.unavailable(error, context)
+        }
+    }
+}
+
 /// JSON error bodies.
 enum APIError {
-    /// `{"errors":[{"field","message"}]}` with `status`.
-    static func response(_ status: Int, field: String, message: String) -> Response {
-        Response.json(APIErrors(errors: [FieldError(field: field, message: message)]), status: status)
+    /// `{"errors":[{"field","message"}]}` with `status`, and `Retry-After` when given.
+    static func response(_ status: Int, field: String, message: String, retryAfter: Int? = nil) -> Response {
+        var answer = Response.json(APIErrors(errors: [FieldError(field: field, message: message)]), status: status)
+        if let retryAfter { answer.headers.append(("Retry-After", String(retryAfter))) }
+        return answer
     }
 
     /// 503 when the database cannot take the request (disk full, read-only, I/O error, locked); nothing of it was
     /// stored. `Retry-After` tells a client's retry loop when to come back instead of hammering a full disk.
     static func unavailable(_ error: any Error, _ context: RequestContext) -> Response {
         context.app.logger.error("api request failed: \(error)")
-        var answer = response(503, field: "", message: "AudienceSync cannot store data right now; nothing from this request was saved. Retry later.")
-        answer.headers.append(("Retry-After", String(ErrorPages.retryAfterSeconds)))
-        return answer
+        return response(503, field: "", message: "AudienceSync cannot store data right now; nothing from this request was saved. Retry later.",
+                        retryAfter: ErrorPages.retryAfterSeconds)
     }
 
     /// 429 for a key over its rate limit; nothing of the request was read or stored. `Retry-After` says when the
     /// key has room again.
     static func tooManyRequests(wait: TimeInterval, limit: String) -> Response {
         let seconds = APIRateLimit.retryAfterSeconds(wait)
-        var answer = response(429, field: "Authorization",
-                              message: "This API key sent more than \(limit); nothing from this request was saved. Retry after \(seconds) s.")
-        answer.headers.append(("Retry-After", String(seconds)))
-        return answer
+        return response(429, field: "Authorization",
+                        message: "This API key sent more than \(limit); nothing from this request was saved. Retry after \(seconds) s.",
+                        retryAfter: seconds)
     }
 
     /// 503 while more users wait to sync than the installation takes (reliability.md L-2): refusing before anything is
     /// stored beats accepting users the queue cannot serve; the client retries once the partners have caught up.
     static func queueFull(queued: Int, limit: Int) -> Response {
-        var answer = response(503, field: "", message: "AudienceSync has \(queued) users waiting to sync (the limit is \(limit)); "
-                              + "nothing from this request was saved. Retry after \(queueFullRetryAfter) s.")
-        answer.headers.append(("Retry-After", String(queueFullRetryAfter)))
-        return answer
+        response(503, field: "", message: "AudienceSync has \(queued) users waiting to sync (the limit is \(limit)); "
+                 + "nothing from this request was saved. Retry after \(queueFullRetryAfter) s.", retryAfter: queueFullRetryAfter)
     }
 
     /// Seconds a client is asked to wait while the queue is full.
