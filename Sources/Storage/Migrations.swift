@@ -21,6 +21,7 @@ enum Migrations {
         migrator.registerMigration("013-segment-exports", migrate: segmentExports)
         migrator.registerMigration("014-profile-imports", migrate: profileImports)
         migrator.registerMigration("015-maintenance-checks", migrate: maintenanceChecks)
+        migrator.registerMigration("016-consent-policy", migrate: consentPolicy)
         return migrator
     }
 
@@ -423,6 +424,29 @@ enum Migrations {
                 result TEXT NOT NULL,
                 seconds REAL NOT NULL CHECK (seconds >= 0)
             ) WITHOUT ROWID;
+            """)
+    }
+
+    /// The workspace consent policy (no row: `ConsentPolicy.standard`, so existing workspaces get it with this
+    /// migration), the users it kept from a step (for the ledger, pruned with it), and an export's users it kept back.
+    private static func consentPolicy(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE consent_policy (
+                workspace_id INTEGER PRIMARY KEY REFERENCES workspace(id) ON DELETE CASCADE,
+                policy TEXT NOT NULL CHECK (json_valid(policy) AND json_type(policy, '$.conditions') = 'array'),
+                updated_at REAL NOT NULL,
+                updated_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL
+            );
+            CREATE TABLE sync_block (
+                id INTEGER PRIMARY KEY,
+                step_id INTEGER NOT NULL REFERENCES canvas_step(id) ON DELETE CASCADE,
+                external_id TEXT NOT NULL,
+                at REAL NOT NULL,
+                reason TEXT NOT NULL
+            );
+            CREATE INDEX sync_block_user ON sync_block(external_id, at);
+            CREATE INDEX sync_block_at ON sync_block(at);
+            ALTER TABLE segment_export_audience ADD COLUMN skipped_no_consent INTEGER NOT NULL DEFAULT 0 CHECK (skipped_no_consent >= 0);
             """)
     }
 }

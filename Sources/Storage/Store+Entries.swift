@@ -154,6 +154,7 @@ extension Store {
             try insertItem.execute(arguments: [item.stepID, externalID, jsonArray(item.schema), jsonArray(item.row), now.unix])
             tallies.items[item.stepID, default: 0] += 1
         }
+        try recordBlocks(db, externalID: externalID, outcome.blocks, now: now)
         for figure in outcome.counts { tallies.figures[Tallies.Figure(stepID: figure.stepID, metric: figure.metric.rawValue), default: 0] += 1 }
     }
 

@@ -12,7 +12,7 @@ public struct LedgerLine: Sendable, Equatable {
     public let canvasName: String
     /// The step.
     public let stepID: Int64
-    /// synced, retry or errored.
+    /// synced, retry, errored, or not_synced (the consent policy kept the user back; the message says which condition).
     public let outcome: String
     /// The partner's message, when there was a problem.
     public let message: String?
@@ -58,9 +58,14 @@ extension Store {
     public func ledger(workspaceID: Int64, externalID: String, limit: Int = 200) throws(StoreError) -> [LedgerLine] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT a.at, a.step_id, a.outcome, a.message, a.fields, c.id AS canvas_id, c.name AS canvas_name
+                SELECT a.at, a.id, a.step_id, a.outcome, a.message, a.fields, c.id AS canvas_id, c.name AS canvas_name
                 FROM sync_attempt a JOIN canvas_step s ON s.id = a.step_id JOIN canvas c ON c.id = s.canvas_id
-                WHERE a.external_id = ? AND c.workspace_id = ? ORDER BY a.at DESC, a.id DESC LIMIT ?
+                WHERE a.external_id = ?1 AND c.workspace_id = ?2
+                UNION ALL
+                SELECT b.at, b.id, b.step_id, 'not_synced', 'Blocked by the workspace consent policy: ' || b.reason, '[]', c.id, c.name
+                FROM sync_block b JOIN canvas_step s ON s.id = b.step_id JOIN canvas c ON c.id = s.canvas_id
+                WHERE b.external_id = ?1 AND c.workspace_id = ?2
+                ORDER BY 1 DESC, 2 DESC LIMIT ?3
                 """, arguments: [externalID, workspaceID, limit]).map { row in
                 LedgerLine(at: Date(unix: row["at"]), canvasID: row["canvas_id"], canvasName: row["canvas_name"], stepID: row["step_id"],
                            outcome: row["outcome"], message: row["message"],
@@ -99,6 +104,7 @@ extension Store {
     public func pruneHistory(ledgerBefore: Date, activityBefore: Date) throws(StoreError) {
         try write { db in
             try db.execute(sql: "DELETE FROM sync_attempt WHERE at < ?", arguments: [ledgerBefore.unix])
+            try db.execute(sql: "DELETE FROM sync_block WHERE at < ?", arguments: [ledgerBefore.unix])
             try db.execute(sql: "DELETE FROM sync_request WHERE at < ?", arguments: [activityBefore.unix])
             // Emails are kept as long as the ledger; one still queued stays until it is sent or given up.
             try db.execute(sql: "DELETE FROM outbox WHERE created_at < ? AND state != 'queued'", arguments: [ledgerBefore.unix])

@@ -91,13 +91,13 @@ extension Store {
     /// Records one acknowledged batch: the cursor moves past it and the counts grow together, so a restart
     /// resumes after the last acknowledged batch and never sends it again.
     public func recordExportBatch(exportID: Int64, field: ExportField, cursor: Int64, sent: Int, skipped: Int, failed: Int,
-                                  complete: Bool) throws(StoreError) {
+                                  skippedNoConsent: Int = 0, complete: Bool) throws(StoreError) {
         try write { db in
             try db.execute(sql: """
                 UPDATE segment_export_audience SET cursor = max(cursor, ?), sent = sent + ?, skipped = skipped + ?, failed = failed + ?,
-                    complete = max(complete, ?)
+                    skipped_no_consent = skipped_no_consent + ?, complete = max(complete, ?)
                 WHERE export_id = ? AND field = ?
-                """, arguments: [cursor, sent, skipped, failed, complete, exportID, field.rawValue])
+                """, arguments: [cursor, sent, skipped, failed, skippedNoConsent, complete, exportID, field.rawValue])
         }
     }
 
@@ -138,7 +138,8 @@ extension Store {
             .compactMap { row -> ExportAudience? in
                 guard let field = ExportField(rawValue: row["field"]) else { return nil }
                 return ExportAudience(field: field, name: row["name"], audienceID: row["audience_id"], cursor: row["cursor"], sent: row["sent"],
-                                      skipped: row["skipped"], failed: row["failed"], isComplete: row["complete"])
+                                      skipped: row["skipped"], failed: row["failed"], skippedNoConsent: row["skipped_no_consent"],
+                                      isComplete: row["complete"])
             }
         return SegmentExport(id: id, workspaceID: row["workspace_id"], segmentID: row["segment_id"], segmentName: row["segment_name"],
                              criteriaJSON: row["criteria"], lastProfileRow: row["last_profile_row"], adAccountID: row["ad_account_id"],

@@ -20,6 +20,8 @@ public struct CanvasEntries: Sendable {
         public let steps: [CanvasStep]
         /// The criteria of the segments its entry criteria name, by id (a deleted one is absent: nobody is in it).
         public var segments: [Int64: EntryCriteria] = [:]
+        /// The workspace's consent policy: users who fail it enter and walk, but no step queues them.
+        public var policy: ConsentPolicy = .standard
     }
 
     /// Loads a canvas of the workspace for entering users.
@@ -27,7 +29,8 @@ public struct CanvasEntries: Sendable {
         let canvas = try store.canvas(workspaceID: workspaceID, id: canvasID)
         let criteria = try? EntryCriteria(jsonText: canvas.entryCriteriaJSON)
         return Loaded(canvas: canvas, criteria: criteria, steps: try store.steps(canvasID: canvasID),
-                      segments: try store.segmentCriteria(workspaceID: workspaceID, ids: criteria?.segmentIDs ?? []))
+                      segments: try store.segmentCriteria(workspaceID: workspaceID, ids: criteria?.segmentIDs ?? []),
+                      policy: try store.consentPolicy(workspaceID: workspaceID))
     }
 
     /// Every active canvas of the workspace that enters users automatically.
@@ -42,7 +45,8 @@ public struct CanvasEntries: Sendable {
         var withID = attributes
         withID["external_id"] = .string(externalID)
         guard criteria.matches(withID, segments: loaded.segments) else { return nil }
-        return PathWalk.walk(loaded.steps, from: 0, resuming: false, profile: ProfileIdentifiers(externalID: externalID, attributes: attributes), now: now)
+        return PathWalk.walk(loaded.steps, from: 0, resuming: false, profile: ProfileIdentifiers(externalID: externalID, attributes: attributes),
+                             blockedBy: loaded.policy.blockingCondition(attributes), now: now)
     }
 
     /// The walk of a user for whom `/users/track` changed attributes: they enter when they match now and did
@@ -52,9 +56,12 @@ public struct CanvasEntries: Sendable {
         return enter(loaded, externalID: externalID, attributesJSON: after, now: now)
     }
 
-    /// The walk of a user whose delay is over (nil attributes: the user was deleted meanwhile, and exits).
-    public static func resume(_ steps: [CanvasStep], _ entry: DueEntry, attributesJSON: String?, now: Date) -> PathOutcome {
-        let profile = attributesJSON.flatMap(ProfileValue.parseObject(json:)).map { ProfileIdentifiers(externalID: entry.externalID, attributes: $0) }
-        return PathWalk.walk(steps, from: entry.position, resuming: true, profile: profile, now: now)
+    /// The walk of a user whose delay is over (nil attributes: the user was deleted meanwhile, and exits), under the
+    /// workspace's consent policy as it is now.
+    public static func resume(_ steps: [CanvasStep], _ entry: DueEntry, attributesJSON: String?, policy: ConsentPolicy, now: Date) -> PathOutcome {
+        let attributes = attributesJSON.flatMap(ProfileValue.parseObject(json:))
+        let profile = attributes.map { ProfileIdentifiers(externalID: entry.externalID, attributes: $0) }
+        return PathWalk.walk(steps, from: entry.position, resuming: true, profile: profile,
+                             blockedBy: attributes.flatMap(policy.blockingCondition), now: now)
     }
 }

@@ -46,8 +46,10 @@ public final class DelayAdvancer: Sendable {
         guard !due.isEmpty else { return 0 }
         var steps: [Int64: [CanvasStep]] = [:]
         for canvasID in Set(due.map(\.canvasID)) { steps[canvasID] = try store.steps(canvasID: canvasID) }
+        var policies: [Int64: ConsentPolicy] = [:]
+        for workspaceID in Set(due.map(\.workspaceID)) { policies[workspaceID] = try store.consentPolicy(workspaceID: workspaceID) }
         try store.resume(due, now: time) { entry, json in
-            CanvasEntries.resume(steps[entry.canvasID] ?? [], entry, attributesJSON: json, now: time)
+            CanvasEntries.resume(steps[entry.canvasID] ?? [], entry, attributesJSON: json, policy: policies[entry.workspaceID] ?? .standard, now: time)
         }
         return due.count
     }

@@ -127,9 +127,12 @@ public final class SegmentExporter: Sendable {
                 try store.recordExportBatch(exportID: export.id, field: audience.field, cursor: cursor, sent: 0, skipped: 0, failed: 0, complete: true)
                 return
             }
-            let rows = page.map { audience.field.prepared(ProfileIdentifiers(externalID: $0.profile.externalID, attributesJSON: $0.profile.attributesJSON)) }
+            // The last gate: the policy as it is now, for each user as they are now (the page was just read).
+            let policy = try store.consentPolicy(workspaceID: export.workspaceID)
+            let consenting = page.filter { policy.blockingCondition(attributesJSON: $0.profile.attributesJSON) == nil }
+            let rows = consenting.map { audience.field.prepared(ProfileIdentifiers(externalID: $0.profile.externalID, attributesJSON: $0.profile.attributesJSON)) }
                 .filter { !$0.isEmpty }.map { [$0] }
-            let skipped = page.count - rows.count
+            let skipped = consenting.count - rows.count
             var failed = 0
             if !rows.isEmpty {
                 try reserve(export)
@@ -139,7 +142,7 @@ public final class SegmentExporter: Sendable {
             }
             CrashPoints.reach(.segmentExport)   // test-only: Facebook has the batch, the cursor has not moved
             try store.recordExportBatch(exportID: export.id, field: audience.field, cursor: last, sent: rows.count - failed, skipped: skipped,
-                                        failed: failed, complete: page.count < batchSize)
+                                        failed: failed, skippedNoConsent: page.count - consenting.count, complete: page.count < batchSize)
             handled += page.count
             cursor = last
             if page.count < batchSize { return }

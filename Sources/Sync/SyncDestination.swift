@@ -15,6 +15,8 @@ struct SyncDestination {
     let connection: Connection
     let token: String
     let uploader: any AudienceUploader
+    /// The workspace's consent policy, read with the destination for each batch: claiming applies it.
+    let policy: ConsentPolicy
 
     /// Why a destination cannot be used now; its items stay pending (until fixed, or until the deadline).
     struct Unavailable: Error {
@@ -54,7 +56,8 @@ struct SyncDestination {
                                         partner: partner, connectionID: connection.id))
         }
         return .success(SyncDestination(stepID: stepID, partner: partner, account: account, audienceID: audienceID, action: config.action,
-                                        connectionID: connection.id, connection: connection, token: token, uploader: connector))
+                                        connectionID: connection.id, connection: connection, token: token, uploader: connector,
+                                        policy: try store.consentPolicy(workspaceID: owner.workspaceID)))
     }
 
     private static func audienceID(_ choice: AudienceChoice?, steps: [CanvasStep]) -> String? {

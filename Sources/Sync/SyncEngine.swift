@@ -293,7 +293,9 @@ public final class SyncEngine: Sendable {
             }
             let claimID = UUID().uuidString
             let items = try store.claim(stepID: stepID, limit: destination.uploader.maxUsersPerRequest, claimID: claimID,
-                                        leaseUntil: time.addingTimeInterval(settings.lease), now: time)
+                                        leaseUntil: time.addingTimeInterval(settings.lease), now: time) { attributes in
+                destination.policy.blockingCondition(attributesJSON: attributes)?.reason
+            }
             guard !items.isEmpty else { return 0 }
             inFlight.withLock { _ = $0.insert(claimID) }
             defer { inFlight.withLock { _ = $0.remove(claimID) } }

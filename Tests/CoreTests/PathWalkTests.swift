@@ -14,7 +14,7 @@ import Testing
     func figures(_ outcome: PathOutcome) -> [String] { outcome.counts.map { "\($0.stepID):\($0.metric.rawValue)" } }
 
     @Test func syncStepsQueueOnlyTheChosenFieldsHashedAndPassUsersOnUntilADelay() {
-        let outcome = PathWalk.walk(steps, from: 0, resuming: false, profile: mary, now: now)
+        let outcome = PathWalk.walk(steps, from: 0, resuming: false, profile: mary, blockedBy: nil, now: now)
         #expect(figures(outcome) == ["1:entered", "1:queued", "1:proceeded", "2:entered"])
         #expect(outcome.waitingAt == 1 && outcome.waitUntil == now.addingTimeInterval(3600))
         #expect(outcome.items == [SyncItemDraft(stepID: 1, schema: ["EMAIL", "PHONE"], row: [
@@ -22,33 +22,41 @@ import Testing
     }
 
     @Test func resumingAfterTheDelayRunsToTheEndAndExits() {
-        let outcome = PathWalk.walk(steps, from: 1, resuming: true, profile: mary, now: now)
+        let outcome = PathWalk.walk(steps, from: 1, resuming: true, profile: mary, blockedBy: nil, now: now)
         #expect(figures(outcome) == ["2:proceeded", "3:entered", "3:queued", "3:exited"])
         #expect(outcome.waitingAt == nil && outcome.items.map(\.schema) == [["EMAIL"]])
     }
 
     @Test func aUserWithNoFieldToMatchIsNotSyncedButMovesOn() {
-        let outcome = PathWalk.walk(steps, from: 0, resuming: false, profile: ProfileIdentifiers(firstName: "Ann", externalID: "u2"), now: now)
+        let outcome = PathWalk.walk(steps, from: 0, resuming: false, profile: ProfileIdentifiers(firstName: "Ann", externalID: "u2"), blockedBy: nil, now: now)
         #expect(figures(outcome) == ["1:entered", "1:not_synced_no_field", "1:proceeded", "2:entered"])
         #expect(outcome.items.isEmpty)
     }
 
     @Test func aUserWhoseValuesAreAllUnusableIsNotSyncedForAnInvalidValue() {
         let profile = ProfileIdentifiers(phone: "call me", externalID: "u5")   // no digit survives
-        let outcome = PathWalk.walk(steps, from: 0, resuming: false, profile: profile, now: now)
+        let outcome = PathWalk.walk(steps, from: 0, resuming: false, profile: profile, blockedBy: nil, now: now)
         #expect(figures(outcome) == ["1:entered", "1:not_synced_invalid", "1:proceeded", "2:entered"])
         #expect(outcome.items.isEmpty)
     }
 
+    @Test func aUserTheConsentPolicyBlocksWalksOnButNothingIsQueuedAndTheReasonIsKept() {
+        let optOut = ConsentCondition(attribute: "do_not_sell", meaning: .trueRefuses, requirement: .noOptOut)
+        let outcome = PathWalk.walk(steps, from: 0, resuming: false, profile: mary, blockedBy: optOut, now: now)
+        #expect(figures(outcome) == ["1:entered", "1:not_synced_no_consent", "1:proceeded", "2:entered"])
+        #expect(outcome.items.isEmpty)
+        #expect(outcome.blocks == [ConsentBlock(stepID: 1, reason: "do_not_sell is true")])
+    }
+
     @Test func aUserDeletedDuringTheDelayExitsThere() {
-        #expect(figures(PathWalk.walk(steps, from: 1, resuming: true, profile: nil, now: now)) == ["2:exited"])
+        #expect(figures(PathWalk.walk(steps, from: 1, resuming: true, profile: nil, blockedBy: nil, now: now)) == ["2:exited"])
     }
 
     @Test func everyEnteredUserIsAccountedForAtEachSyncStep() {
         let profiles = [mary, ProfileIdentifiers(externalID: "u3"), ProfileIdentifiers(phone: "00919876543210", externalID: "u4")]
         var counts: [String: Int] = [:]
         for profile in profiles {
-            for figure in PathWalk.walk(steps, from: 0, resuming: false, profile: profile, now: now).counts where figure.stepID == 1 {
+            for figure in PathWalk.walk(steps, from: 0, resuming: false, profile: profile, blockedBy: nil, now: now).counts where figure.stepID == 1 {
                 counts[figure.metric.rawValue, default: 0] += 1
             }
         }

@@ -18,7 +18,7 @@ import Testing
         #expect(try store.appliedMigrations() == ["001-accounts-and-connections", "002-api-keys-and-profiles", "003-canvases-and-steps",
                                                    "004-entries-items-metrics", "005-sync-queue", "006-ledger-and-activity",
                                                    "007-account-call-budget", "008-alerts-and-outbox", "009-step-item-counts", "010-pro-partners", "011-refresh-tokens", "012-segments", "013-segment-exports", "014-profile-imports",
-                                                   "015-maintenance-checks"])
+                                                   "015-maintenance-checks", "016-consent-policy"])
         #expect(try store.integrityCheck() == "ok")
     }
 
@@ -161,13 +161,13 @@ import Testing
     }
 
     @Test func aClaimIsExclusiveUntilItsLeaseRunsOut() throws {
-        let first = try store.claim(stepID: step, limit: 3, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now)
+        let first = try store.claim(stepID: step, limit: 3, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now, blocking: { _ in nil })
         #expect(first.count == 3 && first.allSatisfy { $0.attempts == 1 && $0.schema == ["EMAIL"] && $0.row == ["x"] })
-        #expect(try store.claim(stepID: step, limit: 10, claimID: "b", leaseUntil: now.addingTimeInterval(90), now: now).count == 2)
+        #expect(try store.claim(stepID: step, limit: 10, claimID: "b", leaseUntil: now.addingTimeInterval(90), now: now, blocking: { _ in nil }).count == 2)
         #expect(try store.dueDestinations(now: now).isEmpty)
         // Worker "a" crashed: after its lease, the items are claimed again, with their attempt counted.
         let later = now.addingTimeInterval(31)
-        let retaken = try store.claim(stepID: step, limit: 10, claimID: "c", leaseUntil: later.addingTimeInterval(30), now: later)
+        let retaken = try store.claim(stepID: step, limit: 10, claimID: "c", leaseUntil: later.addingTimeInterval(30), now: later, blocking: { _ in nil })
         #expect(retaken.map(\.id) == first.map(\.id) && retaken.allSatisfy { $0.attempts == 2 })
         // The stale worker's completion is fenced off; the current one counts.
         #expect(try store.finish(claimID: "a", outcomes: [(first.map(\.id), .synced)], stepID: step, now: later) == 0)
@@ -176,7 +176,7 @@ import Testing
     }
 
     @Test func retriesWaitAndTheDeadlineEndsThem() throws {
-        let items = try store.claim(stepID: step, limit: 5, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now)
+        let items = try store.claim(stepID: step, limit: 5, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now, blocking: { _ in nil })
         try store.finish(claimID: "a", outcomes: [(items.map(\.id), .retry(at: now.addingTimeInterval(600), errorClass: "transient", message: "HTTP 500"))],
                          stepID: step, now: now)
         #expect(try store.dueDestinations(now: now.addingTimeInterval(599)).isEmpty)

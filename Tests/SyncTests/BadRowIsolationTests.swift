@@ -27,7 +27,7 @@ final class PickyUploader: AudienceUploader {
         let engine = SyncEngine(store: store, tokenBox: try TokenBox(keyBytes: Array(repeating: 1, count: 32)), connectors: [:])
         let uploader = PickyUploader()
         let destination = SyncDestination(stepID: 1, partner: .facebook, account: "act_1", audienceID: "9", action: .add, connectionID: 1,
-                                          connection: Self.connection, token: "t", uploader: uploader)
+                                          connection: Self.connection, token: "t", uploader: uploader, policy: .standard)
         let now = Date()
         let values = (0..<16).map { $0 == 5 || $0 == 11 ? "bad\($0)" : "ok\($0)" }
         let items = values.enumerated().map { ClaimedItem(id: Int64($0.offset), externalID: "u\($0.offset)", schema: ["EMAIL"], row: [$0.element],

@@ -36,24 +36,34 @@ struct SplitMix: RandomNumberGenerator {
         var claims: [(id: String, items: [Int64])] = []
         var abandoned: [(id: String, items: [Int64])] = []
         var nextUser = 0
+        var withdrawn: Set<String> = []
 
         for _ in 0..<300 {
-            switch Int.random(in: 0..<8, using: &random) {
+            switch Int.random(in: 0..<9, using: &random) {
             case 0, 1:   // ingest: some users have a field to match, some do not
                 let count = Int.random(in: 1...20, using: &random)
                 let ids = (0..<count).map { _ in nextUser += 1; return "u\(nextUser)" }
-                var flags = (0..<count).map { _ in Bool.random(using: &random) }
+                var flags = (0..<count).map { _ in Int.random(in: 0..<3, using: &random) }   // 0 no field, 1 queued, 2 blocked by consent
                 _ = try store.trigger(workspaceID: user.workspaceID, canvasID: canvas.id, updates: ids.map { ProfileUpdate(externalID: $0, attributes: [:]) },
                                       externalIDs: ids, now: now) { _, _ in
-                    let hasField = flags.removeFirst()
-                    return PathOutcome(counts: [StepCount(stepID: step, metric: .entered), StepCount(stepID: step, metric: hasField ? .queued : .notSyncedNoField),
+                    let kind = flags.removeFirst()
+                    let metric: StepMetric = [.notSyncedNoField, .queued, .notSyncedNoConsent][kind]
+                    return PathOutcome(counts: [StepCount(stepID: step, metric: .entered), StepCount(stepID: step, metric: metric),
                                                 StepCount(stepID: step, metric: .exited)],
-                                       items: hasField ? [SyncItemDraft(stepID: step, schema: ["EMAIL"], row: ["h"])] : [])
+                                       items: kind == 1 ? [SyncItemDraft(stepID: step, schema: ["EMAIL"], row: ["h"])] : [],
+                                       blocks: kind == 2 ? [ConsentBlock(stepID: step, reason: "do_not_sell is true")] : [])
                 }
+            case 8:      // withdrawal: some users opt out; the claim's consent gate must keep them back, counted
+                guard nextUser > 0 else { continue }
+                let ids = (0..<Int.random(in: 1...5, using: &random)).map { _ in "u\(Int.random(in: 1...nextUser, using: &random))" }
+                try store.upsertProfiles(workspaceID: user.workspaceID, ids.map { ProfileUpdate(externalID: $0, attributes: ["do_not_sell": "true"]) },
+                                         now: now)
+                withdrawn.formUnion(ids)
             case 2:      // claim
                 let claimID = "c\(Int.random(in: 0..<1_000_000, using: &random))"
                 let items = try store.claim(stepID: step, limit: Int.random(in: 1...15, using: &random), claimID: claimID,
-                                            leaseUntil: now.addingTimeInterval(30), now: now)
+                                            leaseUntil: now.addingTimeInterval(30), now: now) { ConsentPolicy.standard.blockingCondition(attributesJSON: $0)?.reason }
+                #expect(items.allSatisfy { !withdrawn.contains($0.externalID) }, "seed \(seed): a withdrawn user was claimed for sending")
                 if !items.isEmpty { claims.append((claimID, items.map(\.id))) }
             case 3:      // finish a live claim with mixed outcomes
                 guard !claims.isEmpty else { continue }
@@ -82,7 +92,7 @@ struct SplitMix: RandomNumberGenerator {
         let figures = try store.stepTotals(canvasID: try #require(try store.owner(ofStep: step)).canvasID)[step] ?? [:]
         let items = try store.syncItemCounts(stepID: step)
         let entered = figures[.entered] ?? 0
-        let accounted = (items["synced"] ?? 0) + (figures[.notSyncedNoField] ?? 0) + (figures[.notSyncedInvalid] ?? 0) + (items["errored"] ?? 0) + (items["pending"] ?? 0)
+        let accounted = (items["synced"] ?? 0) + (figures[.notSyncedNoField] ?? 0) + (figures[.notSyncedInvalid] ?? 0) + (figures[.notSyncedNoConsent] ?? 0) + (items["errored"] ?? 0) + (items["pending"] ?? 0)
         #expect(entered == accounted, "seed \(seed): entered \(entered) but accounted \(accounted) \(items) \(figures)")
     }
 }

@@ -100,15 +100,18 @@ public struct ExportAudience: Sendable, Equatable {
     public let sent: Int
     public let skipped: Int
     public let failed: Int
+    /// Users the workspace's consent policy kept back (never sent).
+    public let skippedNoConsent: Int
     /// Whether every user of the snapshot has been handled.
     public let isComplete: Bool
 
     /// Creates a value.
-    public init(field: ExportField, name: String, audienceID: String?, cursor: Int64, sent: Int, skipped: Int, failed: Int, isComplete: Bool) {
+    public init(field: ExportField, name: String, audienceID: String?, cursor: Int64, sent: Int, skipped: Int, failed: Int,
+                skippedNoConsent: Int = 0, isComplete: Bool) {
         self.field = field; self.name = name; self.audienceID = audienceID; self.cursor = cursor
-        self.sent = sent; self.skipped = skipped; self.failed = failed; self.isComplete = isComplete
+        self.sent = sent; self.skipped = skipped; self.failed = failed; self.skippedNoConsent = skippedNoConsent; self.isComplete = isComplete
     }
 
     /// Users handled so far (the progress bar's value).
-    public var handled: Int { sent + skipped + failed }
+    public var handled: Int { sent + skipped + failed + skippedNoConsent }
 }

@@ -15,6 +15,22 @@ public enum StepMetric: String, Sendable, CaseIterable, Codable {
     /// Users whose values for the step's fields were all unusable (an email without `@`, a phone without
     /// digits): nothing is sent (Users Not Synced, invalid value).
     case notSyncedInvalid = "not_synced_invalid"
+    /// Users the workspace's consent policy keeps from every partner: nothing is sent (Users Not Synced, no consent).
+    /// Counted when their walk reaches the step, or when a batch is claimed after they withdrew.
+    case notSyncedNoConsent = "not_synced_no_consent"
+
+    /// The figures that make up Users Not Synced.
+    public static let notSynced: [StepMetric] = [.notSyncedNoField, .notSyncedInvalid, .notSyncedNoConsent]
+}
+
+/// A user the consent policy kept from a step: recorded for the ledger with the condition's reason.
+public struct ConsentBlock: Sendable, Equatable {
+    /// The step.
+    public let stepID: Int64
+    /// Why, naming the attribute ("ads_tracking_enabled is false").
+    public let reason: String
+    /// Creates a value.
+    public init(stepID: Int64, reason: String) { self.stepID = stepID; self.reason = reason }
 }
 
 /// One figure to add to a step.
@@ -49,10 +65,12 @@ public struct PathOutcome: Sendable, Equatable {
     public var counts: [StepCount] = []
     /// Sync items to commit with them.
     public var items: [SyncItemDraft] = []
+    /// Steps the consent policy kept the user from, with the reason.
+    public var blocks: [ConsentBlock] = []
 
     /// Creates an outcome.
-    public init(waitingAt: Int? = nil, waitUntil: Date? = nil, counts: [StepCount] = [], items: [SyncItemDraft] = []) {
-        self.waitingAt = waitingAt; self.waitUntil = waitUntil; self.counts = counts; self.items = items
+    public init(waitingAt: Int? = nil, waitUntil: Date? = nil, counts: [StepCount] = [], items: [SyncItemDraft] = [], blocks: [ConsentBlock] = []) {
+        self.waitingAt = waitingAt; self.waitUntil = waitUntil; self.counts = counts; self.items = items; self.blocks = blocks
     }
 }
 
@@ -60,8 +78,11 @@ public struct PathOutcome: Sendable, Equatable {
 /// a Delay step holds them; after the last step they exit. Pure: the caller commits the outcome.
 public enum PathWalk {
     /// Walks from step index `start`. `resuming` means the user finishes the Delay step at `start` now.
-    /// A nil `profile` (deleted while waiting) makes the user exit where they are.
-    public static func walk(_ steps: [CanvasStep], from start: Int, resuming: Bool, profile: ProfileIdentifiers?, now: Date) -> PathOutcome {
+    /// A nil `profile` (deleted while waiting) makes the user exit where they are. `blockedBy` is the consent-policy
+    /// condition the user fails (nil when they may be sent): such a user walks the path like anyone else, but no
+    /// Audience Sync step queues anything for them.
+    public static func walk(_ steps: [CanvasStep], from start: Int, resuming: Bool, profile: ProfileIdentifiers?,
+                            blockedBy: ConsentCondition?, now: Date) -> PathOutcome {
         var outcome = PathOutcome()
         var position = start
         if resuming {
@@ -82,7 +103,12 @@ public enum PathWalk {
                 outcome.waitUntil = now.addingTimeInterval(TimeInterval(seconds))
                 return outcome
             case .audienceSync(let config):
-                queue(step, config, profile: profile, &outcome)
+                if let blockedBy {
+                    outcome.counts.append(StepCount(stepID: step.id, metric: .notSyncedNoConsent))
+                    outcome.blocks.append(ConsentBlock(stepID: step.id, reason: blockedBy.reason))
+                } else {
+                    queue(step, config, profile: profile, &outcome)
+                }
             }
             leave(steps, at: position, &outcome)
             position += 1

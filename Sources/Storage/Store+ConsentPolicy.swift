@@ -1,0 +1,94 @@
+import Core
+import Foundation
+import GRDB
+
+/// What changing the consent policy would do to users already on their way to partners.
+public struct ConsentPolicyEffect: Sendable, Equatable {
+    /// Users waiting to sync in some step whom the new policy would keep back (and the old one let through).
+    public let pendingUsers: Int
+    /// Users already sent to some audience whom the new policy would keep from further sends.
+    public let syncedUsers: Int
+    /// Users the new policy lets through whom the old one kept back.
+    public let releasedUsers: Int
+}
+
+extension Store {
+    /// The workspace's consent policy: `ConsentPolicy.standard` until an admin changes it, and also when the stored
+    /// text cannot be read (a damaged policy must never mean "no conditions").
+    public func consentPolicy(workspaceID: Int64) throws(StoreError) -> ConsentPolicy {
+        try read { db in try Self.consentPolicy(db, workspaceID: workspaceID) }
+    }
+
+    static func consentPolicy(_ db: Database, workspaceID: Int64) throws -> ConsentPolicy {
+        try String.fetchOne(db, sql: "SELECT policy FROM consent_policy WHERE workspace_id = ?", arguments: [workspaceID])
+            .flatMap(ConsentPolicy.init(jsonText:)) ?? .standard
+    }
+
+    /// Replaces the workspace's consent policy; it applies to every claim and export page from the next one on.
+    public func setConsentPolicy(workspaceID: Int64, _ policy: ConsentPolicy, by userID: Int64?, now: Date) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO consent_policy (workspace_id, policy, updated_at, updated_by) VALUES (?, ?, ?, ?)
+                ON CONFLICT (workspace_id) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+                """, arguments: [workspaceID, policy.jsonText, now.unix, userID])
+        }
+    }
+
+    /// How many users of the workspace's canvases would be affected by replacing `old` with `new`: one pass over
+    /// the users with sync items, each profile read once. An admin action, run before the confirmation page.
+    public func consentPolicyEffect(workspaceID: Int64, from old: ConsentPolicy, to new: ConsentPolicy) throws(StoreError) -> ConsentPolicyEffect {
+        try read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT p.attributes, max(i.state = 'pending') AS pending, max(i.state = 'synced') AS synced
+                FROM sync_item i JOIN canvas_step s ON s.id = i.step_id JOIN canvas c ON c.id = s.canvas_id
+                JOIN profile p ON p.workspace_id = c.workspace_id AND p.external_id = i.external_id
+                WHERE c.workspace_id = ? GROUP BY p.id
+                """, arguments: [workspaceID])
+            var pending = 0, synced = 0, released = 0
+            while let row = try rows.next() {
+                let json: String = row["attributes"]
+                let wasBlocked = old.blockingCondition(attributesJSON: json) != nil
+                let isBlocked = new.blockingCondition(attributesJSON: json) != nil
+                if isBlocked && !wasBlocked {
+                    if row["pending"] as Bool { pending += 1 }
+                    if row["synced"] as Bool { synced += 1 }
+                } else if wasBlocked && !isBlocked {
+                    released += 1
+                }
+            }
+            return ConsentPolicyEffect(pendingUsers: pending, syncedUsers: synced, releasedUsers: released)
+        }
+    }
+
+    /// Records users the consent policy kept from steps, for the ledger (in the caller's transaction).
+    static func recordBlocks(_ db: Database, externalID: String, _ blocks: [ConsentBlock], now: Date) throws {
+        guard !blocks.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: "INSERT INTO sync_block (step_id, external_id, at, reason) VALUES (?, ?, ?, ?)")
+        for block in blocks { try insert.execute(arguments: [block.stepID, externalID, now.unix, block.reason]) }
+    }
+
+    /// The last gate of the sync queue, inside the claim's transaction: claimed items of users whom `blocking` (given
+    /// the user's stored attributes) refuses are taken out of the queue and counted Not Synced — no consent, so they
+    /// never reach the partner. Returns the items that may be sent.
+    static func screen(_ db: Database, stepID: Int64, _ items: [ClaimedItem], now: Date,
+                       blocking: (String) -> String?) throws -> [ClaimedItem] {
+        guard !items.isEmpty else { return items }
+        let attributes = try Row.fetchAll(db, sql: """
+            SELECT p.external_id, p.attributes FROM profile p
+            WHERE p.workspace_id = (SELECT c.workspace_id FROM canvas_step s JOIN canvas c ON c.id = s.canvas_id WHERE s.id = ?)
+              AND p.external_id IN (SELECT value FROM json_each(?))
+            """, arguments: [stepID, JSONText.stringArray(items.map(\.externalID))])
+        var reasons: [String: String] = [:]
+        for row in attributes {
+            if let reason = blocking(row["attributes"]) { reasons[row["external_id"]] = reason }
+        }
+        guard !reasons.isEmpty else { return items }
+        let (blocked, allowed) = (items.filter { reasons[$0.externalID] != nil }, items.filter { reasons[$0.externalID] == nil })
+        try db.execute(sql: "DELETE FROM sync_item WHERE id IN (SELECT value FROM json_each(?))",
+                       arguments: ["[" + blocked.map { String($0.id) }.joined(separator: ",") + "]"])
+        try countItems(db, stepID: stepID, state: "pending", by: -blocked.count)
+        try addMetric(db, stepID: stepID, metric: StepMetric.notSyncedNoConsent.rawValue, count: blocked.count, now: now)
+        for item in blocked { try recordBlocks(db, externalID: item.externalID, [ConsentBlock(stepID: stepID, reason: reasons[item.externalID]!)], now: now) }
+        return allowed
+    }
+}
