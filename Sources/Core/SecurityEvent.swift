@@ -13,6 +13,7 @@ public enum SecurityEventKind: String, Sendable, CaseIterable {
     case partnerConnected = "partner.connected"
     case partnerConnectRefused = "partner.connect_refused"
     case partnerDisconnected = "partner.disconnected"
+    case consentPolicyChanged = "consent_policy.changed"
 }
 
 /// One line of the security log: who did what, from where, in which workspace and request.

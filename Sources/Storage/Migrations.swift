@@ -446,6 +446,7 @@ enum Migrations {
             );
             CREATE INDEX sync_block_user ON sync_block(external_id, at);
             CREATE INDEX sync_block_at ON sync_block(at);
+            CREATE INDEX sync_block_step ON sync_block(step_id, reason);
             ALTER TABLE segment_export_audience ADD COLUMN skipped_no_consent INTEGER NOT NULL DEFAULT 0 CHECK (skipped_no_consent >= 0);
             """)
     }

@@ -60,6 +60,14 @@ extension Store {
         }
     }
 
+    /// Users the consent policy kept from a step, by the condition they failed, over the ledger's 30 days.
+    public func consentBlocksByReason(stepID: Int64) throws(StoreError) -> [String: Int] {
+        try read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT reason, count(*) AS n FROM sync_block WHERE step_id = ? GROUP BY reason",
+                                                              arguments: [stepID]).map { ($0["reason"] as String, $0["n"] as Int) })
+        }
+    }
+
     /// Records users the consent policy kept from steps, for the ledger (in the caller's transaction).
     static func recordBlocks(_ db: Database, externalID: String, _ blocks: [ConsentBlock], now: Date) throws {
         guard !blocks.isEmpty else { return }

@@ -41,8 +41,10 @@ struct StepFigures: Encodable {
     let synced: Int
     let notSynced: Int
     let errored: Int
-    /// Users Not Synced by reason (`no_field`, `invalid_value`).
+    /// Users Not Synced by reason (`no_field`, `invalid_value`, `no_consent`).
     let notSyncedByReason: [String: Int]
+    /// Users the consent policy kept back, by the condition they failed ("do_not_sell is true"; the last 30 days).
+    let notSyncedByConsent: [String: Int]
     /// Users Errored by the error class of their last attempt.
     let erroredByReason: [String: Int]
 
@@ -50,6 +52,7 @@ struct StepFigures: Encodable {
         case id, position, title, kind, entered, proceeded, exited, pending, throttled, synced, errored
         case notSynced = "not_synced"
         case notSyncedByReason = "not_synced_by_reason"
+        case notSyncedByConsent = "not_synced_by_consent"
         case erroredByReason = "errored_by_reason"
     }
 
@@ -66,9 +69,11 @@ struct StepFigures: Encodable {
             return StepFigures(id: step.id, position: step.position, title: step.title(audienceNames: names), kind: isDelay ? "delay" : "audience_sync",
                                entered: figures[.entered] ?? 0, proceeded: figures[.proceeded] ?? 0, exited: figures[.exited] ?? 0,
                                pending: items["pending"] ?? 0, throttled: try store.throttledCount(stepID: step.id), synced: items["synced"] ?? 0,
-                               notSynced: (figures[.notSyncedNoField] ?? 0) + (figures[.notSyncedInvalid] ?? 0),
+                               notSynced: StepMetric.notSynced.reduce(0) { $0 + (figures[$1] ?? 0) },
                                errored: items["errored"] ?? 0,
-                               notSyncedByReason: ["no_field": figures[.notSyncedNoField] ?? 0, "invalid_value": figures[.notSyncedInvalid] ?? 0],
+                               notSyncedByReason: ["no_field": figures[.notSyncedNoField] ?? 0, "invalid_value": figures[.notSyncedInvalid] ?? 0,
+                                                   "no_consent": figures[.notSyncedNoConsent] ?? 0],
+                               notSyncedByConsent: isDelay ? [:] : try store.consentBlocksByReason(stepID: step.id),
                                erroredByReason: try store.erroredByClass(stepID: step.id))
         }
     }

@@ -60,7 +60,7 @@ extension SiteRoute {
     public enum Kind: String, CaseIterable, Sendable {
         case home, signIn, signOut, partners, partner, partnerConnect, oauthCallback, partnerAccounts, partnerToken, partnerCheck
         case partnerDisconnect, adAccountRemove, health, settingsAPIKeys, apiKeyRevoke, apiUsersTrack, apiUsersDelete, apiCanvasTrigger
-        case apiDataSummary, ledger, metrics, canvases, canvas, canvasAction, step, stepAction, notifications, notificationRecipientRemove
+        case apiDataSummary, ledger, metrics, canvases, canvas, canvasAction, step, stepAction, notifications, notificationRecipientRemove, settingsPrivacy
         case outbox, proPartners, segments, segment, segmentAction, segmentExportForm, segmentExport, segmentExportProgress
         case profileImports, profileImport, profileImportProgress, profileImportRejects, apiOpenAPI, apiReference
 
@@ -110,6 +110,7 @@ extension SiteRoute {
             case .step: return [.step(first, second)]
             case .stepAction: return StepAction.allCases.map { .stepAction(first, second, $0) }
             case .notifications: return [.notifications]
+            case .settingsPrivacy: return [.settingsPrivacy]
             case .notificationRecipientRemove: return [.notificationRecipientRemove(first)]
             case .outbox: return [.outbox]
             case .proPartners: return [.proPartners]
@@ -159,6 +160,7 @@ extension SiteRoute {
         case .step: .step
         case .stepAction: .stepAction
         case .notifications: .notifications
+        case .settingsPrivacy: .settingsPrivacy
         case .notificationRecipientRemove: .notificationRecipientRemove
         case .outbox: .outbox
         case .proPartners: .proPartners

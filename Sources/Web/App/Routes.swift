@@ -54,6 +54,8 @@ enum Routes {
         case (.notifications, "POST"): RouteEntry(method: "POST", access: .admin, handle: NotificationRecipientAdd.handle)
         case (.notificationRecipientRemove(let id), "POST"):
             RouteEntry(method: "POST", access: .admin, handle: { try NotificationRecipientRemove.handle($0, id) })
+        case (.settingsPrivacy, "GET"): RouteEntry(method: "GET", access: .signedIn, handle: PrivacyPage.handle)
+        case (.settingsPrivacy, "POST"): RouteEntry(method: "POST", access: .admin, handle: PrivacyPolicySave.handle)
         case (.outbox, "GET"): RouteEntry(method: "GET", access: .admin, handle: OutboxPage.handle)
         case (.profileImports, "GET"): RouteEntry(method: "GET", access: .admin, handle: ImportsPage.handle)
         case (.profileImports, "POST"): RouteEntry(method: "POST", access: .admin, handle: ImportStart.handle)

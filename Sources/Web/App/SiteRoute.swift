@@ -31,6 +31,7 @@ public enum SiteRoute: Equatable, Sendable {
     case step(Int64, Int64)
     case stepAction(Int64, Int64, StepAction)
     case notifications
+    case settingsPrivacy
     case notificationRecipientRemove(Int64)
     case outbox
     case proPartners
@@ -88,6 +89,7 @@ public enum SiteRoute: Equatable, Sendable {
         case .step(let canvas, let step): "/canvases/\(canvas)/steps/\(step)"
         case .stepAction(let canvas, let step, let action): "/canvases/\(canvas)/steps/\(step)/\(action.rawValue)"
         case .notifications: "/settings/notifications"
+        case .settingsPrivacy: "/settings/privacy"
         case .notificationRecipientRemove(let id): "/settings/notifications/\(id)/remove"
         case .outbox: "/settings/outbox"
         case .proPartners: "/partners/pro"
@@ -123,6 +125,7 @@ public enum SiteRoute: Equatable, Sendable {
             self = route
         case "settings" where parts.count == 2 && parts[1] == "api-keys": self = .settingsAPIKeys
         case "settings" where parts.count == 2 && parts[1] == "notifications": self = .notifications
+        case "settings" where parts.count == 2 && parts[1] == "privacy": self = .settingsPrivacy
         case "settings" where parts.count == 2 && parts[1] == "outbox": self = .outbox
         case "settings" where parts.count == 2 && parts[1] == "imports": self = .profileImports
         case "settings" where parts.count >= 3 && parts.count <= 4 && parts[1] == "imports":

@@ -18,6 +18,7 @@ enum CanvasPage {
         let problems: [ProblemView]
         let hasProblems: Bool
         let nameError: String?
+        let consentPolicy: ConsentPolicyNotice
         let paths: Paths
         let csrfToken: String
     }
@@ -86,7 +87,7 @@ enum CanvasPage {
             criteria: CriteriaView(criteria: CriteriaStorage.decode(canvas.entryCriteriaJSON), error: filterError,
                                    segments: try segmentNames(context)), autoEnter: canvas.autoEnter,
             steps: rows, hasSteps: !rows.isEmpty, problems: problems.map { ProblemView(message: $0.message, link: $0.link) },
-            hasProblems: !problems.isEmpty, nameError: nameError, paths: Paths(id), csrfToken: context.session?.csrfToken ?? "")
+            hasProblems: !problems.isEmpty, nameError: nameError, consentPolicy: try ConsentPolicyNotice.of(context), paths: Paths(id), csrfToken: context.session?.csrfToken ?? "")
         return context.renderer.page("canvas", shell: context.shell(title: canvas.name, section: "canvases"), content: content, status: status)
     }
 }
@@ -103,7 +104,9 @@ extension CanvasPage {
             let parts = counts.filter { $0.value > 0 }.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.value) \(label($0.key))" }
             return parts.isEmpty ? nil : "\(title): " + parts.joined(separator: ", ")
         }
-        return [line("Not synced", figures.notSyncedByReason) { $0 == "no_field" ? "no field to match" : "invalid value" },
+        let reasons = ["no_field": "no field to match", "invalid_value": "invalid value", "no_consent": "no consent"]
+        return [line("Not synced", figures.notSyncedByReason) { reasons[$0] ?? $0 },
+                line("No consent (consent policy)", figures.notSyncedByConsent) { $0 },
                 line("Errored", figures.erroredByReason) { $0.replacingOccurrences(of: "_", with: " ") }].compactMap { $0 }
     }
 }

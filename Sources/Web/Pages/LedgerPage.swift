@@ -53,6 +53,7 @@ enum LedgerPage {
         switch outcome {
         case "synced": "Synced"
         case "retry": "Will retry"
+        case "not_synced": "Not synced — no consent"
         default: "Errored"
         }
     }

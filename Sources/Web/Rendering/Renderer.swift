@@ -10,7 +10,7 @@ struct Renderer: Sendable {
     private let library: MustacheLibrary
 
     /// Every template the dashboard renders; start-up fails when one is missing, not the first request.
-    static let required = ["layout", "signin", "partners", "partner", "partner_accounts", "oauth_error", "error", "api_keys", "canvases", "canvas", "step_editor", "ledger", "notifications", "outbox", "criteria_editor", "segments", "segment", "segment_export_form", "segment_export", "imports", "import", "api_reference"]
+    static let required = ["layout", "signin", "partners", "partner", "partner_accounts", "oauth_error", "error", "api_keys", "canvases", "canvas", "step_editor", "ledger", "notifications", "outbox", "criteria_editor", "segments", "segment", "segment_export_form", "segment_export", "imports", "import", "api_reference", "privacy", "consent_policy"]
 
     /// Reads `*.mustache` from `directory` (not its sub-folders: `sandbox/` belongs to the sandbox).
     init(directory: String) throws {
@@ -103,7 +103,8 @@ struct NavItem {
 enum Notice: String {
     case connected, accountsSaved = "accounts-saved", disconnected, accountRemoved = "account-removed", checked,
          tokenSaved = "token-saved", signedOut = "signed-out", keyRevoked = "key-revoked", launched, retrying,
-         recipientAdded = "recipient-added", recipientRemoved = "recipient-removed", proPartnersSaved = "pro-partners-saved"
+         recipientAdded = "recipient-added", recipientRemoved = "recipient-removed", proPartnersSaved = "pro-partners-saved",
+         policySaved = "policy-saved"
 
     var text: String {
         switch self {
@@ -119,6 +120,7 @@ enum Notice: String {
         case .recipientAdded: "Recipient added. They are emailed when a problem of that kind starts and when it clears."
         case .recipientRemoved: "Recipient removed."
         case .proPartnersSaved: "Pro partners saved. They can be connected in every workspace."
+        case .policySaved: "Consent policy saved. It applies to every batch and export from now on."
         case .launched: "Launched. New audiences were created at the partners; users who enter now move through the steps."
         }
     }

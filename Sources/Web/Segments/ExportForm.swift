@@ -17,6 +17,7 @@ enum ExportForm {
         let fieldsError: String?
         let action: String
         let backPath: String
+        let consentPolicy: ConsentPolicyNotice
         let csrfToken: String
     }
 
@@ -72,7 +73,7 @@ enum ExportForm {
                       nameError: entered.nameErrors[field])
             },
             accountError: entered.accountError, fieldsError: entered.fieldsError, action: SiteRoute.segmentExportForm(id).path,
-            backPath: SiteRoute.segment(id).path, csrfToken: context.session?.csrfToken ?? "")
+            backPath: SiteRoute.segment(id).path, consentPolicy: try ConsentPolicyNotice.of(context), csrfToken: context.session?.csrfToken ?? "")
         return context.renderer.page("segment_export_form", shell: context.shell(title: "Export \(segment.name)", section: "segments"),
                                      content: content, status: status)
     }

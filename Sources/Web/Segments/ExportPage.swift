@@ -120,6 +120,7 @@ enum ExportLookup {
 
     static func figures(_ audience: ExportAudience, total: Int) -> String {
         "\(audience.sent.formatted()) sent of \(total.formatted()) · \(audience.skipped.formatted()) skipped (no \(audience.field.label.lowercased()))"
+            + (audience.skippedNoConsent > 0 ? " · \(audience.skippedNoConsent.formatted()) kept back by the consent policy" : "")
             + " · \(audience.failed.formatted()) failed"
     }
 }

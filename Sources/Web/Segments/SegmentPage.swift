@@ -94,11 +94,13 @@ extension SegmentPage {
         let by = try export.startedBy.flatMap { try store.user(id: $0) }?.email ?? "a removed user"
         let sent = export.audiences.map(\.sent).reduce(0, +)
         let skipped = export.audiences.map(\.skipped).reduce(0, +)
+        let noConsent = export.audiences.map(\.skippedNoConsent).reduce(0, +)
         let failed = export.audiences.map(\.failed).reduce(0, +)
         return ExportRow(path: SiteRoute.segmentExport(export.segmentID ?? 0, export.id).path, started: Formats.dateTime(export.startedAt), by: by,
                          fields: export.audiences.map(\.field.label).joined(separator: ", "),
                          audiences: export.audiences.map(\.name).joined(separator: "; "),
-                         counts: "\(sent.formatted()) sent, \(skipped.formatted()) skipped, \(failed.formatted()) failed",
+                         counts: "\(sent.formatted()) sent, \(skipped.formatted()) skipped, "
+                             + (noConsent > 0 ? "\(noConsent.formatted()) kept back (no consent), " : "") + "\(failed.formatted()) failed",
                          status: ExportLookup.statusLabel(export.status),
                          statusClass: ExportLookup.statusClass(export.status))
     }
