@@ -92,7 +92,7 @@ struct SplitMix: RandomNumberGenerator {
         let figures = try store.stepTotals(canvasID: try #require(try store.owner(ofStep: step)).canvasID)[step] ?? [:]
         let items = try store.syncItemCounts(stepID: step)
         let entered = figures[.entered] ?? 0
-        let accounted = (items["synced"] ?? 0) + (figures[.notSyncedNoField] ?? 0) + (figures[.notSyncedInvalid] ?? 0) + (figures[.notSyncedNoConsent] ?? 0) + (items["errored"] ?? 0) + (items["pending"] ?? 0)
+        let accounted = (items["synced"] ?? 0) + StepMetric.notSynced.reduce(0) { $0 + (figures[$1] ?? 0) } + (items["errored"] ?? 0) + (items["pending"] ?? 0)
         #expect(entered == accounted, "seed \(seed): entered \(entered) but accounted \(accounted) \(items) \(figures)")
     }
 }

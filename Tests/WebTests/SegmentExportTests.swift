@@ -69,6 +69,24 @@ import Testing
 
     static func sha(_ text: String) -> String { Hex.encode(Array(SHA256.hash(data: Array(text.utf8)))) }
 
+    @Test func usersWhoOptedOutAreKeptBackFromTheExportAndCounted() throws {
+        // u6 opted out of the sale of their data, u7 of ads tracking: both are gold with an email.
+        let key = try APITests.createKey(test, as: "admin@acme.test", name: "Consent")
+        let response = test.app.respond(to: Request(method: "POST", path: "/api/v1/users/track",
+                                                    headers: ["authorization": "Bearer " + key, "content-type": "application/json"],
+                                                    body: Array(#"{"attributes":[{"external_id":"u6","do_not_sell":true},{"external_id":"u7","ads_tracking_enabled":false}]}"#.utf8)))
+        #expect(response.status == 201)
+        #expect(browser.get("/segments/\(segment)/export").text.contains(#"id="consent-policy""#))
+        let export = try start(["email"])
+        while exporter().hasWork() { exporter().run(for: 5) }
+        let emails = try sandboxAudience(named: "Gold — Email — \(UTCDate(test.clock.now).day)")
+        #expect(emails["members"] as? [String] == ([2, 3, 4, 5, 8, 9, 10, 11].map { Self.sha("user\($0)@example.com") }).sorted())
+        let page = browser.get("/segments/\(segment)/exports/\(export)").text
+        #expect(page.contains("8 sent of 12 · 2 skipped (no email) · 2 kept back by the consent policy · 0 failed"))
+        let bodies = try partner.requests().compactMap { $0["body"] as? String }.joined()
+        #expect(!bodies.contains(Self.sha("user6@example.com")) && !bodies.contains(Self.sha("user7@example.com")))
+    }
+
     @Test func threeFieldsMakeThreeNewAudiencesWithOnlyTheUsersWhoHaveEachField() throws {
         let export = try start(["idfa", "phone", "email"])
         #expect(browser.get("/segments/\(segment)/exports/\(export)").text.contains(#"id="export-status" data-status>Running"#))

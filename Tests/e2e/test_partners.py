@@ -128,7 +128,8 @@ def enter_and_wait(stack, key, canvas, users):
     while True:
         step = requests.get(stack.url + "/api/v1/canvas/data_summary", params={"canvas_id": canvas},
                             headers={"Authorization": "Bearer " + key}, timeout=10).json()["steps"][0]
-        if step["synced"] == len(users) or time.monotonic() > deadline:
+        # Every user is placed once nothing waits: synced, or not synced (opted out, no field), or errored.
+        if (step["entered"] >= len(users) and step["pending"] == 0) or time.monotonic() > deadline:
             return step
         time.sleep(0.5)
 
@@ -149,11 +150,17 @@ def test_connect_launch_sync_and_remove(stack, browser, shots, admin, partner, n
     launch(s, url, canvas)
 
     users = [{"external_user_id": f"{partner}-{i}", "attributes": {"email": f"{partner}.user{i}@example.com"}} for i in range(USERS)]
-    figures = enter_and_wait(stack, key, canvas, users)
+    # The canvas has no entry criteria: only the workspace consent policy keeps these two from the partner.
+    opted_out = [{"external_user_id": f"{partner}-no-ads", "attributes": {"email": f"{partner}.noads@example.com", "ads_tracking_enabled": False}},
+                 {"external_user_id": f"{partner}-dns", "attributes": {"email": f"{partner}.dns@example.com", "do_not_sell": True}}]
+    figures = enter_and_wait(stack, key, canvas, users + opted_out)
     assert figures["synced"] == USERS and figures["pending"] == 0 and figures["errored"] == 0, figures
+    assert figures["not_synced"] == 2 and figures["not_synced_by_reason"]["no_consent"] == 2, figures
     sent = " ".join(accepted_bodies(stack, partner, since))
     missing = [u["external_user_id"] for u in users if sha(u["attributes"]["email"]) not in sent]
     assert not missing, f"{name} never accepted these users: {missing}"
+    every_body = " ".join(str(e.get("body", "")) for e in partner_log(stack, partner, since))
+    assert not [u for u in opted_out if sha(u["attributes"]["email"]) in every_body], f"an opted-out user reached {name}"
     assert f"{partner}.user0@example.com" not in sent          # hashed, never in clear
     browser.get(f"{url}/canvases/{canvas}")
     assert [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#steps dd.entered")] == [str(USERS)]
