@@ -428,7 +428,9 @@ enum Migrations {
     }
 
     /// The workspace consent policy (no row: `ConsentPolicy.standard`, so existing workspaces get it with this
-    /// migration), the users it kept from a step (for the ledger, pruned with it), and an export's users it kept back.
+    /// migration), the users it kept from a step (for the ledger, pruned with it), an export's users it kept back, the
+    /// queue of removals from audiences (a user withdrew consent, or was erased), and erasure tombstones (a keyed hash
+    /// of the external id, never the id).
     private static func consentPolicy(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE consent_policy (
@@ -448,6 +450,35 @@ enum Migrations {
             CREATE INDEX sync_block_at ON sync_block(at);
             CREATE INDEX sync_block_step ON sync_block(step_id, reason);
             ALTER TABLE segment_export_audience ADD COLUMN skipped_no_consent INTEGER NOT NULL DEFAULT 0 CHECK (skipped_no_consent >= 0);
+            CREATE TABLE removal_item (
+                id INTEGER PRIMARY KEY,
+                step_id INTEGER NOT NULL REFERENCES canvas_step(id) ON DELETE CASCADE,
+                subject TEXT NOT NULL,
+                reason TEXT NOT NULL CHECK (reason IN ('consent_withdrawn', 'erased')),
+                schema TEXT NOT NULL CHECK (json_valid(schema) AND json_type(schema) = 'array'),
+                row TEXT NOT NULL CHECK (json_valid(row) AND json_type(row) = 'array' AND json_array_length(row) = json_array_length(schema)),
+                state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'removed', 'errored')),
+                claim_id TEXT,
+                lease_until REAL,
+                attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                first_attempt_at REAL,
+                next_attempt_at REAL NOT NULL DEFAULT 0,
+                error_class TEXT,
+                last_error TEXT,
+                created_at REAL NOT NULL,
+                finished_at REAL
+            );
+            CREATE INDEX removal_item_due ON removal_item(state, next_attempt_at, step_id);
+            CREATE INDEX removal_item_subject ON removal_item(subject);
+            CREATE INDEX removal_item_step ON removal_item(step_id, state);
+            CREATE INDEX removal_item_claim ON removal_item(claim_id) WHERE claim_id IS NOT NULL;
+            CREATE TABLE erasure (
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                subject TEXT NOT NULL,
+                erased_at REAL NOT NULL,
+                removals INTEGER NOT NULL CHECK (removals >= 0),
+                PRIMARY KEY (workspace_id, subject)
+            ) WITHOUT ROWID;
             """)
     }
 }

@@ -34,7 +34,7 @@ extension Store {
     public func trigger(workspaceID: Int64, canvasID: Int64, updates: [ProfileUpdate], externalIDs: [String], now: Date,
                         decide: (String, String?) -> PathOutcome?) throws(StoreError) -> [EntryResult] {
         try write { db in
-            try Self.upsert(db, workspaceID: workspaceID, updates, now: now)
+            try Self.upsertDetectingWithdrawals(db, workspaceID: workspaceID, updates, now: now)
             let attributes = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
             var tallies = Tallies()
             let results: [EntryResult] = try externalIDs.map { externalID in
@@ -56,9 +56,10 @@ extension Store {
         try write { db in
             let read = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
             var tallies = Tallies()
+            let policy = try Self.consentPolicy(db, workspaceID: workspaceID)
             for update in updates {
                 let before = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
-                try Self.upsert(db, workspaceID: workspaceID, [update], now: now)
+                try Self.upsertDetectingWithdrawals(db, workspaceID: workspaceID, [update], policy: policy, now: now)
                 let after = try String.fetchOne(read, arguments: [workspaceID, update.externalID]) ?? "{}"
                 for entry in autoEnter(update.externalID, before, after) {
                     try Self.record(db, canvasID: entry.canvasID, externalID: update.externalID, outcome: entry.outcome, entryID: nil, now: now,

@@ -77,7 +77,7 @@ extension Store {
     public func recordImportBatch(importID: Int64, workspaceID: Int64, _ updates: [ProfileUpdate], offset: Int, nextLine: Int, rejected: Int,
                                   rejectsBytes: Int, now: Date) throws(StoreError) {
         try write { db in
-            try Self.upsert(db, workspaceID: workspaceID, updates, now: now)
+            try Self.upsertDetectingWithdrawals(db, workspaceID: workspaceID, updates, now: now)
             try db.execute(sql: """
                 UPDATE profile_import SET offset = ?, next_line = ?, rows_imported = rows_imported + ?, rows_rejected = rows_rejected + ?,
                     rejects_bytes = ?

@@ -12,7 +12,8 @@ public struct LedgerLine: Sendable, Equatable {
     public let canvasName: String
     /// The step.
     public let stepID: Int64
-    /// synced, retry, errored, or not_synced (the consent policy kept the user back; the message says which condition).
+    /// synced, retry, errored, not_synced (the consent policy kept the user back; the message says which condition), or a
+    /// removal from the step's audience: removed, removal_pending, removal_errored (the message says why).
     public let outcome: String
     /// The partner's message, when there was a problem.
     public let message: String?
@@ -65,6 +66,13 @@ extension Store {
                 SELECT b.at, b.id, b.step_id, 'not_synced', 'Blocked by the workspace consent policy: ' || b.reason, '[]', c.id, c.name
                 FROM sync_block b JOIN canvas_step s ON s.id = b.step_id JOIN canvas c ON c.id = s.canvas_id
                 WHERE b.external_id = ?1 AND c.workspace_id = ?2
+                UNION ALL
+                SELECT coalesce(r.finished_at, r.created_at), r.id, r.step_id,
+                    CASE r.state WHEN 'removed' THEN 'removed' WHEN 'errored' THEN 'removal_errored' ELSE 'removal_pending' END,
+                    CASE r.reason WHEN 'consent_withdrawn' THEN 'Consent withdrawn' ELSE 'Erased' END || coalesce(': ' || r.last_error, ''),
+                    '[]', c.id, c.name
+                FROM removal_item r JOIN canvas_step s ON s.id = r.step_id JOIN canvas c ON c.id = s.canvas_id
+                WHERE r.subject = ?1 AND c.workspace_id = ?2
                 ORDER BY 1 DESC, 2 DESC LIMIT ?3
                 """, arguments: [externalID, workspaceID, limit]).map { row in
                 LedgerLine(at: Date(unix: row["at"]), canvasID: row["canvas_id"], canvasName: row["canvas_name"], stepID: row["step_id"],

@@ -21,7 +21,7 @@ extension Store {
     /// When this returns, every update is committed; on error none is.
     public func upsertProfiles(workspaceID: Int64, _ updates: [ProfileUpdate], now: Date) throws(StoreError) {
         guard !updates.isEmpty else { return }
-        try write { db in try Self.upsert(db, workspaceID: workspaceID, updates, now: now) }
+        try write { db in try Self.upsertDetectingWithdrawals(db, workspaceID: workspaceID, updates, now: now) }
     }
 
     static func upsert(_ db: Database, workspaceID: Int64, _ updates: [ProfileUpdate], now: Date) throws {
@@ -32,19 +32,6 @@ extension Store {
             """)
         for update in updates {
             try statement.execute(arguments: [workspaceID, update.externalID, patchText(update.attributes), now.unix])
-        }
-    }
-
-    /// Deletes the workspace's profiles with these external ids; returns how many existed.
-    public func deleteProfiles(workspaceID: Int64, externalIDs: [String]) throws(StoreError) -> Int {
-        try write { db in
-            let statement = try db.cachedStatement(sql: "DELETE FROM profile WHERE workspace_id = ? AND external_id = ?")
-            var deleted = 0
-            for id in externalIDs {
-                try statement.execute(arguments: [workspaceID, id])
-                deleted += db.changesCount
-            }
-            return deleted
         }
     }
 

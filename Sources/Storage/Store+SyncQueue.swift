@@ -79,9 +79,13 @@ extension Store {
         }
     }
 
-    /// Extends the lease of the items still held under `claimID` (while their request is in flight).
+    /// Extends the lease of the items — sync items or removals — still held under `claimID` (while their request is in
+    /// flight). Claim ids are UUIDs, so one claim is never in both tables.
     public func renewLease(claimID: String, until: Date) throws(StoreError) {
-        try write { db in try db.execute(sql: "UPDATE sync_item SET lease_until = ? WHERE claim_id = ?", arguments: [until.unix, claimID]) }
+        try write { db in
+            try db.execute(sql: "UPDATE sync_item SET lease_until = ? WHERE claim_id = ?", arguments: [until.unix, claimID])
+            try db.execute(sql: "UPDATE removal_item SET lease_until = ? WHERE claim_id = ?", arguments: [until.unix, claimID])
+        }
     }
 
     /// Records outcomes for items claimed under `claimID`. Items whose claim was taken over (the lease ran out and
@@ -219,7 +223,7 @@ extension Store {
         }
     }
 
-    private static func claimed(from row: Row) -> ClaimedItem {
+    static func claimed(from row: Row) -> ClaimedItem {
         func strings(_ json: String) -> [String] {
             JSONText.parseStringArray(json) ?? (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String] ?? []
         }

@@ -28,7 +28,11 @@ public final class Store: Sendable {
         var configuration = Configuration()
         // Wait for the writer lock instead of failing at once (design.md §3: busy_timeout ≥ 5 s).
         configuration.busyMode = .timeout(busyTimeout)
-        configuration.prepareDatabase { db in Self.addCriteriaFunctions(db) }
+        configuration.prepareDatabase { db in
+            Self.addCriteriaFunctions(db)
+            // Deleted rows are overwritten with zeros, so an erased person's values do not linger in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             // FULL: a commit acknowledged to a client survives power loss (reliability.md Q-2). Set here, on the one

@@ -161,6 +161,15 @@ public final class SyncEngine: Sendable {
                 }
                 guard started else { break }
             }
+            // Removals (consent withdrawn, erased) go on their step's own slot, so one destination sends one call at a time.
+            let removals = try store.dueRemovalDestinations(now: time).filter { force || isDue($0.stepID, partner: $0.partner, count: $0.due, now: time) }
+            for destination in removals where !pool.isBusy(destination.stepID) {
+                let started = pool.submit(destination.stepID, waitForSlot: waitForSlot) { [self] in
+                    let handled = RemovalSender(engine: self).send(stepID: destination.stepID)
+                    tally?.add(handled)
+                }
+                guard started else { break }
+            }
             // Exports take turns with canvases on the pool: a couple of seconds of batches per pass.
             if !pool.isBusy(Self.exportKey), force || Self.isTime(lastExportLook, time, every: 1), exporter.hasWork() {
                 pool.submit(Self.exportKey, waitForSlot: waitForSlot) { [self] in

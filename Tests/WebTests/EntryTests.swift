@@ -70,7 +70,7 @@ import Testing
         #expect(steps.count == 3)
         #expect(steps[0]["entered"] as? Int == 101 && steps[0]["pending"] as? Int == 100 && steps[0]["not_synced"] as? Int == 1)
         #expect(steps[0]["proceeded"] as? Int == 101 && steps[1]["entered"] as? Int == 101 && steps[2]["entered"] as? Int == 0)
-        #expect(steps[0]["not_synced_by_reason"] as? [String: Int] == ["no_field": 1, "invalid_value": 0, "no_consent": 0])
+        #expect(steps[0]["not_synced_by_reason"] as? [String: Int] == ["no_field": 1, "invalid_value": 0, "no_consent": 0, "erased": 0])
         // entered = synced + not synced + errored + pending, at the sync step.
         let first = steps[0]
         #expect((first["entered"] as! Int) == (first["synced"] as! Int) + (first["not_synced"] as! Int) + (first["errored"] as! Int) + (first["pending"] as! Int))

@@ -18,9 +18,11 @@ public enum StepMetric: String, Sendable, CaseIterable, Codable {
     /// Users the workspace's consent policy keeps from every partner: nothing is sent (Users Not Synced, no consent).
     /// Counted when their walk reaches the step, or when a batch is claimed after they withdrew.
     case notSyncedNoConsent = "not_synced_no_consent"
+    /// Users erased (`/users/delete`, Forget this person) while they waited to sync: nothing more is sent.
+    case notSyncedErased = "not_synced_erased"
 
     /// The figures that make up Users Not Synced.
-    public static let notSynced: [StepMetric] = [.notSyncedNoField, .notSyncedInvalid, .notSyncedNoConsent]
+    public static let notSynced: [StepMetric] = [.notSyncedNoField, .notSyncedInvalid, .notSyncedNoConsent, .notSyncedErased]
 }
 
 /// A user the consent policy kept from a step: recorded for the ledger with the condition's reason.

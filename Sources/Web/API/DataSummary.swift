@@ -45,6 +45,8 @@ struct StepFigures: Encodable {
     let notSyncedByReason: [String: Int]
     /// Users the consent policy kept back, by the condition they failed ("do_not_sell is true"; the last 30 days).
     let notSyncedByConsent: [String: Int]
+    /// Removals from the step's audience of users who withdrew consent or were erased, by state.
+    let removals: [String: Int]
     /// Users Errored by the error class of their last attempt.
     let erroredByReason: [String: Int]
 
@@ -53,6 +55,7 @@ struct StepFigures: Encodable {
         case notSynced = "not_synced"
         case notSyncedByReason = "not_synced_by_reason"
         case notSyncedByConsent = "not_synced_by_consent"
+        case removals
         case erroredByReason = "errored_by_reason"
     }
 
@@ -72,9 +75,14 @@ struct StepFigures: Encodable {
                                notSynced: StepMetric.notSynced.reduce(0) { $0 + (figures[$1] ?? 0) },
                                errored: items["errored"] ?? 0,
                                notSyncedByReason: ["no_field": figures[.notSyncedNoField] ?? 0, "invalid_value": figures[.notSyncedInvalid] ?? 0,
-                                                   "no_consent": figures[.notSyncedNoConsent] ?? 0],
+                                                   "no_consent": figures[.notSyncedNoConsent] ?? 0, "erased": figures[.notSyncedErased] ?? 0],
                                notSyncedByConsent: isDelay ? [:] : try store.consentBlocksByReason(stepID: step.id),
+                               removals: isDelay ? [:] : try Self.removals(store.removalCounts(stepID: step.id)),
                                erroredByReason: try store.erroredByClass(stepID: step.id))
         }
+    }
+
+    private static func removals(_ counts: RemovalCounts) -> [String: Int] {
+        ["pending": counts.pending, "removed": counts.removed, "errored": counts.errored]
     }
 }

@@ -52,7 +52,8 @@ enum UsersTrack {
     }
 }
 
-/// `POST /api/v1/users/delete`: removes profiles by external id (`{"external_ids":[…]}`).
+/// `POST /api/v1/users/delete`: erases users by external id (`{"external_ids":[…]}`): they are removed from every
+/// partner audience a step added them to, and nothing identifying them is kept (see `Store.erase`).
 enum UsersDelete {
     struct Answer: Encodable {
         let message: String
@@ -78,7 +79,13 @@ enum UsersDelete {
         guard ids.count == raw.count else {
             return APIError.response(400, field: "external_ids", message: "Every external id must be a string.")
         }
-        let deleted = try context.app.store.deleteProfiles(workspaceID: context.apiWorkspaceID!, externalIDs: ids)
+        let workspace = context.apiWorkspaceID!
+        let deleted = try context.app.store.erase(workspaceID: workspace, externalIDs: ids, now: context.now) {
+            Erasure.tombstone(context.app.tokenBox, workspaceID: workspace, externalID: $0)
+        }
+        // The erased rows' old page images are still in the WAL until it is emptied: empty it now (best effort — under
+        // load a reader can hold it, and the store's own WAL restarts and journal size limit finish the job).
+        if deleted > 0 { try? context.app.store.checkpoint() }
         return Response.json(Answer(message: "success", deleted: deleted, notFound: ids.count - deleted))
     }
 }

@@ -104,9 +104,10 @@ extension CanvasPage {
             let parts = counts.filter { $0.value > 0 }.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.value) \(label($0.key))" }
             return parts.isEmpty ? nil : "\(title): " + parts.joined(separator: ", ")
         }
-        let reasons = ["no_field": "no field to match", "invalid_value": "invalid value", "no_consent": "no consent"]
+        let reasons = ["no_field": "no field to match", "invalid_value": "invalid value", "no_consent": "no consent", "erased": "erased"]
         return [line("Not synced", figures.notSyncedByReason) { reasons[$0] ?? $0 },
                 line("No consent (consent policy)", figures.notSyncedByConsent) { $0 },
+                line("Removed after consent was withdrawn or the user was erased", figures.removals) { $0 },
                 line("Errored", figures.erroredByReason) { $0.replacingOccurrences(of: "_", with: " ") }].compactMap { $0 }
     }
 }

@@ -54,6 +54,9 @@ enum LedgerPage {
         case "synced": "Synced"
         case "retry": "Will retry"
         case "not_synced": "Not synced — no consent"
+        case "removed": "Removed from the audience"
+        case "removal_pending": "Removal pending"
+        case "removal_errored": "Removal failed"
         default: "Errored"
         }
     }

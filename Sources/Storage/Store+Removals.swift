@@ -1,0 +1,184 @@
+import Core
+import Foundation
+import GRDB
+
+/// Why a user is being removed from the audiences they were added to.
+public enum RemovalReason: String, Sendable {
+    /// Their profile stopped meeting the workspace consent policy.
+    case consentWithdrawn = "consent_withdrawn"
+    /// They were erased (`/users/delete`, Forget this person).
+    case erased
+}
+
+/// Removals of one step by state (pending, removed, errored), for the step's figures.
+public struct RemovalCounts: Sendable, Equatable {
+    /// Waiting to be sent.
+    public let pending: Int
+    /// Taken out of the audience by the partner.
+    public let removed: Int
+    /// Given up on (an open problem of the step).
+    public let errored: Int
+}
+
+extension Store {
+    /// Queues the removal of `externalID` from every audience a step of the workspace added them to — the steps whose
+    /// action is add and that sent them or are sending them now — in the caller's transaction. A removal of a user whose
+    /// add is in flight waits until that claim's lease ends, so it cannot arrive before the add. Steps that only removed
+    /// the user are left alone. `subject` is what the removal is recorded under (the external id, or an erasure's
+    /// tombstone). Returns how many removals were queued.
+    @discardableResult
+    static func queueRemovals(_ db: Database, workspaceID: Int64, externalID: String, subject: String, reason: RemovalReason, now: Date) throws -> Int {
+        try db.cachedStatement(sql: """
+            INSERT INTO removal_item (step_id, subject, reason, schema, row, next_attempt_at, created_at)
+            SELECT i.step_id, ?1, ?2, i.schema, i.row, max(?3, coalesce(i.lease_until, 0)), ?3
+            FROM sync_item i JOIN canvas_step s ON s.id = i.step_id JOIN canvas c ON c.id = s.canvas_id
+            WHERE c.workspace_id = ?4 AND i.external_id = ?5 AND s.action = 'add' AND json_array_length(i.row) > 0
+              AND (i.state = 'synced' OR (i.state = 'pending' AND i.claim_id IS NOT NULL AND i.lease_until >= ?3))
+            GROUP BY i.step_id
+            """).execute(arguments: [subject, reason.rawValue, now.unix, workspaceID, externalID])
+        return db.changesCount
+    }
+
+    /// Queues withdrawal removals for the users of `updates` whose profile met the workspace consent policy before the
+    /// update and does not after it. Only an update that sets one of the policy's attributes can do that, so others are
+    /// not read (the common case costs nothing). Runs in the caller's transaction, around the upsert it wraps.
+    static func upsertDetectingWithdrawals(_ db: Database, workspaceID: Int64, _ updates: [ProfileUpdate], policy: ConsentPolicy? = nil,
+                                           now: Date) throws {
+        let policy = try policy ?? consentPolicy(db, workspaceID: workspaceID)
+        let names = Set(policy.conditions.map(\.attribute))
+        let touching = updates.filter { !names.isDisjoint(with: $0.attributes.keys) }
+        guard !touching.isEmpty else { return try upsert(db, workspaceID: workspaceID, updates, now: now) }
+        let read = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
+        var before: [String: String] = [:]
+        for update in touching where before[update.externalID] == nil {
+            before[update.externalID] = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
+        }
+        try upsert(db, workspaceID: workspaceID, updates, now: now)
+        for (externalID, old) in before where policy.blockingCondition(attributesJSON: old) == nil {
+            guard let new = try String.fetchOne(read, arguments: [workspaceID, externalID]), policy.blockingCondition(attributesJSON: new) != nil else { continue }
+            try queueRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: externalID, reason: .consentWithdrawn, now: now)
+        }
+    }
+
+    /// Erases the workspace's users `externalIDs`: removals from every audience a step added them to are queued under a
+    /// tombstone (`tombstone(externalID)`, a keyed hash), then the profile, its delayed entries' link, its queued items
+    /// and every stored identifier go, in one transaction. Items already sent keep only the tombstone and no values, so
+    /// the figures still add up; items waiting to sync leave the queue as Not Synced (erased). Each removal's values
+    /// are wiped once the partner has taken it. Returns how many of the ids were known.
+    public func erase(workspaceID: Int64, externalIDs: [String], now: Date, tombstone: (String) -> String) throws(StoreError) -> Int {
+        try write { db in
+            var known = 0
+            for externalID in Set(externalIDs) {
+                let subject = tombstone(externalID)
+                let removals = try Self.queueRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: subject, reason: .erased, now: now)
+                try db.execute(sql: "DELETE FROM profile WHERE workspace_id = ? AND external_id = ?", arguments: [workspaceID, externalID])
+                let hadProfile = db.changesCount > 0
+                let hadItems = try Self.scrubItems(db, workspaceID: workspaceID, externalID: externalID, subject: subject, now: now)
+                guard hadProfile || hadItems else { continue }
+                known += 1
+                try db.execute(sql: """
+                    INSERT INTO erasure (workspace_id, subject, erased_at, removals) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (workspace_id, subject) DO UPDATE SET erased_at = excluded.erased_at, removals = removals + excluded.removals
+                    """, arguments: [workspaceID, subject, now.unix, removals])
+            }
+            return known
+        }
+    }
+
+    /// Takes an erased user's identifiers out of every table of the workspace (in the caller's transaction); returns
+    /// whether any row named them.
+    private static func scrubItems(_ db: Database, workspaceID: Int64, externalID: String, subject: String, now: Date) throws -> Bool {
+        let ofWorkspace = "step_id IN (SELECT s.id FROM canvas_step s JOIN canvas c ON c.id = s.canvas_id WHERE c.workspace_id = ?)"
+        let waiting = try Int64.fetchAll(db, sql: "DELETE FROM sync_item WHERE external_id = ? AND state = 'pending' AND \(ofWorkspace) RETURNING step_id",
+                                         arguments: [externalID, workspaceID])
+        for (step, count) in Dictionary(waiting.map { ($0, 1) }, uniquingKeysWith: +) {
+            try countItems(db, stepID: step, state: "pending", by: -count)
+            try addMetric(db, stepID: step, metric: StepMetric.notSyncedErased.rawValue, count: count, now: now)
+        }
+        var changed = waiting.count
+        try db.execute(sql: "UPDATE sync_item SET external_id = ?, schema = '[]', row = '[]' WHERE external_id = ? AND \(ofWorkspace)",
+                       arguments: [subject, externalID, workspaceID])
+        changed += db.changesCount
+        for table in ["sync_attempt", "sync_block"] {
+            try db.execute(sql: "UPDATE \(table) SET external_id = ? WHERE external_id = ? AND \(ofWorkspace)", arguments: [subject, externalID, workspaceID])
+            changed += db.changesCount
+        }
+        try db.execute(sql: "UPDATE removal_item SET subject = ? WHERE subject = ? AND \(ofWorkspace)", arguments: [subject, externalID, workspaceID])
+        try db.execute(sql: """
+            UPDATE canvas_entry SET external_id = ? WHERE external_id = ? AND canvas_id IN (SELECT id FROM canvas WHERE workspace_id = ?)
+            """, arguments: [subject, externalID, workspaceID])
+        changed += db.changesCount
+        return changed > 0
+    }
+
+    /// Steps with removals ready to send now, and how many.
+    public func dueRemovalDestinations(now: Date) throws(StoreError) -> [(stepID: Int64, partner: PartnerID?, due: Int)] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.step_id, s.partner, count(*) AS due FROM removal_item r JOIN canvas_step s ON s.id = r.step_id
+                WHERE r.state = 'pending' AND r.next_attempt_at <= ?1 AND (r.lease_until IS NULL OR r.lease_until < ?1)
+                GROUP BY r.step_id ORDER BY min(r.id)
+                """, arguments: [now.unix]).map { ($0["step_id"], ($0["partner"] as String?).flatMap(PartnerID.init(rawValue:)), $0["due"]) }
+        }
+    }
+
+    /// Claims up to `limit` due removals of a step under `claimID` until `leaseUntil` (fenced like sync items).
+    public func claimRemovals(stepID: Int64, limit: Int, claimID: String, leaseUntil: Date, now: Date) throws(StoreError) -> [ClaimedItem] {
+        try write { db in
+            try Row.fetchAll(db, sql: """
+                UPDATE removal_item SET claim_id = ?1, lease_until = ?2, attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?3)
+                WHERE id IN (SELECT id FROM removal_item WHERE step_id = ?4 AND state = 'pending' AND next_attempt_at <= ?3
+                             AND (lease_until IS NULL OR lease_until < ?3) ORDER BY id LIMIT ?5)
+                RETURNING id, subject AS external_id, schema, row, attempts, first_attempt_at
+                """, arguments: [claimID, leaseUntil.unix, now.unix, stepID, limit]).map(Self.claimed(from:)).sorted { $0.id < $1.id }
+        }
+    }
+
+    /// Records removal outcomes for items still claimed under `claimID`. A removal the partner took keeps no values.
+    /// Returns how many were recorded.
+    @discardableResult
+    public func finishRemovals(claimID: String, outcomes: [(ids: [Int64], outcome: ItemOutcome)], now: Date) throws(StoreError) -> Int {
+        try write { db in
+            var changed = 0
+            for (ids, outcome) in outcomes where !ids.isEmpty {
+                let matching = "WHERE id IN (SELECT value FROM json_each(?)) AND claim_id = ?"
+                let idList = "[" + ids.map(String.init).joined(separator: ",") + "]"
+                switch outcome {
+                case .synced:
+                    try db.execute(sql: """
+                        UPDATE removal_item SET state = 'removed', finished_at = ?, claim_id = NULL, lease_until = NULL, schema = '[]', row = '[]',
+                            error_class = NULL, last_error = NULL \(matching)
+                        """, arguments: [now.unix, idList, claimID])
+                case .retry(let at, let errorClass, let message):
+                    try db.execute(sql: """
+                        UPDATE removal_item SET next_attempt_at = ?, claim_id = NULL, lease_until = NULL, error_class = ?, last_error = ? \(matching)
+                        """, arguments: [at.unix, errorClass, message, idList, claimID])
+                case .errored(let errorClass, let message):
+                    try db.execute(sql: """
+                        UPDATE removal_item SET state = 'errored', finished_at = ?, claim_id = NULL, lease_until = NULL, error_class = ?, last_error = ?
+                        \(matching)
+                        """, arguments: [now.unix, errorClass, message, idList, claimID])
+                }
+                changed += db.changesCount
+            }
+            return changed
+        }
+    }
+
+    /// A step's removals by state.
+    public func removalCounts(stepID: Int64) throws(StoreError) -> RemovalCounts {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM removal_item WHERE step_id = ? GROUP BY state", arguments: [stepID])
+            let counts = Dictionary(uniqueKeysWithValues: rows.map { ($0["state"] as String, $0["n"] as Int) })
+            return RemovalCounts(pending: counts["pending"] ?? 0, removed: counts["removed"] ?? 0, errored: counts["errored"] ?? 0)
+        }
+    }
+
+    /// Whether the workspace has a tombstone for `subject` (an erasure's keyed hash), and when it was erased.
+    public func erasedAt(workspaceID: Int64, subject: String) throws(StoreError) -> Date? {
+        try read { db in
+            try Double.fetchOne(db, sql: "SELECT erased_at FROM erasure WHERE workspace_id = ? AND subject = ?", arguments: [workspaceID, subject])
+                .map(Date.init(unix:))
+        }
+    }
+}

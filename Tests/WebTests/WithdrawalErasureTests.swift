@@ -1,0 +1,89 @@
+import Core
+import Crypto
+import FastCGI
+import Foundation
+import Storage
+@testable import Sync
+import TestSupport
+@testable import Web
+import Testing
+
+/// Withdrawal and erasure through the real responder, store, engine and sandbox: a user who withdraws consent, or is
+/// erased, is taken out of the audience a step added them to with Facebook's removal call; an erasure leaves no
+/// identifier in the database file or its WAL, and the step's figures still add up.
+@Suite struct WithdrawalErasureTests {
+    let flow: ConsentPolicyFlowTests
+
+    /// Facebook refuses removals from audiences under 1,000 matched users (partners.md, 200/1870047; the engine then waits
+    /// and retries hourly, SyncFlowTests): these audiences are tiny, so the sandbox's threshold is lowered.
+    init() throws {
+        flow = try ConsentPolicyFlowTests()
+        try flow.partner.call("POST", "/_sandbox/facebook/config", json: #"{"remove_threshold":0}"#)
+    }
+
+    var test: TestApp { flow.test }
+
+    func removals() throws -> [String: Int] { try flow.summary()["removals"] as? [String: Int] ?? [:] }
+
+    func removeCalls() throws -> [[String: Any]] {
+        try flow.partner.requests().filter { ($0["method"] as? String) == "DELETE" && ($0["path"] as? String)?.hasSuffix("/users") == true }
+    }
+
+    @Test func aUserWhoWithdrawsIsRemovedFromTheAudienceAndTheLedgerSaysWhy() throws {
+        flow.trigger([("stay", #""email":"stay@example.com""#), ("go", #""email":"go@example.com","ads_tracking_enabled":true"#)])
+        flow.engine.flush(force: true)
+        #expect(try flow.members().sorted() == [ConsentPolicyFlowTests.sha("go@example.com"), ConsentPolicyFlowTests.sha("stay@example.com")].sorted())
+
+        #expect(flow.api("/api/v1/users/track", #"{"attributes":[{"external_id":"go","ads_tracking_enabled":false}]}"#).status == 201)
+        #expect(try removals() == ["pending": 1, "removed": 0, "errored": 0])
+        flow.engine.flush(force: true)
+        #expect(try flow.members() == [ConsentPolicyFlowTests.sha("stay@example.com")])
+        #expect(try removals() == ["pending": 0, "removed": 1, "errored": 0])
+        #expect(try removeCalls().count == 1)
+        let ledger = flow.browser.get("/ledger", query: [("external_id", "go")]).text
+        #expect(ledger.contains("Removed from the audience") && ledger.contains("Consent withdrawn"))
+        // Tracking the same opt-out again is no new withdrawal: nothing more is sent.
+        #expect(flow.api("/api/v1/users/track", #"{"attributes":[{"external_id":"go","ads_tracking_enabled":false}]}"#).status == 201)
+        flow.engine.flush(force: true)
+        #expect(try removeCalls().count == 1)
+    }
+
+    @Test func anErasedUserIsRemovedAndNothingIdentifyingThemIsLeftInTheFileOrItsWAL() throws {
+        let email = "erase.me@example.com", phone = "+1 650 555 0199", externalID = "customer-4711"
+        flow.trigger([(externalID, #""email":"\#(email)","phone":"\#(phone)","first_name":"Erika""#), ("keep", #""email":"keep@example.com""#)])
+        flow.engine.flush(force: true)
+        #expect(try flow.members().contains(ConsentPolicyFlowTests.sha(email)))
+
+        let response = flow.api("/api/v1/users/delete", #"{"external_ids":["\#(externalID)","never-seen"]}"#)
+        #expect(response.status == 200)
+        #expect(String(decoding: response.body, as: UTF8.self).contains(#""deleted":1"#))
+        flow.engine.flush(force: true)
+        #expect(try flow.members() == [ConsentPolicyFlowTests.sha("keep@example.com")])
+        #expect(try removals()["removed"] == 1)
+        let step = try flow.summary()
+        #expect((step["entered"] as? Int) == (step["synced"] as? Int ?? 0) + (step["not_synced"] as? Int ?? 0) + (step["errored"] as? Int ?? 0)
+                + (step["pending"] as? Int ?? 0))
+        #expect(try test.store.profile(workspaceID: 1, externalID: externalID) == nil)
+        let tombstone = Erasure.tombstone(test.tokenBox, workspaceID: 1, externalID: externalID)
+        #expect(try test.store.erasedAt(workspaceID: 1, subject: tombstone) != nil)
+
+        // The file and its WAL, byte for byte: no email, phone, name or external id, in clear or hashed.
+        let needles = [email, "6505550199", "Erika", externalID, ConsentPolicyFlowTests.sha(email)]
+        for path in [test.databasePath, test.databasePath + "-wal"] {
+            guard let bytes = FileManager.default.contents(atPath: path) else { continue }
+            for needle in needles { #expect(bytes.range(of: Data(needle.utf8)) == nil, "\(needle) is still in \(path)") }
+        }
+    }
+
+    @Test func anErasureWhileTheUserWaitsToSyncSendsNothingAndCountsThemErased() throws {
+        flow.trigger([("late", #""email":"late@example.com""#)])
+        #expect(flow.api("/api/v1/users/delete", #"{"external_ids":["late"]}"#).status == 200)
+        flow.engine.flush(force: true)
+        #expect(try flow.members().isEmpty)
+        let step = try flow.summary()
+        #expect(step["pending"] as? Int == 0 && step["not_synced"] as? Int == 1)
+        #expect((step["not_synced_by_reason"] as? [String: Int])?["erased"] == 1)
+        let bodies = try flow.partner.requests().compactMap { $0["body"] as? String }.joined()
+        #expect(!bodies.contains(ConsentPolicyFlowTests.sha("late@example.com")))
+    }
+}
