@@ -43,7 +43,9 @@ def alive(pid):
         return False
     try:
         return pathlib.Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
-    except (FileNotFoundError, IndexError):
+    except (OSError, IndexError):
+        # The process can vanish between the two looks: reading its /proc file then fails with ENOENT or ESRCH
+        # (ProcessLookupError), both OSErrors. Either way it is gone.
         return False
 
 
