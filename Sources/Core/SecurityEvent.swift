@@ -14,6 +14,7 @@ public enum SecurityEventKind: String, Sendable, CaseIterable {
     case partnerConnectRefused = "partner.connect_refused"
     case partnerDisconnected = "partner.disconnected"
     case consentPolicyChanged = "consent_policy.changed"
+    case personErased = "person.erased"
 }
 
 /// One line of the security log: who did what, from where, in which workspace and request.

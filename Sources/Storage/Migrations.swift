@@ -429,8 +429,8 @@ enum Migrations {
 
     /// The workspace consent policy (no row: `ConsentPolicy.standard`, so existing workspaces get it with this
     /// migration), the users it kept from a step (for the ledger, pruned with it), an export's users it kept back, the
-    /// queue of removals from audiences (a user withdrew consent, or was erased), and erasure tombstones (a keyed hash
-    /// of the external id, never the id).
+    /// queue of removals from audiences (a user withdrew consent, or was erased), erasure tombstones (a keyed hash
+    /// of the external id, never the id), and indexes that let the ledger find a user by email or phone.
     private static func consentPolicy(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE consent_policy (
@@ -472,6 +472,8 @@ enum Migrations {
             CREATE INDEX removal_item_subject ON removal_item(subject);
             CREATE INDEX removal_item_step ON removal_item(step_id, state);
             CREATE INDEX removal_item_claim ON removal_item(claim_id) WHERE claim_id IS NOT NULL;
+            CREATE INDEX profile_email ON profile(workspace_id, json_extract(attributes, '$.email'));
+            CREATE INDEX profile_phone ON profile(workspace_id, json_extract(attributes, '$.phone'));
             CREATE TABLE erasure (
                 workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
                 subject TEXT NOT NULL,

@@ -53,4 +53,21 @@ extension Store {
     static func patchText(_ attributes: [String: String]) -> String {
         "{" + attributes.keys.sorted().map { ProfileValidation.canonicalJSON($0) + ":" + attributes[$0]! }.joined(separator: ",") + "}"
     }
+
+    /// External ids of the workspace's profiles whose stored `email` or `phone` is `value` (emails are stored lower-case;
+    /// phones as sent), for the ledger's search. Uses the expression indexes of migration 016.
+    public func externalIDs(workspaceID: Int64, email: String) throws(StoreError) -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT external_id FROM profile WHERE workspace_id = ? AND json_extract(attributes, '$.email') = ? LIMIT 20",
+                                arguments: [workspaceID, email.lowercased()])
+        }
+    }
+
+    /// See ``externalIDs(workspaceID:email:)``.
+    public func externalIDs(workspaceID: Int64, phone: String) throws(StoreError) -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT external_id FROM profile WHERE workspace_id = ? AND json_extract(attributes, '$.phone') = ? LIMIT 20",
+                                arguments: [workspaceID, phone])
+        }
+    }
 }

@@ -65,3 +65,10 @@ public struct CanvasEntries: Sendable {
                              blockedBy: attributes.flatMap(policy.blockingCondition), now: now)
     }
 }
+
+extension CanvasEntries.Loaded {
+    /// The same canvas with only `steps` on its path (the ledger judges each step on its own).
+    public func withPath(_ steps: [CanvasStep]) -> Self {
+        Self(canvas: canvas, criteria: criteria, steps: steps, segments: segments, policy: policy)
+    }
+}

@@ -10,7 +10,7 @@ import Testing
         (.partnerAccounts(.facebook), "/partners/facebook/accounts"), (.partnerToken(.facebook), "/partners/facebook/token"),
         (.partnerCheck(.facebook), "/partners/facebook/check"), (.partnerDisconnect(.facebook), "/partners/facebook/disconnect"),
         (.adAccountRemove(.facebook, 7), "/partners/facebook/accounts/7/remove"), (.health, "/healthz"),
-        (.settingsAPIKeys, "/settings/api-keys"), (.settingsPrivacy, "/settings/privacy"), (.ledger, "/ledger"), (.metrics, "/metrics"), (.apiKeyRevoke(3), "/settings/api-keys/3/revoke"),
+        (.settingsAPIKeys, "/settings/api-keys"), (.settingsPrivacy, "/settings/privacy"), (.ledger, "/ledger"), (.ledgerForget, "/ledger/forget"), (.metrics, "/metrics"), (.apiKeyRevoke(3), "/settings/api-keys/3/revoke"),
         (.apiUsersTrack, "/api/v1/users/track"), (.apiUsersDelete, "/api/v1/users/delete"),
         (.apiCanvasTrigger, "/api/v1/canvas/trigger/send"), (.apiDataSummary, "/api/v1/canvas/data_summary"),
         (.canvases, "/canvases"), (.canvas(5), "/canvases/5"), (.canvasAction(5, .launch), "/canvases/5/launch"),

@@ -60,7 +60,7 @@ extension SiteRoute {
     public enum Kind: String, CaseIterable, Sendable {
         case home, signIn, signOut, partners, partner, partnerConnect, oauthCallback, partnerAccounts, partnerToken, partnerCheck
         case partnerDisconnect, adAccountRemove, health, settingsAPIKeys, apiKeyRevoke, apiUsersTrack, apiUsersDelete, apiCanvasTrigger
-        case apiDataSummary, ledger, metrics, canvases, canvas, canvasAction, step, stepAction, notifications, notificationRecipientRemove, settingsPrivacy
+        case apiDataSummary, ledger, ledgerForget, metrics, canvases, canvas, canvasAction, step, stepAction, notifications, notificationRecipientRemove, settingsPrivacy
         case outbox, proPartners, segments, segment, segmentAction, segmentExportForm, segmentExport, segmentExportProgress
         case profileImports, profileImport, profileImportProgress, profileImportRejects, apiOpenAPI, apiReference
 
@@ -103,6 +103,7 @@ extension SiteRoute {
             case .apiCanvasTrigger: return [.apiCanvasTrigger]
             case .apiDataSummary: return [.apiDataSummary]
             case .ledger: return [.ledger]
+            case .ledgerForget: return [.ledgerForget]
             case .metrics: return [.metrics]
             case .canvases: return [.canvases]
             case .canvas: return [.canvas(first)]
@@ -153,6 +154,7 @@ extension SiteRoute {
         case .apiCanvasTrigger: .apiCanvasTrigger
         case .apiDataSummary: .apiDataSummary
         case .ledger: .ledger
+        case .ledgerForget: .ledgerForget
         case .metrics: .metrics
         case .canvases: .canvases
         case .canvas: .canvas

@@ -65,6 +65,7 @@ enum Routes {
 
         // Sync ledger
         case (.ledger, "GET"): RouteEntry(method: "GET", access: .signedIn, handle: LedgerPage.handle)
+        case (.ledgerForget, "POST"): RouteEntry(method: "POST", access: .admin, handle: ForgetPerson.handle)
 
         // Canvases
         case (.canvases, "GET"): RouteEntry(method: "GET", access: .signedIn, handle: CanvasesPage.handle)

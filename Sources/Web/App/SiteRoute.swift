@@ -24,6 +24,7 @@ public enum SiteRoute: Equatable, Sendable {
     case apiCanvasTrigger
     case apiDataSummary
     case ledger
+    case ledgerForget
     case metrics
     case canvases
     case canvas(Int64)
@@ -82,6 +83,7 @@ public enum SiteRoute: Equatable, Sendable {
         case .apiCanvasTrigger: "/api/v1/canvas/trigger/send"
         case .apiDataSummary: "/api/v1/canvas/data_summary"
         case .ledger: "/ledger"
+        case .ledgerForget: "/ledger/forget"
         case .metrics: "/metrics"
         case .canvases: "/canvases"
         case .canvas(let id): "/canvases/\(id)"
@@ -117,6 +119,7 @@ public enum SiteRoute: Equatable, Sendable {
         case "signout" where parts.count == 1: self = .signOut
         case "healthz" where parts.count == 1: self = .health
         case "ledger" where parts.count == 1: self = .ledger
+        case "ledger" where parts.count == 2 && parts[1] == "forget": self = .ledgerForget
         case "metrics" where parts.count == 1: self = .metrics
         case "partners" where parts.count == 1: self = .partners
         case "partners" where parts.count == 2 && parts[1] == "pro": self = .proPartners
