@@ -24,8 +24,10 @@ fi
 if [ "${1:-}" = "test" ]; then
   venv=".venv-test"
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  if ! "$venv/bin/python" -c "import selenium, pytest, requests, aiosmtpd, schemathesis" 2>/dev/null; then
-    "$venv/bin/pip" install -q --disable-pip-version-check "selenium>=4.20" "pytest>=8" "requests>=2.31" "aiosmtpd>=1.4" "schemathesis>=4,<5"
+  # braze-client: a third-party Braze REST client, pinned; Tests/e2e/test_braze_client.py checks Braze clients work unchanged.
+  if ! "$venv/bin/python" -c "import selenium, pytest, requests, aiosmtpd, schemathesis, braze.client" 2>/dev/null; then
+    "$venv/bin/pip" install -q --disable-pip-version-check "selenium>=4.20" "pytest>=8" "requests>=2.31" "aiosmtpd>=1.4" "schemathesis>=4,<5" \
+      "braze-client==2.3.3"
   fi
 fi
 if [ "${1:-}" = "bench" ]; then
