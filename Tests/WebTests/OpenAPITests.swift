@@ -102,7 +102,7 @@ import Testing
     /// Where `value` departs from `schema` (types, required and undocumented properties, array items).
     func problems(_ value: Any, _ schema: [String: Any], at place: String) -> [String] {
         if let reference = schema["$ref"] as? String, let target = resolve(reference) { return problems(value, target, at: place) }
-        if schema["oneOf"] != nil { return [] }
+        if schema["oneOf"] != nil || schema["anyOf"] != nil { return [] }
         let types = (schema["type"] as? [String]) ?? (schema["type"] as? String).map { [$0] } ?? []
         var found: [String] = []
         switch value {
