@@ -56,6 +56,7 @@ public enum ProfileValidation {
         return .success(trimmed)
     }
 
+    /// Why `name` cannot be an attribute name (empty, too long, or Braze's reserved `$` prefix), or nil.
     public static func nameProblem(_ name: String) -> String? {
         if name.isEmpty || name.count > maxNameLength { return "Attribute names have 1 to \(maxNameLength) characters." }
         if name.hasPrefix("$") { return "Attribute names cannot start with $." }

@@ -38,18 +38,10 @@ enum UsersTrack {
         case .success: return APIError.response(400, field: "body", message: "Send a JSON object.")
         case .failure(let failure): return failure.response
         }
-        var lists: [String: [Any]] = [:]
-        for name in arrays where body[name] != nil && !(body[name] is NSNull) {
-            guard let list = body[name] as? [Any] else { return APIError.response(400, field: name, message: "\(name) must be an array.") }
-            guard list.count <= ProfileValidation.maxObjectsPerRequest else {
-                return APIError.response(413, field: name,
-                                         message: "At most \(ProfileValidation.maxObjectsPerRequest) objects per array; \(name) has \(list.count). Split it.")
-            }
-            lists[name] = list
-        }
-        guard lists.values.contains(where: { !$0.isEmpty }) else {
-            return APIError.response(400, field: "attributes",
-                                     message: "Send {\"attributes\": [ {\"external_id\": …, …}, … ]}, and/or \"events\" or \"purchases\".")
+        let lists: [String: [Any]]
+        switch arrays(of: body) {
+        case .success(let value): lists = value
+        case .failure(let failure): return failure.response
         }
         let parsed = TrackParsing(attributes: lists["attributes"] ?? [], events: lists["events"] ?? [], purchases: lists["purchases"] ?? [],
                                   today: context.now)
@@ -61,6 +53,27 @@ enum UsersTrack {
                             purchasesProcessed: parsed.purchases.count, accepted: parsed.attributesStored, rejected: parsed.attributesDropped,
                             errors: parsed.errors)
         return Response.json(answer, status: 201)
+    }
+
+    /// The body's `attributes`, `events` and `purchases` arrays (absent or null ones left out), or the 4xx naming the
+    /// one that is not an array or too long, or saying that nothing was sent.
+    private static func arrays(of body: [String: Any]) -> Result<[String: [Any]], APIFailure> {
+        var lists: [String: [Any]] = [:]
+        for name in arrays where body[name] != nil && !(body[name] is NSNull) {
+            guard let list = body[name] as? [Any] else {
+                return .failure(APIFailure(response: APIError.response(400, field: name, message: "\(name) must be an array.")))
+            }
+            guard list.count <= ProfileValidation.maxObjectsPerRequest else {
+                return .failure(APIFailure(response: APIError.response(413, field: name, message:
+                    "At most \(ProfileValidation.maxObjectsPerRequest) objects per array; \(name) has \(list.count). Split it.")))
+            }
+            lists[name] = list
+        }
+        guard lists.values.contains(where: { !$0.isEmpty }) else {
+            return .failure(APIFailure(response: APIError.response(400, field: "attributes",
+                message: "Send {\"attributes\": [ {\"external_id\": …, …}, … ]}, and/or \"events\" or \"purchases\".")))
+        }
+        return .success(lists)
     }
 
     private static func store(_ parsed: TrackParsing, _ context: RequestContext) throws {
