@@ -95,10 +95,10 @@ public enum ProfileValidation {
     private static func textProblem(_ attribute: StandardAttribute, _ text: String, today: Date) -> String? {
         switch attribute {
         case .email:
-            return isEmail(text) || IdentifierHashing.preHashed(text) != nil
+            return isEmail(text) || PreHashed.digest(text) != nil
                 ? nil : "Not an email address (expected name@domain.tld, or its SHA-256 as 64 hex digits)."
         case .phone:
-            if IdentifierHashing.preHashed(text) != nil { return nil }
+            if PreHashed.digest(text) != nil { return nil }
             let digits = text.filter(\.isASCII).filter(\.isNumber).count
             let allowed = text.allSatisfy { $0.isASCII && ($0.isNumber || " +-().".contains($0)) }
             return allowed && (5...20).contains(digits)
@@ -148,7 +148,7 @@ public enum ProfileValidation {
         case .gender: return StandardValues.gender(trimmed) ?? trimmed
         case .country: return StandardValues.country(trimmed) ?? trimmed
         case .email, .idfa, .gaid: return trimmed.lowercased()
-        case .phone: return IdentifierHashing.preHashed(trimmed) ?? trimmed
+        case .phone: return PreHashed.digest(trimmed) ?? trimmed
         default: return trimmed
         }
     }
