@@ -24,8 +24,13 @@ fi
 if [ "${1:-}" = "test" ]; then
   venv=".venv-test"
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  if ! "$venv/bin/python" -c "import selenium, pytest, requests, aiosmtpd, schemathesis" 2>/dev/null; then
-    "$venv/bin/pip" install -q --disable-pip-version-check "selenium>=4.20" "pytest>=8" "requests>=2.31" "aiosmtpd>=1.4" "schemathesis>=4,<5"
+  if ! "$venv/bin/python" -c "import selenium, pytest, requests, aiosmtpd, schemathesis, braze.client" 2>/dev/null; then
+    "$venv/bin/pip" install -q --disable-pip-version-check "selenium>=4.20" "pytest>=8" "requests>=2.31" "aiosmtpd>=1.4" "schemathesis>=4,<5" \
+      "tenacity>=8,<10"
+    # braze-client: a third-party Braze REST client (Tests/e2e/test_braze_client.py checks Braze clients work unchanged).
+    # Its metadata pins tenacity<6, whose asyncio.coroutine no longer exists in Python 3.11; the client itself only uses
+    # retry/wait/stop calls that tenacity 8 and 9 keep, so it goes in without its pins.
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-deps "braze-client==2.3.3"
   fi
 fi
 if [ "${1:-}" = "bench" ]; then

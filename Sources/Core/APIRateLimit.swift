@@ -38,6 +38,27 @@ public struct APIRateLimit: Sendable, Equatable {
         return nil
     }
 
+    /// Where a key stands after a request, in the terms Braze clients read from `X-RateLimit-*` headers.
+    public struct Standing: Sendable, Equatable {
+        /// The most requests the key may send at once (the burst).
+        public let limit: Int
+        /// Whole requests the key may still send right now.
+        public let remaining: Int
+        /// Unix seconds, rounded up, when the bucket is full again (`remaining` back at `limit`).
+        public let reset: Int
+        /// Creates a value.
+        public init(limit: Int, remaining: Int, reset: Int) { self.limit = limit; self.remaining = remaining; self.reset = reset }
+    }
+
+    /// The standing of `bucket` as `take` left it: a token bucket has no fixed window, so "reset" is when it has
+    /// refilled to the burst, the moment after which waiting longer gains nothing.
+    public func standing(_ bucket: Bucket) -> Standing {
+        let tokens = max(0, bucket.tokens)
+        let refill = (burst - tokens) / perSecond
+        let reset = (bucket.updated.timeIntervalSince1970 + refill).rounded(.up)
+        return Standing(limit: Int(burst), remaining: Int(tokens.rounded(.down)), reset: Int(reset))
+    }
+
     /// Whole seconds for a `Retry-After` header: never 0, so a client that honours it always waits.
     public static func retryAfterSeconds(_ wait: TimeInterval) -> Int { max(1, Int(wait.rounded(.up))) }
 }

@@ -22,6 +22,7 @@ enum Migrations {
         migrator.registerMigration("014-profile-imports", migrate: profileImports)
         migrator.registerMigration("015-maintenance-checks", migrate: maintenanceChecks)
         migrator.registerMigration("016-consent-policy", migrate: consentPolicy)
+        migrator.registerMigration("017-profile-events-and-purchases", migrate: profileEventsAndPurchases)
         return migrator
     }
 
@@ -481,6 +482,36 @@ enum Migrations {
                 removals INTEGER NOT NULL CHECK (removals >= 0),
                 PRIMARY KEY (workspace_id, subject)
             ) WITHOUT ROWID;
+            """)
+    }
+
+    /// Custom events and purchases sent with `/users/track` (Braze's `events` and `purchases`), one row each, on
+    /// the profile they happened to: deleting the profile deletes them. Times are Unix seconds; `properties` a JSON
+    /// object or NULL. Indexed by profile and name/product then time, for "performed X in the last N days" and
+    /// "purchased Y" per user.
+    private static func profileEventsAndPurchases(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE profile_event (
+                id INTEGER PRIMARY KEY,
+                profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE,
+                name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 255),
+                time REAL NOT NULL,
+                properties TEXT CHECK (properties IS NULL OR (json_valid(properties) AND json_type(properties) = 'object')),
+                received_at REAL NOT NULL
+            );
+            CREATE INDEX profile_event_by_name ON profile_event(profile_id, name, time);
+            CREATE TABLE profile_purchase (
+                id INTEGER PRIMARY KEY,
+                profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE,
+                product_id TEXT NOT NULL CHECK (length(product_id) BETWEEN 1 AND 255),
+                price REAL NOT NULL,
+                currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency = upper(currency)),
+                quantity INTEGER NOT NULL CHECK (quantity BETWEEN 1 AND 100),
+                time REAL NOT NULL,
+                properties TEXT CHECK (properties IS NULL OR (json_valid(properties) AND json_type(properties) = 'object')),
+                received_at REAL NOT NULL
+            );
+            CREATE INDEX profile_purchase_by_product ON profile_purchase(profile_id, product_id, time);
             """)
     }
 }

@@ -50,8 +50,9 @@ extension Store {
     }
 
     /// Upserts `updates` and lets `autoEnter` enter each updated user into canvases (given the attributes before
-    /// and after), in one transaction.
-    public func track(workspaceID: Int64, updates: [ProfileUpdate], now: Date,
+    /// and after), then stores `events` and `purchases` on their profiles (each needs an update for its user, even
+    /// an empty one), in one transaction.
+    public func track(workspaceID: Int64, updates: [ProfileUpdate], events: [ProfileEvent] = [], purchases: [ProfilePurchase] = [], now: Date,
                       autoEnter: (String, String?, String) -> [(canvasID: Int64, outcome: PathOutcome)]) throws(StoreError) {
         try write { db in
             let read = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
@@ -66,6 +67,7 @@ extension Store {
                                     tallies: &tallies)
                 }
             }
+            try Self.insertActivity(db, workspaceID: workspaceID, events: events, purchases: purchases, now: now)
             try tallies.commit(db, now: now)
             CrashPoints.reach(.ingestCommit)   // test-only: a kill here must roll the whole request back
         }

@@ -6,9 +6,10 @@ import Storage
 import Synchronization
 
 /// Imports uploaded CSVs of profiles in the background, streaming: the file is read 1 MiB at a time and parsed
-/// row by row, never held whole. Each batch of rows is checked by the `/users/track` rules; the valid ones are
-/// upserted in the same transaction that moves the import's offset and counts, and the rejected ones go to a
-/// report (line, external id, reason) written before that commit. A restart resumes at the recorded offset and
+/// row by row, never held whole. Each batch of rows is checked by the `/users/track` rules (leniently: a row with
+/// a usable external id is stored with its valid cells); the stored ones are upserted in the same transaction that
+/// moves the import's offset and counts, and the rejected rows and bad cells go to a report (line, external id,
+/// reason) written before that commit. A restart resumes at the recorded offset and
 /// cuts the report back to its recorded length, so no row is lost, repeated, or reported twice.
 public final class ProfileImporter: Sendable {
     let store: Store
@@ -101,10 +102,14 @@ public final class ProfileImporter: Sendable {
                 rejected += 1
                 continue
             }
-            switch ProfileValidation.validate(object, index: line, today: today) {
-            case .valid(let update): updates.append(update)
-            case .invalid(let errors):
-                try rejects.add(line: line, externalID: (object["external_id"] as? String) ?? "", reason: CSVProfiles.reason(errors))
+            let outcome = ProfileValidation.validate(object, index: line, today: today)
+            let externalID = (object["external_id"] as? String) ?? ""
+            if let update = outcome.update {
+                updates.append(update)
+                // Lenient: the row is stored with its valid cells; the bad ones still go to the report.
+                if !outcome.errors.isEmpty { try rejects.add(line: line, externalID: externalID, reason: CSVProfiles.partialReason(outcome.errors)) }
+            } else {
+                try rejects.add(line: line, externalID: externalID, reason: CSVProfiles.reason(outcome.errors))
                 rejected += 1
             }
         }
@@ -128,7 +133,7 @@ final class RejectsReport {
         try handle.truncate(atOffset: UInt64(keeping))
         try handle.seekToEnd()
         length = keeping
-        if keeping == 0 { buffer += Array("line,external_id,reason\r\n".utf8) }
+        if keeping == 0 { buffer += Array(CSVProfiles.reportHeader.utf8) }
     }
 
     func add(line: Int, externalID: String, reason: String) throws {

@@ -45,3 +45,19 @@ import Testing
         #expect(throws: ConfigError.self) { try AppConfig.load(environment: ["AUDIENCESYNC_API_RATE_PER_SECOND": "-1"]) }
     }
 }
+
+/// What the `X-RateLimit-*` headers say (Braze clients pace themselves by them).
+@Suite struct APIRateLimitStandingTests {
+    @Test func standingCountsWholeRequestsLeftAndWhenTheBucketIsFullAgain() {
+        let limit = APIRateLimit(perSecond: 2, burst: 10)
+        let start = Date(timeIntervalSince1970: 1_000)
+        var bucket = limit.fullBucket(at: start)
+        #expect(limit.take(&bucket, at: start) == nil)
+        #expect(limit.standing(bucket) == APIRateLimit.Standing(limit: 10, remaining: 9, reset: 1_001))   // one token back in 0.5 s
+        for _ in 0..<9 { _ = limit.take(&bucket, at: start) }
+        #expect(limit.take(&bucket, at: start) != nil)
+        #expect(limit.standing(bucket) == APIRateLimit.Standing(limit: 10, remaining: 0, reset: 1_005))   // ten tokens at 2 a second
+        _ = limit.take(&bucket, at: start.addingTimeInterval(1.25))
+        #expect(limit.standing(bucket).remaining == 1)   // 2.5 refilled, one taken
+    }
+}

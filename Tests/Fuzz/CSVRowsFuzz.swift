@@ -28,9 +28,8 @@ public func fuzzCSVRows(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let headerRow = rows.first, case .success(let header) = CSVProfiles.header(headerRow.fields) else { return 0 }
     for (index, row) in rows.dropFirst().enumerated() {
         guard let object = CSVProfiles.object(row.fields, header: header) else { continue }
-        if case .invalid(let errors) = ProfileValidation.validate(object, index: index + 2, today: today) {
-            _ = CSVProfiles.reason(errors)
-        }
+        let outcome = ProfileValidation.validate(object, index: index + 2, today: today)
+        if !outcome.errors.isEmpty { _ = outcome.update == nil ? CSVProfiles.reason(outcome.errors) : CSVProfiles.partialReason(outcome.errors) }
     }
     return 0
 }

@@ -46,6 +46,29 @@ import Testing
         #expect((0..<60).filter { track("later\($0)", key: keyA).status == 201 }.count == 25)
     }
 
+    @Test func everyAnswerCarriesBrazesRateLimitHeaders() throws {
+        let now = Int(test.clock.now.timeIntervalSince1970)
+        let first = track("h1", key: keyA)
+        #expect(first.status == 201)
+        #expect(first.header("X-RateLimit-Limit") == "50" && first.header("X-RateLimit-Remaining") == "49")
+        // One token used at 50 a second: full again within the next second.
+        let reset = try #require(Int(first.header("X-RateLimit-Reset") ?? ""))
+        #expect(reset >= now && reset <= now + 2)
+        for k in 0..<49 { _ = track("h\(k + 2)", key: keyA) }
+        let refused = track("over", key: keyA)
+        #expect(refused.status == 429 && refused.header("X-RateLimit-Remaining") == "0" && refused.header("Retry-After") == "1")
+        #expect(Int(refused.header("X-RateLimit-Reset") ?? "").map { $0 >= now + 1 } == true)
+        // A Braze client reads `message` from every error answer.
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(refused.body)) as? [String: Any])
+        #expect((body["message"] as? String)?.contains("50 requests a second") == true)
+        // Errors after the key is known carry them too; an unknown key gets none (it has no bucket).
+        let badBody = test.app.respond(to: Request(method: "POST", path: "/api/v1/users/track",
+                                                   headers: ["content-type": "application/json", "authorization": "Bearer " + keyB],
+                                                   body: Array("{not json".utf8)))
+        #expect(badBody.status == 400 && badBody.header("X-RateLimit-Remaining") == "49")
+        #expect(track("x", key: "as_" + String(repeating: "z", count: 40)).header("X-RateLimit-Limit") == nil)
+    }
+
     @Test func aRefusedKeyIsNotCharged() {
         // Unknown keys never reach the limiter: they cannot use up a real key's budget or grow its map.
         for _ in 0..<200 { #expect(track("x", key: "as_" + String(repeating: "z", count: 40)).status == 401) }

@@ -84,24 +84,49 @@ import Testing
         #expect(try test.store.profileCount(workspaceID: 1) == 2)
     }
 
-    @Test func reportsInvalidObjectsByIndexAndKeepsTheValidOnes() throws {
+    @Test func keepsEveryValidAttributeAndReportsTheBadOnesByIndexInBrazesShape() throws {
         let response = call("/api/v1/users/track", """
             {"attributes":[{"external_id":"ok1","email":"a@b.co"},
-                           {"external_id":"bad1","email":"not-an-email","country":"Narnia"},
+                           {"external_id":"bad1","email":"not-an-email","country":"Narnia","plan":"gold"},
                            {"email":"no-id@b.co"},
-                           {"external_id":"bad2","dob":"1990-02-30","gender":"x","idfa":"123","ads_tracking_enabled":"yes"},
+                           {"external_id":"bad2","dob":"1990-02-30","gender":"x?y","idfa":"123","ads_tracking_enabled":"maybe","zip":"10115"},
                            {"external_id":"ok2","dob":"2000-02-29"}]}
             """)
         #expect(response.status == 201)
         let body = json(response)
-        #expect(body["message"] as? String == "partial success")
-        #expect(body["accepted"] as? Int == 2 && body["rejected"] as? Int == 3)
+        #expect(body["message"] as? String == "success")   // processed: a Braze client must not raise
+        #expect(body["accepted"] as? Int == 4 && body["rejected"] as? Int == 1 && body["attributes_processed"] as? Int == 4)
         let errors = body["errors"] as? [[String: Any]] ?? []
         let pairs = Set(errors.map { "\($0["index"] as? Int ?? -1):\($0["field"] as? String ?? "")" })
         #expect(pairs == ["1:email", "1:country", "2:external_id", "3:dob", "3:gender", "3:idfa", "3:ads_tracking_enabled"])
-        #expect(errors.allSatisfy { !($0["message"] as? String ?? "").isEmpty })
+        #expect(errors.allSatisfy { !($0["message"] as? String ?? "").isEmpty && $0["input_array"] as? String == "attributes" })
         #expect(try test.store.profile(workspaceID: 1, externalID: "ok2") != nil)
-        #expect(try test.store.profile(workspaceID: 1, externalID: "bad1") == nil)
+        // The users with bad attributes are stored with their good ones.
+        let bad1 = try #require(try test.store.profile(workspaceID: 1, externalID: "bad1"))
+        #expect(bad1.attributesJSON == #"{"plan":"gold"}"#)
+        let bad2 = try #require(try test.store.profile(workspaceID: 1, externalID: "bad2"))
+        #expect(bad2.attributesJSON == #"{"zip":"10115"}"#)
+        #expect(try test.store.profileCount(workspaceID: 1) == 4)
+    }
+
+    @Test func storesCanonicalFormsOfTheSpellingsPeopleSend() throws {
+        let hash = String(repeating: "ab", count: 32)
+        let response = call("/api/v1/users/track", """
+            {"attributes":[{"external_id":"c1","gender":"Male","country":"U.S.","email":"  Mary@EXAMPLE.com ","ads_tracking_enabled":"no"},
+                           {"external_id":"c2","gender":"woman","country":"Deutschland","email":"\(hash.uppercased())","phone":"\(hash)"},
+                           {"external_id":"c3","gender":"prefer not to say","country":"united kingdom","do_not_sell":1},
+                           {"external_id":"c4","gender":"unknown","country":"USA"}]}
+            """)
+        #expect(response.status == 201 && (json(response)["errors"] as? [Any])?.isEmpty == true)
+        func attributes(_ id: String) throws -> [String: ProfileValue] {
+            let profile = try #require(try test.store.profile(workspaceID: 1, externalID: id))
+            return try #require(ProfileValue.parseObject(json: profile.attributesJSON))
+        }
+        #expect(try attributes("c1") == ["gender": .string("M"), "country": .string("US"), "email": .string("mary@example.com"),
+                                         "ads_tracking_enabled": .bool(false)])
+        #expect(try attributes("c2") == ["gender": .string("F"), "country": .string("DE"), "email": .string(hash), "phone": .string(hash)])
+        #expect(try attributes("c3") == ["gender": .string("P"), "country": .string("GB"), "do_not_sell": .bool(true)])
+        #expect(try attributes("c4") == ["gender": .string("U"), "country": .string("US")])
     }
 
     @Test func refusesBadRequestsWithJSONErrors() {
@@ -112,7 +137,12 @@ import Testing
         let tooMany = call("/api/v1/users/track", #"{"attributes":[\#(objects)]}"#)
         #expect(tooMany.status == 413)
         #expect((json(tooMany)["errors"] as? [[String: Any]])?.first?["field"] as? String == "attributes")
-        #expect(call("/api/v1/users/track", #"{"attributes":[{"email":"x@y.co"}]}"#).status == 400)   // nothing accepted
+        let nothing = call("/api/v1/users/track", #"{"attributes":[{"email":"x@y.co"}]}"#)   // nothing stored: a 400 naming it
+        #expect(nothing.status == 400 && (json(nothing)["message"] as? String)?.hasPrefix("Nothing was stored") == true)
+        #expect(((json(nothing)["errors"] as? [[String: Any]])?.first?["field"] as? String) == "external_id")
+        // Fatal errors carry Braze's top-level message as well as the per-field detail.
+        let fatal = json(call("/api/v1/users/track", "{not json"))
+        #expect(fatal["message"] as? String == "The body is not valid JSON." && (fatal["errors"] as? [[String: Any]])?.first?["field"] as? String == "body")
         let get = test.app.respond(to: Request(method: "GET", path: "/api/v1/users/track", headers: ["authorization": "Bearer " + key]))
         #expect(get.status == 405)
     }

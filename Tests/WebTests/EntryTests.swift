@@ -134,4 +134,19 @@ import Testing
         #expect(try test.store.profile(workspaceID: 1, externalID: "fine") != nil)
         #expect(api("/api/v1/users/track", #"{"attributes":[{"external_id":"\u0007"}]}"#).0 == 400)
     }
+
+    /// Lenient ingest reaches trigger recipients: a bad attribute is reported and left out, the recipient keeps the
+    /// rest (in canonical form) and still enters when the rest matches; the answer is Braze's "success".
+    @Test func aRecipientWithABadAttributeKeepsTheOthersAndStillEnters() throws {
+        let (status, body) = api("/api/v1/canvas/trigger/send", """
+            {"canvas_id":"\(canvas)","recipients":[{"external_user_id":"lenient",
+              "attributes":{"email":"not-an-email","phone":"+1 650 555 0100","gender":"woman","ads_tracking_enabled":"yes"}}]}
+            """)
+        #expect(status == 201 && body["message"] as? String == "success" && body["entered"] as? Int == 1)
+        let errors = body["errors"] as? [[String: Any]] ?? []
+        #expect(errors.map { "\($0["index"] as? Int ?? -1):\($0["field"] as? String ?? "")" } == ["0:email"])
+        let stored = try #require(try test.store.profile(workspaceID: 1, externalID: "lenient"))
+        #expect(ProfileValue.parseObject(json: stored.attributesJSON)
+                == ["phone": .string("+1 650 555 0100"), "gender": .string("F"), "ads_tracking_enabled": .bool(true)])
+    }
 }

@@ -59,6 +59,11 @@ import Testing
         let calls: [(String, String, String, [(String, String)], Int)] = [
             ("POST", "/api/v1/users/track", #"{"attributes":[{"external_id":"u1","email":"a@b.co"},{"external_id":"u2","email":"nope"}]}"#, [], 201),
             ("POST", "/api/v1/users/track", #"{"attributes":"x"}"#, [], 400),
+            ("POST", "/api/v1/users/track", #"{"attributes":[{"email":"x@y.co"}]}"#, [], 400),
+            ("POST", "/api/v1/users/track", """
+                {"events":[{"external_id":"u3","name":"opened","time":"2026-12-07T09:30:00Z"},{"external_id":"u3","name":"late"}],
+                 "purchases":[{"external_id":"u3","product_id":"p","price":1.5,"currency":"EUR","time":"2026-12-07T09:30:00Z"}]}
+                """, [], 201),
             ("POST", "/api/v1/users/delete", #"{"external_ids":["u1","zz"]}"#, [], 200),
             ("POST", "/api/v1/canvas/trigger/send", #"{"canvas_id":"\#(canvas)","recipients":[{"external_user_id":"u2"}]}"#, [], 409),
             ("GET", "/api/v1/canvas/data_summary", "", [("canvas_id", String(canvas))], 200),
@@ -97,7 +102,7 @@ import Testing
     /// Where `value` departs from `schema` (types, required and undocumented properties, array items).
     func problems(_ value: Any, _ schema: [String: Any], at place: String) -> [String] {
         if let reference = schema["$ref"] as? String, let target = resolve(reference) { return problems(value, target, at: place) }
-        if schema["oneOf"] != nil { return [] }
+        if schema["oneOf"] != nil || schema["anyOf"] != nil { return [] }
         let types = (schema["type"] as? [String]) ?? (schema["type"] as? String).map { [$0] } ?? []
         var found: [String] = []
         switch value {

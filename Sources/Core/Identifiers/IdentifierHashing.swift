@@ -8,14 +8,6 @@ public enum IdentifierHashing {
     }
 
     /// `raw` lower-cased when, once trimmed, it is exactly 64 hex digits (an SHA-256 someone already
-    /// computed, partners.md §1.5 "Pre-hashed detection"); otherwise nil.
-    public static func preHashed(_ raw: String) -> String? {
-        let value = Normalize.trimmed(raw)
-        guard value.utf8.count == 64, value.utf8.allSatisfy(isHexDigit) else { return nil }
-        return value.lowercased()
-    }
-
-    private static func isHexDigit(_ byte: UInt8) -> Bool {
-        (48...57).contains(byte) || (65...70).contains(byte) || (97...102).contains(byte)
-    }
+    /// computed, partners.md §1.5 "Pre-hashed detection"); otherwise nil. See `PreHashed`.
+    public static func preHashed(_ raw: String) -> String? { PreHashed.digest(raw) }
 }

@@ -51,7 +51,7 @@ public enum CSVProfiles {
     static func value(_ text: String, for name: String) -> Any {
         if let standard = StandardAttribute(rawValue: name) {
             switch standard {
-            case .adsTrackingEnabled, .optedInMarketing, .doNotSell: return bool(text).map { NSNumber(value: $0) } ?? text
+            case .adsTrackingEnabled, .optedInMarketing, .doNotSell: return StandardValues.bool(text).map { NSNumber(value: $0) } ?? text
             default: return text
             }
         }
@@ -68,16 +68,16 @@ public enum CSVProfiles {
         return text
     }
 
-    private static func bool(_ text: String) -> Bool? {
-        switch text.lowercased() {
-        case "true", "yes", "1": true
-        case "false", "no", "0": false
-        default: nil
-        }
-    }
-
     /// The reason a row was rejected, in one line for the report.
     public static func reason(_ errors: [FieldError]) -> String {
         errors.map { $0.field.isEmpty ? $0.message : "\($0.field): \($0.message)" }.joined(separator: "; ")
     }
+
+    /// The report line of a row that was stored without some of its cells: which ones, and why.
+    public static func partialReason(_ errors: [FieldError]) -> String {
+        "Stored without \(errors.count == 1 ? "this cell" : "these cells"): " + reason(errors)
+    }
+
+    /// The first line of the import's report (rejected rows, and rows stored without some cells).
+    public static let reportHeader = "line,external_id,reason\r\n"
 }

@@ -20,8 +20,18 @@ public struct FieldError: Sendable, Equatable, Codable {
     public let field: String
     /// What is wrong and how to fix it, in plain words.
     public let message: String
+    /// Which array of the request the object is in (`attributes`, `events`, `purchases`), as Braze's
+    /// `input_array`; nil (and left out of the JSON) where a request has one array only.
+    public let inputArray: String?
     /// Creates a value.
-    public init(index: Int? = nil, field: String, message: String) { self.index = index; self.field = field; self.message = message }
+    public init(index: Int? = nil, field: String, message: String, inputArray: String? = nil) {
+        self.index = index; self.field = field; self.message = message; self.inputArray = inputArray
+    }
+
+    /// The same problem, said to be in `array`.
+    public func `in`(_ array: String) -> FieldError { FieldError(index: index, field: field, message: message, inputArray: array) }
+
+    enum CodingKeys: String, CodingKey { case index, field, message, inputArray = "input_array" }
 }
 
 /// The standard attributes AudienceSync understands; everything else is a custom attribute.

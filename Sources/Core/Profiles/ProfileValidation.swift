@@ -2,8 +2,10 @@ import Foundation
 
 /// Validates `/users/track` objects: standard attributes by their rules, custom ones by shape and size.
 ///
-/// Pure: the date that bounds birth dates is passed in. Each invalid object yields its errors and is not
-/// stored; the valid ones are.
+/// Lenient and lossless: one bad attribute never drops a user. Each attribute is checked on its own; the valid
+/// ones are kept (standard ones in their canonical form, see `StandardValues`) and each bad one is reported by
+/// index and name. Only an object that is not an object, or has no usable `external_id`, is dropped whole.
+/// Pure: the date that bounds birth dates is passed in.
 public enum ProfileValidation {
     /// The most objects one request may carry.
     public static let maxObjectsPerRequest = 10_000
@@ -13,32 +15,33 @@ public enum ProfileValidation {
     public static let maxNameLength = 255
     /// The longest string value (and the largest array, serialized).
     public static let maxValueBytes = 4_096
-    /// Genders as Braze takes them: male, female, other, not applicable, prefer not to say.
-    public static let genders: Set<String> = ["M", "F", "O", "N", "P"]
 
-    /// Checks one object (`index` is its position) and returns the update or its errors.
+    /// Checks one object (`index` is its position): the update holding every valid attribute, and the problems.
     public static func validate(_ object: Any, index: Int, today: Date) -> ProfileValidationOutcome {
         guard let dictionary = object as? [String: Any] else {
-            return .invalid([FieldError(index: index, field: "", message: "Each item must be a JSON object.")])
+            return ProfileValidationOutcome(update: nil, errors: [FieldError(index: index, field: "", message: "Each item must be a JSON object.")])
         }
-        var errors: [FieldError] = []
         let externalID: String
         switch checkedExternalID(dictionary["external_id"], field: "external_id") {
         case .success(let id): externalID = id
-        case .failure(let problem): return .invalid([FieldError(index: index, field: "external_id", message: problem.message)])
+        case .failure(let problem):
+            return ProfileValidationOutcome(update: nil, errors: [FieldError(index: index, field: "external_id", message: problem.message)])
         }
-        if dictionary.count > maxAttributesPerObject + 1 {
-            errors.append(FieldError(index: index, field: "", message: "At most \(maxAttributesPerObject) attributes per user."))
-        }
+        var errors: [FieldError] = []
         var attributes: [String: String] = [:]
-        for (name, value) in dictionary where name != "external_id" {
+        // Sorted, so that which attributes fit under the limit does not depend on dictionary order.
+        for name in dictionary.keys.sorted() where name != "external_id" {
+            let value = dictionary[name]!
             if let problem = nameProblem(name) ?? valueProblem(name, value, today: today) {
                 errors.append(FieldError(index: index, field: name, message: problem))
+            } else if attributes.count >= maxAttributesPerObject {
+                errors.append(FieldError(index: index, field: name,
+                                         message: "At most \(maxAttributesPerObject) attributes per user; this one was not stored."))
             } else {
                 attributes[name] = canonicalJSON(normalized(name, value))
             }
         }
-        return errors.isEmpty ? .valid(ProfileUpdate(externalID: externalID, attributes: attributes)) : .invalid(errors.sorted { $0.field < $1.field })
+        return ProfileValidationOutcome(update: ProfileUpdate(externalID: externalID, attributes: attributes), errors: errors)
     }
 
     /// `value` trimmed when it can identify a user, else why not (`field` names it in the message).
@@ -53,6 +56,7 @@ public enum ProfileValidation {
         return .success(trimmed)
     }
 
+    /// Why `name` cannot be an attribute name (empty, too long, or Braze's reserved `$` prefix), or nil.
     public static func nameProblem(_ name: String) -> String? {
         if name.isEmpty || name.count > maxNameLength { return "Attribute names have 1 to \(maxNameLength) characters." }
         if name.hasPrefix("$") { return "Attribute names cannot start with $." }
@@ -79,7 +83,7 @@ public enum ProfileValidation {
     private static func standardProblem(_ attribute: StandardAttribute, _ value: Any, today: Date) -> String? {
         switch attribute {
         case .adsTrackingEnabled, .optedInMarketing, .doNotSell:
-            return isBool(value) ? nil : "Use true or false."
+            return StandardValues.bool(value) == nil ? "Use true or false." : nil
         case .externalID:
             return nil
         default:
@@ -91,17 +95,22 @@ public enum ProfileValidation {
     private static func textProblem(_ attribute: StandardAttribute, _ text: String, today: Date) -> String? {
         switch attribute {
         case .email:
-            return isEmail(text) ? nil : "Not an email address (expected name@domain.tld)."
+            return isEmail(text) || PreHashed.digest(text) != nil
+                ? nil : "Not an email address (expected name@domain.tld, or its SHA-256 as 64 hex digits)."
         case .phone:
+            if PreHashed.digest(text) != nil { return nil }
             let digits = text.filter(\.isASCII).filter(\.isNumber).count
             let allowed = text.allSatisfy { $0.isASCII && ($0.isNumber || " +-().".contains($0)) }
-            return allowed && (5...20).contains(digits) ? nil : "Not a phone number (5 to 20 digits; + - ( ) . and spaces allowed)."
+            return allowed && (5...20).contains(digits)
+                ? nil : "Not a phone number (5 to 20 digits; + - ( ) . and spaces allowed; or its SHA-256 as 64 hex digits)."
         case .gender:
-            return genders.contains(text.uppercased()) ? nil : "Use M, F, O (other), N (not applicable) or P (prefer not to say)."
+            return StandardValues.gender(text) != nil
+                ? nil : "Use M, F, O (other), N (not applicable), P (prefer not to say) or U (unknown), or a word such as male or female."
         case .dob:
             return dateProblem(text, today: today)
         case .country:
-            return Country.isAlpha2(text) ? nil : "Use an ISO 3166-1 two-letter country code, such as US or GB."
+            return StandardValues.country(text) != nil
+                ? nil : "Not a country we recognize: use an ISO 3166-1 code such as US or GB, or the country's name."
         case .idfa, .gaid:
             return isUUID(text) ? nil : "Use the device id's 8-4-4-4-12 hexadecimal form."
         default:
@@ -126,12 +135,20 @@ public enum ProfileValidation {
         return nil
     }
 
+    /// The canonical form of a valid value: what is stored, so that criteria and partners see one spelling.
     private static func normalized(_ name: String, _ value: Any) -> Any {
-        guard let text = value as? String, let standard = StandardAttribute(rawValue: name) else { return value }
+        guard let standard = StandardAttribute(rawValue: name), !(value is NSNull) else { return value }
+        switch standard {
+        case .adsTrackingEnabled, .optedInMarketing, .doNotSell: return StandardValues.bool(value).map { NSNumber(value: $0) } ?? value
+        default: break
+        }
+        guard let text = value as? String else { return value }
         let trimmed = trimmedText(text)
         switch standard {
-        case .gender, .country: return trimmed.uppercased()
+        case .gender: return StandardValues.gender(trimmed) ?? trimmed
+        case .country: return StandardValues.country(trimmed) ?? trimmed
         case .email, .idfa, .gaid: return trimmed.lowercased()
+        case .phone: return PreHashed.digest(trimmed) ?? trimmed
         default: return trimmed
         }
     }
@@ -177,9 +194,11 @@ public enum ProfileValidation {
 }
 
 /// The result of validating one object.
-public enum ProfileValidationOutcome: Sendable, Equatable {
-    /// Good: store it.
-    case valid(ProfileUpdate)
-    /// Refused, with every problem found.
-    case invalid([FieldError])
+public struct ProfileValidationOutcome: Sendable, Equatable {
+    /// What to store: every valid attribute; nil when the object is dropped (not an object, or no usable external id).
+    public let update: ProfileUpdate?
+    /// Every problem found, by attribute name; empty when everything sent is stored.
+    public let errors: [FieldError]
+    /// Creates a value.
+    public init(update: ProfileUpdate?, errors: [FieldError]) { self.update = update; self.errors = errors }
 }

@@ -2,8 +2,9 @@ import Core
 import FastCGI
 import Foundation
 
-/// The REST API's front door: bearer-key authentication, JSON only, and JSON errors
-/// (`{"errors":[{"field","message"}]}`) for everything that goes wrong before a handler runs.
+/// The REST API's front door: bearer-key authentication, JSON only, and JSON errors in Braze's shape
+/// (`{"message","errors":[{"field","message"}]}`) for everything that goes wrong before a handler runs. Every answer
+/// to an authenticated key carries its `X-RateLimit-Limit/-Remaining/-Reset`, as Braze's own answers do.
 enum APIGate {
     static func respond(_ route: SiteRoute, method: String, _ context: RequestContext) -> Response {
         guard let entry = Routes.entry(for: route, method: method) else {
@@ -25,7 +26,16 @@ enum APIGate {
             context.audit(.apiKeyRefused, detail: "\(method) \(route.path): unknown or revoked key")
             return APIError.response(401, field: "Authorization", message: "This API key is not valid or was revoked.")
         }
-        if let wait = context.app.apiRateLimiter.wait(keyHash: keyHash, at: context.now) {
+        let rate = context.app.apiRateLimiter.take(keyHash: keyHash, at: context.now)
+        var answer = authorized(route, method: method, entry: entry, workspaceID: workspaceID, rate: rate, context)
+        if let standing = rate?.standing { answer.headers += APIError.rateLimitHeaders(standing) }
+        return answer
+    }
+
+    /// The answer once the key is known: 429 when over its limit, else the queue, content-type checks and handler.
+    private static func authorized(_ route: SiteRoute, method: String, entry: RouteEntry, workspaceID: Int64,
+                                   rate: APIRateLimiter.Decision?, _ context: RequestContext) -> Response {
+        if let wait = rate?.wait {
             return APIError.tooManyRequests(wait: wait, limit: context.app.apiRateLimiter.summary ?? "")
         }
         if route == .apiUsersTrack || route == .apiCanvasTrigger, let refusal = queueRefusal(context) { return refusal }
@@ -59,9 +69,10 @@ extension APIGate {
 
 /// JSON error bodies.
 enum APIError {
-    /// `{"errors":[{"field","message"}]}` with `status`, and `Retry-After` when given.
+    /// `{"message","errors":[{"field","message"}]}` with `status`, and `Retry-After` when given. The top-level
+    /// `message` is what Braze sends with every fatal error (its clients read it); `errors` says which field.
     static func response(_ status: Int, field: String, message: String, retryAfter: Int? = nil) -> Response {
-        var answer = Response.json(APIErrors(errors: [FieldError(field: field, message: message)]), status: status)
+        var answer = Response.json(APIErrors(message: message, errors: [FieldError(field: field, message: message)]), status: status)
         if let retryAfter { answer.headers.append(("Retry-After", String(retryAfter))) }
         return answer
     }
@@ -90,6 +101,13 @@ enum APIError {
                  + "nothing from this request was saved. Retry after \(queueFullRetryAfter) s.", retryAfter: queueFullRetryAfter)
     }
 
+    /// `X-RateLimit-Limit` (the burst), `-Remaining` (requests the key may still send now) and `-Reset` (Unix seconds
+    /// when the bucket is full again), the headers Braze clients read to pace themselves.
+    static func rateLimitHeaders(_ standing: APIRateLimit.Standing) -> [(name: String, value: String)] {
+        [("X-RateLimit-Limit", String(standing.limit)), ("X-RateLimit-Remaining", String(standing.remaining)),
+         ("X-RateLimit-Reset", String(standing.reset))]
+    }
+
     /// Seconds a client is asked to wait while the queue is full.
     static let queueFullRetryAfter = 30
 
@@ -107,7 +125,8 @@ struct APIFailure: Error {
     let response: Response
 }
 
-/// The error envelope.
+/// The error envelope: Braze's `message`, and the per-field detail.
 struct APIErrors: Encodable {
+    let message: String
     let errors: [FieldError]
 }

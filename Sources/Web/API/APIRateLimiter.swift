@@ -10,14 +10,21 @@ final class APIRateLimiter: Sendable {
 
     init(limit: APIRateLimit?) { self.limit = limit }
 
-    /// `nil` when the key may make this request now, or the seconds until it may.
-    func wait(keyHash: String, at now: Date) -> TimeInterval? {
+    /// What one request of a key finds: `wait` is nil when it may go ahead now, else the seconds until it may;
+    /// `standing` feeds the `X-RateLimit-*` headers of the answer.
+    struct Decision {
+        let wait: TimeInterval?
+        let standing: APIRateLimit.Standing
+    }
+
+    /// Takes one request from the key's bucket; nil when no limit is configured.
+    func take(keyHash: String, at now: Date) -> Decision? {
         guard let limit else { return nil }
         return buckets.withLock { map in
             var bucket = map[keyHash] ?? limit.fullBucket(at: now)
             let wait = limit.take(&bucket, at: now)
             map[keyHash] = bucket
-            return wait
+            return Decision(wait: wait, standing: limit.standing(bucket))
         }
     }
 

@@ -67,8 +67,12 @@ enum CanvasTrigger {
             }
         }
         let entered = results.filter { $0 == .entered }.count
-        return Response.json(Answer(message: parsed.errors.isEmpty ? "success" : "partial success", entered: entered, notEntered: notEntered,
-                                    errors: parsed.errors), status: entered > 0 || parsed.errors.isEmpty ? 201 : 400)
+        // Braze's shape: "success" whenever the request was processed, per-recipient problems in `errors`; a 400
+        // only when every recipient was refused, with a message naming it.
+        let refusedAll = entered == 0 && !parsed.errors.isEmpty
+        let message = refusedAll ? "No recipient entered the canvas (see errors and not_entered)." : "success"
+        return Response.json(Answer(message: message, entered: entered, notEntered: notEntered, errors: parsed.errors),
+                             status: refusedAll ? 400 : 201)
     }
 
     private static func canvasID(_ value: Any?) -> Int64? {
@@ -77,7 +81,8 @@ enum CanvasTrigger {
     }
 }
 
-/// Reads trigger recipients: each needs an `external_user_id`; its `attributes` are validated like `/users/track`.
+/// Reads trigger recipients: each needs an `external_user_id`; its `attributes` are validated like `/users/track`
+/// (bad ones left out and reported, the recipient kept).
 enum RecipientParsing {
     struct Recipient {
         let index: Int
@@ -110,12 +115,10 @@ enum RecipientParsing {
                     continue
                 }
                 fields["external_id"] = externalID
-                switch ProfileValidation.validate(fields, index: index, today: today) {
-                case .valid(let update): parsed.updates.append(update)
-                case .invalid(let problems):
-                    parsed.errors += problems
-                    continue
-                }
+                // Lenient, as /users/track: the recipient keeps their valid attributes and still enters.
+                let outcome = ProfileValidation.validate(fields, index: index, today: today)
+                parsed.errors += outcome.errors
+                if let update = outcome.update { parsed.updates.append(update) }
             }
             parsed.valid.append(Recipient(index: index, externalID: externalID))
         }

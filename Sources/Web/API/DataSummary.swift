@@ -5,11 +5,13 @@ import Storage
 /// `GET /api/v1/canvas/data_summary?canvas_id=…`: per-step figures of a canvas, as the canvas page shows them.
 enum DataSummary {
     struct Answer: Encodable {
+        /// Braze's `message`, on every answer.
+        let message = "success"
         let canvasID: String
         let name: String
         let status: String
         let steps: [StepFigures]
-        enum CodingKeys: String, CodingKey { case canvasID = "canvas_id", name, status, steps }
+        enum CodingKeys: String, CodingKey { case message, canvasID = "canvas_id", name, status, steps }
     }
 
     static func handle(_ context: RequestContext) throws -> Response {

@@ -3,52 +3,90 @@ import FastCGI
 import Foundation
 import Sync
 
-/// `POST /api/v1/users/track`: creates or updates user profiles (Braze-compatible `{"attributes":[…]}`).
+/// `POST /api/v1/users/track`: creates or updates user profiles and records their custom events and purchases
+/// (Braze-compatible `{"attributes":[…],"events":[…],"purchases":[…]}`, any of the three).
 ///
-/// Each object is validated on its own: invalid ones are reported by index and skipped, valid ones are
-/// stored. The answer comes only after the accepted profiles are committed.
+/// Lenient and lossless: a user with a usable external id is stored with every valid attribute; bad attributes,
+/// events and purchases are reported by array, index and field, and the answer is Braze's `"message": "success"`
+/// with an `errors` array, so a Braze client sees a processed request. Only when nothing at all could be stored
+/// is the answer a 400. It comes after everything accepted is committed, in one transaction.
 enum UsersTrack {
     struct Answer: Encodable {
         let message: String
+        let attributesProcessed: Int
+        let eventsProcessed: Int
+        let purchasesProcessed: Int
+        /// Attributes objects whose user was stored (kept from before the Braze fields).
         let accepted: Int
+        /// Attributes objects dropped whole.
         let rejected: Int
         let errors: [FieldError]
+
+        enum CodingKeys: String, CodingKey {
+            case message, accepted, rejected, errors
+            case attributesProcessed = "attributes_processed", eventsProcessed = "events_processed", purchasesProcessed = "purchases_processed"
+        }
     }
 
+    /// The arrays a body may hold.
+    static let arrays = ["attributes", "events", "purchases"]
+
     static func handle(_ context: RequestContext) throws -> Response {
-        let body: Any
+        let body: [String: Any]
         switch APIError.decodeBody(context) {
-        case .success(let value): body = value
+        case .success(let value as [String: Any]): body = value
+        case .success: return APIError.response(400, field: "body", message: "Send a JSON object.")
         case .failure(let failure): return failure.response
         }
-        guard let objects = (body as? [String: Any])?["attributes"] as? [Any] else {
-            return APIError.response(400, field: "attributes", message: "Send {\"attributes\": [ {\"external_id\": …, …}, … ]}.")
+        let lists: [String: [Any]]
+        switch arrays(of: body) {
+        case .success(let value): lists = value
+        case .failure(let failure): return failure.response
         }
-        guard objects.count <= ProfileValidation.maxObjectsPerRequest else {
-            return APIError.response(413, field: "attributes",
-                                     message: "At most \(ProfileValidation.maxObjectsPerRequest) objects per request; this one has \(objects.count). Split it.")
+        let parsed = TrackParsing(attributes: lists["attributes"] ?? [], events: lists["events"] ?? [], purchases: lists["purchases"] ?? [],
+                                  today: context.now)
+        guard parsed.storesAnything else {
+            return Response.json(APIErrors(message: "Nothing was stored: every object has errors (see errors).", errors: parsed.errors), status: 400)
         }
-        var updates: [ProfileUpdate] = []
-        var errors: [FieldError] = []
-        for (index, object) in objects.enumerated() {
-            switch ProfileValidation.validate(object, index: index, today: context.now) {
-            case .valid(let update): updates.append(update)
-            case .invalid(let problems): errors += problems
+        try store(parsed, context)
+        let answer = Answer(message: "success", attributesProcessed: parsed.attributesStored, eventsProcessed: parsed.events.count,
+                            purchasesProcessed: parsed.purchases.count, accepted: parsed.attributesStored, rejected: parsed.attributesDropped,
+                            errors: parsed.errors)
+        return Response.json(answer, status: 201)
+    }
+
+    /// The body's `attributes`, `events` and `purchases` arrays (absent or null ones left out), or the 4xx naming the
+    /// one that is not an array or too long, or saying that nothing was sent.
+    private static func arrays(of body: [String: Any]) -> Result<[String: [Any]], APIFailure> {
+        var lists: [String: [Any]] = [:]
+        for name in arrays where body[name] != nil && !(body[name] is NSNull) {
+            guard let list = body[name] as? [Any] else {
+                return .failure(APIFailure(response: APIError.response(400, field: name, message: "\(name) must be an array.")))
             }
+            guard list.count <= ProfileValidation.maxObjectsPerRequest else {
+                return .failure(APIFailure(response: APIError.response(413, field: name, message:
+                    "At most \(ProfileValidation.maxObjectsPerRequest) objects per array; \(name) has \(list.count). Split it.")))
+            }
+            lists[name] = list
         }
+        guard lists.values.contains(where: { !$0.isEmpty }) else {
+            return .failure(APIFailure(response: APIError.response(400, field: "attributes",
+                message: "Send {\"attributes\": [ {\"external_id\": …, …}, … ]}, and/or \"events\" or \"purchases\".")))
+        }
+        return .success(lists)
+    }
+
+    private static func store(_ parsed: TrackParsing, _ context: RequestContext) throws {
         let workspace = context.apiWorkspaceID!
         // Canvases that enter users automatically are loaded before the transaction, which then decides per user.
         let canvases = try CanvasEntries(store: context.app.store).autoEntering(workspaceID: workspace)
         let now = context.now
-        try context.app.store.track(workspaceID: workspace, updates: updates, now: now) { externalID, before, after in
+        try context.app.store.track(workspaceID: workspace, updates: parsed.updates, events: parsed.events, purchases: parsed.purchases,
+                                    now: now) { externalID, before, after in
             canvases.compactMap { loaded in
                 CanvasEntries.autoEnter(loaded, externalID: externalID, before: before, after: after, now: now).map { (loaded.canvas.id, $0) }
             }
         }
-        let rejected = objects.count - updates.count
-        let message = rejected == 0 ? "success" : (updates.isEmpty ? "nothing accepted" : "partial success")
-        let status = updates.isEmpty && rejected > 0 ? 400 : 201
-        return Response.json(Answer(message: message, accepted: updates.count, rejected: rejected, errors: errors), status: status)
     }
 }
 

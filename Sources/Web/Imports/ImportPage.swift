@@ -26,7 +26,7 @@ enum ImportPage {
         let content = Content(filename: job.filename, status: ImportWords.status(job.status), statusClass: ImportWords.statusClass(job.status),
                               isRunning: job.status == "running", error: job.error, started: Formats.dateTime(job.startedAt),
                               percent: Int((job.fraction * 100).rounded(.down)), counts: ImportWords.counts(job),
-                              columns: job.header.filter { !$0.isEmpty }.joined(separator: ", "), hasRejects: job.rowsRejected > 0,
+                              columns: job.header.filter { !$0.isEmpty }.joined(separator: ", "), hasRejects: ImportWords.hasReport(job),
                               rejectsPath: SiteRoute.profileImportRejects(id).path, progressPath: SiteRoute.profileImportProgress(id).path,
                               backPath: SiteRoute.profileImports.path)
         return context.renderer.page("import", shell: context.shell(title: "Import \(job.filename)", section: "settings"), content: content)
@@ -56,7 +56,7 @@ enum ImportProgress {
         var response = Response.json(Body(status: job.status, label: label, error: job.error, percent: percent, counts: ImportWords.counts(job),
                                           rejected: job.rowsRejected, statusClass: ImportWords.statusClass(job.status),
                                           texts: ["import-status": label, "import-counts": ImportWords.counts(job), "import-error": job.error ?? ""],
-                                          hidden: ["import-error": job.error == nil, "import-rejects": job.rowsRejected == 0, "import-hint": job.status != "running"],
+                                          hidden: ["import-error": job.error == nil, "import-rejects": !ImportWords.hasReport(job), "import-hint": job.status != "running"],
                                           bars: [ProgressBar(id: "import-progress", value: percent, max: 100)]))
         response.headers.append(("Cache-Control", "no-store"))
         return response

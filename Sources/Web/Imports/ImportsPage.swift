@@ -91,6 +91,12 @@ enum ImportHeader {
 
 /// Words shared by the import pages.
 enum ImportWords {
+    /// Whether the import's report lists anything: rejected rows, or rows stored without some bad cells (which do
+    /// not count as rejected, so the count alone would hide the report).
+    static func hasReport(_ job: ProfileImport) -> Bool {
+        job.rowsRejected > 0 || job.rejectsBytes > CSVProfiles.reportHeader.utf8.count
+    }
+
     static func status(_ status: String) -> String {
         switch status {
         case "done": "Finished"

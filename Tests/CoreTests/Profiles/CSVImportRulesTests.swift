@@ -59,7 +59,9 @@ import Testing
         #expect(object["email"] as? String == "A@B.co" && object["country"] as? String == "US")
         #expect(object["nickname"] == nil)                             // empty: left as it is
         #expect(CSVProfiles.object(["u1", "x"], header: header) == nil)
-        guard case .valid(let update) = ProfileValidation.validate(object, index: 0, today: Date()) else { Issue.record("invalid"); return }
+        let outcome = ProfileValidation.validate(object, index: 0, today: Date())
+        let update = try #require(outcome.update)
+        #expect(outcome.errors.isEmpty)
         #expect(update.externalID == "u1" && update.attributes["visits"] == "42" && update.attributes["zip"] == "\"02134\"")
     }
 }

@@ -1,0 +1,77 @@
+import Core
+import Foundation
+import GRDB
+
+/// A stored custom event of a profile.
+public struct StoredEvent: Sendable, Equatable {
+    /// The event's name.
+    public let name: String
+    /// When it happened.
+    public let time: Date
+    /// Its properties as JSON object text, nil when none were sent.
+    public let propertiesJSON: String?
+}
+
+/// A stored purchase of a profile.
+public struct StoredPurchase: Sendable, Equatable {
+    /// The product's id.
+    public let productID: String
+    /// The price of one item.
+    public let price: Double
+    /// ISO 4217 code.
+    public let currency: String
+    /// How many.
+    public let quantity: Int
+    /// When it was bought.
+    public let time: Date
+    /// Its properties as JSON object text, nil when none were sent.
+    public let propertiesJSON: String?
+}
+
+extension Store {
+    /// Inserts events and purchases on their profiles, inside the caller's transaction. Every profile must exist
+    /// already (`/users/track` upserts one for each external id first): an event that finds no profile fails the
+    /// whole transaction rather than vanish after a "success".
+    static func insertActivity(_ db: Database, workspaceID: Int64, events: [ProfileEvent], purchases: [ProfilePurchase], now: Date) throws {
+        let event = try db.cachedStatement(sql: """
+            INSERT INTO profile_event (profile_id, name, time, properties, received_at)
+            SELECT id, ?, ?, ?, ? FROM profile WHERE workspace_id = ? AND external_id = ?
+            """)
+        for item in events {
+            try event.execute(arguments: [item.name, item.time.unix, item.propertiesJSON, now.unix, workspaceID, item.externalID])
+            guard db.changesCount == 1 else { throw StoreError.unavailable("no profile for an event of \(item.externalID)") }
+        }
+        let purchase = try db.cachedStatement(sql: """
+            INSERT INTO profile_purchase (profile_id, product_id, price, currency, quantity, time, properties, received_at)
+            SELECT id, ?, ?, ?, ?, ?, ?, ? FROM profile WHERE workspace_id = ? AND external_id = ?
+            """)
+        for item in purchases {
+            try purchase.execute(arguments: [item.productID, item.price, item.currency, item.quantity, item.time.unix, item.propertiesJSON,
+                                             now.unix, workspaceID, item.externalID])
+            guard db.changesCount == 1 else { throw StoreError.unavailable("no profile for a purchase of \(item.externalID)") }
+        }
+    }
+
+    /// A profile's events, oldest first.
+    public func events(workspaceID: Int64, externalID: String) throws(StoreError) -> [StoredEvent] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT e.name, e.time, e.properties FROM profile_event e JOIN profile p ON p.id = e.profile_id
+                WHERE p.workspace_id = ? AND p.external_id = ? ORDER BY e.time, e.id
+                """, arguments: [workspaceID, externalID])
+                .map { StoredEvent(name: $0["name"], time: Date(unix: $0["time"]), propertiesJSON: $0["properties"]) }
+        }
+    }
+
+    /// A profile's purchases, oldest first.
+    public func purchases(workspaceID: Int64, externalID: String) throws(StoreError) -> [StoredPurchase] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT b.product_id, b.price, b.currency, b.quantity, b.time, b.properties FROM profile_purchase b
+                JOIN profile p ON p.id = b.profile_id WHERE p.workspace_id = ? AND p.external_id = ? ORDER BY b.time, b.id
+                """, arguments: [workspaceID, externalID])
+                .map { StoredPurchase(productID: $0["product_id"], price: $0["price"], currency: $0["currency"], quantity: $0["quantity"],
+                                      time: Date(unix: $0["time"]), propertiesJSON: $0["properties"]) }
+        }
+    }
+}
