@@ -1,4 +1,5 @@
 import Core
+import CrashPoints
 import Foundation
 import GRDB
 
@@ -169,6 +170,7 @@ extension Store {
                     ON CONFLICT (workspace_id, subject) DO UPDATE SET erased_at = excluded.erased_at, removals = removals + excluded.removals
                     """, arguments: [workspaceID, subject, now.unix, removals])
             }
+            CrashPoints.reach(.erasureCommit)   // test-only: a kill here must roll the whole erasure back
             return known
         }
     }
