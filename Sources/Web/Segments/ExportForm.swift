@@ -4,7 +4,9 @@ import Foundation
 import Storage
 
 /// `GET /segments/{id}/export`: User Data → Export as Facebook Audience. The ad account (among those chosen on
-/// the Facebook page) and the fields, one new audience per field, each with an editable name.
+/// the Facebook page) and the fields, one new audience per field, each with an editable name. Nothing is chosen in
+/// advance: the account and the fields are the user's explicit choice, and an account that cannot receive users
+/// is listed but not selectable, with the reason.
 enum ExportForm {
     struct Content {
         let segmentName: String
@@ -24,6 +26,8 @@ enum ExportForm {
         let value: String
         let label: String
         let isSelected: Bool
+        /// Why the account cannot be chosen (the option is disabled), or nil.
+        let reason: String?
     }
 
     struct Field {
@@ -35,26 +39,35 @@ enum ExportForm {
         let nameError: String?
     }
 
-    /// What the form holds when it is shown again with errors.
+    /// What the form holds when it is shown again with errors; nothing is chosen at first.
     struct Entered {
         var account: String?
-        var fields: Set<ExportField> = [.email]
+        var fields: Set<ExportField> = []
         var names: [ExportField: String] = [:]
         var accountError: String?
         var fieldsError: String?
         var nameErrors: [ExportField: String] = [:]
     }
 
+    /// One of the Facebook ad accounts chosen for the workspace, and why it cannot receive an export (nil: it can).
+    struct Account {
+        let account: SelectedAdAccount
+        let reason: String?
+    }
+
     static func handle(_ context: RequestContext, _ id: Int64) throws -> Response {
         try render(context, id, Entered(), status: 200)
     }
 
-    /// The workspace's usable Facebook ad accounts (chosen on the partner page and still reachable), or nil when
+    /// The workspace's Facebook ad accounts (chosen on the partner page), each with its usability, or nil when
     /// Facebook is not connected or its token is invalid.
-    static func accounts(_ context: RequestContext) throws -> [SelectedAdAccount]? {
+    static func accounts(_ context: RequestContext) throws -> [Account]? {
         guard let connection = try context.app.store.connection(workspaceID: context.user.workspaceID, partner: .facebook),
               connection.status == .valid else { return nil }
-        return try context.app.store.adAccounts(connectionID: connection.id).filter(\.isAccessible)
+        let live = AccountUsability.live(context, connection)
+        return try context.app.store.adAccounts(connectionID: connection.id).map {
+            Account(account: $0, reason: AccountUsability.reason($0, live: live, partner: .facebook))
+        }
     }
 
     static func render(_ context: RequestContext, _ id: Int64, _ entered: Entered, status: Int) throws -> Response {
@@ -65,7 +78,11 @@ enum ExportForm {
         let content = Content(
             segmentName: segment.name, size: "\(size.formatted()) user\(size == 1 ? "" : "s")",
             isConnected: !accounts.isEmpty, connectPath: SiteRoute.partner(.facebook).path,
-            accounts: accounts.map { Option(value: $0.externalID, label: "\($0.name) (\($0.externalID))", isSelected: $0.externalID == entered.account) },
+            accounts: accounts.map { choice in
+                let account = choice.account
+                return Option(value: account.externalID, label: "\(account.name) (\(account.externalID))",
+                              isSelected: choice.reason == nil && account.externalID == entered.account, reason: choice.reason)
+            },
             fields: ExportField.allCases.map { field in
                 Field(value: field.rawValue, label: field.label, isChecked: entered.fields.contains(field), nameInput: "name_\(field.rawValue)",
                       name: entered.names[field] ?? field.defaultAudienceName(segment: segment.name, on: context.now),
@@ -78,20 +95,55 @@ enum ExportForm {
     }
 }
 
-/// `POST /segments/{id}/export`: checks the form and starts the export (it runs in the background).
+/// `POST /segments/{id}/export`: checks the form, confirms what leaves for where, and starts the export (it runs
+/// in the background).
 enum ExportStart {
+    /// A checked form: the segment, the account and the audiences to create.
+    struct Plan {
+        let segment: Segment
+        let criteria: EntryCriteria
+        let account: SelectedAdAccount
+        let audiences: [(field: ExportField, name: String)]
+    }
+
+    /// The form checked: a plan, or the form to show again with each problem next to its field.
+    enum Checked {
+        case plan(Plan)
+        case refused(ExportForm.Entered)
+    }
+
     static func handle(_ context: RequestContext, _ id: Int64) throws -> Response {
-        let store = context.app.store
+        switch try check(context, id) {
+        case .refused(let entered):
+            return try ExportForm.render(context, id, entered, status: 422)
+        case .plan(let plan):
+            let export = try context.app.store.startExport(NewExport(workspaceID: context.user.workspaceID, segment: plan.segment, criteria: plan.criteria,
+                                                                     adAccountID: plan.account.externalID, audiences: plan.audiences,
+                                                                     startedBy: context.user.id), now: context.now)
+            return Response.redirect(to: SiteRoute.segmentExport(id, export.id).path)
+        }
+    }
+
+    /// An export sends personal data to Facebook: a valid form is asked about first, an invalid one shown again.
+    static func gate(_ context: RequestContext, _ id: Int64) throws -> ConfirmGate {
+        switch try check(context, id) {
+        case .refused(let entered): return .refuse(try ExportForm.render(context, id, entered, status: 422))
+        case .plan(let plan): return .ask(try confirmation(context, plan))
+        }
+    }
+
+    static func check(_ context: RequestContext, _ id: Int64) throws -> Checked {
         let form = context.request.form
-        let segment = try store.segment(workspaceID: context.user.workspaceID, id: id)
+        let segment = try context.app.store.segment(workspaceID: context.user.workspaceID, id: id)
         var entered = ExportForm.Entered()
         entered.account = form["ad_account"]
         entered.fields = Set(form.all("field").compactMap(ExportField.init(rawValue:)))
         for field in ExportField.allCases {
             entered.names[field] = (form["name_\(field.rawValue)"] ?? "").trimmingCharacters(in: .whitespaces)
         }
-        let accounts = try ExportForm.accounts(context) ?? []
-        if !accounts.contains(where: { $0.externalID == entered.account }) { entered.accountError = "Choose one of the Facebook ad accounts." }
+        let chosen = (try ExportForm.accounts(context) ?? []).first { $0.account.externalID == entered.account }
+        if let chosen, let reason = chosen.reason { entered.accountError = "This ad account cannot receive an export: \(reason)." }
+        if chosen == nil { entered.accountError = "Choose one of the Facebook ad accounts." }
         if entered.fields.isEmpty { entered.fieldsError = "Choose at least one field to export." }
         for field in entered.fields {
             let name = entered.names[field] ?? ""
@@ -101,14 +153,39 @@ enum ExportStart {
         }
         guard let criteria = segment.criteria else {
             entered.fieldsError = "This segment's filters cannot be read; fix them before exporting."
-            return try ExportForm.render(context, id, entered, status: 422)
+            return .refused(entered)
         }
-        guard entered.accountError == nil, entered.fieldsError == nil, entered.nameErrors.isEmpty, let account = entered.account else {
-            return try ExportForm.render(context, id, entered, status: 422)
+        guard entered.accountError == nil, entered.fieldsError == nil, entered.nameErrors.isEmpty, let account = chosen?.account else {
+            return .refused(entered)
         }
         let audiences = ExportField.allCases.filter(entered.fields.contains).map { (field: $0, name: entered.names[$0] ?? "") }
-        let export = try store.startExport(NewExport(workspaceID: context.user.workspaceID, segment: segment, criteria: criteria, adAccountID: account,
-                                                     audiences: audiences, startedBy: context.user.id), now: context.now)
-        return Response.redirect(to: SiteRoute.segmentExport(id, export.id).path)
+        return .plan(Plan(segment: segment, criteria: criteria, account: account, audiences: audiences))
+    }
+
+    /// "Export sends up to 120 users' hashed emails to the Facebook ad account Demo (act_1001)", per field.
+    private static func confirmation(_ context: RequestContext, _ plan: Plan) throws -> Confirmation {
+        let store = context.app.store
+        var parts: [String] = []
+        var details: [String] = []
+        for audience in plan.audiences {
+            let having = plan.criteria.adding(AttributeFilter(attribute: audience.field.rawValue, op: .exists), toGroup: nil)
+            let count = try store.countProfiles(workspaceID: context.user.workspaceID, matching: having)
+            parts.append("up to \(count.formatted()) users' hashed \(plural(audience.field))")
+            details.append("A new audience “\(audience.name)” for \(audience.field.label.lowercased()): \(count.formatted()) users of the segment have one.")
+        }
+        let account = "\(plan.account.name) (\(plan.account.externalID))"
+        return Confirmation(title: "Export “\(plan.segment.name)” to Facebook?",
+                            effect: "Export sends " + parts.joined(separator: " and ") + " to the Facebook ad account \(account), "
+                                + "creating \(plan.audiences.count) new audience\(plan.audiences.count == 1 ? "" : "s") there.",
+                            details: details, button: "Export segment", cancelPath: SiteRoute.segmentExportForm(plan.segment.id).path,
+                            isDangerous: false)
+    }
+
+    private static func plural(_ field: ExportField) -> String {
+        switch field {
+        case .email: "emails"
+        case .phone: "phone numbers"
+        case .idfa: "device IDFAs"
+        }
     }
 }
