@@ -32,7 +32,7 @@ import Testing
         _ = try addStep(kind: "audience_sync", [("destination", "facebook|act_1001"), ("audience_mode", "from_step"), ("source_step", String(add)),
                                                 ("action", "remove"), ("field", "email")])
         browser.get("/canvases/\(canvas)")
-        #expect(browser.post("/canvases/\(canvas)/launch").header("Location")?.contains("launched") == true)
+        #expect(browser.postConfirmed("/canvases/\(canvas)/launch").header("Location")?.contains("launched") == true)
     }
 
     func addStep(kind: String, _ form: [(String, String)]) throws -> Int64 {
@@ -108,7 +108,7 @@ import Testing
         #expect(api("/api/v1/canvas/trigger/send", #"{"canvas_id":"\#(canvas)","recipients":[{"external_user_id":"x"}]}"#, key: other).0 == 404)
         #expect(api("/api/v1/canvas/data_summary", method: "GET", query: [("canvas_id", String(canvas))], key: other).0 == 404)
         browser.get("/canvases/\(canvas)")
-        browser.post("/canvases/\(canvas)/stop")
+        browser.postConfirmed("/canvases/\(canvas)/stop")
         let (status, body) = api("/api/v1/canvas/trigger/send", #"{"canvas_id":"\#(canvas)","recipients":[{"external_user_id":"x"}]}"#)
         #expect(status == 409 && ((body["errors"] as? [[String: Any]])?.first?["message"] as? String ?? "").contains("stopped"))
         #expect(api("/api/v1/canvas/trigger/send", #"{"recipients":[]}"#).0 == 400)
