@@ -30,6 +30,10 @@ enum ConfirmGate {
 /// The one confirmation step of the dashboard: a POST whose route has a gate, and that does not carry
 /// `confirmed=1`, is answered with a server-rendered page (`confirm.mustache`) that states the effect and re-posts the
 /// same fields plus `confirmed=1` and the session's CSRF token. Works without JavaScript; Cancel is a plain link.
+///
+/// To confirm a new action, give its line in ``Routes`` a `confirm:` closure returning a ``ConfirmGate`` built
+/// beside the handler (e.g. `confirm: { try ForgetPerson.confirmation($0) }`); the gate runs on every request, so a
+/// refusal in it holds for confirmed requests too, and the handler itself stays unchanged.
 enum Confirm {
     /// The form field the confirmation page adds.
     static let field = "confirmed"
