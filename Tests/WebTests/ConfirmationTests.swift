@@ -129,6 +129,33 @@ import Testing
         #expect(try EntryCriteria(jsonText: criteria(id)) == EntryCriteria.everyone)
     }
 
+    @Test func removingASegmentFilterSaysWhoComesInAndWhichLiveCanvasesUseIt() throws {
+        let key = try APITests.createKey(test, as: "admin@acme.test", name: "Backend")
+        let users = (0..<5).map { #"{"external_id":"s\#($0)","plan":"\#($0 < 2 ? "gold" : "free")"}"# }.joined(separator: ",")
+        let tracked = test.app.respond(to: Request(method: "POST", path: "/api/v1/users/track",
+                                                   headers: ["authorization": "Bearer " + key, "content-type": "application/json"],
+                                                   body: Array(#"{"attributes":[\#(users)]}"#.utf8)))
+        #expect(tracked.status == 201)
+        browser.get("/segments")
+        let segment = try #require(trailingID(browser.post("/segments", [("name", "Gold")])))
+        browser.get("/segments/\(segment)")
+        browser.post("/segments/\(segment)/add-filter", [("attribute", "plan"), ("op", "equals"), ("value", "gold"), ("group", "new")])
+        let id = try canvas("Gold buyers", launch: false)
+        browser.get("/canvases/\(id)")
+        browser.post("/canvases/\(id)/add-filter", [("attribute", "segment"), ("op", "in_segment"), ("value", String(segment)), ("group", "new")])
+        browser.get("/canvases/\(id)")
+        #expect(browser.postConfirmed("/canvases/\(id)/launch").header("Location")?.contains("launched") == true)
+
+        browser.get("/segments/\(segment)")
+        let asked = browser.post("/segments/\(segment)/remove-filter", [("group", "0"), ("filter", "0")])
+        #expect(effect(asked) == "Removing “plan equals gold” from the segment “Gold” lets users who do not match it into the segment.")
+        #expect(asked.text.contains("2 users are in it now; 5 would be after."))
+        #expect(asked.text.contains("apply the change to new entries at once: “Gold buyers”"))
+        #expect(try test.store.segment(workspaceID: 1, id: segment).criteria?.filterCount == 1)
+        #expect(browser.postConfirmed("/segments/\(segment)/remove-filter", [("group", "0"), ("filter", "0")]).status == 303)
+        #expect(try test.store.segment(workspaceID: 1, id: segment).criteria?.filterCount == 0)
+    }
+
     @Test func disconnectRemoveAccountAndRevokeKeyAskFirst() throws {
         let id = try canvas("Sending")
         browser.get("/partners/facebook")
