@@ -204,3 +204,23 @@ import Testing
         #expect(try test.store.exports(workspaceID: 1, segmentID: segment).count == 1)
     }
 }
+
+/// An ad account the partner reports inactive is not launched to (TikTok's sandbox seeds a disabled advertiser).
+@Suite struct InactiveAccountLaunchTests {
+    @Test func launchRefusesAStepToAnAccountThePartnerReportsInactive() throws {
+        let sandbox = try SandboxStack()
+        let test = try TestApp(sandbox: sandbox)
+        try test.createUser(workspace: "Acme", email: "admin@acme.test")
+        let browser = try connectTikTok(test, as: "admin@acme.test", accounts: ["7000000000001", "7000000000003"])
+        browser.get("/canvases")
+        let canvas = try #require(trailingID(browser.post("/canvases", [("name", "Disabled")])))
+        _ = try SyncFlowTests.addStep(browser, canvas, "audience_sync", [
+            ("destination", "tiktok|7000000000003"), ("audience_mode", "new"), ("audience_name", "Never created"), ("action", "add"), ("field", "email"),
+        ])
+        browser.get("/canvases/\(canvas)")
+        let refused = browser.postConfirmed("/canvases/\(canvas)/launch")
+        #expect(refused.status == 422)
+        #expect(refused.text.contains("Step 1: TikTok reports the ad account Demo Shop — Disabled inactive."))
+        #expect(try test.store.canvas(workspaceID: 1, id: canvas).status == .draft)
+    }
+}
