@@ -83,6 +83,20 @@ import Testing
         #expect(browser.postConfirmed("/canvases/\(live)/stop").status == 303)
         #expect(try test.store.canvas(workspaceID: 1, id: live).status == .stopped)
 
+        // Resuming starts sending again, and turning automatic entry on for a launched canvas sends whoever comes to match.
+        browser.get("/canvases/\(live)")
+        let resume = browser.post("/canvases/\(live)/resume")
+        #expect(effect(resume) == "Resuming “Live” lets users who match its entry criteria enter again and be sent to Facebook.")
+        #expect(try test.store.canvas(workspaceID: 1, id: live).status == .stopped)
+        #expect(browser.postConfirmed("/canvases/\(live)/resume").status == 303)
+        #expect(try test.store.canvas(workspaceID: 1, id: live).status == .active)
+        browser.get("/canvases/\(live)")
+        let auto = browser.post("/canvases/\(live)/auto-enter", [("auto_enter", "on")])
+        #expect(effect(auto).hasPrefix("With automatic entry on, every user whom /users/track makes match the entry criteria"))
+        #expect(try !test.store.canvas(workspaceID: 1, id: live).autoEnter)
+        #expect(browser.postConfirmed("/canvases/\(live)/auto-enter", [("auto_enter", "on")]).status == 303)
+        #expect(try test.store.canvas(workspaceID: 1, id: live).autoEnter)
+
         let draft = try canvas("Draft", launch: false)
         browser.get("/canvases/\(draft)")
         let delete = browser.post("/canvases/\(draft)/delete")
@@ -154,6 +168,16 @@ import Testing
         #expect(try test.store.segment(workspaceID: 1, id: segment).criteria?.filterCount == 1)
         #expect(browser.postConfirmed("/segments/\(segment)/remove-filter", [("group", "0"), ("filter", "0")]).status == 303)
         #expect(try test.store.segment(workspaceID: 1, id: segment).criteria?.filterCount == 0)
+
+        // Deleting a segment no canvas uses asks first.
+        browser.get("/segments")
+        let unused = try #require(trailingID(browser.post("/segments", [("name", "Unused")])))
+        browser.get("/segments/\(unused)")
+        let delete = browser.post("/segments/\(unused)/delete")
+        #expect(effect(delete).hasPrefix("Deleting “Unused” removes the segment and its filters."))
+        #expect(browser.get("/segments/\(unused)").status == 200)
+        #expect(browser.postConfirmed("/segments/\(unused)/delete").header("Location") == "/segments")
+        #expect(browser.get("/segments/\(unused)").status == 404)
     }
 
     @Test func disconnectRemoveAccountAndRevokeKeyAskFirst() throws {

@@ -27,9 +27,35 @@ enum CanvasConfirmations {
                                      button: "Delete draft", cancelPath: SiteRoute.canvas(id).path))
         case .addFilter, .removeFilter:
             return try CriteriaConfirmations.gate(context, canvas, adding: action == .addFilter)
-        case .rename, .autoEnter, .addStep, .resume:
+        case .resume:
+            guard canvas.status == .stopped else { return .proceed }
+            return .ask(try resume(context, canvas))
+        case .autoEnter:
+            // Turning automatic entry on for a launched canvas starts sending whoever /users/track makes match.
+            guard canvas.status != .draft, !canvas.autoEnter, context.request.form["auto_enter"] == "on" else { return .proceed }
+            return .ask(try autoEnter(context, canvas))
+        case .rename, .addStep:
             return .proceed
         }
+    }
+
+    private static func resume(_ context: RequestContext, _ canvas: Canvas) throws -> Confirmation {
+        let partners = sendingPartners(try context.app.store.steps(canvasID: canvas.id))
+        return Confirmation(title: "Resume “\(canvas.name)”?",
+                            effect: "Resuming “\(canvas.name)” lets users who match its entry criteria enter again"
+                                + (partners.isEmpty ? "." : " and be sent to \(partners)."),
+                            details: ["Who may enter: \(criteriaSummary(context, canvas))."], button: "Resume canvas",
+                            cancelPath: SiteRoute.canvas(canvas.id).path, isDangerous: false)
+    }
+
+    private static func autoEnter(_ context: RequestContext, _ canvas: Canvas) throws -> Confirmation {
+        let partners = sendingPartners(try context.app.store.steps(canvasID: canvas.id))
+        var details = ["Who may enter: \(criteriaSummary(context, canvas))."]
+        if let count = try matchingNow(context, canvas) { details.append("\(count.formatted()) of the workspace's users match the entry criteria now.") }
+        return Confirmation(title: "Enter users of “\(canvas.name)” automatically?",
+                            effect: "With automatic entry on, every user whom /users/track makes match the entry criteria of the launched canvas "
+                                + "“\(canvas.name)” enters it" + (partners.isEmpty ? "." : " and is sent to \(partners)."),
+                            details: details, button: "Turn on automatic entry", cancelPath: SiteRoute.canvas(canvas.id).path, isDangerous: false)
     }
 
     /// "Launch creates 2 audiences at Facebook and starts sending", with who enters.
