@@ -25,14 +25,22 @@ enum StepActions {
         return CanvasActions.back(canvasID)
     }
 
-    /// Retrying errored users sends them again: asked first, with how many and where to.
+    /// Retrying errored users sends them again, and removing a step deletes its settings: both are asked first.
     static func gate(_ context: RequestContext, _ canvasID: Int64, _ stepID: Int64, _ action: StepAction) throws -> ConfirmGate {
-        guard action == .retryErrored else { return .proceed }
+        guard action == .retryErrored || action == .remove else { return .proceed }
         let store = context.app.store
         let canvas = try store.canvas(workspaceID: context.user.workspaceID, id: canvasID)
         let steps = try store.steps(canvasID: canvas.id)
         // Scoped: the step must be one of this canvas's.
         guard let index = steps.firstIndex(where: { $0.id == stepID }) else { throw StoreError.notFound }
+        if action == .remove {
+            // Only a draft's steps can be removed; the store refuses the others, with its reason.
+            guard canvas.status == .draft else { return .proceed }
+            let title = steps[index].title(audienceNames: CanvasStepNames.newAudienceNames(steps))
+            return .ask(Confirmation(title: "Remove step \(index + 1) of “\(canvas.name)”?",
+                                     effect: "Removing step \(index + 1) (\(title)) deletes its settings; the steps after it move up.",
+                                     button: "Remove step", cancelPath: SiteRoute.canvas(canvasID).path))
+        }
         let errored = try StepFigures.of(canvasID: canvas.id, store: store)[index].errored
         let partner = CanvasConfirmations.sendingPartners([steps[index]])
         return .ask(Confirmation(title: "Retry the errored users of step \(index + 1)?",
