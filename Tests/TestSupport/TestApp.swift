@@ -101,6 +101,39 @@ public final class TestBrowser: Sendable {
         return send(Request(method: "POST", path: path, headers: allHeaders, body: Array(body.utf8)))
     }
 
+    /// `POST` a destructive or costly action as a user does: the form is sent, and when the app answers with its
+    /// confirmation page, that page's own form (every hidden field it re-posts, `confirmed=1`, its CSRF token) is
+    /// submitted as the Confirm button would. Any other answer (a refusal, a form shown again with errors) is
+    /// returned as it is. `confirmation` receives the confirmation page, for tests that check what it says.
+    @discardableResult
+    public func postConfirmed(_ path: String, _ form: [(String, String)] = [], confirmation: ((Response) -> Void)? = nil) -> Response {
+        let first = post(path, form)
+        guard first.status == 200, let fields = Self.confirmFormFields(first.text) else { return first }
+        confirmation?(first)
+        let body = URLEncoding.encode(fields)
+        return send(Request(method: "POST", path: path, headers: ["content-type": "application/x-www-form-urlencoded"], body: Array(body.utf8)))
+    }
+
+    /// The hidden fields of a confirmation page's form (`id="confirm-form"`), unescaped, in order; nil when the page
+    /// is not a confirmation.
+    public static func confirmFormFields(_ page: String) -> [(String, String)]? {
+        guard let start = page.range(of: #"id="confirm-form">"#),
+              let end = page.range(of: "</form>", range: start.upperBound..<page.endIndex) else { return nil }
+        let form = page[start.upperBound..<end.lowerBound]
+        let pattern = /<input type="hidden" name="([^"]*)" value="([^"]*)">/
+        return form.matches(of: pattern).map { (unescape(String($0.output.1)), unescape(String($0.output.2))) }
+    }
+
+    /// Undoes the template's HTML escaping of attribute values.
+    public static func unescape(_ text: String) -> String {
+        var out = text
+        for (entity, character) in [("&quot;", "\""), ("&#39;", "'"), ("&#x27;", "'"), ("&#x2F;", "/"), ("&#x3D;", "="), ("&#x60;", "`"),
+                                    ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")] {
+            out = out.replacingOccurrences(of: entity, with: character)
+        }
+        return out
+    }
+
     /// The `_csrf` value of the last HTML page received.
     public var lastCSRFToken: String? {
         let page = state.withLock { $0.lastPage }

@@ -170,7 +170,7 @@ import Testing
         browser.signIn("admin@a.test")
         browser.get("/settings/api-keys")
         let id = try #require(try test.store.apiKeys(workspaceID: 1).first?.id)
-        #expect(browser.post("/settings/api-keys/\(id)/revoke").header("Location") == "/settings/api-keys?notice=key-revoked")
+        #expect(browser.postConfirmed("/settings/api-keys/\(id)/revoke").header("Location") == "/settings/api-keys?notice=key-revoked")
         #expect(call("/api/v1/users/track", #"{"attributes":[{"external_id":"u1"}]}"#).status == 401)
         #expect(browser.get("/settings/api-keys").text.contains("Revoked"))
         // Another workspace's admin cannot revoke A's keys.

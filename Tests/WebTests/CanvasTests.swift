@@ -39,7 +39,7 @@ import Testing
     @discardableResult
     func launch(_ canvas: Int64) -> Response {
         browser.get("/canvases/\(canvas)")
-        return browser.post("/canvases/\(canvas)/launch")
+        return browser.postConfirmed("/canvases/\(canvas)/launch")
     }
 
     @Test func createsCanvasesWithNamesAndCriteria() throws {
@@ -62,7 +62,7 @@ import Testing
         let bad = browser.post("/canvases/\(id)/add-filter", [("attribute", "age"), ("op", "greater_than"), ("value", ""), ("group", "new")])
         #expect(bad.status == 422 && bad.text.contains("field-error"))
         browser.get("/canvases/\(id)")
-        browser.post("/canvases/\(id)/remove-filter", [("group", "1"), ("filter", "0")])
+        browser.postConfirmed("/canvases/\(id)/remove-filter", [("group", "1"), ("filter", "0")])
         #expect(browser.get("/canvases/\(id)").text.contains("ads_tracking_enabled is true AND country equals CA"))
 
         // Another workspace cannot see or change it.
@@ -120,7 +120,7 @@ import Testing
         browser.get("/canvases/\(canvas)")
         #expect(browser.post("/canvases/\(canvas)/rename", [("name", "Renamed")]).status == 303)
         browser.get("/canvases/\(canvas)")
-        #expect(browser.post("/canvases/\(canvas)/stop").status == 303)
+        #expect(browser.postConfirmed("/canvases/\(canvas)/stop").status == 303)
         #expect(browser.get("/canvases/\(canvas)").text.contains("Stopped"))
     }
 
@@ -128,13 +128,31 @@ import Testing
         let empty = try createCanvas("Empty")
         #expect(launch(empty).text.contains("Add at least one step."))
 
+        // An account whose terms are pending is listed but cannot be chosen for a step.
         let canvas = try createCanvas("Terms")
-        _ = try addSyncStep(canvas, [("destination", "facebook|act_1003"), ("audience_mode", "new"), ("audience_name", "Pending terms"),
+        browser.get("/canvases/\(canvas)")
+        let pending = try #require(trailingID(browser.post("/canvases/\(canvas)/add-step", [("kind", "audience_sync")])))
+        let editor = browser.get("/canvases/\(canvas)/steps/\(pending)").text
+        #expect(editor.contains(#"<option value="facebook|act_1003" disabled>"#))
+        #expect(editor.contains("not selectable: its custom audience terms are not accepted at Facebook"))
+        let chosen = browser.post("/canvases/\(canvas)/steps/\(pending)/save", [("destination", "facebook|act_1003"), ("audience_mode", "new"),
+                                                                                ("audience_name", "Pending terms"), ("action", "add"), ("field", "email")])
+        #expect(chosen.status == 422 && chosen.text.contains("This ad account cannot receive users: its custom audience terms are not accepted"))
+        // Terms withdrawn at Facebook after the step was saved: launch asks Facebook and refuses, with the link.
+        _ = try addSyncStep(canvas, [("destination", "facebook|act_1001"), ("audience_mode", "new"), ("audience_name", "Pending terms"),
                                      ("action", "add"), ("field", "email")])
+        browser.get("/canvases/\(canvas)/steps/\(pending)")
+        let removal = browser.post("/canvases/\(canvas)/steps/\(pending)/remove")
+        #expect(removal.status == 200 && removal.text.contains("Removing step 1 ("))
+        #expect(try test.store.steps(canvasID: canvas).count == 2)
+        #expect(browser.postConfirmed("/canvases/\(canvas)/steps/\(pending)/remove").status == 303)
+        #expect(try test.store.steps(canvasID: canvas).count == 1)
+        try partner.call("POST", "/_sandbox/facebook/adaccounts/act_1001/tos", json: #"{"accepted":false}"#)
         let refused = launch(canvas)
+        try partner.call("POST", "/_sandbox/facebook/adaccounts/act_1001/tos", json: #"{"accepted":true}"#)
         #expect(refused.status == 422)
         #expect(refused.text.contains("has not accepted Facebook&#39;s custom audience terms") || refused.text.contains("has not accepted Facebook's custom audience terms"))
-        #expect(refused.text.contains("/facebook/www/ads/manage/customaudiences/tos/?act=1003"))
+        #expect(refused.text.contains("/facebook/www/ads/manage/customaudiences/tos/?act=1001"))
         #expect(try audienceNames().contains("Pending terms") == false)
         #expect(browser.get("/canvases/\(canvas)").text.contains("Draft"))
 
@@ -150,7 +168,7 @@ import Testing
 
         // The connection gone entirely.
         browser.get("/partners/facebook")
-        browser.post("/partners/facebook/disconnect")
+        browser.postConfirmed("/partners/facebook/disconnect")
         let gone = launch(existing)
         #expect(gone.text.contains("Facebook is not connected. Connect it first."))
     }

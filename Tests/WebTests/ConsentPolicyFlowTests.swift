@@ -32,7 +32,7 @@ import Testing
         _ = try SyncFlowTests.addStep(browser, canvas, "audience_sync", [("destination", "facebook|act_1001"), ("audience_mode", "new"),
                                                                          ("audience_name", "Buyers"), ("action", "add"), ("field", "email")])
         browser.get("/canvases/\(canvas)")
-        browser.post("/canvases/\(canvas)/launch")
+        browser.postConfirmed("/canvases/\(canvas)/launch")
         let clock = test.clock
         engine = SyncEngine(store: test.store, tokenBox: test.tokenBox, connectors: test.connectors, now: { clock.now })
     }

@@ -63,10 +63,10 @@ import Testing
 
         let accountID = try #require(test.store.connection(workspaceID: 1, partner: .facebook).map { try test.store.adAccounts(connectionID: $0.id) }?
             .first { $0.externalID == "act_1003" }?.id)
-        #expect(browser.post("/partners/facebook/accounts/\(accountID)/remove").header("Location") == "/partners/facebook?notice=account-removed")
+        #expect(browser.postConfirmed("/partners/facebook/accounts/\(accountID)/remove").header("Location") == "/partners/facebook?notice=account-removed")
         #expect(!browser.get("/partners/facebook").text.contains("Terms pending"))
 
-        #expect(browser.post("/partners/facebook/disconnect").header("Location") == "/partners/facebook?notice=disconnected")
+        #expect(browser.postConfirmed("/partners/facebook/disconnect").header("Location") == "/partners/facebook?notice=disconnected")
         #expect(try test.store.connection(workspaceID: 1, partner: .facebook) == nil)
         #expect(browser.get("/partners/facebook").text.contains("Connect Facebook"))
     }

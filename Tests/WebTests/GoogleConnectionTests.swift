@@ -87,7 +87,7 @@ import Testing
         _ = try SyncFlowTests.addStep(browser, canvas, "audience_sync", [("destination", "google|1234567890"), ("audience_mode", "from_step"),
                                                                          ("source_step", String(add)), ("action", "remove"), ("field", "email")])
         browser.get("/canvases/\(canvas)")
-        browser.post("/canvases/\(canvas)/launch")
+        browser.postConfirmed("/canvases/\(canvas)/launch")
         let recipients = [#"{"external_user_id":"u1","attributes":{"email":"Dana@Example.com","ad_user_data_consent":true}}"#,
                           #"{"external_user_id":"u2","attributes":{"email":"j.o.h.n+alias@gmail.com"}}"#]
         let sent = test.app.respond(to: Request(method: "POST", path: "/api/v1/canvas/trigger/send",

@@ -37,7 +37,7 @@ import Testing
     @Test func aOneSecondThrottleIsWaitedOutAndTheAudienceCreatedOnce() throws {
         let canvas = try canvasReadyToLaunch("Patient buyers")
         try throttleCreation(retryAfter: 1)
-        #expect(browser.post("/canvases/\(canvas)/launch").header("Location")?.contains("launched") == true)
+        #expect(browser.postConfirmed("/canvases/\(canvas)/launch").header("Location")?.contains("launched") == true)
         let state = try partner.call("GET", "/_sandbox/facebook/state") as? [String: Any]
         #expect((state?["audiences"] as? [[String: Any]])?.filter { $0["name"] as? String == "Patient buyers" }.count == 1)
     }
@@ -45,7 +45,7 @@ import Testing
     @Test func aLongThrottleRefusesTheLaunchWithThePartnersWords() throws {
         let canvas = try canvasReadyToLaunch("Impatient buyers")
         try throttleCreation(retryAfter: 3600)
-        let refused = browser.post("/canvases/\(canvas)/launch")
+        let refused = browser.postConfirmed("/canvases/\(canvas)/launch")
         #expect(refused.status == 422 && refused.text.contains("too many calls"))
     }
 }

@@ -48,7 +48,7 @@ import Testing
             ("destination", "linkedin|508000001"), ("audience_mode", "from_step"), ("source_step", String(add)), ("action", "remove"),
             ("field", "email")])
         browser.get("/canvases/\(canvas)")
-        browser.post("/canvases/\(canvas)/launch")
+        browser.postConfirmed("/canvases/\(canvas)/launch")
         let clock = test.clock
         engine = SyncEngine(store: test.store, tokenBox: test.tokenBox, connectors: test.connectors, now: { clock.now })
         let key = try APITests.createKey(test, as: "admin@acme.test", name: "Backend")

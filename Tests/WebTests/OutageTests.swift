@@ -36,7 +36,7 @@ import Testing
         step = try SyncFlowTests.addStep(browser, canvas, "audience_sync", [("destination", "facebook|act_1001"), ("audience_mode", "new"),
                                                                            ("audience_name", "Outage buyers"), ("action", "add"), ("field", "email")])
         browser.get("/canvases/\(canvas)")
-        browser.post("/canvases/\(canvas)/launch")
+        browser.postConfirmed("/canvases/\(canvas)/launch")
         let clock = test.clock
         engine = SyncEngine(store: test.store, tokenBox: test.tokenBox, connectors: test.connectors, now: { clock.now })
         let recipients = (0..<Self.users).map { #"{"external_user_id":"o\#($0)","attributes":{"email":"o\#($0)@example.com"}}"# }
@@ -111,7 +111,7 @@ import Testing
         try partner.call("DELETE", "/_sandbox/faults")
         browser.signIn("admin@acme.test")   // the long night ended the session
         browser.get("/canvases/\(canvas)")
-        #expect(browser.post("/canvases/\(canvas)/steps/\(step)/retry-errored").status == 303)
+        #expect(browser.postConfirmed("/canvases/\(canvas)/steps/\(step)/retry-errored").status == 303)
         try run(for: 600, start: start)
         #expect(try counts()["synced"] == Self.users && (counts()["errored"] ?? 0) == 0)
         let detail = try audience()

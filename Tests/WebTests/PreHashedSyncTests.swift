@@ -22,7 +22,7 @@ import Testing
         _ = try SyncFlowTests.addStep(browser, canvas, "audience_sync", [("destination", "facebook|act_1001"), ("audience_mode", "new"),
                                                                          ("audience_name", "Pre-hashed"), ("action", "add"), ("field", "email")])
         browser.get("/canvases/\(canvas)")
-        browser.post("/canvases/\(canvas)/launch")
+        browser.postConfirmed("/canvases/\(canvas)/launch")
 
         let digest = IdentifierHashing.sha256Hex("ann@example.com")
         let body = """

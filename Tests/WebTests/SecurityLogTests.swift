@@ -64,7 +64,7 @@ import Testing
         #expect(!created.contains(key), "the security log holds the whole API key")
 
         let id = try #require(try test.store.apiKeys(workspaceID: workspace).first?.id)
-        let revoked = try onlyLine("api_key.revoked", from: "10.0.0.7") { admin.post("/settings/api-keys/\(id)/revoke") }
+        let revoked = try onlyLine("api_key.revoked", from: "10.0.0.7") { admin.postConfirmed("/settings/api-keys/\(id)/revoke") }
         #expect(revoked.contains(acme) && revoked.contains("key \(id)"))
 
         let badKey = try onlyLine("api.key_refused") {
@@ -82,7 +82,7 @@ import Testing
         #expect(replayed.contains("facebook: state"))
 
         admin.get("/partners/facebook")
-        let disconnected = try onlyLine("partner.disconnected", from: "10.0.0.7") { admin.post("/partners/facebook/disconnect") }
+        let disconnected = try onlyLine("partner.disconnected", from: "10.0.0.7") { admin.postConfirmed("/partners/facebook/disconnect") }
         #expect(disconnected.contains(acme) && disconnected.contains(#"detail="facebook""#))
 
         let token = try partner.systemUserToken()

@@ -56,7 +56,7 @@ import Testing
         let form = browser.get("/segments/\(segment)/export").text
         #expect(form.contains("Export as Facebook Audience"))
         let names = ExportField.allCases.map { ("name_\($0.rawValue)", $0.defaultAudienceName(segment: "Gold", on: test.clock.now)) }
-        let response = browser.post("/segments/\(segment)/export", [("ad_account", "act_1001")] + fields.map { ("field", $0) } + names)
+        let response = browser.postConfirmed("/segments/\(segment)/export", [("ad_account", "act_1001")] + fields.map { ("field", $0) } + names)
         #expect(response.status == 303)
         return try #require(trailingID(response))
     }

@@ -97,7 +97,7 @@ import Testing
         browser.get("/canvases/\(canvas)/steps/\(step)")
         #expect(browser.post("/canvases/\(canvas)/steps/\(step)/save", [("amount", "1"), ("unit", "hours")]).status == 303)
         browser.get("/canvases/\(canvas)")
-        #expect(browser.post("/canvases/\(canvas)/launch").header("Location")?.contains("launched") == true)
+        #expect(browser.postConfirmed("/canvases/\(canvas)/launch").header("Location")?.contains("launched") == true)
 
         let recipients = (0..<12).map { #"{"external_user_id":"u\#($0)"}"# }.joined(separator: ",")
         let (status, body) = api("/api/v1/canvas/trigger/send", #"{"canvas_id":"\#(canvas)","recipients":[\#(recipients)]}"#)

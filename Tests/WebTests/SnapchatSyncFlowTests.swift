@@ -45,7 +45,7 @@ import Testing
         _ = try SyncFlowTests.addStep(browser, canvas, "audience_sync", [("destination", destination), ("audience_mode", "from_step"),
                                                                          ("source_step", String(add)), ("action", "remove"), ("field", "email")])
         browser.get("/canvases/\(canvas)")
-        browser.post("/canvases/\(canvas)/launch")
+        browser.postConfirmed("/canvases/\(canvas)/launch")
         let clock = test.clock
         engine = SyncEngine(store: test.store, tokenBox: test.tokenBox, connectors: test.connectors, now: { clock.now })
         let recipients = emails.enumerated().map { #"{"external_user_id":"u\#($0.offset)","attributes":{"email":"\#($0.element)"}}"# }

@@ -34,7 +34,7 @@ import Testing
         _ = try Self.addStep(browser, canvas, "audience_sync", [("destination", "facebook|act_1001"), ("audience_mode", "from_step"),
                                                                 ("source_step", String(add)), ("action", "remove"), ("field", "email")])
         browser.get("/canvases/\(canvas)")
-        browser.post("/canvases/\(canvas)/launch")
+        browser.postConfirmed("/canvases/\(canvas)/launch")
         let clock = test.clock
         engine = SyncEngine(store: test.store, tokenBox: test.tokenBox, connectors: test.connectors, now: { clock.now })
         let recipients = emails.enumerated().map { #"{"external_user_id":"u\#($0.offset)","attributes":{"email":"\#($0.element)"}}"# }
@@ -190,7 +190,7 @@ extension SyncFlowTests {
         browser.signIn("admin@acme.test")   // thirteen hours ended the session
         #expect(browser.get("/canvases/\(canvas)").text.contains("Retry errored users"))
         try partner.call("DELETE", "/_sandbox/faults")
-        #expect(browser.post("/canvases/\(canvas)/steps/\(try stepID(0))/retry-errored").header("Location")?.contains("retrying") == true)
+        #expect(browser.postConfirmed("/canvases/\(canvas)/steps/\(try stepID(0))/retry-errored").header("Location")?.contains("retrying") == true)
         engine.flush(force: true)
         #expect(try figures(0)["synced"] == 3 && figures(0)["errored"] == 0)
     }
@@ -256,7 +256,7 @@ extension SyncFlowTests {
         _ = try Self.addStep(browser, other, "audience_sync", [("destination", "facebook|act_1001"), ("audience_mode", "new"),
                                                                ("audience_name", "Fast buyers"), ("action", "add"), ("field", "email")])
         browser.get("/canvases/\(other)")
-        browser.post("/canvases/\(other)/launch")
+        browser.postConfirmed("/canvases/\(other)/launch")
         let slow = try #require(audience()["id"] as? String)
         try partner.call("POST", "/_sandbox/faults", json: #"{"partner":"facebook","path_contains":"/\#(slow)/users","latency_ms":5000}"#)
         var settings = SyncSettings()

@@ -37,7 +37,7 @@ import Testing
             ("field", "email"),
         ])
         browser.get("/canvases/\(canvas)")
-        #expect(browser.post("/canvases/\(canvas)/launch").header("Location")?.contains("launched") == true)
+        #expect(browser.postConfirmed("/canvases/\(canvas)/launch").header("Location")?.contains("launched") == true)
         let clock = test.clock
         engine = SyncEngine(store: test.store, tokenBox: test.tokenBox, connectors: test.connectors, now: { clock.now })
         let recipients = emails.enumerated().map { #"{"external_user_id":"u\#($0.offset)","attributes":{"email":"\#($0.element)"}}"# }

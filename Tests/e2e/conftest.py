@@ -1,5 +1,6 @@
 """End-to-end fixtures: the whole stack (sandbox, app, nginx) on free ports, and a headless Chromium."""
 import fcntl
+import html
 import json
 import os
 import pathlib
@@ -169,6 +170,25 @@ def csrf_of(session, url):
     return re.search(r'name="_csrf" value="([^"]+)"', session.get(url, timeout=10).text).group(1)
 
 
+def confirm_fields(page):
+    """The fields a confirmation page's form re-posts (`id="confirm-form"`: the action's own, `confirmed=1`, the CSRF
+    token), or None when `page` is not a confirmation page."""
+    form = re.search(r'id="confirm-form">(.*?)</form>', page, re.S)
+    if not form:
+        return None
+    return [(html.unescape(n), html.unescape(v)) for n, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', form.group(1))]
+
+
+def confirmed_post(session, url, data, **kwargs):
+    """POSTs a destructive or costly action as a user does: the form, then, when the app answers with its confirmation
+    page, that page's own form as its Confirm button submits it. Any other answer is returned as it is."""
+    kwargs.setdefault("allow_redirects", False)
+    kwargs.setdefault("timeout", 30)
+    r = session.post(url, data=data, **kwargs)
+    fields = confirm_fields(r.text) if r.status_code == 200 else None
+    return r if fields is None else session.post(url, data=fields, **kwargs)
+
+
 def launched_canvas(stack, email, audience_name, fields=("email",)):
     """Through the dashboard's own forms: a system-user token connection, an API key, and a launched canvas
     with one Add step to a new audience. Returns (api_key, canvas_id)."""
@@ -189,6 +209,6 @@ def launched_canvas(stack, email, audience_name, fields=("email",)):
     form = {"_csrf": csrf_of(s, f"{url}/canvases/{canvas}/steps/{step}"), "destination": "facebook|act_1001", "audience_mode": "new",
             "audience_name": audience_name, "action": "add", "field": list(fields)}
     assert s.post(f"{url}/canvases/{canvas}/steps/{step}/save", data=form, allow_redirects=False, timeout=10).status_code == 303
-    r = s.post(f"{url}/canvases/{canvas}/launch", data={"_csrf": csrf_of(s, f"{url}/canvases/{canvas}")}, allow_redirects=False, timeout=30)
+    r = confirmed_post(s, f"{url}/canvases/{canvas}/launch", {"_csrf": csrf_of(s, f"{url}/canvases/{canvas}")})
     assert "launched" in r.headers.get("Location", ""), r.text[:500]
     return key, canvas

@@ -13,7 +13,7 @@ import urllib.parse
 import requests
 from requests.adapters import HTTPAdapter
 
-from conftest import BIN, PASSWORD, ROOT, csrf_of, record_figures
+from conftest import BIN, PASSWORD, ROOT, confirmed_post, csrf_of, record_figures
 
 def record(section, figures):
     """Prints `figures` and merges them into test-output/security.json under `section`."""
@@ -131,7 +131,7 @@ def furnish(stack, tag):
     form = {"_csrf": csrf_of(s, f"{url}/canvases/{canvas}/steps/{step}"), "destination": "facebook|act_1001", "audience_mode": "new",
             "audience_name": f"{tag} audience", "action": "add", "field": ["email"]}
     assert s.post(f"{url}/canvases/{canvas}/steps/{step}/save", data=form, allow_redirects=False, timeout=10).status_code == 303
-    r = s.post(f"{url}/canvases/{canvas}/launch", data={"_csrf": csrf_of(s, f"{url}/canvases/{canvas}")}, allow_redirects=False, timeout=30)
+    r = confirmed_post(s, f"{url}/canvases/{canvas}/launch", {"_csrf": csrf_of(s, f"{url}/canvases/{canvas}")})
     assert "launched" in location(r), r.text[:500]
     draft, delay = new_canvas(f"{tag} draft", "delay")
 
@@ -145,7 +145,7 @@ def furnish(stack, tag):
     export_page = s.get(f"{url}/segments/{segment}/export", timeout=10).text
     fields = [("_csrf", re.search(r'name="_csrf" value="([^"]+)"', export_page).group(1)), ("ad_account", "act_1001"), ("field", "email"),
               ("name_email", f"{tag} export")]
-    r = s.post(f"{url}/segments/{segment}/export", data=fields, allow_redirects=False, timeout=30)
+    r = confirmed_post(s, f"{url}/segments/{segment}/export", fields)
     assert r.status_code == 303, r.text[:1000]
     export = tail_id(r)
 

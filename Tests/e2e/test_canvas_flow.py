@@ -81,6 +81,9 @@ def test_build_launch_and_enter_100_users(stack, browser, shots):
     shots(browser, "canvas-draft")
 
     click(browser, "Launch canvas")
+    wait_for_text(browser, "Launch creates 1 audience at Facebook")
+    shots(browser, "launch-confirm")
+    click(browser, "Launch canvas")
     wait_for_text(browser, "Launched.")
     assert "Active" in browser.find_element(By.ID, "canvas-status").text
     state = requests.get(stack.sandbox_url + "/_sandbox/facebook/state", timeout=5).json()

@@ -70,11 +70,15 @@ def test_sign_in_connect_choose_accounts_and_disconnect(stack, browser, shots):
 
     # Remove one ad account, then disconnect everything.
     browser.find_element(By.XPATH, "//tr[td[contains(., 'Terms pending')]]//button[normalize-space()='Remove']").click()
+    wait_for_text(browser, "stops this workspace syncing to it")
+    browser.find_element(By.ID, "confirm-submit").click()
     wait_for_text(browser, "removed from this workspace")
     assert "Terms pending" not in browser.find_element(By.ID, "ad-accounts").text
     browser.find_element(By.CSS_SELECTOR, ".danger-zone summary").click()
     shots(browser, "disconnect-confirm")
     browser.find_element(By.XPATH, "//button[normalize-space()='Disconnect Facebook']").click()
+    wait_for_text(browser, "deletes its token")
+    browser.find_element(By.ID, "confirm-submit").click()
     wait_for_text(browser, "Disconnected.")
     assert browser.find_element(By.XPATH, "//button[normalize-space()='Connect Facebook']")
     shots(browser, "facebook-disconnected")

@@ -9,7 +9,7 @@ import time
 
 import requests
 
-from conftest import csrf_of
+from conftest import confirmed_post, csrf_of
 
 STEPS, LATENCY_MS = 5, 14_000
 
@@ -36,7 +36,7 @@ def test_a_slow_partner_never_turns_launch_into_a_gateway_timeout(stack):
     requests.post(stack.sandbox_url + "/_sandbox/faults", timeout=10, json={
         "partner": "facebook", "method": "POST", "path_contains": "customaudiences", "latency_ms": LATENCY_MS, "count": STEPS}).raise_for_status()
     started = time.monotonic()
-    r = s.post(f"{url}/canvases/{canvas}/launch", data={"_csrf": csrf_of(s, f"{url}/canvases/{canvas}")}, allow_redirects=False, timeout=120)
+    r = confirmed_post(s, f"{url}/canvases/{canvas}/launch", {"_csrf": csrf_of(s, f"{url}/canvases/{canvas}")}, timeout=120)
     took = time.monotonic() - started
     requests.delete(stack.sandbox_url + "/_sandbox/faults", timeout=10).raise_for_status()
 
@@ -51,6 +51,6 @@ def test_a_slow_partner_never_turns_launch_into_a_gateway_timeout(stack):
     assert "answering slowly" in r.text and "nothing was launched" in r.text
     assert 1 <= len(first) < STEPS, first
 
-    r = s.post(f"{url}/canvases/{canvas}/launch", data={"_csrf": csrf_of(s, f"{url}/canvases/{canvas}")}, allow_redirects=False, timeout=60)
+    r = confirmed_post(s, f"{url}/canvases/{canvas}/launch", {"_csrf": csrf_of(s, f"{url}/canvases/{canvas}")}, timeout=60)
     assert "launched" in r.headers.get("Location", ""), r.text[:500]
     assert created() == sorted(names)                                   # the first ones reused, none twice

@@ -13,7 +13,7 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from conftest import PASSWORD, Stack, csrf_of, wait_for_text
+from conftest import PASSWORD, Stack, confirmed_post, csrf_of, wait_for_text
 
 EMAIL = "partners@e2e.test"
 PARTNERS = [("google", "Google"), ("tiktok", "TikTok"), ("pinterest", "Pinterest"), ("snapchat", "Snapchat"),
@@ -115,8 +115,7 @@ def save_step(s, url, canvas, step, form):
 
 
 def launch(s, url, canvas):
-    r = s.post(f"{url}/canvases/{canvas}/launch", data={"_csrf": csrf_of(s, f"{url}/canvases/{canvas}")}, allow_redirects=False,
-               timeout=60)
+    r = confirmed_post(s, f"{url}/canvases/{canvas}/launch", {"_csrf": csrf_of(s, f"{url}/canvases/{canvas}")}, timeout=60)
     assert "launched" in r.headers.get("Location", ""), r.text[:2000]
 
 

@@ -22,7 +22,7 @@ import urllib.parse
 import requests
 from selenium.webdriver.common.by import By
 
-from conftest import PASSWORD, csrf_of, wait_for_text
+from conftest import PASSWORD, confirm_fields, csrf_of, wait_for_text
 from secsupport import record
 
 EMAIL = "xss@e2e.test"
@@ -130,6 +130,15 @@ class Setup:
         assert r.status_code in expect, (path, r.status_code, r.text[:300])
         return r
 
+    def post_confirmed(self, path, data, expect=(303,)):
+        """A destructive or costly action: the form, then its confirmation page's own form."""
+        asked = self.post(path, data, expect=(200,))
+        fields = confirm_fields(asked.text)
+        assert fields is not None, (path, asked.text[:300])
+        r = self.session.post(self.url + path, data=fields, allow_redirects=False, timeout=60)
+        assert r.status_code in expect, (path, r.status_code, r.text[:300])
+        return r
+
     def connect_facebook(self):
         page = requests.post(self.stack.sandbox_url + "/facebook/www/business/settings/system-users", timeout=10).text
         token = page.split('<code class="fb-token">')[1].split("</code>")[0]
@@ -230,7 +239,7 @@ class Setup:
                 "error": {"message": message, "type": "OAuthException", "code": 100, "error_subcode": 1713230,
                           "error_user_title": fill(PARTNER_ERROR, indexes[0]), "error_user_msg": message}}).raise_for_status()
             canvas, step = self.canvas(f"Errors {k} " + fill(CANVAS, k), f"Errors {k} " + fill(EXPORT_AUDIENCE, k))
-            r = self.post(canvas + "/launch", {}, expect=(303,))
+            r = self.post_confirmed(canvas + "/launch", {})
             assert "launched" in r.headers["Location"], r.headers["Location"]
             r = requests.post(self.url + "/api/v1/canvas/trigger/send", headers={"Authorization": "Bearer " + key}, timeout=30, json={
                 "canvas_id": canvas.rsplit("/", 1)[-1],
@@ -263,7 +272,7 @@ class Setup:
         table; the audiences then show at the partner and in every draft step's list of existing audiences)."""
         for i, segment in enumerate(self.segment_pages[:4]):
             names = [fill(EXPORT_AUDIENCE, j) for j in range(i * 3, len(PAYLOADS), 4)][:1]
-            r = self.post(segment + "/export", {"ad_account": "act_1001", "field": "email", "name_email": names[0]})
+            r = self.post_confirmed(segment + "/export", {"ad_account": "act_1001", "field": "email", "name_email": names[0]})
             self.pages.append((r.headers["Location"], {EXPORT_AUDIENCE}))
         self.pages.append((self.drafts[0][1], {EXPORT_AUDIENCE}))
 

@@ -11,8 +11,9 @@ import time
 
 import requests
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
-from conftest import OUT, PASSWORD, alive, csrf_of, wait_for_text
+from conftest import OUT, PASSWORD, alive, confirmed_post, csrf_of, wait_for_text
 
 EMAIL = "segments@e2e.test"
 ROWS = 3000
@@ -91,9 +92,15 @@ def test_import_build_a_segment_and_export_it_in_the_browser(stack, browser, sho
     browser.find_element(By.CSS_SELECTOR, "#user-data summary").click()
     browser.find_element(By.ID, "export-facebook").click()
     wait_for_text(browser, "Fields to export")
+    # Nothing is chosen in advance: the ad account and both fields are picked by hand.
+    Select(browser.find_element(By.ID, "ad_account")).select_by_value("act_1001")
+    browser.find_element(By.ID, "field-email").click()
     browser.find_element(By.ID, "field-phone").click()
     shots(browser, "export-form")
     browser.find_element(By.ID, "export-submit").click()
+    wait_for_text(browser, "to the Facebook ad account")
+    shots(browser, "export-confirm")
+    browser.find_element(By.ID, "confirm-submit").click()
     wait_for_text(browser, "Export of Gold")
     shots(browser, "export-running")
     wait_for_text(browser, "Finished", timeout=90)      # the page's script updates the status without a reload
@@ -141,8 +148,8 @@ def test_an_export_killed_part_way_resumes_and_sends_no_batch_twice(stack):
     requests.post(stack.sandbox_url + "/_sandbox/faults",
                   json={"partner": "facebook", "path_contains": "/users", "share": 1.0, "latency_ms": 1500}, timeout=5).raise_for_status()
     try:
-        r = session.post(page + "/export", data={"_csrf": csrf_of(session, page + "/export"), "ad_account": "act_1001", "field": "email",
-                                                 "name_email": "Bulk once"}, allow_redirects=False, timeout=10)
+        r = confirmed_post(session, page + "/export", {"_csrf": csrf_of(session, page + "/export"), "ad_account": "act_1001", "field": "email",
+                                                       "name_email": "Bulk once"}, timeout=10)
         progress = stack.url + r.headers["Location"] + "/progress"
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

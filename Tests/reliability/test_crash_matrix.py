@@ -337,8 +337,9 @@ def google_canvas(stack, session, account, name):
     form = {"_csrf": csrf_of(session, f"{url}/canvases/{canvas}/steps/{step}"), "destination": f"google|{account}", "audience_mode": "new",
             "audience_name": name, "action": "add", "field": ["email"]}
     assert session.post(f"{url}/canvases/{canvas}/steps/{step}/save", data=form, allow_redirects=False, timeout=30).status_code == 303
-    r = session.post(f"{url}/canvases/{canvas}/launch", data={"_csrf": csrf_of(session, f"{url}/canvases/{canvas}")}, allow_redirects=False,
-                     timeout=60)
+    # confirmed=1: what the launch confirmation page re-posts (the e2e suite goes through that page itself).
+    r = session.post(f"{url}/canvases/{canvas}/launch", data={"_csrf": csrf_of(session, f"{url}/canvases/{canvas}"), "confirmed": "1"},
+                     allow_redirects=False, timeout=60)
     assert "launched" in r.headers.get("Location", ""), r.text[:1000]
     return canvas
 
@@ -404,7 +405,7 @@ def segment_of(stack, name, plan):
 def start_export(stack, page, audience):
     session = session_for(stack)
     r = session.post(page + "/export", data={"_csrf": csrf_of(session, page + "/export"), "ad_account": "act_1001", "field": "email",
-                                             "name_email": audience}, allow_redirects=False, timeout=30)
+                                             "name_email": audience, "confirmed": "1"}, allow_redirects=False, timeout=30)
     assert r.status_code == 303, r.text[:500]
     return stack.url + r.headers["Location"] + "/progress"
 

@@ -172,7 +172,8 @@ class Stack:
         r = s.post(f"{url}/canvases/{canvas}/steps/{step}/save", data=form, allow_redirects=False, timeout=10)
         if r.status_code != 303:
             raise RuntimeError(f"saving the step failed: {r.status_code} {r.text[:300]}")
-        r = s.post(f"{url}/canvases/{canvas}/launch", data={"_csrf": csrf_of(s, f"{url}/canvases/{canvas}")},
+        # confirmed=1: what the launch confirmation page re-posts.
+        r = s.post(f"{url}/canvases/{canvas}/launch", data={"_csrf": csrf_of(s, f"{url}/canvases/{canvas}"), "confirmed": "1"},
                    allow_redirects=False, timeout=60)
         if "launched" not in r.headers.get("Location", ""):
             problems = re.search(r'id="launch-problems">(.*?)</section>', r.text, re.S)

@@ -69,7 +69,8 @@ enum CriteriaEdit {
             updated = criteria.removing(group: group, filter: index)
         }
         try store.updateCanvas(workspaceID: context.user.workspaceID, id: id, entryCriteriaJSON: CriteriaStorage.encode(updated))
-        return CanvasActions.back(id)
+        // A live canvas is edited on its explicit edit view: stay there.
+        return canvas.status == .draft ? CanvasActions.back(id) : Response.redirect(to: CanvasPage.Paths.editCriteria(id))
     }
 }
 

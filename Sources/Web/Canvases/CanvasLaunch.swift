@@ -30,7 +30,7 @@ enum CanvasLaunch {
         let deadline = PageDeadline()
         var facts = try LaunchFacts.gather(context, steps: steps, deadline: deadline)
         facts.snapshot.criteriaProblems = try criteriaProblems(store, workspace, canvas)
-        let problems = facts.problems + LaunchValidation.problems(facts.snapshot)
+        let problems = facts.problems + LaunchValidation.problems(facts.snapshot) + inactiveAccounts(steps, facts)
         guard problems.isEmpty else { return try refuse(context, id, problems) }
         for step in steps {
             guard case .audienceSync(let config) = step.kind, case .new(let name, nil) = config.audience,
@@ -52,6 +52,18 @@ enum CanvasLaunch {
         }
         try store.setCanvasStatus(workspaceID: workspace, id: id, status: .active, launchedBy: context.user.id, now: context.now)
         return Response.redirect(to: SiteRoute.canvas(id).path + "?notice=" + Notice.launched.rawValue)
+    }
+
+    /// Steps whose ad account the partner reports inactive: it would refuse every upload, so launch waits for it.
+    private static func inactiveAccounts(_ steps: [CanvasStep], _ facts: LaunchFacts) -> [LaunchProblem] {
+        steps.compactMap { step in
+            guard case .audienceSync(let config) = step.kind, let partner = config.partner, let account = config.adAccountID,
+                  let live = facts.snapshot.liveAccounts[AccountKey(partner, account)], !live.isActive else { return nil }
+            let name = PartnerInfo.of(partner).displayName
+            return LaunchProblem(rule: .adAccountInaccessible, stepID: step.id,
+                                 message: "Step \(step.position + 1): \(name) reports the ad account \(live.name) inactive. Reactivate it at \(name), "
+                                     + "or choose another account, then launch again.", link: facts.snapshot.partnerPages[partner])
+        }
     }
 
     private static func refuse(_ context: RequestContext, _ id: Int64, _ problems: [LaunchProblem]) throws -> Response {

@@ -12,6 +12,8 @@ enum CanvasPage {
         let isActive: Bool
         let isStopped: Bool
         let criteria: CriteriaView
+        /// A launched canvas's criteria are read-only until its explicit edit view (`?edit=criteria`) is opened.
+        let editingCriteria: Bool
         let autoEnter: Bool
         let steps: [StepRow]
         let hasSteps: Bool
@@ -24,12 +26,16 @@ enum CanvasPage {
     }
 
     struct Paths {
-        let rename, addFilter, removeFilter, autoEnter, addStep, launch, stop, resume, delete: String
+        let rename, addFilter, removeFilter, autoEnter, addStep, launch, stop, resume, delete, editCriteria, view: String
         init(_ id: Int64) {
             func path(_ action: CanvasAction) -> String { SiteRoute.canvasAction(id, action).path }
             rename = path(.rename); addFilter = path(.addFilter); removeFilter = path(.removeFilter); autoEnter = path(.autoEnter)
             addStep = path(.addStep); launch = path(.launch); stop = path(.stop); resume = path(.resume); delete = path(.delete)
+            editCriteria = Self.editCriteria(id); view = SiteRoute.canvas(id).path
         }
+
+        /// The explicit edit view of a canvas's entry criteria.
+        static func editCriteria(_ id: Int64) -> String { SiteRoute.canvas(id).path + "?edit=criteria" }
     }
 
     struct StepRow {
@@ -81,11 +87,13 @@ enum CanvasPage {
                     isFirst: index == 0, isLast: index == steps.count - 1, figures: figures[index], reasons: reasons(figures[index]),
                     problems: waiting[index], hasProblems: !waiting[index].isEmpty)
         }
+        let editing = canvas.status == .draft || context.request.query["edit"] == "criteria" || filterError != nil
         let content = Content(
             id: id, name: canvas.name, status: CanvasLabels.status(canvas.status), isDraft: canvas.status == .draft,
             isActive: canvas.status == .active, isStopped: canvas.status == .stopped,
             criteria: CriteriaView(criteria: CriteriaStorage.decode(canvas.entryCriteriaJSON), error: filterError,
-                                   segments: try segmentNames(context)), autoEnter: canvas.autoEnter,
+                                   segments: try segmentNames(context), isEditable: editing),
+            editingCriteria: editing, autoEnter: canvas.autoEnter,
             steps: rows, hasSteps: !rows.isEmpty, problems: problems.map { ProblemView(message: $0.message, link: $0.link) },
             hasProblems: !problems.isEmpty, nameError: nameError, consentPolicy: try ConsentPolicyNotice.of(context), paths: Paths(id), csrfToken: context.session?.csrfToken ?? "")
         return context.renderer.page("canvas", shell: context.shell(title: canvas.name, section: "canvases"), content: content, status: status)

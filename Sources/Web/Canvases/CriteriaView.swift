@@ -38,10 +38,14 @@ struct CriteriaView {
     let segmentChoices: [Option]
     let hasSegmentChoices: Bool
     let error: String?
+    /// Whether the remove buttons and add forms are shown (false: a launched canvas outside its edit view).
+    let isEditable: Bool
 
     /// The editor for `stored` criteria (nil: unreadable); `segments` are the workspace's segments a filter may
     /// name, by id, or nil where segment filters are not allowed (a segment's own criteria).
-    init(criteria stored: EntryCriteria?, error: String?, who: String = "Who may enter:", segments: [Int64: String]? = nil) {
+    init(criteria stored: EntryCriteria?, error: String?, who: String = "Who may enter:", segments: [Int64: String]? = nil,
+         isEditable: Bool = true) {
+        self.isEditable = isEditable
         let criteria = stored ?? EntryCriteria.everyone
         let names = segments ?? [:]
         self.who = who

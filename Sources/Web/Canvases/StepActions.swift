@@ -24,6 +24,32 @@ enum StepActions {
         }
         return CanvasActions.back(canvasID)
     }
+
+    /// Retrying errored users sends them again, and removing a step deletes its settings: both are asked first.
+    static func gate(_ context: RequestContext, _ canvasID: Int64, _ stepID: Int64, _ action: StepAction) throws -> ConfirmGate {
+        guard action == .retryErrored || action == .remove else { return .proceed }
+        let store = context.app.store
+        let canvas = try store.canvas(workspaceID: context.user.workspaceID, id: canvasID)
+        let steps = try store.steps(canvasID: canvas.id)
+        // Scoped: the step must be one of this canvas's.
+        guard let index = steps.firstIndex(where: { $0.id == stepID }) else { throw StoreError.notFound }
+        if action == .remove {
+            // Only a draft's steps can be removed; the store refuses the others, with its reason.
+            guard canvas.status == .draft else { return .proceed }
+            let title = steps[index].title(audienceNames: CanvasStepNames.newAudienceNames(steps))
+            return .ask(Confirmation(title: "Remove step \(index + 1) of “\(canvas.name)”?",
+                                     effect: "Removing step \(index + 1) (\(title)) deletes its settings; the steps after it move up.",
+                                     button: "Remove step", cancelPath: SiteRoute.canvas(canvasID).path))
+        }
+        let errored = try StepFigures.of(canvasID: canvas.id, store: store)[index].errored
+        let partner = CanvasConfirmations.sendingPartners([steps[index]])
+        return .ask(Confirmation(title: "Retry the errored users of step \(index + 1)?",
+                                 effect: "Retrying queues the \(errored.formatted()) errored user\(errored == 1 ? "" : "s") of step \(index + 1) of "
+                                     + "“\(canvas.name)” again: they are sent\(partner.isEmpty ? "" : " to " + partner) within seconds, with a fresh "
+                                     + "13-hour window.",
+                                 details: ["Fix the cause first (reconnect, accept the terms, restore the audience), or they error again."],
+                                 button: "Retry errored users", cancelPath: SiteRoute.canvas(canvasID).path, isDangerous: false))
+    }
 }
 
 /// Saves the step editor's form, or shows it again with each problem next to its field.
@@ -59,6 +85,9 @@ enum StepSave {
         var errors: [String: String] = [:]
         let destination = try StepFormParsing.destination(context, form["destination"] ?? "")
         if destination == nil { errors["destination"] = "Choose one of the ad accounts selected for this workspace." }
+        if let destination, let reason = try StepFormParsing.unusable(context, destination) {
+            errors["destination"] = "This ad account cannot receive users: \(reason)."
+        }
         let audience = StepFormParsing.audience(form, step: step, steps: steps, errors: &errors)
         let action = AudienceAction(rawValue: form["action"] ?? "")
         if action == nil { errors["action"] = "Choose whether to add or remove users." }
@@ -86,6 +115,15 @@ enum StepFormParsing {
               let connection = try PartnerSupport.connection(context, partner),
               try context.app.store.adAccounts(connectionID: connection.id).contains(where: { $0.externalID == parts[1] }) else { return nil }
         return (partner, parts[1])
+    }
+
+    /// Why a chosen destination cannot receive users, by the facts of its last check (launch asks the partner again).
+    static func unusable(_ context: RequestContext, _ destination: (partner: PartnerID, account: String)) throws -> String? {
+        guard let connection = try PartnerSupport.connection(context, destination.partner),
+              let account = try context.app.store.adAccounts(connectionID: connection.id).first(where: { $0.externalID == destination.account }) else {
+            return nil
+        }
+        return AccountUsability.reason(account, live: nil, partner: destination.partner)
     }
 
     /// The audience choice, with problems recorded under `audience` or `audience_name`.

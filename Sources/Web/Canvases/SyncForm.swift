@@ -7,6 +7,8 @@ struct SyncForm {
         let value: String
         let label: String
         let isSelected: Bool
+        /// Why the option cannot be chosen (it is listed, disabled), or nil.
+        var reason: String?
     }
 
     let destinations: [Option]
@@ -54,10 +56,12 @@ struct SyncForm {
         let chosen = config.partner.flatMap { partner in config.adAccountID.map { SyncForm.destination(partner, $0) } }
         var options: [Option] = []
         for connection in try context.app.store.connections(workspaceID: context.user.workspaceID) {
+            // The facts of the last check, not a call to every connected partner on each view (LinkedIn's per-second
+            // limit would then refuse the launch that follows); launch asks the partner again, inactive accounts included.
             for account in try context.app.store.adAccounts(connectionID: connection.id) {
                 let value = SyncForm.destination(connection.partner, account.externalID)
                 options.append(Option(value: value, label: "\(PartnerInfo.of(connection.partner).displayName) — \(account.name) (\(account.externalID))",
-                                      isSelected: value == chosen))
+                                      isSelected: value == chosen, reason: AccountUsability.reason(account, live: nil, partner: connection.partner)))
             }
         }
         let (existing, problem) = live ? SyncForm.existingAudiences(context, config: config, search: search) : SyncForm.chosenAudience(config)

@@ -67,4 +67,17 @@ enum APIKeyRevoke {
         context.audit(.apiKeyRevoked, detail: "key \(id)")
         return Response.redirect(to: SiteRoute.settingsAPIKeys.path + "?notice=" + Notice.keyRevoked.rawValue)
     }
+
+    /// Asked first: which key stops working, and that this cannot be undone.
+    static func confirmation(_ context: RequestContext, _ id: Int64) throws -> ConfirmGate {
+        guard let key = try context.app.store.apiKeys(workspaceID: context.user.workspaceID).first(where: { $0.id == id }) else {
+            throw StoreError.notFound
+        }
+        // Revoking again changes nothing: let the handler answer as before.
+        guard key.revokedAt == nil else { return .proceed }
+        return .ask(Confirmation(title: "Revoke the API key “\(key.name)”?",
+                                 effect: "Every request using the key \(key.keyPrefix)… is refused from the moment you confirm. "
+                                     + "A revoked key cannot be restored: clients using it need a new key.",
+                                 button: "Revoke key", cancelPath: SiteRoute.settingsAPIKeys.path))
+    }
 }

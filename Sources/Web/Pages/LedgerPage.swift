@@ -38,21 +38,18 @@ enum LedgerPage {
         let path: String
     }
 
-    /// The admins' "Forget this person" control, or its confirmation.
+    /// The admins' "Forget this person" control (the dashboard's confirmation step follows it).
     struct ForgetView {
         let action: String
         let externalID: String
         let csrfToken: String
-        let confirming: Bool
-        let removals: String
-        let cancelPath: String
     }
 
     static func handle(_ context: RequestContext) throws -> Response {
-        try render(context, search: context.request.query["external_id"] ?? "", confirmingForget: false)
+        try render(context, search: context.request.query["external_id"] ?? "")
     }
 
-    static func render(_ context: RequestContext, search: String, confirmingForget: Bool) throws -> Response {
+    static func render(_ context: RequestContext, search: String) throws -> Response {
         let store = context.app.store
         let workspace = context.user.workspaceID
         let typed = search.trimmingCharacters(in: .whitespaces)
@@ -68,10 +65,7 @@ enum LedgerPage {
             : try store.erasedAt(workspaceID: workspace, subject: Erasure.tombstone(context.app.tokenBox, workspaceID: workspace, externalID: externalID))
         let diagnosis = try profile.map { try LedgerDiagnosis.of(context, profile: $0) } ?? []
         let forget = profile != nil && context.user.role == .admin
-            ? ForgetView(action: SiteRoute.ledgerForget.path, externalID: externalID, csrfToken: context.session?.csrfToken ?? "", confirming: confirmingForget,
-                         removals: "\(lines.filter { $0.outcome == "Synced" }.count) sync line(s) in the last 30 days",
-                         cancelPath: SiteRoute.ledger.path + "?external_id=" + URLEncoding.encode(externalID))
-            : nil
+            ? ForgetView(action: SiteRoute.ledgerForget.path, externalID: externalID, csrfToken: context.session?.csrfToken ?? "") : nil
         let content = Content(externalID: externalID, searched: !typed.isEmpty, lines: lines, hasLines: !lines.isEmpty,
                               matches: matches.map { Match(externalID: $0, path: SiteRoute.ledger.path + "?external_id=" + URLEncoding.encode($0)) },
                               hasMatches: !matches.isEmpty, erasedAt: erasedAt.map(Formats.dateTime), diagnosis: diagnosis, hasDiagnosis: !diagnosis.isEmpty,
@@ -111,14 +105,13 @@ enum LedgerPage {
     }
 }
 
-/// `POST /ledger/forget` (admins): Forget this person. The first post answers the ledger page with a confirmation; the
-/// confirmed one (`confirmed=1`) erases the user like `/api/v1/users/delete` — removals from every audience a step added
-/// them to, then nothing identifying them is kept — and writes a security-log line that names no one.
+/// `POST /ledger/forget` (admins): Forget this person. After the dashboard's confirmation step it erases the user like
+/// `/api/v1/users/delete` — removals from every audience a step or export added them to, then nothing identifying them
+/// is kept — and writes a security-log line that names no one.
 enum ForgetPerson {
     static func handle(_ context: RequestContext) throws -> Response {
         let externalID = (context.request.form["external_id"] ?? "").trimmingCharacters(in: .whitespaces)
         guard !externalID.isEmpty else { return Response.redirect(to: SiteRoute.ledger.path) }
-        guard context.request.form["confirmed"] == "1" else { return try LedgerPage.render(context, search: externalID, confirmingForget: true) }
         let workspace = context.user.workspaceID
         let tombstone = Erasure.tombstone(context.app.tokenBox, workspaceID: workspace, externalID: externalID)
         let erased = try context.app.store.erase(workspaceID: workspace, externalIDs: [externalID], now: context.now) { _ in tombstone }
@@ -127,5 +120,17 @@ enum ForgetPerson {
             context.audit(.personErased, detail: tombstone)
         }
         return Response.redirect(to: SiteRoute.ledger.path + "?external_id=" + URLEncoding.encode(externalID))
+    }
+
+    static func confirmation(_ context: RequestContext) throws -> ConfirmGate {
+        let externalID = (context.request.form["external_id"] ?? "").trimmingCharacters(in: .whitespaces)
+        guard !externalID.isEmpty, try context.app.store.profile(workspaceID: context.user.workspaceID, externalID: externalID) != nil else {
+            return .proceed
+        }
+        return .ask(Confirmation(
+            title: "Forget \(externalID)?",
+            effect: "They are removed from every partner audience a canvas step or a segment export added them to, then their profile, events, "
+                + "place in canvases and every stored identifier are deleted. Only a tombstone that identifies no one is kept. This cannot be undone.",
+            button: "Forget this person", cancelPath: SiteRoute.ledger.path + "?external_id=" + URLEncoding.encode(externalID)))
     }
 }

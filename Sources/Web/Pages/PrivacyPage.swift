@@ -16,7 +16,6 @@ enum PrivacyPage {
         let newAttributeError: String?
         let meanings: [Choice]
         let requirements: [Choice]
-        let confirmation: ConfirmationView?
     }
 
     struct ConditionView {
@@ -36,32 +35,17 @@ enum PrivacyPage {
         let isSelected: Bool
     }
 
-    /// What the admin is asked to confirm: the new policy in words, its effect, and the same form fields to re-post.
-    struct ConfirmationView {
-        let sentence: String
-        let effects: [String]
-        let fields: [HiddenField]
-        let cancelPath: String
-    }
-
-    struct HiddenField {
-        let name: String
-        let value: String
-    }
-
     static func handle(_ context: RequestContext) throws -> Response {
         let policy = try context.app.store.consentPolicy(workspaceID: context.user.workspaceID)
-        return render(context, policy: policy, newAttribute: "", newAttributeError: nil, confirmation: nil, status: 200)
+        return render(context, policy: policy, newAttribute: "", newAttributeError: nil, status: 200)
     }
 
-    static func render(_ context: RequestContext, policy: ConsentPolicy, newAttribute: String, newAttributeError: String?,
-                       confirmation: ConfirmationView?, status: Int) -> Response {
+    static func render(_ context: RequestContext, policy: ConsentPolicy, newAttribute: String, newAttributeError: String?, status: Int) -> Response {
         let content = Content(sentence: policy.sentence, conditions: policy.conditions.enumerated().map { conditionView($1, index: $0) },
                               canEdit: context.user.role == .admin, action: SiteRoute.settingsPrivacy.path, csrfToken: context.session?.csrfToken ?? "",
                               newAttribute: newAttribute, newAttributeError: newAttributeError,
                               meanings: ConsentMeaning.allCases.map { Choice(value: $0.rawValue, label: $0.label, isSelected: $0 == .trueGrants) },
-                              requirements: ConsentRequirement.allCases.map { Choice(value: $0.rawValue, label: $0.label, isSelected: $0 == .noOptOut) },
-                              confirmation: confirmation)
+                              requirements: ConsentRequirement.allCases.map { Choice(value: $0.rawValue, label: $0.label, isSelected: $0 == .noOptOut) })
         return context.renderer.page("privacy", shell: context.shell(title: "Privacy", section: "settings"), content: content, status: status)
     }
 
@@ -75,36 +59,40 @@ enum PrivacyPage {
     }
 }
 
-/// `POST /settings/privacy` (admins): changes the policy. The first post answers a confirmation page that says how many
-/// users it affects; only the confirmed post (`confirmed=1`) saves it and writes a security-log line.
+/// `POST /settings/privacy` (admins): changes the policy. A change goes through the dashboard's confirmation step, which
+/// says how many users it affects (`confirmation`); the confirmed post saves it and writes a security-log line.
 enum PrivacyPolicySave {
     static func handle(_ context: RequestContext) throws -> Response {
         let store = context.app.store
-        let workspace = context.user.workspaceID
-        let current = try store.consentPolicy(workspaceID: workspace)
-        let form = context.request.form
-        let newAttribute = (form["new_attribute"] ?? "").trimmingCharacters(in: .whitespaces)
-        let submitted: ConsentPolicy
-        switch ConsentPolicyForm.read(form, current: current) {
-        case .success(let policy): submitted = policy
+        let current = try store.consentPolicy(workspaceID: context.user.workspaceID)
+        switch ConsentPolicyForm.read(context.request.form, current: current) {
         case .failure(let problem):
-            return PrivacyPage.render(context, policy: current, newAttribute: newAttribute, newAttributeError: problem.message, confirmation: nil, status: 422)
+            let newAttribute = (context.request.form["new_attribute"] ?? "").trimmingCharacters(in: .whitespaces)
+            return PrivacyPage.render(context, policy: current, newAttribute: newAttribute, newAttributeError: problem.message, status: 422)
+        case .success(let submitted) where submitted == current:
+            return Response.redirect(to: SiteRoute.settingsPrivacy.path)
+        case .success(let submitted):
+            try store.setConsentPolicy(workspaceID: context.user.workspaceID, submitted, by: context.user.id, now: context.now)
+            context.audit(.consentPolicyChanged, detail: submitted.sentence)
+            return Response.redirect(to: SiteRoute.settingsPrivacy.path + "?notice=" + Notice.policySaved.rawValue)
         }
-        guard submitted != current else { return Response.redirect(to: SiteRoute.settingsPrivacy.path) }
-        guard form["confirmed"] == "1" else {
-            let effect = try store.consentPolicyEffect(workspaceID: workspace, from: current, to: submitted)
-            let confirmation = PrivacyPage.ConfirmationView(sentence: submitted.sentence, effects: ConsentPolicyForm.effectLines(effect),
-                                                            fields: ConsentPolicyForm.fields(submitted), cancelPath: SiteRoute.settingsPrivacy.path)
-            return PrivacyPage.render(context, policy: current, newAttribute: "", newAttributeError: nil, confirmation: confirmation, status: 200)
-        }
-        try store.setConsentPolicy(workspaceID: workspace, submitted, by: context.user.id, now: context.now)
-        context.audit(.consentPolicyChanged, detail: submitted.sentence)
-        return Response.redirect(to: SiteRoute.settingsPrivacy.path + "?notice=" + Notice.policySaved.rawValue)
+    }
+
+    /// A valid change is confirmed with its effect on users already on their way to partners; an invalid form or no
+    /// change goes straight to the handler (which shows the error, or does nothing).
+    static func confirmation(_ context: RequestContext) throws -> ConfirmGate {
+        let store = context.app.store
+        let current = try store.consentPolicy(workspaceID: context.user.workspaceID)
+        guard case .success(let submitted) = ConsentPolicyForm.read(context.request.form, current: current), submitted != current else { return .proceed }
+        let effect = try store.consentPolicyEffect(workspaceID: context.user.workspaceID, from: current, to: submitted)
+        return .ask(Confirmation(title: "Change the consent policy?", effect: "New policy: \(submitted.sentence)",
+                                 details: ConsentPolicyForm.effectLines(effect), button: "Change the policy", cancelPath: SiteRoute.settingsPrivacy.path,
+                                 isDangerous: false))
     }
 }
 
 /// The policy form's fields: `attribute_N`, `meaning_N`, `requirement_N` for each condition, and `new_attribute`,
-/// `new_meaning`, `new_requirement` for one more. The confirmation page re-posts the policy in the same fields.
+/// `new_meaning`, `new_requirement` for one more. The confirmation step re-posts the same fields.
 enum ConsentPolicyForm {
     static func read(_ form: FormValues, current: ConsentPolicy) -> Result<ConsentPolicy, TextProblem> {
         var conditions: [ConsentCondition] = []
@@ -139,14 +127,6 @@ enum ConsentPolicyForm {
             conditions.insert(kept ?? ConsentCondition(attribute: known.name, meaning: known.meaning, requirement: .noOptOut), at: 0)
         }
         return .success(ConsentPolicy(conditions: conditions))
-    }
-
-    static func fields(_ policy: ConsentPolicy) -> [PrivacyPage.HiddenField] {
-        policy.conditions.enumerated().flatMap { index, condition in
-            [PrivacyPage.HiddenField(name: "attribute_\(index)", value: condition.attribute),
-             PrivacyPage.HiddenField(name: "meaning_\(index)", value: condition.meaning.rawValue),
-             PrivacyPage.HiddenField(name: "requirement_\(index)", value: condition.requirement.rawValue)]
-        } + [PrivacyPage.HiddenField(name: "confirmed", value: "1")]
     }
 
     static func effectLines(_ effect: ConsentPolicyEffect) -> [String] {
