@@ -303,7 +303,8 @@ public final class SyncEngine: Sendable {
             let claimID = UUID().uuidString
             let items = try store.claim(stepID: stepID, limit: destination.uploader.maxUsersPerRequest, claimID: claimID,
                                         leaseUntil: time.addingTimeInterval(settings.lease), now: time) { attributes in
-                destination.policy.blockingCondition(attributesJSON: attributes)?.reason
+                // Only adds are screened: a remove step taking an opted-out user out of an audience is what the policy wants.
+                destination.action == .add ? destination.policy.blockingCondition(attributesJSON: attributes)?.reason : nil
             }
             guard !items.isEmpty else { return 0 }
             inFlight.withLock { _ = $0.insert(claimID) }

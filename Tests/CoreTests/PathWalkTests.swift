@@ -46,6 +46,10 @@ import Testing
         #expect(figures(outcome) == ["1:entered", "1:not_synced_no_consent", "1:proceeded", "2:entered"])
         #expect(outcome.items.isEmpty)
         #expect(outcome.blocks == [ConsentBlock(stepID: 1, reason: "do_not_sell is true")])
+        // A remove step still takes them out of its audience.
+        let remove = CanvasStep(id: 7, canvasID: 1, position: 0, kind: .audienceSync(AudienceSyncConfig(
+            partner: .facebook, adAccountID: "act_1", audience: .existing(externalID: "9", name: "A"), action: .remove, fields: [.email])))
+        #expect(PathWalk.walk([remove], from: 0, resuming: false, profile: mary, blockedBy: optOut, now: now).items.map(\.stepID) == [7])
     }
 
     @Test func aUserDeletedDuringTheDelayExitsThere() {

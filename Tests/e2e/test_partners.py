@@ -165,6 +165,22 @@ def test_connect_launch_sync_and_remove(stack, browser, shots, admin, partner, n
     assert [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#steps dd.entered")] == [str(USERS + len(opted_out))]
     shots(browser, f"{partner}-synced")
 
+    # One user withdraws consent, another is erased: the partner's own removal call takes both out of the audience.
+    since = last_seq(stack, partner)
+    headers = {"Authorization": "Bearer " + key}
+    requests.post(url + "/api/v1/users/track", json={"attributes": [{"external_id": f"{partner}-0", "ads_tracking_enabled": False}]},
+                  headers=headers, timeout=30).raise_for_status()
+    r = requests.post(url + "/api/v1/users/delete", json={"external_ids": [f"{partner}-1"]}, headers=headers, timeout=30)
+    assert r.status_code == 200 and r.json()["deleted"] == 1, r.text
+    deadline = time.monotonic() + 60
+    while (step := requests.get(url + "/api/v1/canvas/data_summary", params={"canvas_id": canvas}, headers=headers,
+                                timeout=10).json()["steps"][0])["removals"]["pending"] > 0 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert step["removals"] == {"pending": 0, "removed": 2, "errored": 0}, step
+    removed = " ".join(accepted_bodies(stack, partner, since))
+    gone = [u for u in users[:2] if sha(u["attributes"]["email"]) not in removed]
+    assert not gone, f"{name} never received the removal of {gone}"
+
     # A later canvas removes the same users from that audience, chosen among the account's existing audiences.
     canvas2, step2 = new_canvas(s, url, f"E2E {name} remove")
     page = save_step(s, url, canvas2, step2, {"destination": f"{partner}|{account}", "audience_mode": "existing",

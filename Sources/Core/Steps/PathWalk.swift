@@ -82,7 +82,7 @@ public enum PathWalk {
     /// Walks from step index `start`. `resuming` means the user finishes the Delay step at `start` now.
     /// A nil `profile` (deleted while waiting) makes the user exit where they are. `blockedBy` is the consent-policy
     /// condition the user fails (nil when they may be sent): such a user walks the path like anyone else, but no
-    /// Audience Sync step queues anything for them.
+    /// Audience Sync step that adds queues anything for them (remove steps still take them out).
     public static func walk(_ steps: [CanvasStep], from start: Int, resuming: Bool, profile: ProfileIdentifiers?,
                             blockedBy: ConsentCondition?, now: Date) -> PathOutcome {
         var outcome = PathOutcome()
@@ -105,7 +105,8 @@ public enum PathWalk {
                 outcome.waitUntil = now.addingTimeInterval(TimeInterval(seconds))
                 return outcome
             case .audienceSync(let config):
-                if let blockedBy {
+                // The policy keeps users out of audiences; taking one out (a remove step) only ever helps them.
+                if let blockedBy, config.action == .add {
                     outcome.counts.append(StepCount(stepID: step.id, metric: .notSyncedNoConsent))
                     outcome.blocks.append(ConsentBlock(stepID: step.id, reason: blockedBy.reason))
                 } else {
