@@ -70,14 +70,14 @@ public enum FacebookIdentifiers: IdentifierRules {
         case .birthDay: return Normalize.day(raw)
         case .mobileAdvertiserID: return Normalize.trimmed(raw).lowercased()   // "lowercase, keep hyphens"
         case .externalID: return Normalize.trimmed(raw)   // "the exact same format every time"
-        case .dataProcessingOptions: return limitedDataUse(raw) ? Self.limitedDataUse : ""
+        case .dataProcessingOptions: return asksLimitedDataUse(raw) ? limitedDataUse : ""
         case .adUserDataConsent, .adPersonalizationConsent: return ""   // Facebook takes no consent columns
         }
     }
 
     /// Whether `raw` asks for Limited Data Use: "LDU" in any case and spacing, alone or in a comma-separated list
     /// (how an array attribute reaches the rules). Anything else, "" included, means no LDU.
-    static func limitedDataUse(_ raw: String) -> Bool {
+    static func asksLimitedDataUse(_ raw: String) -> Bool {
         raw.split(separator: ",").contains { Normalize.trimmed(String($0)).uppercased() == Self.limitedDataUse }
     }
 }
