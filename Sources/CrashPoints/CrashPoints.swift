@@ -22,6 +22,10 @@ public enum CrashPhase: String, CaseIterable, Sendable {
     case segmentExport = "segment-export"
     /// After a CSV import batch's rejected rows were written, before the batch commits.
     case csvImport = "csv-import"
+    /// Inside an erasure's transaction (removals queued, identifiers gone), before its commit.
+    case erasureCommit = "erasure-commit"
+    /// After the partner took a batch of removals (withdrawn or erased users), before the outcome is recorded.
+    case removalAnswered = "removal-answered"
 }
 
 /// When to crash: `AUDIENCESYNC_CRASH_AT=<phase>` (the first time the phase is reached), `<phase>:<probability>`

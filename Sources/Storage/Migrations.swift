@@ -453,7 +453,9 @@ enum Migrations {
             ALTER TABLE segment_export_audience ADD COLUMN skipped_no_consent INTEGER NOT NULL DEFAULT 0 CHECK (skipped_no_consent >= 0);
             CREATE TABLE removal_item (
                 id INTEGER PRIMARY KEY,
-                step_id INTEGER NOT NULL REFERENCES canvas_step(id) ON DELETE CASCADE,
+                step_id INTEGER REFERENCES canvas_step(id) ON DELETE CASCADE,
+                export_id INTEGER REFERENCES segment_export(id) ON DELETE CASCADE,
+                export_field TEXT CHECK (export_field IN ('idfa', 'phone', 'email')),
                 subject TEXT NOT NULL,
                 reason TEXT NOT NULL CHECK (reason IN ('consent_withdrawn', 'erased')),
                 schema TEXT NOT NULL CHECK (json_valid(schema) AND json_type(schema) = 'array'),
@@ -467,8 +469,10 @@ enum Migrations {
                 error_class TEXT,
                 last_error TEXT,
                 created_at REAL NOT NULL,
-                finished_at REAL
+                finished_at REAL,
+                CHECK ((step_id IS NULL) != (export_id IS NULL) AND (export_id IS NULL) = (export_field IS NULL))
             );
+            CREATE INDEX removal_item_export ON removal_item(export_id, state);
             CREATE INDEX removal_item_due ON removal_item(state, next_attempt_at, step_id);
             CREATE INDEX removal_item_subject ON removal_item(subject);
             CREATE INDEX removal_item_step ON removal_item(step_id, state);

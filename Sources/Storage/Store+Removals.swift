@@ -1,4 +1,5 @@
 import Core
+import CrashPoints
 import Foundation
 import GRDB
 
@@ -18,6 +19,8 @@ public struct RemovalCounts: Sendable, Equatable {
     public let removed: Int
     /// Given up on (an open problem of the step).
     public let errored: Int
+    /// Creates a value.
+    public init(pending: Int, removed: Int, errored: Int) { self.pending = pending; self.removed = removed; self.errored = errored }
 }
 
 extension Store {
@@ -28,6 +31,12 @@ extension Store {
     /// tombstone). Returns how many removals were queued.
     @discardableResult
     static func queueRemovals(_ db: Database, workspaceID: Int64, externalID: String, subject: String, reason: RemovalReason, now: Date) throws -> Int {
+        try queueStepRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: subject, reason: reason, now: now)
+            + queueExportRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: subject, reason: reason, now: now)
+    }
+
+    private static func queueStepRemovals(_ db: Database, workspaceID: Int64, externalID: String, subject: String, reason: RemovalReason,
+                                          now: Date) throws -> Int {
         try db.cachedStatement(sql: """
             INSERT INTO removal_item (step_id, subject, reason, schema, row, next_attempt_at, created_at)
             SELECT i.step_id, ?1, ?2, i.schema, i.row, max(?3, coalesce(i.lease_until, 0)), ?3
@@ -37,6 +46,86 @@ extension Store {
             GROUP BY i.step_id
             """).execute(arguments: [subject, reason.rawValue, now.unix, workspaceID, externalID])
         return db.changesCount
+    }
+
+    /// Segment exports keep no list of whom they sent, so a user is removed from every export audience whose walk has
+    /// passed their profile row and for whose field they have a value — the export's own preparation of that value, from
+    /// the profile as it is now (before an erasure deletes it). Removing someone an export skipped is harmless: the
+    /// partner's removal call is idempotent.
+    private static func queueExportRemovals(_ db: Database, workspaceID: Int64, externalID: String, subject: String, reason: RemovalReason,
+                                            now: Date) throws -> Int {
+        guard let profile = try Row.fetchOne(db, sql: "SELECT id, attributes FROM profile WHERE workspace_id = ? AND external_id = ?",
+                                             arguments: [workspaceID, externalID]) else { return 0 }
+        let identifiers = ProfileIdentifiers(externalID: externalID, attributes: ProfileValue.parseObject(json: profile["attributes"]) ?? [:])
+        let audiences = try Row.fetchAll(db, sql: """
+            SELECT a.export_id, a.field FROM segment_export_audience a JOIN segment_export e ON e.id = a.export_id
+            WHERE e.workspace_id = ? AND a.audience_id IS NOT NULL AND a.cursor >= ?
+            """, arguments: [workspaceID, profile["id"] as Int64])
+        var queued = 0
+        for audience in audiences {
+            guard let field = ExportField(rawValue: audience["field"]) else { continue }
+            let value = field.prepared(identifiers)
+            guard !value.isEmpty else { continue }
+            try db.execute(sql: """
+                INSERT INTO removal_item (export_id, export_field, subject, reason, schema, row, next_attempt_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [audience["export_id"] as Int64, field.rawValue, subject, reason.rawValue,
+                                 JSONText.stringArray([FacebookIdentifiers.schemaKey(field.identifier)]), JSONText.stringArray([value]),
+                                 now.unix, now.unix])
+            queued += 1
+        }
+        return queued
+    }
+
+    /// One export audience's due removals: where they go and how many.
+    public struct ExportRemovals: Sendable, Equatable {
+        /// The export.
+        public let exportID: Int64
+        /// Its workspace.
+        public let workspaceID: Int64
+        /// The export audience's field.
+        public let field: ExportField
+        /// The Facebook audience.
+        public let audienceID: String
+        /// The export's ad account.
+        public let adAccountID: String
+    }
+
+    /// Export audiences with removals ready to send now.
+    public func dueExportRemovals(now: Date) throws(StoreError) -> [ExportRemovals] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT DISTINCT r.export_id, e.workspace_id, r.export_field, a.audience_id, e.ad_account_id
+                FROM removal_item r JOIN segment_export e ON e.id = r.export_id
+                JOIN segment_export_audience a ON a.export_id = r.export_id AND a.field = r.export_field
+                WHERE r.export_id IS NOT NULL AND r.state = 'pending' AND r.next_attempt_at <= ?1 AND (r.lease_until IS NULL OR r.lease_until < ?1)
+                """, arguments: [now.unix]).compactMap { row in
+                guard let field = ExportField(rawValue: row["export_field"]) else { return nil }
+                return ExportRemovals(exportID: row["export_id"], workspaceID: row["workspace_id"], field: field, audienceID: row["audience_id"],
+                                      adAccountID: row["ad_account_id"])
+            }
+        }
+    }
+
+    /// Claims up to `limit` due removals of one export audience (fenced like sync items).
+    public func claimExportRemovals(_ target: ExportRemovals, limit: Int, claimID: String, leaseUntil: Date, now: Date) throws(StoreError) -> [ClaimedItem] {
+        try write { db in
+            try Row.fetchAll(db, sql: """
+                UPDATE removal_item SET claim_id = ?1, lease_until = ?2, attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?3)
+                WHERE id IN (SELECT id FROM removal_item WHERE export_id = ?4 AND export_field = ?5 AND state = 'pending' AND next_attempt_at <= ?3
+                             AND (lease_until IS NULL OR lease_until < ?3) ORDER BY id LIMIT ?6)
+                RETURNING id, subject AS external_id, schema, row, attempts, first_attempt_at
+                """, arguments: [claimID, leaseUntil.unix, now.unix, target.exportID, target.field.rawValue, limit]).map(Self.claimed(from:))
+        }
+    }
+
+    /// An export's removals by state (pending, removed, errored).
+    public func exportRemovalCounts(exportID: Int64) throws(StoreError) -> RemovalCounts {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM removal_item WHERE export_id = ? GROUP BY state", arguments: [exportID])
+            let counts = Dictionary(uniqueKeysWithValues: rows.map { ($0["state"] as String, $0["n"] as Int) })
+            return RemovalCounts(pending: counts["pending"] ?? 0, removed: counts["removed"] ?? 0, errored: counts["errored"] ?? 0)
+        }
     }
 
     /// Queues withdrawal removals for the users of `updates` whose profile met the workspace consent policy before the
@@ -81,6 +170,7 @@ extension Store {
                     ON CONFLICT (workspace_id, subject) DO UPDATE SET erased_at = excluded.erased_at, removals = removals + excluded.removals
                     """, arguments: [workspaceID, subject, now.unix, removals])
             }
+            CrashPoints.reach(.erasureCommit)   // test-only: a kill here must roll the whole erasure back
             return known
         }
     }
@@ -103,7 +193,10 @@ extension Store {
             try db.execute(sql: "UPDATE \(table) SET external_id = ? WHERE external_id = ? AND \(ofWorkspace)", arguments: [subject, externalID, workspaceID])
             changed += db.changesCount
         }
-        try db.execute(sql: "UPDATE removal_item SET subject = ? WHERE subject = ? AND \(ofWorkspace)", arguments: [subject, externalID, workspaceID])
+        try db.execute(sql: """
+            UPDATE removal_item SET subject = ? WHERE subject = ?
+              AND (\(ofWorkspace) OR export_id IN (SELECT id FROM segment_export WHERE workspace_id = ?))
+            """, arguments: [subject, externalID, workspaceID, workspaceID])
         try db.execute(sql: """
             UPDATE canvas_entry SET external_id = ? WHERE external_id = ? AND canvas_id IN (SELECT id FROM canvas WHERE workspace_id = ?)
             """, arguments: [subject, externalID, workspaceID])
@@ -116,7 +209,7 @@ extension Store {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT r.step_id, s.partner, count(*) AS due FROM removal_item r JOIN canvas_step s ON s.id = r.step_id
-                WHERE r.state = 'pending' AND r.next_attempt_at <= ?1 AND (r.lease_until IS NULL OR r.lease_until < ?1)
+                WHERE r.step_id IS NOT NULL AND r.state = 'pending' AND r.next_attempt_at <= ?1 AND (r.lease_until IS NULL OR r.lease_until < ?1)
                 GROUP BY r.step_id ORDER BY min(r.id)
                 """, arguments: [now.unix]).map { ($0["step_id"], ($0["partner"] as String?).flatMap(PartnerID.init(rawValue:)), $0["due"]) }
         }

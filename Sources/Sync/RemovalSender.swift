@@ -28,7 +28,7 @@ struct RemovalSender {
             let keeper = LeaseKeeper(store: store, claimID: claimID, lease: engine.settings.lease, now: engine.now)
             var activity: [ActivityLine] = []
             let outcomes = engine.deliver(items, to: destination, activity: &activity)
-            CrashPoints.reach(.afterPartnerAnswered)
+            CrashPoints.reach(.removalAnswered)   // test-only: the partner removed them, the database does not know yet
             keeper.stop()
             let recorded = try store.finishRemovals(claimID: claimID, outcomes: outcomes, now: engine.now())
             if recorded < items.count {

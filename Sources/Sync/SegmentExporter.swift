@@ -42,14 +42,17 @@ public final class SegmentExporter: Sendable {
         self.baseURL = baseURL; self.adsManagerURL = adsManagerURL; self.now = now; self.logger = logger
     }
 
-    /// Whether some export is running (a cheap read for the engine's pass).
-    public func hasWork() -> Bool { ((try? store.runningExports()) ?? []).isEmpty == false }
+    /// Whether some export is running or has removals due (cheap reads for the engine's pass).
+    public func hasWork() -> Bool {
+        ((try? store.runningExports()) ?? []).isEmpty == false || ((try? store.dueExportRemovals(now: now())) ?? []).isEmpty == false
+    }
 
-    /// Works on every running export for up to `seconds` in all; returns how many users were handled.
+    /// Sends due removals from export audiences, then works on every running export, for up to `seconds` in all;
+    /// returns how many users were handled.
     @discardableResult
     public func run(for seconds: TimeInterval) -> Int {
         let end = Date().addingTimeInterval(seconds)
-        var handled = 0
+        var handled = ExportRemovalSender(exporter: self).run(until: end)
         for export in (try? store.runningExports()) ?? [] {
             guard Date() < end else { break }
             if let until = waitUntil.withLock({ $0[export.id] }), until > now() { continue }

@@ -31,7 +31,8 @@ import Testing
 
     @Test func everyPhaseHasTheNameTheSuiteUses() {
         #expect(CrashPhase.allCases.map(\.rawValue) == ["ingest-commit", "canvas-entry", "claim", "partner-call-in-flight",
-                                                         "after-partner-answered", "token-refresh", "segment-export", "csv-import"])
+                                                         "after-partner-answered", "token-refresh", "segment-export", "csv-import",
+                                                         "erasure-commit", "removal-answered"])
         for phase in CrashPhase.allCases { #expect(CrashPlan(phase.rawValue + ":0.5")?.phase == phase) }
     }
 }

@@ -100,6 +100,30 @@ import Testing
         #expect(emails["ldu_members"] as? [String] == [Self.sha("user3@example.com"), Self.sha("user8@example.com")].sorted())
     }
 
+    @Test func usersWhoWithdrawOrAreErasedAfterAnExportAreRemovedFromItsAudience() throws {
+        try partner.call("POST", "/_sandbox/facebook/config", json: #"{"remove_threshold":0}"#)
+        let export = try start(["email", "phone"])
+        while exporter().hasWork() { exporter().run(for: 5) }
+        let day = UTCDate(test.clock.now).day
+        #expect(try sandboxAudience(named: "Gold — Email — \(day)")["members"] as? [String] == (2..<12).map { Self.sha("user\($0)@example.com") }.sorted())
+
+        // u2 withdraws (phone and email audiences), u5 is erased (email only), u15 is not gold and was never exported.
+        let key = try APITests.createKey(test, as: "admin@acme.test", name: "Privacy")
+        func api(_ path: String, _ body: String) -> Int {
+            test.app.respond(to: Request(method: "POST", path: path, headers: ["authorization": "Bearer " + key, "content-type": "application/json"],
+                                         body: Array(body.utf8))).status
+        }
+        #expect(api("/api/v1/users/track", #"{"attributes":[{"external_id":"u2","do_not_sell":true}]}"#) == 201)
+        #expect(api("/api/v1/users/delete", #"{"external_ids":["u5"]}"#) == 200)
+        #expect(try test.store.exportRemovalCounts(exportID: export) == RemovalCounts(pending: 3, removed: 0, errored: 0))
+        while exporter().hasWork() { exporter().run(for: 5) }
+        #expect(try test.store.exportRemovalCounts(exportID: export) == RemovalCounts(pending: 0, removed: 3, errored: 0))
+        #expect(try sandboxAudience(named: "Gold — Email — \(day)")["members"] as? [String]
+                == [3, 4, 6, 7, 8, 9, 10, 11].map { Self.sha("user\($0)@example.com") }.sorted())
+        #expect(try sandboxAudience(named: "Gold — Phone number — \(day)")["members"] as? [String]
+                == [0, 1, 3].map { Self.sha("16505551\(210 + $0)") }.sorted())
+    }
+
     @Test func threeFieldsMakeThreeNewAudiencesWithOnlyTheUsersWhoHaveEachField() throws {
         let export = try start(["idfa", "phone", "email"])
         #expect(browser.get("/segments/\(segment)/exports/\(export)").text.contains(#"id="export-status" data-status>Running"#))

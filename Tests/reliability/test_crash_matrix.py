@@ -47,6 +47,8 @@ PHASES = [
     ("partner-call-in-flight",   11, 0.5, "facebook"),
     ("after-partner-answered",   11, 0.4, "facebook"),
     ("external",                 11, None, "facebook"),
+    ("erasure-commit",            5, 0.5, "erase"),
+    ("removal-answered",          6, 0.5, "facebook"),
 ]
 
 
@@ -656,13 +658,74 @@ def test_crash_matrix(stack, browser):
                          "seconds": round(drained - started, 1)}
     for phase in ("canvas-entry", "claim", "partner-call-in-flight", "after-partner-answered", "external"):
         crasher.figures[phase]["lost"] = missing   # one audience for the whole run: users lost run-wide
-    finish_report(report, crasher, started)
     assert figures["entered"] == USERS and figures["synced"] == USERS and figures["pending"] == 0 and figures["errored"] == 0, figures
     assert missing == 0 and extra == 0 and members == USERS, (missing, extra, members)
+    report["removals"] = removals_phase(stack, crasher, sandbox, headers, summary, canvas, plan, facebook_probe)
+    finish_report(report, crasher, started)
     assert duplicates <= sync_kills * BATCH, (duplicates, sync_kills)
     total_kills = sum(f["kills"] for f in crasher.figures.values())
     assert total_kills >= KILLS, f"only {total_kills} kills"
     assert all(r["result"] == "ok" for r in crasher.integrity)
+
+
+def removals_phase(stack, crasher, sandbox, headers, summary, canvas, plan, facebook_probe):
+    """6. Withdrawal and erasure (issue 16): a tenth of the big run's users (at most 20,000) leave — half withdraw consent
+    through /users/track, half are erased through /users/delete — while the app is killed inside erasure transactions and
+    after Facebook took a batch of removals. Afterwards every one of them is out of the audience and nobody else is,
+    the step's figures still add up, and no erased person's email is left in the database file, its WAL or the logs."""
+    n = min(USERS // 10, 20_000)
+    withdrawn, erased = range(0, n // 2), range(n // 2, n)
+    progress = {"withdrawn": 0, "erased": 0, "retried": 0}
+
+    def until_answered(path, body, key, count):
+        while True:   # a careful client: a request the app could not answer is sent again (both calls are idempotent)
+            try:
+                r = requests.post(stack.url + path, json=body, headers=headers, timeout=120)
+                if r.status_code in (200, 201):
+                    progress[key] += count
+                    return
+            except requests.RequestException:
+                pass
+            progress["retried"] += 1
+            time.sleep(0.2)
+
+    def leave():
+        for start in range(0, len(withdrawn), 1000):
+            ids = withdrawn[start:start + 1000]
+            until_answered("/api/v1/users/track", {"attributes": [{"external_id": f"u{i}", "do_not_sell": True} for i in ids]}, "withdrawn", len(ids))
+            ids = erased[start:start + 1000]
+            until_answered("/api/v1/users/delete", {"external_ids": [f"u{i}" for i in ids]}, "erased", len(ids))
+
+    leaving = threading.Thread(target=leave, daemon=True)
+    crasher.run_phase("erasure-commit", plan["erasure-commit"], 0.5, lambda: progress["erased"], after_start=leaving.start,
+                      active=leaving.is_alive)
+    leaving.join(600)
+    assert not leaving.is_alive() and progress["withdrawn"] == len(withdrawn) and progress["erased"] == len(erased), progress
+    crasher.run_phase("removal-answered", plan["removal-answered"], 0.5, facebook_probe, per_kill_timeout=120,
+                      active=lambda: summary(canvas, 2)["removals"]["pending"] > 0)
+    deadline = time.monotonic() + 600
+    while (figures := summary(canvas))["removals"]["pending"] > 0 and time.monotonic() < deadline:
+        time.sleep(1)
+    crasher.check_integrity("the removals")
+    detail = sandbox.facebook_members("Crash buyers")
+    expected = {sha(f"u{i}@example.com") for i in range(n, USERS)}
+    members = set(detail["members"])
+    still_in, removed_wrongly = len(members - expected), len(expected - members)
+    leaked = sorted({int(m.group(1)) for f in (stack.data / "audiencesync.sqlite", stack.data / "audiencesync.sqlite-wal",
+                                               *(stack.data / "logs").glob("*.log")) if f.exists()
+                     for m in re.finditer(rb"u(\d+)@example\.com", f.read_bytes()) if n // 2 <= int(m.group(1)) < n})
+    figures = summary(canvas)
+    result = {"withdrawn": len(withdrawn), "erased": len(erased), "requests_sent_again": progress["retried"], "removals": figures["removals"],
+              "left_in_audience": still_in, "removed_wrongly": removed_wrongly, "erased_emails_left": len(leaked)}
+    for phase in ("erasure-commit", "removal-answered"):
+        crasher.figures[phase]["lost"] = still_in
+        crasher.figures[phase]["duplicates"] = 0
+    print(f"removals: {result}", flush=True)
+    assert figures["removals"] == {"pending": 0, "removed": n, "errored": 0}, figures
+    assert still_in == 0 and removed_wrongly == 0, result
+    assert figures["entered"] == USERS == figures["synced"] + figures["not_synced"] + figures["errored"] + figures["pending"], figures
+    assert not leaked, f"{len(leaked)} erased emails left, e.g. u{leaked[0]}@example.com"
+    return result
 
 
 def finish_report(report, crasher, started):

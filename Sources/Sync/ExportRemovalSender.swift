@@ -1,0 +1,68 @@
+import Core
+import Foundation
+import Partners
+import Storage
+
+/// Sends removals from segment-export audiences — users who withdrew consent or were erased after an export sent them —
+/// with Facebook's removal call, within the ad account's budget shared with canvases and exports. Claimed with a lease
+/// and fenced like every queue item. A removal never fails for good while it can still succeed: a missing connection,
+/// throttling or a transient error waits (`retryDelay`); Facebook's "audience too small" waits an hour; anything else is
+/// given up and counted errored.
+struct ExportRemovalSender {
+    let exporter: SegmentExporter
+
+    /// How long a removal waits when it cannot be sent now (no connection, a transient error).
+    static let retryDelay: TimeInterval = 15 * 60
+    /// The lease of a claim while its call is in flight (the call's own time-out is far shorter).
+    static let lease: TimeInterval = 120
+
+    /// Sends due removals until `end`; returns how many got an outcome.
+    func run(until end: Date) -> Int {
+        var handled = 0
+        for target in (try? exporter.store.dueExportRemovals(now: exporter.now())) ?? [] {
+            guard Date() < end else { break }
+            do {
+                handled += try send(target)
+            } catch {
+                exporter.logger.error("removals from export \(target.exportID): \(error)")
+            }
+        }
+        return handled
+    }
+
+    private func send(_ target: Store.ExportRemovals) throws -> Int {
+        let store = exporter.store
+        let time = exporter.now()
+        let claimID = UUID().uuidString
+        let items = try store.claimExportRemovals(target, limit: exporter.batchSize, claimID: claimID, leaseUntil: time.addingTimeInterval(Self.lease),
+                                                  now: time)
+        guard !items.isEmpty else { return 0 }
+        let outcome = deliver(items, to: target, at: time)
+        return try store.finishRemovals(claimID: claimID, outcomes: [(items.map(\.id), outcome)], now: exporter.now())
+    }
+
+    private func deliver(_ items: [ClaimedItem], to target: Store.ExportRemovals, at time: Date) -> ItemOutcome {
+        let later = time.addingTimeInterval(Self.retryDelay)
+        guard let connector = exporter.connector,
+              let connection = try? exporter.store.connection(workspaceID: target.workspaceID, partner: .facebook),
+              case .success(let token) = exporter.tokens.accessToken(connection) else {
+            return .retry(at: later, errorClass: "connection_missing", message: "Facebook is not connected: the removal waits for a connection.")
+        }
+        if let budget = exporter.budget,
+           (try? exporter.store.reserveCall(partner: .facebook, account: target.adAccountID, budget: budget, now: time)) != true {
+            return .retry(at: budget.nextSlotStart(time), errorClass: "throttled", message: "The ad account's call budget is used up.")
+        }
+        do {
+            _ = try connector.upload(audienceID: target.audienceID, action: .remove, schema: items[0].schema, rows: items.map(\.row), token: token)
+            if (try? exporter.store.checkpoint()) == nil { exporter.logger.notice("the WAL could not be emptied after removals; it will be at its next restart") }
+            return .synced
+        } catch {
+            switch error {
+            case .throttled(let retryAfter, _): return .retry(at: time.addingTimeInterval(retryAfter ?? 60), errorClass: error.className, message: error.message)
+            case .transient, .authInvalid: return .retry(at: later, errorClass: error.className, message: error.message)
+            case .audienceTooSmallToRemove: return .retry(at: time.addingTimeInterval(3600), errorClass: error.className, message: error.message)
+            default: return .errored(errorClass: error.className, message: error.message)
+            }
+        }
+    }
+}
