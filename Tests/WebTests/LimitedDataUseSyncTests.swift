@@ -28,7 +28,7 @@ import Testing
         _ = try SyncFlowTests.addStep(browser, canvas, "audience_sync", [("destination", "facebook|act_1001"), ("audience_mode", "new"),
                                                                         ("audience_name", "LDU buyers"), ("action", "add"), ("field", "email")])
         browser.get("/canvases/\(canvas)")
-        browser.post("/canvases/\(canvas)/launch")
+        browser.postConfirmed("/canvases/\(canvas)/launch")
 
         #expect(call("/api/v1/users/track", #"""
             {"attributes":[{"external_id":"u1","email":"ldu@example.com","data_processing_options":["LDU"]},
