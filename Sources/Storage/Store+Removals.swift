@@ -121,11 +121,7 @@ extension Store {
 
     /// An export's removals by state (pending, removed, errored).
     public func exportRemovalCounts(exportID: Int64) throws(StoreError) -> RemovalCounts {
-        try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM removal_item WHERE export_id = ? GROUP BY state", arguments: [exportID])
-            let counts = Dictionary(uniqueKeysWithValues: rows.map { ($0["state"] as String, $0["n"] as Int) })
-            return RemovalCounts(pending: counts["pending"] ?? 0, removed: counts["removed"] ?? 0, errored: counts["errored"] ?? 0)
-        }
+        try removalCounts(column: "export_id", id: exportID)
     }
 
     /// Queues withdrawal removals for the users of `updates` whose profile met the workspace consent policy before the
@@ -260,8 +256,13 @@ extension Store {
 
     /// A step's removals by state.
     public func removalCounts(stepID: Int64) throws(StoreError) -> RemovalCounts {
+        try removalCounts(column: "step_id", id: stepID)
+    }
+
+    /// Removals by state of one destination, a step's (`step_id`) or an export's (`export_id`): both are indexed with the state.
+    private func removalCounts(column: String, id: Int64) throws(StoreError) -> RemovalCounts {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM removal_item WHERE step_id = ? GROUP BY state", arguments: [stepID])
+            let rows = try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM removal_item WHERE \(column) = ? GROUP BY state", arguments: [id])
             let counts = Dictionary(uniqueKeysWithValues: rows.map { ($0["state"] as String, $0["n"] as Int) })
             return RemovalCounts(pending: counts["pending"] ?? 0, removed: counts["removed"] ?? 0, errored: counts["errored"] ?? 0)
         }

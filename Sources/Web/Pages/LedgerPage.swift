@@ -86,7 +86,8 @@ enum LedgerPage {
                 }
             }
             return Line(at: Formats.dateTime(line.at), canvas: line.canvasName, canvasPath: SiteRoute.canvas(line.canvasID).path,
-                        step: titles[line.stepID] ?? "a removed step", adAccount: accounts[line.stepID] ?? "", fields: line.fields.joined(separator: ", "),
+                        step: titles[line.stepID] ?? "a removed step", adAccount: accounts[line.stepID] ?? "",
+                        fields: line.fields.isEmpty ? "—" : line.fields.joined(separator: ", "),
                         outcome: label(line.outcome), outcomeClass: ["synced": "ok", "removed": "ok", "errored": "bad", "removal_errored": "bad"][line.outcome] ?? "muted",
                         message: line.message)
         }
