@@ -67,9 +67,9 @@ import Testing
         for _ in 0..<400 {
             let criteria = EntryCriteria(groups: (0..<(1 + random.next(3))).map { _ in (0..<(1 + random.next(2))).map { _ in randomFilter(&random) } })
             let expected = reference.filter { criteria.matches($0.1) }.map(\.0)
-            let counted = try store.countProfiles(workspaceID: workspace, matching: criteria)
+            let counted = try store.countProfiles(workspaceID: workspace, matching: criteria, now: now)
             #expect(counted == expected.count, "\(criteria.jsonText())")
-            let listed = try store.profiles(workspaceID: workspace, matching: criteria, limit: 1000).map(\.profile.externalID)
+            let listed = try store.profiles(workspaceID: workspace, matching: criteria, limit: 1000, now: now).map(\.profile.externalID)
             #expect(Set(listed) == Set(expected), "\(criteria.jsonText())")
             if !expected.isEmpty && expected.count < profiles.count { nonTrivial += 1 }
         }
@@ -81,12 +81,12 @@ import Testing
         try store.upsertProfiles(workspaceID: workspace, (0..<30).map { ProfileUpdate(externalID: "p\($0)", attributes: ["plan": $0 % 2 == 0 ? "\"gold\"" : "\"free\""]) },
                                  now: now)
         let gold = EntryCriteria(groups: [[AttributeFilter(attribute: "plan", op: .equals, value: "GOLD")]])
-        let first = try store.profiles(workspaceID: workspace, matching: gold, limit: 10)
+        let first = try store.profiles(workspaceID: workspace, matching: gold, limit: 10, now: now)
         #expect(first.map(\.profile.externalID) == stride(from: 28, through: 10, by: -2).map { "p\($0)" })
-        let rest = try store.profiles(workspaceID: workspace, matching: gold, before: first.last?.rowID, limit: 10)
+        let rest = try store.profiles(workspaceID: workspace, matching: gold, before: first.last?.rowID, limit: 10, now: now)
         #expect(rest.map(\.profile.externalID) == stride(from: 8, through: 0, by: -2).map { "p\($0)" })
-        #expect(try store.countProfiles(workspaceID: workspace, matching: gold) == 15)
-        #expect(try store.countProfiles(workspaceID: workspace, matching: .everyone) == 30)
+        #expect(try store.countProfiles(workspaceID: workspace, matching: gold, now: now) == 15)
+        #expect(try store.countProfiles(workspaceID: workspace, matching: .everyone, now: now) == 30)
     }
 
     /// Attribute values as canonical JSON, chosen to hit every typing rule: case, non-ASCII case, numbers as

@@ -109,6 +109,6 @@ extension CanvasConfirmations {
     /// How many profiles meet `criteria` now; nil when it names a segment (the count query cannot evaluate those).
     static func count(_ context: RequestContext, _ criteria: EntryCriteria) throws -> Int? {
         guard criteria.segmentIDs.isEmpty else { return nil }
-        return try context.app.store.countProfiles(workspaceID: context.user.workspaceID, matching: criteria)
+        return try context.app.store.countProfiles(workspaceID: context.user.workspaceID, matching: criteria, now: context.now)
     }
 }

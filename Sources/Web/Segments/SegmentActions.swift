@@ -39,8 +39,8 @@ enum SegmentActions {
         let filter = criteria.groups[group][index]
         let after = criteria.removing(group: group, filter: index)
         let store = context.app.store
-        let now = try store.countProfiles(workspaceID: segment.workspaceID, matching: criteria)
-        let later = try store.countProfiles(workspaceID: segment.workspaceID, matching: after)
+        let now = try store.countProfiles(workspaceID: segment.workspaceID, matching: criteria, now: context.now)
+        let later = try store.countProfiles(workspaceID: segment.workspaceID, matching: after, now: context.now)
         let canvases = try store.canvases(workspaceID: segment.workspaceID).filter {
             $0.status != .draft && CriteriaStorage.decode($0.entryCriteriaJSON)?.segmentIDs.contains(id) == true
         }.map { "“\($0.name)”" }
