@@ -36,8 +36,8 @@ public struct TrackedUser: Sendable {
     public var activityAfter: ActivityFacts? {
         activityBefore.map { before in
             var after = before
-            after.events += newEvents.map { ActivityFacts.Event(name: $0.name, time: $0.time) }
-            after.purchases += newPurchases.map { ActivityFacts.Purchase(productID: $0.productID, time: $0.time) }
+            after.events += newEvents.map { ActivityFacts.Event(name: $0.name, time: $0.time.unix) }
+            after.purchases += newPurchases.map { ActivityFacts.Purchase(productID: $0.productID, time: $0.time.unix) }
             return after
         }
     }

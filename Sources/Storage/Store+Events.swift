@@ -94,14 +94,14 @@ extension Store {
             WHERE p.workspace_id = ? AND p.external_id IN (SELECT value FROM json_each(?)) AND e.time >= ?
             """, arguments: [workspaceID, ids, since])
         while let row = try events.next() {
-            facts[row["external_id"], default: ActivityFacts(now: now)].events.append(.init(name: row["name"], time: Date(unix: row["time"])))
+            facts[row["external_id"], default: ActivityFacts(now: now)].events.append(.init(name: row["name"], time: row["time"]))
         }
         let purchases = try Row.fetchCursor(db, sql: """
             SELECT p.external_id, b.product_id, b.time FROM profile p JOIN profile_purchase b ON b.profile_id = p.id
             WHERE p.workspace_id = ? AND p.external_id IN (SELECT value FROM json_each(?)) AND b.time >= ?
             """, arguments: [workspaceID, ids, since])
         while let row = try purchases.next() {
-            facts[row["external_id"], default: ActivityFacts(now: now)].purchases.append(.init(productID: row["product_id"], time: Date(unix: row["time"])))
+            facts[row["external_id"], default: ActivityFacts(now: now)].purchases.append(.init(productID: row["product_id"], time: row["time"]))
         }
         return facts
     }

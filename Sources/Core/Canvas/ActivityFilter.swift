@@ -14,20 +14,25 @@ import Foundation
 /// What a user did, as activity filters see it: their events and purchases (only name / product and time),
 /// and the moment "the last N days" counts back from. Built by the caller; Core reads no clock.
 public struct ActivityFacts: Sendable, Equatable {
-    /// One event: its name and time.
+    /// One event: its name and time. Times are seconds since 1970 exactly as stored (a `Date` round trip can move
+    /// a fraction by one unit in the last place, and the SQL side compares the stored number).
     public struct Event: Sendable, Equatable {
+        /// The event's name.
         public let name: String
-        public let time: Date
+        /// When it happened, in seconds since 1970.
+        public let time: Double
         /// Creates a value.
-        public init(name: String, time: Date) { self.name = name; self.time = time }
+        public init(name: String, time: Double) { self.name = name; self.time = time }
     }
 
-    /// One purchase: its product id and time.
+    /// One purchase: its product id and time (seconds since 1970, as stored).
     public struct Purchase: Sendable, Equatable {
+        /// The product's id.
         public let productID: String
-        public let time: Date
+        /// When it was bought, in seconds since 1970.
+        public let time: Double
         /// Creates a value.
-        public init(productID: String, time: Date) { self.productID = productID; self.time = time }
+        public init(productID: String, time: Double) { self.productID = productID; self.time = time }
     }
 
     /// The user's events (any order).
@@ -65,7 +70,7 @@ extension AttributeFilter {
     /// Whether the user's activity meets this activity filter (false for any other filter, or without activity).
     func matchesActivity(_ activity: ActivityFacts?) -> Bool {
         guard let activity, let start = windowStart(now: activity.now) else { return false }
-        let inWindow = { (time: Date) in time.timeIntervalSince1970 >= start }
+        let inWindow = { (time: Double) in time >= start }
         let named = { (name: String) in name.unicodeScalars.elementsEqual(attribute.unicodeScalars) }
         switch op {
         case .performedEvent: return activity.events.contains { named($0.name) && inWindow($0.time) }
