@@ -47,9 +47,7 @@ enum CriteriaConfirmations {
 
     private static func addition(_ form: FormValues, _ criteria: EntryCriteria) -> Edit? {
         guard let op = FilterOperator(rawValue: form["op"] ?? "") else { return nil }
-        let value = (form["value"] ?? "").trimmingCharacters(in: .whitespaces)
-        let filter = AttributeFilter(attribute: (form["attribute"] ?? "").trimmingCharacters(in: .whitespaces), op: op,
-                                     value: op.needsValue ? value : nil)
+        let filter = AttributeFilter.edited(attribute: form["attribute"] ?? "", op: op, value: form["value"] ?? "")
         guard filter.problem() == nil else { return nil }
         let group = Int(form["group"] ?? "")
         // An alternative within a condition that holds a consent filter lets users in without that consent.

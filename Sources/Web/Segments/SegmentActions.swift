@@ -77,9 +77,7 @@ enum SegmentActions {
             guard let op = FilterOperator(rawValue: form["op"] ?? ""), !op.isSegment else {
                 return try SegmentPage.render(context, id, filterError: "Choose how to compare.", status: 422)
             }
-            let value = (form["value"] ?? "").trimmingCharacters(in: .whitespaces)
-            let filter = AttributeFilter(attribute: (form["attribute"] ?? "").trimmingCharacters(in: .whitespaces), op: op,
-                                         value: op.needsValue ? value : nil)
+            let filter = AttributeFilter.edited(attribute: form["attribute"] ?? "", op: op, value: form["value"] ?? "")
             if let problem = filter.problem() { return try SegmentPage.render(context, id, filterError: problem, status: 422) }
             updated = criteria.adding(filter, toGroup: Int(form["group"] ?? ""))
             if let problem = updated.segmentProblems().first {

@@ -80,7 +80,7 @@ enum SegmentPage {
         let exports = try store.exports(workspaceID: workspace, segmentID: id).map { try exportRow($0, store: store) }
         let content = Content(
             id: id, name: segment.name, nameError: nameError,
-            criteria: CriteriaView(criteria: criteria, error: filterError, who: "Who is in it:"),
+            criteria: CriteriaView(criteria: criteria, error: filterError, errorOp: context.request.form["op"], who: "Who is in it:"),
             size: "\(size.formatted()) user\(size == 1 ? "" : "s")",
             sizeDetail: "counted just now in \(Int((elapsed * 1000).rounded())) ms, out of \(try store.profileCount(workspaceID: workspace).formatted())",
             sample: sample, hasSample: !sample.isEmpty, deleteError: deleteError, exports: exports, hasExports: !exports.isEmpty, paths: Paths(id), csrfToken: context.session?.csrfToken ?? "")
