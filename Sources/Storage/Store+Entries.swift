@@ -100,16 +100,18 @@ extension Store {
                 try Self.activityFacts(db, workspaceID: workspaceID, externalIDs: changes.map(\.externalID), days: days, now: now)
             }
             try Self.insertActivity(db, workspaceID: workspaceID, events: events, purchases: purchases, now: now)
+            // Grouped once: a request may hold 10,000 updates and 10,000 events.
+            let eventsByUser = Dictionary(grouping: events, by: \.externalID)
+            let purchasesByUser = Dictionary(grouping: purchases, by: \.externalID)
             var tallies = Tallies()
             var given = Set<String>()
             for change in changes {
                 // This request's events go with the user's first update only, so they start at most one action entry.
                 let first = given.insert(change.externalID).inserted
+                let userEvents = eventsByUser[change.externalID] ?? [], userPurchases = purchasesByUser[change.externalID] ?? []
                 let user = TrackedUser(externalID: change.externalID, before: change.before, after: change.after, activityBefore: activity?[change.externalID],
-                                       events: first ? events.filter { $0.externalID == change.externalID } : [],
-                                       purchases: first ? purchases.filter { $0.externalID == change.externalID } : [],
-                                       newEvents: events.filter { $0.externalID == change.externalID },
-                                       newPurchases: purchases.filter { $0.externalID == change.externalID })
+                                       events: first ? userEvents : [], purchases: first ? userPurchases : [],
+                                       newEvents: userEvents, newPurchases: userPurchases)
                 for entry in enter(user) {
                     try Self.record(db, canvasID: entry.canvasID, externalID: change.externalID, outcome: entry.outcome, entryID: nil, now: now,
                                     tallies: &tallies)

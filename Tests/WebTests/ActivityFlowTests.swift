@@ -150,4 +150,24 @@ import Testing
         engine.flush(force: true)
         #expect(try members("Buyers") == [Self.sha("p@example.com")])
     }
+
+    @Test func automaticEntryEntersUsersWhomAnEventMakesMatchOnceNotAgainWhileTheyStillMatch() throws {
+        let id = try canvas("Warm leads", audience: "Warm")
+        browser.get("/canvases/\(id)")
+        #expect(browser.post("/canvases/\(id)/add-filter", [("op", "performed_event"), ("attribute", "viewed_pricing"), ("value", "7"), ("group", "new")]).status == 303)
+        #expect(browser.post("/canvases/\(id)/auto-enter", [("auto_enter", "on")]).status == 303)
+        browser.postConfirmed("/canvases/\(id)/launch")
+        // Created without the event: no match, no entry.
+        #expect(api("/api/v1/users/track", #"{"attributes":[{"external_id":"w","email":"w@example.com"}]}"#).status == 201)
+        #expect(try test.store.stepTotals(canvasID: id).values.compactMap { $0[.entered] }.reduce(0, +) == 0)
+        // The event makes them match: they enter in the request that records it.
+        let first = #"{"attributes":[{"external_id":"w"}],"events":[\#(event("w", "viewed_pricing", daysAgo: 0))]}"#
+        #expect(api("/api/v1/users/track", first).status == 201)
+        #expect(try test.store.stepTotals(canvasID: id).values.compactMap { $0[.entered] }.reduce(0, +) == 1)
+        // Performing it again changes nothing: they matched before.
+        #expect(api("/api/v1/users/track", first).status == 201)
+        #expect(try test.store.stepTotals(canvasID: id).values.compactMap { $0[.entered] }.reduce(0, +) == 1)
+        engine.flush(force: true)
+        #expect(try members("Warm") == [Self.sha("w@example.com")])
+    }
 }

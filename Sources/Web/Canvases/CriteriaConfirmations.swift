@@ -34,7 +34,8 @@ enum CriteriaConfirmations {
 
     /// Whether `filter` is a consent condition (``ConsentAttributes``).
     static func isConsent(_ filter: AttributeFilter) -> Bool {
-        ConsentAttributes.suggested.contains { $0.attribute == filter.attribute }
+        // An event named like a consent attribute is still an event.
+        !filter.op.isActivity && ConsentAttributes.suggested.contains { $0.attribute == filter.attribute }
     }
 
     private static func removal(_ form: FormValues, _ criteria: EntryCriteria) -> Edit? {
