@@ -122,7 +122,7 @@ public final class SegmentExporter: Sendable {
     private func send(_ audience: ExportAudience, of export: SegmentExport, to audienceID: String, _ criteria: EntryCriteria,
                       _ connector: any PartnerConnector, _ token: String, until end: Date, handled: inout Int) throws {
         var cursor = audience.cursor
-        let schema = [FacebookIdentifiers.schemaKey(audience.field.identifier)]
+        let schema = audience.field.schema
         while Date() < end {
             let page = try store.profiles(workspaceID: export.workspaceID, matching: criteria, after: cursor, through: export.lastProfileRow,
                                           limit: batchSize, asOf: export.startedAt)
@@ -133,8 +133,7 @@ public final class SegmentExporter: Sendable {
             // The last gate: the policy as it is now, for each user as they are now (the page was just read).
             let policy = try store.consentPolicy(workspaceID: export.workspaceID)
             let consenting = page.filter { policy.blockingCondition(attributesJSON: $0.profile.attributesJSON) == nil }
-            let rows = consenting.map { audience.field.prepared(ProfileIdentifiers(externalID: $0.profile.externalID, attributesJSON: $0.profile.attributesJSON)) }
-                .filter { !$0.isEmpty }.map { [$0] }
+            let rows = consenting.compactMap { audience.field.row(ProfileIdentifiers(externalID: $0.profile.externalID, attributesJSON: $0.profile.attributesJSON)) }
             let skipped = consenting.count - rows.count
             var failed = 0
             if !rows.isEmpty {

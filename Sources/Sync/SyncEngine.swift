@@ -357,6 +357,15 @@ public final class SyncEngine: Sendable {
     func deliver(_ items: [ClaimedItem], to destination: SyncDestination,
                  activity: inout [ActivityLine]) -> [(ids: [Int64], outcome: ItemOutcome)] {
         guard let schema = items.first?.schema else { return [] }
+        // Items queued before a partner's rows gained a column (Meta's DATA_PROCESSING_OPTIONS) keep the schema they
+        // were queued with: each schema goes in calls of its own, never rows of one laid out as another.
+        if items.contains(where: { $0.schema != schema }) {
+            var outcomes: [(ids: [Int64], outcome: ItemOutcome)] = []
+            for same in [items.filter { $0.schema == schema }, items.filter { $0.schema != schema }] {
+                outcomes += deliver(same, to: destination, activity: &activity)
+            }
+            return outcomes
+        }
         let groups = IdentifierRulesCatalog.rules(for: destination.partner)?.requestGroups(schema) ?? [Array(schema.indices)]
         if groups.count == 1 && groups[0].count == schema.count { return deliverGroup(items, to: destination, activity: &activity) }
         var worst: [Int64: ItemOutcome] = [:]

@@ -75,6 +75,14 @@ import Testing
         #expect(columns.last == "x")
     }
 
+    @Test func theLimitedDataUseColumnCanBeAskedForAndLeavesAsLDUOrEmpty() throws {
+        let input = "mary@example.com\tldu\nmary@example.com\t\n"
+        let result = try HashCLI.run(["--partner", "facebook", "--schema", "EMAIL,DATA_PROCESSING_OPTIONS"], input: input)
+        #expect(result.status == 0)
+        let mary = "f1904cf1a9d73a55fa5de0ac823c4403ded71afd4c3248d00bdcd0866552bb79"
+        #expect(result.stdout == "\(mary)\tLDU\n\(mary)\t\n")
+    }
+
     @Test func defaultCountryFillsPhoneCallingCodesUnlessTheRowHasACountry() throws {
         let input = "020 7946 0958\t\n020 7946 0958\tFR\n"
         let result = try HashCLI.run(["--partner", "facebook", "--schema", "PHONE,COUNTRY", "--country", "GB"], input: input)

@@ -90,6 +90,27 @@ import Testing
         }
     }
 
+    @Test func limitedDataUseLeavesAsMetasArrayAndTheSandboxRecordsIt() throws {
+        let id = try client.createCustomAudience(account: "act_1001", name: "LDU buyers", description: nil, token: token)
+        let mary = "f1904cf1a9d73a55fa5de0ac823c4403ded71afd4c3248d00bdcd0866552bb79"   // sha256("mary@example.com")
+        let other = IdentifierHashing.sha256Hex("other@example.com")
+        let before = try partner.lastSequence()
+        let result = try client.uploadUsers(audienceID: id, action: .add, schema: ["EMAIL", "DATA_PROCESSING_OPTIONS"],
+                                            rows: [[mary, "LDU"], [other, ""]], token: token)
+        #expect(result.numReceived == 2 && result.numInvalidEntries == 0)
+
+        let upload = try #require(try partner.requests(since: before).last { ($0["path"] as? String)?.hasSuffix("/\(id)/users") == true })
+        let body = try #require((upload["body"] as? String).flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        let data = try #require((body["payload"] as? [String: Any])?["data"] as? [[Any]])
+        #expect(data.count == 2)
+        #expect(data.first?.last as? [String] == ["LDU"])
+        #expect(data.last?.last as? [String] == [])
+
+        let audience = try partner.call("GET", "/_sandbox/facebook/audiences/\(id)") as? [String: Any]
+        #expect(Set(audience?["members"] as? [String] ?? []) == [mary, other])
+        #expect(audience?["ldu_members"] as? [String] == [mary])
+    }
+
     @Test func refusesRowsThatDoNotFitBeforeSending() throws {
         let before = try partner.lastSequence()
         #expect(throws: PartnerError.self) {

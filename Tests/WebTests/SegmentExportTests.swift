@@ -87,6 +87,19 @@ import Testing
         #expect(!bodies.contains(Self.sha("user6@example.com")) && !bodies.contains(Self.sha("user7@example.com")))
     }
 
+    @Test func usersWhoAskedForLimitedDataUseAreExportedFlaggedLDU() throws {
+        let key = try APITests.createKey(test, as: "admin@acme.test", name: "LDU")
+        let response = test.app.respond(to: Request(method: "POST", path: "/api/v1/users/track",
+                                                    headers: ["authorization": "Bearer " + key, "content-type": "application/json"],
+                                                    body: Array(#"{"attributes":[{"external_id":"u3","data_processing_options":["LDU"]},{"external_id":"u8","limited_data_use":true}]}"#.utf8)))
+        #expect(response.status == 201)
+        _ = try start(["email"])
+        while exporter().hasWork() { exporter().run(for: 5) }
+        let emails = try sandboxAudience(named: "Gold — Email — \(UTCDate(test.clock.now).day)")
+        #expect(emails["members"] as? [String] == (2..<12).map { Self.sha("user\($0)@example.com") }.sorted())
+        #expect(emails["ldu_members"] as? [String] == [Self.sha("user3@example.com"), Self.sha("user8@example.com")].sorted())
+    }
+
     @Test func usersWhoWithdrawOrAreErasedAfterAnExportAreRemovedFromItsAudience() throws {
         try partner.call("POST", "/_sandbox/facebook/config", json: #"{"remove_threshold":0}"#)
         let export = try start(["email", "phone"])

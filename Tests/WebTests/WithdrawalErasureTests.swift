@@ -92,7 +92,7 @@ import Testing
                       ("u3", #""first_name":"Cy""#)])
         flow.engine.flush(force: true)
         let byEmail = flow.browser.get("/ledger", query: [("external_id", "Ann@Example.com")]).text
-        #expect(byEmail.contains(#"value="u1""#) && byEmail.contains("Synced") && byEmail.contains("Would be sent: EMAIL (hashed)."))
+        #expect(byEmail.contains(#"value="u1""#) && byEmail.contains("Synced") && byEmail.contains("Would be sent: EMAIL, prepared by the partner&#39;s rules."))
         #expect(flow.browser.get("/ledger", query: [("external_id", "+1 650 555 0100")]).text.contains(#"value="u1""#))
         #expect(flow.browser.get("/ledger", query: [("external_id", "u2")]).text
                 .contains("Not sent: blocked by the workspace consent policy (do_not_sell is true)."))

@@ -2,6 +2,9 @@
 /// SHA-256 lower-hex except MADID and EXTERN_ID. Where the SDKs and other tools disagree with the
 /// official guide (fb-py-sdk hashes MADID and drops accents; rudder keeps ZIP+4 and guesses gender),
 /// the guide wins.
+///
+/// Every row also carries Meta's Limited Data Use flag (`DATA_PROCESSING_OPTIONS`, see ``alwaysSent``): "LDU" or "",
+/// which the client sends as `["LDU"]` or `[]` (partners.md §1.4).
 public enum FacebookIdentifiers: IdentifierRules {
     /// Facebook.
     public static let partner = PartnerID.facebook
@@ -11,6 +14,14 @@ public enum FacebookIdentifiers: IdentifierRules {
         .email, .phone, .firstName, .lastName, .firstInitial, .city, .state, .zip, .country, .gender,
         .birthYear, .birthMonth, .birthDay, .mobileAdvertiserID, .externalID,
     ]
+
+    /// Limited Data Use goes with every row, so a person who asked for it is never uploaded without it.
+    public static var alwaysSent: [IdentifierField] { [.dataProcessingOptions] }
+
+    /// The schema key of the Limited Data Use column.
+    public static let dataProcessingOptionsKey = "DATA_PROCESSING_OPTIONS"
+    /// The one data processing option Meta knows.
+    public static let limitedDataUse = "LDU"
 
     /// Facebook multi-key schema key for a field ("EMAIL", "PHONE", "FN", … "MADID", "EXTERN_ID").
     public static func schemaKey(_ field: IdentifierField) -> String {
@@ -30,13 +41,15 @@ public enum FacebookIdentifiers: IdentifierRules {
         case .birthDay: "DOBD"
         case .mobileAdvertiserID: "MADID"
         case .externalID: "EXTERN_ID"
+        case .dataProcessingOptions: dataProcessingOptionsKey
         case .adUserDataConsent, .adPersonalizationConsent: ""   // not Facebook keys; never in `fields`
         }
     }
 
-    /// MADID ("do not hash") and EXTERN_ID (not hashed) leave as normalized; all else is hashed.
+    /// MADID ("do not hash"), EXTERN_ID (not hashed) and the data processing options leave as normalized; all
+    /// else is hashed.
     public static func isHashed(_ field: IdentifierField) -> Bool {
-        field != .mobileAdvertiserID && field != .externalID
+        ![.mobileAdvertiserID, .externalID, .dataProcessingOptions].contains(field)
     }
 
     /// The normalized (not hashed) value, or "" when nothing usable remains. `country` fills a phone's
@@ -57,7 +70,14 @@ public enum FacebookIdentifiers: IdentifierRules {
         case .birthDay: return Normalize.day(raw)
         case .mobileAdvertiserID: return Normalize.trimmed(raw).lowercased()   // "lowercase, keep hyphens"
         case .externalID: return Normalize.trimmed(raw)   // "the exact same format every time"
+        case .dataProcessingOptions: return asksLimitedDataUse(raw) ? limitedDataUse : ""
         case .adUserDataConsent, .adPersonalizationConsent: return ""   // Facebook takes no consent columns
         }
+    }
+
+    /// Whether `raw` asks for Limited Data Use: "LDU" in any case and spacing, alone or in a comma-separated list
+    /// (how an array attribute reaches the rules). Anything else, "" included, means no LDU.
+    static func asksLimitedDataUse(_ raw: String) -> Bool {
+        raw.split(separator: ",").contains { Normalize.trimmed(String($0)).uppercased() == Self.limitedDataUse }
     }
 }

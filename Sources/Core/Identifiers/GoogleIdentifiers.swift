@@ -43,6 +43,7 @@ public enum GoogleIdentifiers: IdentifierRules {
         case .birthMonth: "BIRTH_MONTH"
         case .birthDay: "BIRTH_DAY"
         case .externalID: "EXTERNAL_ID"
+        case .dataProcessingOptions: "DATA_PROCESSING_OPTIONS"   // Meta's Limited Data Use; Google never sends it
         }
     }
 
@@ -64,7 +65,7 @@ public enum GoogleIdentifiers: IdentifierRules {
         case .zip: return GoogleNormalize.postalCode(raw, country: place)
         case .mobileAdvertiserID: return Normalize.trimmed(raw)
         case .adUserDataConsent, .adPersonalizationConsent: return GoogleNormalize.consent(raw)
-        case .firstInitial, .city, .state, .gender, .birthYear, .birthMonth, .birthDay, .externalID: return ""
+        case .firstInitial, .city, .state, .gender, .birthYear, .birthMonth, .birthDay, .externalID, .dataProcessingOptions: return ""
         }
     }
 

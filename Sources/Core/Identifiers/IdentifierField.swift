@@ -10,4 +10,8 @@ public enum IdentifierField: String, CaseIterable, Sendable, Codable {
     case adUserDataConsent
     /// Consent to personalized ads (Google's `adPersonalization`), from `ad_personalization_consent`.
     case adPersonalizationConsent
+    /// Meta's Limited Data Use flag (`DATA_PROCESSING_OPTIONS`), from the profile attribute `data_processing_options`
+    /// ("LDU" or an array holding "LDU", any case) or Braze's `limited_data_use: true`. Not an identifier: Facebook
+    /// sends it with every row, `["LDU"]` or `[]`.
+    case dataProcessingOptions
 }

@@ -34,6 +34,20 @@ public enum ExportField: String, CaseIterable, Sendable, Codable {
         return FacebookIdentifiers.row([identifier], from: only)[0]
     }
 
+    /// The schema of an export upload: the field's key, then the columns Facebook wants with every row (Limited
+    /// Data Use).
+    public var schema: [String] {
+        ([identifier] + FacebookIdentifiers.alwaysSent).map(FacebookIdentifiers.schemaKey)
+    }
+
+    /// The upload row for a profile, laid out as ``schema``, or nil when the profile has no usable value for the
+    /// field (it is then skipped and counted, never sent).
+    public func row(_ profile: ProfileIdentifiers) -> [String]? {
+        let value = prepared(profile)
+        guard !value.isEmpty else { return nil }
+        return [value] + FacebookIdentifiers.row(FacebookIdentifiers.alwaysSent, from: profile)
+    }
+
     /// The audience name the form suggests: "<segment> — <field> — <date>".
     public func defaultAudienceName(segment: String, on date: Date) -> String {
         "\(segment) — \(label) — \(UTCDate(date).day)"

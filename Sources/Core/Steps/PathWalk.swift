@@ -137,7 +137,7 @@ public enum PathWalk {
             outcome.counts.append(StepCount(stepID: step.id, metric: hadValue ? .notSyncedInvalid : .notSyncedNoField))
             return
         }
-        // Columns the partner wants with every row (Google's consent), added only now: a row of them alone still
+        // Columns the partner wants with every row (Google's consent, Meta's Limited Data Use), added only now: a row of them alone still
         // had "no field to match" above.
         let always = rules.alwaysSent
         outcome.items.append(SyncItemDraft(stepID: step.id, schema: (fields + always).map(rules.schemaKey),
@@ -181,6 +181,7 @@ extension ProfileIdentifiers {
         self.init(email: text("email"), phone: text("phone"), firstName: text("first_name"), lastName: text("last_name"),
                   gender: text("gender"), dateOfBirth: text("dob"), city: text("home_city"), state: text("state"), zip: text("zip"),
                   country: text("country"), idfa: text("idfa"), gaid: text("gaid"), externalID: externalID,
-                  adUserDataConsent: flag("ad_user_data_consent"), adPersonalizationConsent: flag("ad_personalization_consent"))
+                  adUserDataConsent: flag("ad_user_data_consent"), adPersonalizationConsent: flag("ad_personalization_consent"),
+                  dataProcessingOptions: Self.dataProcessingOptions(attributes))
     }
 }

@@ -26,9 +26,24 @@ extension FacebookClient {
     /// The most rows one call may carry (partners.md §1.4).
     public static let maxRowsPerCall = 10_000
 
+    /// The rows as Graph takes them: queued rows are all strings, but Meta wants the `DATA_PROCESSING_OPTIONS` column
+    /// as an array of options, `["LDU"]` for a row whose value is "LDU" (comma-separated options each become an item)
+    /// and `[]` for "" (no Limited Data Use).
+    static func payloadData(schema: [String], rows: [[String]]) -> [[Any]] {
+        let options = Set(schema.indices.filter { schema[$0] == FacebookIdentifiers.dataProcessingOptionsKey })
+        guard !options.isEmpty else { return rows }
+        return rows.map { row in
+            row.indices.map { column -> Any in
+                guard options.contains(column) else { return row[column] }
+                return row[column].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            }
+        }
+    }
+
     /// Adds or removes users with the multi-key schema (`POST`/`DELETE /{audience}/users`).
     ///
-    /// Rows are already normalized and hashed; each row has one entry per schema key, `""` where unknown.
+    /// Rows are already normalized and hashed; each row has one entry per schema key, `""` where unknown (see
+    /// ``payloadData(schema:rows:)`` for the data processing options column).
     /// - Throws: ``PartnerError/invalidData(rows:message:)`` before sending when a row does not fit the schema or
     ///   there are more than 10,000 rows; otherwise the classified Graph error.
     public func uploadUsers(audienceID: String, action: AudienceAction, schema: [String], rows: [[String]],
@@ -38,7 +53,7 @@ extension FacebookClient {
         guard rows.count <= Self.maxRowsPerCall, !rows.isEmpty else {
             throw .invalidData(rows: [], message: "facebook: a call carries 1 to \(Self.maxRowsPerCall) rows")
         }
-        let payload: [String: Any] = ["payload": ["schema": schema, "data": rows, "is_raw": true]]
+        let payload: [String: Any] = ["payload": ["schema": schema, "data": Self.payloadData(schema: schema, rows: rows), "is_raw": true]]
         let body = (try? JSONSerialization.data(withJSONObject: payload)).map(Array.init) ?? []
         return try call(action == .add ? "POST" : "DELETE", "/\(audienceID)/users", token: token, json: body,
                         context: .audience, as: FacebookUploadResult.self)

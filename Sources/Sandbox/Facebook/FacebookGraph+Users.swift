@@ -26,12 +26,7 @@ enum FacebookUsers {
                 changed += db.changesCount
             }
         } else {
-            // Adds are idempotent: a member already present stays one member.
-            let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO fb_audience_members (audience_id, identity) VALUES (?, ?)")
-            for identity in evaluation.identities {
-                try statement.execute(arguments: [audienceID, identity])
-                changed += db.changesCount
-            }
+            changed = try add(evaluation, to: audienceID, db)
         }
         let rows = payload.rows.count
         try db.execute(
@@ -69,5 +64,19 @@ enum FacebookUsers {
             ("num_received", .int(received)), ("num_invalid_entries", .int(evaluation.invalidEntries)),
             ("invalid_entry_samples", .object(evaluation.samples.map { ($0.0, JSON.string($0.1)) })),
         ])
+    }
+
+    /// Adds the members, returning how many are new. Adds are idempotent: a member already present stays one member,
+    /// and its Limited Data Use flag becomes what this upload says, as a re-upload updates a person's options.
+    private static func add(_ evaluation: PayloadEvaluation, to audienceID: Int64, _ db: Database) throws -> Int {
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO fb_audience_members (audience_id, identity, ldu) VALUES (?, ?, ?)")
+        let update = try db.cachedStatement(sql: "UPDATE fb_audience_members SET ldu = ? WHERE audience_id = ? AND identity = ?")
+        var added = 0
+        for identity in evaluation.identities {
+            let ldu = evaluation.limitedDataUse.contains(identity) ? 1 : 0
+            try insert.execute(arguments: [audienceID, identity, ldu])
+            if db.changesCount == 1 { added += 1 } else { try update.execute(arguments: [ldu, audienceID, identity]) }
+        }
+        return added
     }
 }

@@ -110,6 +110,8 @@ enum FacebookKnobs {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM fb_audiences WHERE id = ?", arguments: [id]) else { return nil }
             let members = try String.fetchAll(db, sql: "SELECT identity FROM fb_audience_members WHERE audience_id = ? ORDER BY identity",
                                               arguments: [id])
+            let lduMembers = try String.fetchAll(db, sql: "SELECT identity FROM fb_audience_members WHERE audience_id = ? AND ldu = 1 ORDER BY identity",
+                                                 arguments: [id])
             let rejections = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fb_rate_rejections WHERE audience_id = ?", arguments: [id]) ?? 0
             let account: Int = row["account_id"]
             let deleted: Int = row["deleted"]
@@ -123,6 +125,8 @@ enum FacebookKnobs {
                 ("id", .string(String(id))), ("name", .string(name)), ("description", .string(description)),
                 ("account_id", .string("act_\(account)")), ("deleted", .bool(deleted == 1)),
                 ("members", .array(members.map(JSON.string))),
+                // Members whose latest upload asked for Limited Data Use.
+                ("ldu_members", .array(lduMembers.map(JSON.string))),
             ]
             out += counters.map { ($0.0, JSON.int($0.1)) }
             return JSON.object(out)

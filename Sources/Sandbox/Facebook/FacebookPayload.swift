@@ -22,6 +22,8 @@ struct UploadSession: Sendable {
 struct PayloadEvaluation: Sendable {
     /// The member identity of each row that has one, in row order.
     var identities: [String] = []
+    /// The identities whose row asked for Limited Data Use (`DATA_PROCESSING_OPTIONS` holding "LDU").
+    var limitedDataUse: Set<String> = []
     /// Values in hashed columns that are not lowercase SHA-256 hex.
     var invalidEntries = 0
     /// Up to 100 samples, `row index → reason`.
@@ -90,7 +92,32 @@ enum FacebookPayload {
                 throw .invalidParameter("Data is missing or does not match schema")
             }
         }
+        try checkDataProcessingOptions(schema: schema, rows: rows)
         return AudiencePayload(schema: schema, rows: rows, session: try parseSession(params.json("session")))
+    }
+
+    /// The options Meta knows in a `DATA_PROCESSING_OPTIONS` column (partners.md §1.4).
+    static let dataProcessingOptions: Set<String> = ["LDU"]
+
+    /// Each `DATA_PROCESSING_OPTIONS` value must be an array of known options: `["LDU"]`, or `[]` for none. A string,
+    /// a number or an unknown option fails the whole call, as Graph rejects a malformed payload.
+    private static func checkDataProcessingOptions(schema: [String], rows: [[JSON]]) throws(GraphError) {
+        let columns = schema.indices.filter { schema[$0] == "DATA_PROCESSING_OPTIONS" }
+        for (index, row) in rows.enumerated() {
+            for column in columns {
+                guard let items = row[column].arrayValue else {
+                    throw .invalidParameter("Invalid data_processing_options in row \(index): expected an array such as [\"LDU\"] or [], got \(row[column].plainText)")
+                }
+                for item in items where !(item.stringValue.map(dataProcessingOptions.contains) ?? false) {
+                    throw .invalidParameter("Invalid data_processing_options in row \(index): unknown option \(item.plainText); known options: LDU")
+                }
+            }
+        }
+    }
+
+    /// Whether a row's `DATA_PROCESSING_OPTIONS` (already checked) asks for Limited Data Use.
+    private static func asksLimitedDataUse(_ row: [JSON], schema: [String]) -> Bool {
+        schema.indices.contains { schema[$0] == "DATA_PROCESSING_OPTIONS" && (row[$0].arrayValue ?? []).contains(.string("LDU")) }
     }
 
     private static func parseSession(_ value: JSON?) throws(GraphError) -> UploadSession? {
@@ -131,11 +158,11 @@ enum FacebookPayload {
                 if valid[key] == nil { valid[key] = value }
                 if !nonIdentifierKeys.contains(key) { identifierParts.append("\(key)=\(value)") }
             }
-            if let identity = identityPriority.lazy.compactMap({ keys in keys.lazy.compactMap { valid[$0] }.first }).first {
-                result.identities.append(identity)
-            } else if !identifierParts.isEmpty {
-                result.identities.append(identifierParts.joined(separator: "|"))
-            }
+            let identity = identityPriority.lazy.compactMap({ keys in keys.lazy.compactMap { valid[$0] }.first }).first
+                ?? (identifierParts.isEmpty ? nil : identifierParts.joined(separator: "|"))
+            guard let identity else { continue }
+            result.identities.append(identity)
+            if asksLimitedDataUse(row, schema: schema) { result.limitedDataUse.insert(identity) }
         }
         return result
     }

@@ -127,6 +127,10 @@ enum FacebookSchema {
                 CREATE INDEX fb_rate_rejections_audience ON fb_rate_rejections (audience_id);
                 """)
         }
+        // Whether the member's latest upload asked for Limited Data Use (`DATA_PROCESSING_OPTIONS` ["LDU"]).
+        migrator.registerMigration("facebook-v2-ldu") { db in
+            try db.execute(sql: "ALTER TABLE fb_audience_members ADD COLUMN ldu INTEGER NOT NULL DEFAULT 0 CHECK (ldu IN (0, 1))")
+        }
     }
 
     /// Tables in an order that deletes children before parents.

@@ -40,16 +40,21 @@ enum LedgerDiagnosis {
                 let walk = CanvasEntries.enter(alone, externalID: profile.externalID, attributesJSON: profile.attributesJSON, activity: activity,
                                                now: context.now)
                 return StepView(title: "Step \(step.position + 1): \(step.title(audienceNames: names))",
-                                verdict: verdict(walk, stepID: step.id), verdictClass: walk?.items.isEmpty == false ? "ok" : "muted")
+                                verdict: verdict(walk, step: step), verdictClass: walk?.items.isEmpty == false ? "ok" : "muted")
             }
             return CanvasView(canvas: canvas.name, path: path, verdict: "Matches the entry criteria.", steps: steps, hasSteps: !steps.isEmpty)
         }
     }
 
-    private static func verdict(_ walk: PathOutcome?, stepID: Int64) -> String {
+    private static func verdict(_ walk: PathOutcome?, step: CanvasStep) -> String {
         guard let walk else { return "Not judged." }
+        let stepID = step.id
         if let item = walk.items.first(where: { $0.stepID == stepID }) {
-            return "Would be sent: \(item.schema.joined(separator: ", ")) (hashed)."
+            // The match fields only: the columns a partner takes with every row (consent signals, Limited Data Use) come last.
+            var partner: PartnerID?
+            if case .audienceSync(let config) = step.kind { partner = config.partner }
+            let always = partner.flatMap(IdentifierRulesCatalog.rules(for:))?.alwaysSent.count ?? 0
+            return "Would be sent: \(item.schema.dropLast(always).joined(separator: ", ")), prepared by the partner's rules."
         }
         if let block = walk.blocks.first(where: { $0.stepID == stepID }) { return "Not sent: blocked by the workspace consent policy (\(block.reason))." }
         let metrics = Set(walk.counts.filter { $0.stepID == stepID }.map(\.metric))

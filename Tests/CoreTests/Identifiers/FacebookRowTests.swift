@@ -12,8 +12,9 @@ import Testing
         }
         #expect(FacebookIdentifiers.field(forSchemaKey: " email ") == .email)
         #expect(FacebookIdentifiers.field(forSchemaKey: "EMAIL_SHA256") == nil)
-        // Every identifier but the consent signals, which only Google takes.
-        #expect(Set(FacebookIdentifiers.fields) == Set(IdentifierField.allCases).subtracting([.adUserDataConsent, .adPersonalizationConsent]))
+        // Every identifier but the consent signals, which only Google takes, and Limited Data Use, which goes with every row.
+        #expect(Set(FacebookIdentifiers.fields) == Set(IdentifierField.allCases)
+            .subtracting([.adUserDataConsent, .adPersonalizationConsent, .dataProcessingOptions]))
     }
 
     @Test func onlyMadidAndExternIDLeaveUnhashed() {
