@@ -84,6 +84,20 @@ import Testing
         #expect(nonTrivial > 100)
     }
 
+    @Test func activityIsReadOnlyFromTheUsersOwnWorkspaceAndWindow() throws {
+        let event = { (id: String, days: Double) in ProfileEvent(externalID: id, name: "viewed_pricing", time: now.addingTimeInterval(-days * 86_400), propertiesJSON: nil) }
+        try store.track(workspaceID: workspace, updates: [ProfileUpdate(externalID: "u1", attributes: [:])], events: [event("u1", 40)], now: now,
+                        enter: { _ in [] })
+        try store.track(workspaceID: other, updates: [ProfileUpdate(externalID: "u1", attributes: [:])], events: [event("u1", 1)], now: now,
+                        enter: { _ in [] })
+        let facts = try store.activityFacts(workspaceID: workspace, externalIDs: ["u1", "nobody"], days: 30, now: now)
+        #expect(facts["u1"] == ActivityFacts(now: now) && facts["nobody"] == ActivityFacts(now: now))   // the 40-day-old one is outside the window
+        #expect(try store.activityFacts(workspaceID: workspace, externalIDs: ["u1"], days: 60, now: now)["u1"]?.events.count == 1)
+        let recent = EntryCriteria(groups: [[AttributeFilter(attribute: "viewed_pricing", op: .performedEvent, value: "7")]])
+        #expect(try store.countProfiles(workspaceID: workspace, matching: recent, now: now) == 0)
+        #expect(try store.countProfiles(workspaceID: other, matching: recent, now: now) == 1)
+    }
+
     @Test func theSampleIsTheNewestMembersPageByPage() throws {
         try store.upsertProfiles(workspaceID: workspace, (0..<30).map { ProfileUpdate(externalID: "p\($0)", attributes: ["plan": $0 % 2 == 0 ? "\"gold\"" : "\"free\""]) },
                                  now: now)
