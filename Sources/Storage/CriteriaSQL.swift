@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import GRDB
 
 /// Entry criteria as one SQL condition over the `profile` table (alias `p`), so a segment's size and sample on
@@ -10,13 +11,16 @@ import GRDB
 /// `as_lower` (Swift's `lowercased()`, registered on every connection) because SQLite's `lower()` only knows
 /// ASCII; dates through `as_is_date` (`FilterValueParsing.isDate`).
 struct CriteriaSQL {
+    /// The moment activity windows end at (`ActivityFacts.now` in Swift).
+    let now: Date
     private(set) var sql = ""
     private(set) var arguments: [(any DatabaseValueConvertible)?] = []
 
     /// The condition for `criteria`: the AND of its groups, each the OR of its filters; `1` for everyone.
-    /// Segment filters are false here (segments never contain them; see `segmentProblems()`).
-    static func condition(_ criteria: EntryCriteria) -> (sql: String, arguments: StatementArguments) {
-        var built = CriteriaSQL()
+    /// Segment filters are false here (segments never contain them; see `segmentProblems()`). Activity filters
+    /// count back from `now`.
+    static func condition(_ criteria: EntryCriteria, now: Date) -> (sql: String, arguments: StatementArguments) {
+        var built = CriteriaSQL(now: now)
         built.sql = criteria.groups.isEmpty ? "1" : ""
         for (g, group) in criteria.groups.enumerated() {
             built.sql += g == 0 ? "(" : " AND ("
@@ -78,6 +82,27 @@ struct CriteriaSQL {
             present(source); sql += " AND NOT ("; equals(source, text, arrays: true); sql += ")"
         case .greaterThan, .lessThan: text.isEmpty ? (sql += "0") : compare(source, text, greater: filter.op == .greaterThan)
         case .inSegment, .notInSegment: sql += "0"
+        case .performedEvent, .notPerformedEvent, .purchasedProduct, .madePurchase: activity(filter)
+        }
+    }
+
+    /// An activity filter as an `EXISTS` over the `(profile_id, name, time)` / `(profile_id, product_id, time)`
+    /// indexes; `=` on text compares bytes, as `ActivityFacts` compares scalars.
+    private mutating func activity(_ filter: AttributeFilter) {
+        guard let start = filter.windowStart(now: now) else { sql += "0"; return }
+        switch filter.op {
+        case .performedEvent, .notPerformedEvent:
+            if filter.op == .notPerformedEvent { sql += "NOT " }
+            sql += "EXISTS (SELECT 1 FROM profile_event AS ev WHERE ev.profile_id = p.id AND ev.name = ? AND ev.time >= ?)"
+            arguments += [filter.attribute, start]
+        case .purchasedProduct:
+            sql += "EXISTS (SELECT 1 FROM profile_purchase AS pu WHERE pu.profile_id = p.id AND pu.product_id = ? AND pu.time >= ?)"
+            arguments += [filter.attribute, start]
+        case .madePurchase:
+            sql += "EXISTS (SELECT 1 FROM profile_purchase AS pu WHERE pu.profile_id = p.id AND pu.time >= ?)"
+            arguments += [start]
+        case .equals, .notEquals, .isTrue, .isFalse, .exists, .notExists, .greaterThan, .lessThan, .inSegment, .notInSegment:
+            sql += "0"
         }
     }
 

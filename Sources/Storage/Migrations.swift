@@ -23,6 +23,7 @@ enum Migrations {
         migrator.registerMigration("015-maintenance-checks", migrate: maintenanceChecks)
         migrator.registerMigration("016-consent-policy", migrate: consentPolicy)
         migrator.registerMigration("017-profile-events-and-purchases", migrate: profileEventsAndPurchases)
+        migrator.registerMigration("018-canvas-entry-action", migrate: canvasEntryAction)
         return migrator
     }
 
@@ -516,6 +517,14 @@ enum Migrations {
                 received_at REAL NOT NULL
             );
             CREATE INDEX profile_purchase_by_product ON profile_purchase(profile_id, product_id, time);
+            """)
+    }
+
+    /// Action-based entry: the event (or purchase, of a product or any) that enters users into the canvas.
+    private static func canvasEntryAction(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE canvas ADD COLUMN entry_action TEXT CHECK (entry_action IS NULL OR entry_action IN ('event', 'purchase'));
+            ALTER TABLE canvas ADD COLUMN entry_action_name TEXT CHECK (entry_action_name IS NULL OR length(entry_action_name) BETWEEN 1 AND 255);
             """)
     }
 }

@@ -52,6 +52,15 @@ extension Store {
         }
     }
 
+    /// Stores a canvas's action-based entry setting (nil: off).
+    public func setEntryAction(workspaceID: Int64, id: Int64, _ action: EntryAction?) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE canvas SET entry_action = ?, entry_action_name = ? WHERE id = ? AND workspace_id = ?",
+                           arguments: [action?.kind, action?.name, id, workspaceID])
+            if db.changesCount == 0 { throw StoreError.notFound }
+        }
+    }
+
     /// Deletes a draft canvas with its steps. Launched canvases are stopped, not deleted.
     public func deleteDraftCanvas(workspaceID: Int64, id: Int64) throws(StoreError) {
         try write { db in
@@ -66,7 +75,8 @@ extension Store {
 
     static func canvas(from row: Row) -> Canvas {
         Canvas(id: row["id"], workspaceID: row["workspace_id"], name: row["name"], status: CanvasStatus(rawValue: row["status"]) ?? .draft,
-               entryCriteriaJSON: row["entry_criteria"], autoEnter: (row["auto_enter"] as Int64) == 1, launchedBy: row["launched_by"],
+               entryCriteriaJSON: row["entry_criteria"], autoEnter: (row["auto_enter"] as Int64) == 1,
+               entryAction: EntryAction(kind: row["entry_action"], name: row["entry_action_name"]), launchedBy: row["launched_by"],
                createdAt: Date(unix: row["created_at"]), launchedAt: (row["launched_at"] as Double?).map(Date.init(unix:)))
     }
 }

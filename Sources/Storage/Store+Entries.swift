@@ -13,6 +13,36 @@ public enum EntryResult: String, Sendable, Equatable, Codable {
     case unknownUser = "unknown_user"
 }
 
+/// One user updated by `/users/track`, as the entry decision sees them.
+public struct TrackedUser: Sendable {
+    /// The user.
+    public let externalID: String
+    /// Their attributes JSON before the request (nil: the request created them).
+    public let before: String?
+    /// Their attributes JSON after it.
+    public let after: String
+    /// Their activity before this request's events and purchases (nil: not loaded, as no canvas reads it).
+    public let activityBefore: ActivityFacts?
+    /// This request's events of the user that may start an action-based entry (empty on a repeated update).
+    public let events: [ProfileEvent]
+    /// This request's purchases of the user that may start an action-based entry (empty on a repeated update).
+    public let purchases: [ProfilePurchase]
+    /// All this request's events of the user, for their activity after it.
+    let newEvents: [ProfileEvent]
+    /// All this request's purchases of the user.
+    let newPurchases: [ProfilePurchase]
+
+    /// Their activity after this request (nil: not loaded).
+    public var activityAfter: ActivityFacts? {
+        activityBefore.map { before in
+            var after = before
+            after.events += newEvents.map { ActivityFacts.Event(name: $0.name, time: $0.time.unix) }
+            after.purchases += newPurchases.map { ActivityFacts.Purchase(productID: $0.productID, time: $0.time.unix) }
+            return after
+        }
+    }
+}
+
 /// A user waiting in a Delay step whose wait is over.
 public struct DueEntry: Sendable, Equatable {
     /// Row id.
@@ -49,25 +79,44 @@ extension Store {
         }
     }
 
-    /// Upserts `updates` and lets `autoEnter` enter each updated user into canvases (given the attributes before
-    /// and after), then stores `events` and `purchases` on their profiles (each needs an update for its user, even
-    /// an empty one), in one transaction.
+    /// Upserts `updates`, stores `events` and `purchases` on their profiles (each needs an update for its user, even
+    /// an empty one), then lets `enter` decide, per updated user, which canvases they enter (automatic entry on a change
+    /// and action-based entry on this request's events), and records the entries — all in one transaction.
+    ///
+    /// `activityDays` is the longest activity window the deciding canvases read (nil: none reads activity, and none
+    /// is loaded): each user's activity is then loaded once, before this request's events are added.
     public func track(workspaceID: Int64, updates: [ProfileUpdate], events: [ProfileEvent] = [], purchases: [ProfilePurchase] = [], now: Date,
-                      autoEnter: (String, String?, String) -> [(canvasID: Int64, outcome: PathOutcome)]) throws(StoreError) {
+                      activityDays: Int? = nil, enter: (TrackedUser) -> [(canvasID: Int64, outcome: PathOutcome)]) throws(StoreError) {
         try write { db in
             let read = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
-            var tallies = Tallies()
             let policy = try Self.consentPolicy(db, workspaceID: workspaceID)
+            var changes: [(externalID: String, before: String?, after: String)] = []
             for update in updates {
                 let before = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
                 try Self.upsertDetectingWithdrawals(db, workspaceID: workspaceID, [update], policy: policy, now: now)
-                let after = try String.fetchOne(read, arguments: [workspaceID, update.externalID]) ?? "{}"
-                for entry in autoEnter(update.externalID, before, after) {
-                    try Self.record(db, canvasID: entry.canvasID, externalID: update.externalID, outcome: entry.outcome, entryID: nil, now: now,
+                changes.append((update.externalID, before, try String.fetchOne(read, arguments: [workspaceID, update.externalID]) ?? "{}"))
+            }
+            let activity = try activityDays.map { days in
+                try Self.activityFacts(db, workspaceID: workspaceID, externalIDs: changes.map(\.externalID), days: days, now: now)
+            }
+            try Self.insertActivity(db, workspaceID: workspaceID, events: events, purchases: purchases, now: now)
+            // Grouped once: a request may hold 10,000 updates and 10,000 events.
+            let eventsByUser = Dictionary(grouping: events, by: \.externalID)
+            let purchasesByUser = Dictionary(grouping: purchases, by: \.externalID)
+            var tallies = Tallies()
+            var given = Set<String>()
+            for change in changes {
+                // This request's events go with the user's first update only, so they start at most one action entry.
+                let first = given.insert(change.externalID).inserted
+                let userEvents = eventsByUser[change.externalID] ?? [], userPurchases = purchasesByUser[change.externalID] ?? []
+                let user = TrackedUser(externalID: change.externalID, before: change.before, after: change.after, activityBefore: activity?[change.externalID],
+                                       events: first ? userEvents : [], purchases: first ? userPurchases : [],
+                                       newEvents: userEvents, newPurchases: userPurchases)
+                for entry in enter(user) {
+                    try Self.record(db, canvasID: entry.canvasID, externalID: change.externalID, outcome: entry.outcome, entryID: nil, now: now,
                                     tallies: &tallies)
                 }
             }
-            try Self.insertActivity(db, workspaceID: workspaceID, events: events, purchases: purchases, now: now)
             try tallies.commit(db, now: now)
             CrashPoints.reach(.ingestCommit)   // test-only: a kill here must roll the whole request back
         }

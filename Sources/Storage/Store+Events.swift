@@ -75,3 +75,34 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// The activity filters' view of `externalIDs`' events and purchases since `days` before `now`, by external id
+    /// (every id present, an unknown one with no activity): two queries for all the users of a request.
+    public func activityFacts(workspaceID: Int64, externalIDs: [String], days: Int, now: Date) throws(StoreError) -> [String: ActivityFacts] {
+        try read { db in try Self.activityFacts(db, workspaceID: workspaceID, externalIDs: externalIDs, days: days, now: now) }
+    }
+
+    /// `activityFacts` inside the caller's transaction.
+    static func activityFacts(_ db: Database, workspaceID: Int64, externalIDs: [String], days: Int, now: Date) throws -> [String: ActivityFacts] {
+        var facts = Dictionary(externalIDs.map { ($0, ActivityFacts(now: now)) }, uniquingKeysWith: { first, _ in first })
+        guard !externalIDs.isEmpty else { return facts }
+        let ids = JSONText.stringArray(externalIDs)
+        let since = now.unix - Double(days) * 86_400
+        let events = try Row.fetchCursor(db, sql: """
+            SELECT p.external_id, e.name, e.time FROM profile p JOIN profile_event e ON e.profile_id = p.id
+            WHERE p.workspace_id = ? AND p.external_id IN (SELECT value FROM json_each(?)) AND e.time >= ?
+            """, arguments: [workspaceID, ids, since])
+        while let row = try events.next() {
+            facts[row["external_id"], default: ActivityFacts(now: now)].events.append(.init(name: row["name"], time: row["time"]))
+        }
+        let purchases = try Row.fetchCursor(db, sql: """
+            SELECT p.external_id, b.product_id, b.time FROM profile p JOIN profile_purchase b ON b.profile_id = p.id
+            WHERE p.workspace_id = ? AND p.external_id IN (SELECT value FROM json_each(?)) AND b.time >= ?
+            """, arguments: [workspaceID, ids, since])
+        while let row = try purchases.next() {
+            facts[row["external_id"], default: ActivityFacts(now: now)].purchases.append(.init(productID: row["product_id"], time: row["time"]))
+        }
+        return facts
+    }
+}

@@ -34,7 +34,7 @@ extension Store {
     /// Starts an export: the snapshot (the newest profile row and how many profiles matched up to it) is read
     /// first, outside the write lock, then the export and its audiences are stored in one transaction.
     public func startExport(_ new: NewExport, now: Date) throws(StoreError) -> SegmentExport {
-        let condition = CriteriaSQL.condition(new.criteria)
+        let condition = CriteriaSQL.condition(new.criteria, now: now)
         let snapshot: (row: Int64, total: Int) = try read { db in
             let row = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM profile WHERE workspace_id = ?", arguments: [new.workspaceID]) ?? 0
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM profile AS p WHERE p.workspace_id = ? AND p.id <= ? AND \(condition.sql)",
@@ -114,10 +114,11 @@ extension Store {
     }
 
     /// Up to `limit` profiles meeting `criteria` with rows after `after` and up to `through`, oldest first: the
-    /// export's next batch.
+    /// export's next batch. Activity filters count back from `asOf` (the export's start, so every batch reads the
+    /// same windows as its snapshot count).
     public func profiles(workspaceID: Int64, matching criteria: EntryCriteria, after: Int64, through: Int64,
-                         limit: Int) throws(StoreError) -> [(rowID: Int64, profile: StoredProfile)] {
-        let condition = CriteriaSQL.condition(criteria)
+                         limit: Int, asOf: Date) throws(StoreError) -> [(rowID: Int64, profile: StoredProfile)] {
+        let condition = CriteriaSQL.condition(criteria, now: asOf)
         return try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT p.* FROM profile AS p WHERE +p.workspace_id = ? AND p.id > ? AND p.id <= ? AND \(condition.sql)

@@ -83,9 +83,9 @@ extension Store {
         }
     }
 
-    /// How many of the workspace's profiles meet `criteria` now (one SQL scan; see `CriteriaSQL`).
-    public func countProfiles(workspaceID: Int64, matching criteria: EntryCriteria) throws(StoreError) -> Int {
-        let condition = CriteriaSQL.condition(criteria)
+    /// How many of the workspace's profiles meet `criteria` at `now` (one SQL scan; see `CriteriaSQL`).
+    public func countProfiles(workspaceID: Int64, matching criteria: EntryCriteria, now: Date) throws(StoreError) -> Int {
+        let condition = CriteriaSQL.condition(criteria, now: now)
         return try read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM profile AS p WHERE p.workspace_id = ? AND \(condition.sql)",
                              arguments: [workspaceID] + condition.arguments) ?? 0
@@ -97,9 +97,9 @@ extension Store {
     ///
     /// `+p.workspace_id` keeps SQLite off the (workspace, external id) index: walking rows by id from the newest
     /// stops after `limit` matches, where the index would sort the whole workspace first.
-    public func profiles(workspaceID: Int64, matching criteria: EntryCriteria, before: Int64? = nil,
-                         limit: Int) throws(StoreError) -> [(rowID: Int64, profile: StoredProfile)] {
-        let condition = CriteriaSQL.condition(criteria)
+    public func profiles(workspaceID: Int64, matching criteria: EntryCriteria, before: Int64? = nil, limit: Int,
+                         now: Date) throws(StoreError) -> [(rowID: Int64, profile: StoredProfile)] {
+        let condition = CriteriaSQL.condition(criteria, now: now)
         return try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT p.* FROM profile AS p WHERE +p.workspace_id = ? AND p.id < ? AND \(condition.sql)

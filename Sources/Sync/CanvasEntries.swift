@@ -22,6 +22,9 @@ public struct CanvasEntries: Sendable {
         public var segments: [Int64: EntryCriteria] = [:]
         /// The workspace's consent policy: users who fail it enter and walk, but no step queues them.
         public var policy: ConsentPolicy = .standard
+
+        /// How many days of a user's activity its criteria read, or nil when they read none (nothing to load).
+        public var activityDays: Int? { criteria?.activityDays(segments: segments) }
     }
 
     /// Loads a canvas of the workspace for entering users.
@@ -33,27 +36,39 @@ public struct CanvasEntries: Sendable {
                       policy: try store.consentPolicy(workspaceID: workspaceID))
     }
 
-    /// Every active canvas of the workspace that enters users automatically.
-    public func autoEntering(workspaceID: Int64) throws(StoreError) -> [Loaded] {
-        try store.canvases(workspaceID: workspaceID).filter { $0.status == .active && $0.autoEnter }
+    /// Every active canvas of the workspace that `/users/track` may enter users into: automatically on a change, or
+    /// on an event or purchase (action-based entry).
+    public func trackEntering(workspaceID: Int64) throws(StoreError) -> [Loaded] {
+        try store.canvases(workspaceID: workspaceID).filter { $0.status == .active && ($0.autoEnter || $0.entryAction != nil) }
             .map { canvas throws(StoreError) in try load(workspaceID: workspaceID, canvasID: canvas.id) }
     }
 
     /// The walk of a user who enters now, or nil when they do not match (or the criteria cannot be read).
-    public static func enter(_ loaded: Loaded, externalID: String, attributesJSON: String, now: Date) -> PathOutcome? {
+    ///
+    /// `activity` is the user's events and purchases (see `Loaded.activityDays`); nil when not loaded, and then
+    /// every activity filter is false.
+    public static func enter(_ loaded: Loaded, externalID: String, attributesJSON: String, activity: ActivityFacts?, now: Date) -> PathOutcome? {
         guard let criteria = loaded.criteria, let attributes = ProfileValue.parseObject(json: attributesJSON) else { return nil }
         var withID = attributes
         withID["external_id"] = .string(externalID)
-        guard criteria.matches(withID, segments: loaded.segments) else { return nil }
+        guard criteria.matches(withID, segments: loaded.segments, activity: activity) else { return nil }
         return PathWalk.walk(loaded.steps, from: 0, resuming: false, profile: ProfileIdentifiers(externalID: externalID, attributes: attributes),
                              blockedBy: loaded.policy.blockingCondition(attributes), now: now)
     }
 
-    /// The walk of a user for whom `/users/track` changed attributes: they enter when they match now and did
-    /// not match before (a change that "makes them match").
-    public static func autoEnter(_ loaded: Loaded, externalID: String, before: String?, after: String, now: Date) -> PathOutcome? {
-        if let before, enter(loaded, externalID: externalID, attributesJSON: before, now: now) != nil { return nil }
-        return enter(loaded, externalID: externalID, attributesJSON: after, now: now)
+    /// The walk of a user `/users/track` updated, or nil when they do not enter. They enter when this request
+    /// recorded the canvas's entry action for them (an event or purchase) and they match the criteria after it; or,
+    /// when the canvas enters automatically, when they match after the request and did not before (a change — of
+    /// attributes or of activity — that "makes them match").
+    public static func enter(_ loaded: Loaded, tracked user: TrackedUser, now: Date) -> PathOutcome? {
+        if let action = loaded.canvas.entryAction, action.isTriggered(events: user.events, purchases: user.purchases) {
+            return enter(loaded, externalID: user.externalID, attributesJSON: user.after, activity: user.activityAfter, now: now)
+        }
+        guard loaded.canvas.autoEnter else { return nil }
+        if let before = user.before, enter(loaded, externalID: user.externalID, attributesJSON: before, activity: user.activityBefore, now: now) != nil {
+            return nil
+        }
+        return enter(loaded, externalID: user.externalID, attributesJSON: user.after, activity: user.activityAfter, now: now)
     }
 
     /// The walk of a user whose delay is over (nil attributes: the user was deleted meanwhile, and exits), under the

@@ -125,7 +125,7 @@ public final class SegmentExporter: Sendable {
         let schema = audience.field.schema
         while Date() < end {
             let page = try store.profiles(workspaceID: export.workspaceID, matching: criteria, after: cursor, through: export.lastProfileRow,
-                                          limit: batchSize)
+                                          limit: batchSize, asOf: export.startedAt)
             guard let last = page.last?.rowID else {
                 try store.recordExportBatch(exportID: export.id, field: audience.field, cursor: cursor, sent: 0, skipped: 0, failed: 0, complete: true)
                 return

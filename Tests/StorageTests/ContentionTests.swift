@@ -41,7 +41,7 @@ import Testing
                 while Date() < deadline {
                     do {
                         try tool.track(workspaceID: workspace, updates: [ProfileUpdate(externalID: "tool-\(n)", attributes: [:])], now: Date(),
-                                       autoEnter: { _, _, _ in [] })
+                                       enter: { _ in [] })
                         tally.wrote(1)
                         n += 1
                     } catch { tally.failed("tool: \(error)") }
@@ -64,7 +64,7 @@ import Testing
             while Date() < deadline {
                 let updates = (0..<20).map { ProfileUpdate(externalID: "t\(thread)-\(batch * 20 + $0)", attributes: ["n": "\(batch)"]) }
                 do {
-                    try store.track(workspaceID: workspace, updates: updates, now: Date(), autoEnter: { _, _, _ in [] })
+                    try store.track(workspaceID: workspace, updates: updates, now: Date(), enter: { _ in [] })
                     _ = try store.reserveCall(partner: .tiktok, account: "adv\(thread % 3)", budget: budget, now: Date())
                     tally.wrote(updates.count)
                     batch += 1

@@ -47,7 +47,7 @@ import Testing
         #expect(try store.segments(workspaceID: workspace).isEmpty)
     }
 
-    @Test func sqlCountsAndSamplesAgreeWithTheSwiftEvaluationOnGeneratedProfiles() throws {
+    @Test func sqlCountsAndSamplesAgreeWithTheSwiftEvaluationOnGeneratedProfilesAndActivity() throws {
         var random = SplitMix(seed: 20261122)
         let profiles = (0..<400).map { index in
             ProfileUpdate(externalID: "u\(index)", attributes: Dictionary(uniqueKeysWithValues: Self.attributeValues.compactMap { name, values in
@@ -56,6 +56,7 @@ import Testing
         }
         try store.upsertProfiles(workspaceID: workspace, profiles, now: now)
         try store.upsertProfiles(workspaceID: other, [ProfileUpdate(externalID: "u1", attributes: ["country": "\"US\""])], now: now)
+        let activity = try storeGeneratedActivity(for: profiles.map(\.externalID), &random)
         var reference: [(String, [String: ProfileValue])] = []
         for update in profiles {
             let stored = try #require(try store.profile(workspaceID: workspace, externalID: update.externalID))
@@ -63,13 +64,19 @@ import Testing
             attributes["external_id"] = .string(update.externalID)
             reference.append((update.externalID, attributes))
         }
+        // The loader canvas entry uses reads back exactly what was generated.
+        let loaded = try store.activityFacts(workspaceID: workspace, externalIDs: profiles.map(\.externalID), days: AttributeFilter.maxDays, now: now)
+        for (id, facts) in activity {
+            #expect(loaded[id]?.events.map { "\($0.name)@\($0.time)" }.sorted() == facts.events.map { "\($0.name)@\($0.time)" }.sorted())
+            #expect(loaded[id]?.purchases.map { "\($0.productID)@\($0.time)" }.sorted() == facts.purchases.map { "\($0.productID)@\($0.time)" }.sorted())
+        }
         var nonTrivial = 0
         for _ in 0..<400 {
             let criteria = EntryCriteria(groups: (0..<(1 + random.next(3))).map { _ in (0..<(1 + random.next(2))).map { _ in randomFilter(&random) } })
-            let expected = reference.filter { criteria.matches($0.1) }.map(\.0)
-            let counted = try store.countProfiles(workspaceID: workspace, matching: criteria)
+            let expected = reference.filter { criteria.matches($0.1, activity: activity[$0.0]) }.map(\.0)
+            let counted = try store.countProfiles(workspaceID: workspace, matching: criteria, now: now)
             #expect(counted == expected.count, "\(criteria.jsonText())")
-            let listed = try store.profiles(workspaceID: workspace, matching: criteria, limit: 1000).map(\.profile.externalID)
+            let listed = try store.profiles(workspaceID: workspace, matching: criteria, limit: 1000, now: now).map(\.profile.externalID)
             #expect(Set(listed) == Set(expected), "\(criteria.jsonText())")
             if !expected.isEmpty && expected.count < profiles.count { nonTrivial += 1 }
         }
@@ -77,16 +84,30 @@ import Testing
         #expect(nonTrivial > 100)
     }
 
+    @Test func activityIsReadOnlyFromTheUsersOwnWorkspaceAndWindow() throws {
+        let event = { (id: String, days: Double) in ProfileEvent(externalID: id, name: "viewed_pricing", time: now.addingTimeInterval(-days * 86_400), propertiesJSON: nil) }
+        try store.track(workspaceID: workspace, updates: [ProfileUpdate(externalID: "u1", attributes: [:])], events: [event("u1", 40)], now: now,
+                        enter: { _ in [] })
+        try store.track(workspaceID: other, updates: [ProfileUpdate(externalID: "u1", attributes: [:])], events: [event("u1", 1)], now: now,
+                        enter: { _ in [] })
+        let facts = try store.activityFacts(workspaceID: workspace, externalIDs: ["u1", "nobody"], days: 30, now: now)
+        #expect(facts["u1"] == ActivityFacts(now: now) && facts["nobody"] == ActivityFacts(now: now))   // the 40-day-old one is outside the window
+        #expect(try store.activityFacts(workspaceID: workspace, externalIDs: ["u1"], days: 60, now: now)["u1"]?.events.count == 1)
+        let recent = EntryCriteria(groups: [[AttributeFilter(attribute: "viewed_pricing", op: .performedEvent, value: "7")]])
+        #expect(try store.countProfiles(workspaceID: workspace, matching: recent, now: now) == 0)
+        #expect(try store.countProfiles(workspaceID: other, matching: recent, now: now) == 1)
+    }
+
     @Test func theSampleIsTheNewestMembersPageByPage() throws {
         try store.upsertProfiles(workspaceID: workspace, (0..<30).map { ProfileUpdate(externalID: "p\($0)", attributes: ["plan": $0 % 2 == 0 ? "\"gold\"" : "\"free\""]) },
                                  now: now)
         let gold = EntryCriteria(groups: [[AttributeFilter(attribute: "plan", op: .equals, value: "GOLD")]])
-        let first = try store.profiles(workspaceID: workspace, matching: gold, limit: 10)
+        let first = try store.profiles(workspaceID: workspace, matching: gold, limit: 10, now: now)
         #expect(first.map(\.profile.externalID) == stride(from: 28, through: 10, by: -2).map { "p\($0)" })
-        let rest = try store.profiles(workspaceID: workspace, matching: gold, before: first.last?.rowID, limit: 10)
+        let rest = try store.profiles(workspaceID: workspace, matching: gold, before: first.last?.rowID, limit: 10, now: now)
         #expect(rest.map(\.profile.externalID) == stride(from: 8, through: 0, by: -2).map { "p\($0)" })
-        #expect(try store.countProfiles(workspaceID: workspace, matching: gold) == 15)
-        #expect(try store.countProfiles(workspaceID: workspace, matching: .everyone) == 30)
+        #expect(try store.countProfiles(workspaceID: workspace, matching: gold, now: now) == 15)
+        #expect(try store.countProfiles(workspaceID: workspace, matching: .everyone, now: now) == 30)
     }
 
     /// Attribute values as canonical JSON, chosen to hit every typing rule: case, non-ASCII case, numbers as
@@ -99,7 +120,48 @@ import Testing
         ("we\"ird.name", [#""x""#, "1", #"["x"]"#, "false"]),
     ]
 
+    /// Event names and products that differ only in case or Unicode form (precomposed and decomposed é), so exact
+    /// matching is tested on both sides.
+    static let eventNames = ["viewed_pricing", "Viewed_Pricing", "signed_up", "caf\u{E9}", "cafe\u{301}"]
+    static let products = ["gold", "GOLD", "silver"]
+    /// Offsets from now in days: exactly on a 7-day boundary, a hair either side, and far past or in the future.
+    static let dayOffsets: [Double] = [-7, -7.000_001, -6.999_999, -0.25, -1, -30, -29.5, -365, -400, 1]
+    static let windows = ["1", "7", "30", "365", "3650", "0", "x", " 7 "]
+
+    /// Stores 0–4 events and 0–2 purchases for each user through `Store.track`, and returns them as the Swift
+    /// evaluation sees them (every user has facts, possibly empty).
+    func storeGeneratedActivity(for ids: [String], _ random: inout SplitMix) throws -> [String: ActivityFacts] {
+        var events: [ProfileEvent] = []
+        var purchases: [ProfilePurchase] = []
+        var facts: [String: ActivityFacts] = [:]
+        for id in ids {
+            var user = ActivityFacts(now: now)
+            for _ in 0..<random.next(5) {
+                let time = now.addingTimeInterval(Self.dayOffsets[random.next(Self.dayOffsets.count)] * 86_400)
+                let name = Self.eventNames[random.next(Self.eventNames.count)]
+                events.append(ProfileEvent(externalID: id, name: name, time: time, propertiesJSON: nil))
+                user.events.append(.init(name: name, time: time.timeIntervalSince1970))
+            }
+            for _ in 0..<random.next(3) {
+                let time = now.addingTimeInterval(Self.dayOffsets[random.next(Self.dayOffsets.count)] * 86_400)
+                let product = Self.products[random.next(Self.products.count)]
+                purchases.append(ProfilePurchase(externalID: id, productID: product, price: 5, currency: "USD", quantity: 1, time: time, propertiesJSON: nil))
+                user.purchases.append(.init(productID: product, time: time.timeIntervalSince1970))
+            }
+            facts[id] = user
+        }
+        try store.track(workspaceID: workspace, updates: ids.map { ProfileUpdate(externalID: $0, attributes: [:]) }, events: events,
+                        purchases: purchases, now: now, enter: { _ in [] })
+        return facts
+    }
+
     func randomFilter(_ random: inout SplitMix) -> AttributeFilter {
+        if random.next(100) < 35 {
+            let op = FilterOperator.activityOperators[random.next(FilterOperator.activityOperators.count)]
+            let names = op == .purchasedProduct ? Self.products : Self.eventNames
+            return AttributeFilter(attribute: op == .madePurchase ? AttributeFilter.purchaseAttribute : names[random.next(names.count)], op: op,
+                                   value: Self.windows[random.next(Self.windows.count)])
+        }
         let names = Self.attributeValues.map(\.0) + ["external_id", "missing"]
         let values = ["US", "us", "éire", "ÉIRE", "7", "7.0", "7.5", "18", "17.9", "true", "FALSE", "2000-01-01", "1995-01-01", "x", "u1", " US ", "[]", "-3"]
         let op = FilterOperator.attributeOperators[random.next(FilterOperator.attributeOperators.count)]

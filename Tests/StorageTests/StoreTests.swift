@@ -18,7 +18,8 @@ import Testing
         #expect(try store.appliedMigrations() == ["001-accounts-and-connections", "002-api-keys-and-profiles", "003-canvases-and-steps",
                                                    "004-entries-items-metrics", "005-sync-queue", "006-ledger-and-activity",
                                                    "007-account-call-budget", "008-alerts-and-outbox", "009-step-item-counts", "010-pro-partners", "011-refresh-tokens", "012-segments", "013-segment-exports", "014-profile-imports",
-                                                   "015-maintenance-checks", "016-consent-policy", "017-profile-events-and-purchases"])
+                                                   "015-maintenance-checks", "016-consent-policy", "017-profile-events-and-purchases",
+                                                   "018-canvas-entry-action"])
         #expect(try store.integrityCheck() == "ok")
     }
 

@@ -31,6 +31,7 @@ extension AttributeFilter {
             let name = segmentID.flatMap { segmentNames[$0] }.map { "\"\($0)\"" } ?? "#\(value ?? "?")"
             return "\(op == .inSegment ? "in" : "not in") segment \(name)"
         }
+        if op.isActivity { return activitySummary }
         guard op.needsValue else { return "\(attribute) \(op.label)" }
         guard let text = trimmedValue else { return "\(attribute) \(op.label) (no value)" }
         return "\(attribute) \(verb(for: text)) \(text)"
@@ -44,6 +45,20 @@ extension AttributeFilter {
         case .greaterThan: return isDate ? "is after" : "is greater than"
         case .lessThan: return isDate ? "is before" : "is less than"
         case .equals, .notEquals, .isTrue, .isFalse, .exists, .notExists, .inSegment, .notInSegment: return op.label
+        case .performedEvent, .notPerformedEvent, .purchasedProduct, .madePurchase: return op.label
+        }
+    }
+
+    /// An activity filter as a sentence: "performed viewed_pricing in the last 7 days".
+    private var activitySummary: String {
+        let window = days.map { $0 == 1 ? "in the last day" : "in the last \($0) days" } ?? "(no valid number of days)"
+        switch op {
+        case .performedEvent: return "performed \(attribute) \(window)"
+        case .notPerformedEvent: return "has not performed \(attribute) \(window)"
+        case .purchasedProduct: return "purchased \(attribute) \(window)"
+        case .madePurchase: return "made any purchase \(window)"
+        case .equals, .notEquals, .isTrue, .isFalse, .exists, .notExists, .greaterThan, .lessThan, .inSegment, .notInSegment:
+            return op.label
         }
     }
 }

@@ -19,6 +19,9 @@ import Foundation
 //   value. The segments' criteria are passed in; a segment that is not (it was deleted) matches nobody either
 //   way, and a segment's own criteria never refer to segments (evaluated without any, such a filter fails).
 //
+// - performed_event, not_performed_event, purchased_product, made_purchase: the user's events and purchases,
+//   passed in as `ActivityFacts` (rules in ActivityFilter.swift); without them these filters are false.
+//
 // The filter value is read with surrounding whitespace removed (see `AttributeFilter.trimmedValue`). An operator
 // that needs a value but has none (invalid, so never saved) matches nobody: criteria gate who is sent to ad
 // platforms, so anything unclear fails closed.
@@ -30,9 +33,10 @@ extension EntryCriteria {
     /// `external_id` if criteria may filter on it. An empty group matches nobody (an empty OR is false), which
     /// `problems()` reports so it is never saved; failing closed keeps unconsented users out if one slips by.
     ///
-    /// `segments` holds the criteria of the segments that segment filters name, by id.
-    public func matches(_ attributes: [String: ProfileValue], segments: [Int64: EntryCriteria] = [:]) -> Bool {
-        groups.allSatisfy { group in group.contains { $0.matches(attributes, segments: segments) } }
+    /// `segments` holds the criteria of the segments that segment filters name, by id; `activity` the user's events
+    /// and purchases for activity filters (nil: not loaded, and those filters are false).
+    public func matches(_ attributes: [String: ProfileValue], segments: [Int64: EntryCriteria] = [:], activity: ActivityFacts? = nil) -> Bool {
+        groups.allSatisfy { group in group.contains { $0.matches(attributes, segments: segments, activity: activity) } }
     }
 
     /// The ids of the segments these criteria refer to.
@@ -43,7 +47,7 @@ extension EntryCriteria {
 
 extension AttributeFilter {
     /// Whether one profile meets this one filter (the rules are at the top of this file).
-    public func matches(_ attributes: [String: ProfileValue], segments: [Int64: EntryCriteria] = [:]) -> Bool {
+    public func matches(_ attributes: [String: ProfileValue], segments: [Int64: EntryCriteria] = [:], activity: ActivityFacts? = nil) -> Bool {
         let actual = attributes[attribute] ?? .null
         switch op {
         case .exists: return actual.isPresent
@@ -54,8 +58,9 @@ extension AttributeFilter {
         case .notEquals: return trimmedValue.map { actual.isPresent && !Self.equals(actual, $0) } ?? false
         case .greaterThan: return trimmedValue.map { Self.compare(actual, $0) == .orderedDescending } ?? false
         case .lessThan: return trimmedValue.map { Self.compare(actual, $0) == .orderedAscending } ?? false
-        case .inSegment: return segmentID.flatMap { segments[$0] }.map { $0.matches(attributes) } ?? false
-        case .notInSegment: return segmentID.flatMap { segments[$0] }.map { !$0.matches(attributes) } ?? false
+        case .inSegment: return segmentID.flatMap { segments[$0] }.map { $0.matches(attributes, activity: activity) } ?? false
+        case .notInSegment: return segmentID.flatMap { segments[$0] }.map { !$0.matches(attributes, activity: activity) } ?? false
+        case .performedEvent, .notPerformedEvent, .purchasedProduct, .madePurchase: return matchesActivity(activity)
         }
     }
 

@@ -10,6 +10,14 @@ extension AttributeFilter {
         AttributeFilter(attribute: segmentAttribute, op: member ? .inSegment : .notInSegment, value: String(id))
     }
 
+    /// A filter from the editor's fields, trimmed, with the fixed attribute of segment and "made any purchase"
+    /// filters filled in (their forms have no attribute field) and no value for operators that take none.
+    public static func edited(attribute: String, op: FilterOperator, value: String) -> AttributeFilter {
+        let fixed: String? = op.isSegment ? segmentAttribute : (op == .madePurchase ? purchaseAttribute : nil)
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        return AttributeFilter(attribute: fixed ?? attribute.trimmingCharacters(in: .whitespaces), op: op, value: op.needsValue ? trimmed : nil)
+    }
+
     /// The first thing wrong with this filter in plain words, or nil when it can be saved.
     public func problem() -> String? { fieldProblems().first?.message }
 
@@ -23,6 +31,11 @@ extension AttributeFilter {
 
     private func attributeProblem() -> String? {
         if op.isSegment { return attribute == Self.segmentAttribute ? nil : "Segment filters have the attribute \"segment\"." }
+        if op == .madePurchase { return attribute == Self.purchaseAttribute ? nil : "\"Made any purchase\" filters have the attribute \"purchase\"." }
+        if op.isActivity {
+            if attribute.isEmpty { return op == .purchasedProduct ? "Enter the product id." : "Enter the event name." }
+            return attribute.count > ActivityValidation.maxNameLength ? "Event names and product ids have at most \(ActivityValidation.maxNameLength) characters." : nil
+        }
         if attribute.isEmpty { return "Choose an attribute." }
         if attribute.count > Self.maxAttributeLength { return "Attribute names have at most \(Self.maxAttributeLength) characters." }
         // Profiles cannot have such attributes ($ names are reserved), so the filter could never match.
@@ -34,13 +47,17 @@ extension AttributeFilter {
         guard op.needsValue else {
             return trimmedValue == nil ? nil : "\"\(op.label)\" takes no value; leave the value empty."
         }
-        guard let text = trimmedValue else { return "Enter a value to compare with." }
+        guard let text = trimmedValue else {
+            return op.isActivity ? "Enter the number of days as a whole number from 1 to \(Self.maxDays)." : "Enter a value to compare with."
+        }
         switch op {
         case .greaterThan, .lessThan:
             let comparable = FilterValueParsing.number(text) != nil || FilterValueParsing.isDate(text)
             return comparable ? nil : "Use a number (such as 18) or a date as YYYY-MM-DD (such as 2000-01-31)."
         case .inSegment, .notInSegment:
             return segmentID == nil ? "Choose a segment." : nil
+        case .performedEvent, .notPerformedEvent, .purchasedProduct, .madePurchase:
+            return days == nil ? "Enter the number of days as a whole number from 1 to \(Self.maxDays)." : nil
         case .equals, .notEquals, .isTrue, .isFalse, .exists, .notExists:
             return nil
         }

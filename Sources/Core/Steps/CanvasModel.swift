@@ -35,6 +35,8 @@ public struct Canvas: Sendable, Equatable {
     public let entryCriteriaJSON: String
     /// Whether `/users/track` enters users who come to match the criteria.
     public let autoEnter: Bool
+    /// The event or purchase that enters users when `/users/track` records it (nil: none).
+    public let entryAction: EntryAction?
     /// Who launched it (error emails go to them).
     public let launchedBy: Int64?
     /// When it was created.
@@ -44,7 +46,8 @@ public struct Canvas: Sendable, Equatable {
 
     /// Creates a value.
     public init(id: Int64, workspaceID: Int64, name: String, status: CanvasStatus, entryCriteriaJSON: String, autoEnter: Bool,
-                launchedBy: Int64?, createdAt: Date, launchedAt: Date?) {
+                entryAction: EntryAction? = nil, launchedBy: Int64?, createdAt: Date, launchedAt: Date?) {
+        self.entryAction = entryAction
         self.id = id; self.workspaceID = workspaceID; self.name = name; self.status = status; self.entryCriteriaJSON = entryCriteriaJSON
         self.autoEnter = autoEnter; self.launchedBy = launchedBy; self.createdAt = createdAt; self.launchedAt = launchedAt
     }

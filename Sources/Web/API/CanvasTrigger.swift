@@ -55,9 +55,14 @@ enum CanvasTrigger {
     private static func enter(_ context: RequestContext, _ loaded: CanvasEntries.Loaded, recipients: [Any]) throws -> Response {
         let parsed = RecipientParsing.parse(recipients, today: context.now)
         let now = context.now
+        let ids = parsed.valid.map(\.externalID)
+        // Read before the transaction: a trigger records no events, so the activity cannot change inside it.
+        let activity = try loaded.activityDays.map { days throws(StoreError) in
+            try context.app.store.activityFacts(workspaceID: context.apiWorkspaceID!, externalIDs: ids, days: days, now: now)
+        }
         let results = try context.app.store.trigger(workspaceID: context.apiWorkspaceID!, canvasID: loaded.canvas.id, updates: parsed.updates,
-                                                    externalIDs: parsed.valid.map(\.externalID), now: now) { externalID, json in
-            json.flatMap { CanvasEntries.enter(loaded, externalID: externalID, attributesJSON: $0, now: now) }
+                                                    externalIDs: ids, now: now) { externalID, json in
+            json.flatMap { CanvasEntries.enter(loaded, externalID: externalID, attributesJSON: $0, activity: activity?[externalID], now: now) }
         }
         let notEntered = zip(parsed.valid, results).compactMap { recipient, result -> NotEntered? in
             switch result {

@@ -78,14 +78,13 @@ enum UsersTrack {
 
     private static func store(_ parsed: TrackParsing, _ context: RequestContext) throws {
         let workspace = context.apiWorkspaceID!
-        // Canvases that enter users automatically are loaded before the transaction, which then decides per user.
-        let canvases = try CanvasEntries(store: context.app.store).autoEntering(workspaceID: workspace)
+        // Canvases that enter users on a change or an action are loaded before the transaction, which then decides
+        // per user; their users' activity is loaded there once, only when some criteria read it.
+        let canvases = try CanvasEntries(store: context.app.store).trackEntering(workspaceID: workspace)
         let now = context.now
         try context.app.store.track(workspaceID: workspace, updates: parsed.updates, events: parsed.events, purchases: parsed.purchases,
-                                    now: now) { externalID, before, after in
-            canvases.compactMap { loaded in
-                CanvasEntries.autoEnter(loaded, externalID: externalID, before: before, after: after, now: now).map { (loaded.canvas.id, $0) }
-            }
+                                    now: now, activityDays: canvases.compactMap(\.activityDays).max()) { user in
+            canvases.compactMap { loaded in CanvasEntries.enter(loaded, tracked: user, now: now).map { (loaded.canvas.id, $0) } }
         }
     }
 }

@@ -210,7 +210,8 @@ public enum SiteRoute: Equatable, Sendable {
 
 /// The POST actions on a canvas (`/canvases/{id}/{action}`).
 public enum CanvasAction: String, Sendable, CaseIterable {
-    case rename, addFilter = "add-filter", removeFilter = "remove-filter", autoEnter = "auto-enter", addStep = "add-step"
+    case rename, addFilter = "add-filter", removeFilter = "remove-filter", autoEnter = "auto-enter", entryAction = "entry-action"
+    case addStep = "add-step"
     case launch, stop, resume, delete
 }
 

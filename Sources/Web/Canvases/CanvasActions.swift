@@ -19,6 +19,12 @@ enum CanvasActions {
             return try CriteriaEdit.handle(context, id, adding: action == .addFilter)
         case .autoEnter:
             try store.updateCanvas(workspaceID: workspace, id: id, autoEnter: form["auto_enter"] == "on")
+        case .entryAction:
+            let parsed = EntryAction.parse(kind: form["entry_action"] ?? "", name: form["entry_action_name"] ?? "")
+            if let problem = parsed.problem {
+                return try CanvasPage.render(context, id, problems: [], filterError: nil, nameError: nil, entryActionError: problem, status: 422)
+            }
+            try store.setEntryAction(workspaceID: workspace, id: id, parsed.action)
         case .addStep:
             let kind: StepKind = form["kind"] == "delay"
                 ? .delay(seconds: 3600)
@@ -51,12 +57,10 @@ enum CriteriaEdit {
         let form = context.request.form
         let updated: EntryCriteria
         if adding {
-            let value = (form["value"] ?? "").trimmingCharacters(in: .whitespaces)
             guard let op = FilterOperator(rawValue: form["op"] ?? "") else {
                 return try CanvasPage.render(context, id, problems: [], filterError: "Choose how to compare.", nameError: nil, status: 422)
             }
-            let filter = AttributeFilter(attribute: (form["attribute"] ?? "").trimmingCharacters(in: .whitespaces), op: op,
-                                         value: op.needsValue ? value : nil)
+            let filter = AttributeFilter.edited(attribute: form["attribute"] ?? "", op: op, value: form["value"] ?? "")
             if let problem = try filter.problem() ?? segmentProblem(context, filter) {
                 return try CanvasPage.render(context, id, problems: [], filterError: problem, nameError: nil, status: 422)
             }

@@ -34,6 +34,11 @@ enum CanvasConfirmations {
             // Turning automatic entry on for a launched canvas starts sending whoever /users/track makes match.
             guard canvas.status != .draft, !canvas.autoEnter, context.request.form["auto_enter"] == "on" else { return .proceed }
             return .ask(try autoEnter(context, canvas))
+        case .entryAction:
+            // A launched canvas changes who enters it on what only after saying so; a refused form shows its message instead.
+            let parsed = EntryAction.parse(kind: context.request.form["entry_action"] ?? "", name: context.request.form["entry_action_name"] ?? "")
+            guard canvas.status != .draft, parsed.problem == nil, parsed.action != canvas.entryAction else { return .proceed }
+            return .ask(try entryAction(context, canvas, parsed.action))
         case .rename, .addStep:
             return .proceed
         }
@@ -58,6 +63,21 @@ enum CanvasConfirmations {
                             details: details, button: "Turn on automatic entry", cancelPath: SiteRoute.canvas(canvas.id).path, isDangerous: false)
     }
 
+    private static func entryAction(_ context: RequestContext, _ canvas: Canvas, _ action: EntryAction?) throws -> Confirmation {
+        let partners = sendingPartners(try context.app.store.steps(canvasID: canvas.id))
+        let details = ["Who may enter: \(criteriaSummary(context, canvas)).", "The consent policy still applies to everyone who enters."]
+        guard let action else {
+            return Confirmation(title: "Stop action-based entry of “\(canvas.name)”?",
+                                effect: "Users stop entering the launched canvas “\(canvas.name)” \(canvas.entryAction?.summary ?? "on an action"). "
+                                    + "Users already inside finish their path.",
+                                details: details, button: "Turn off action-based entry", cancelPath: SiteRoute.canvas(canvas.id).path, isDangerous: false)
+        }
+        return Confirmation(title: "Enter users of “\(canvas.name)” \(action.summary)?",
+                            effect: "Every user who matches the entry criteria of the launched canvas “\(canvas.name)” enters it \(action.summary)"
+                                + (partners.isEmpty ? "." : " and is sent to \(partners)."),
+                            details: details, button: "Turn on action-based entry", cancelPath: SiteRoute.canvas(canvas.id).path, isDangerous: false)
+    }
+
     /// "Launch creates 2 audiences at Facebook and starts sending", with who enters.
     private static func launch(_ context: RequestContext, _ canvas: Canvas) throws -> Confirmation {
         let steps = try context.app.store.steps(canvasID: canvas.id)
@@ -76,6 +96,7 @@ enum CanvasConfirmations {
         if let count = try matchingNow(context, canvas) { details.append("\(count.formatted()) of the workspace's users match the entry criteria now.") }
         details.append(canvas.autoEnter ? "Automatic entry is on: users enter as soon as /users/track makes them match."
                                         : "Users enter when they are sent to the canvas through the trigger API.")
+        if let action = canvas.entryAction { details.append("Action-based entry is on: users enter \(action.summary).") }
         return Confirmation(title: "Launch “\(canvas.name)”?", effect: "\(creates) \(sends)", details: details, button: "Launch canvas",
                             cancelPath: SiteRoute.canvas(canvas.id).path, isDangerous: false)
     }
@@ -109,6 +130,6 @@ extension CanvasConfirmations {
     /// How many profiles meet `criteria` now; nil when it names a segment (the count query cannot evaluate those).
     static func count(_ context: RequestContext, _ criteria: EntryCriteria) throws -> Int? {
         guard criteria.segmentIDs.isEmpty else { return nil }
-        return try context.app.store.countProfiles(workspaceID: context.user.workspaceID, matching: criteria)
+        return try context.app.store.countProfiles(workspaceID: context.user.workspaceID, matching: criteria, now: context.now)
     }
 }

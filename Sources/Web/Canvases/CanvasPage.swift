@@ -15,6 +15,8 @@ enum CanvasPage {
         /// A launched canvas's criteria are read-only until its explicit edit view (`?edit=criteria`) is opened.
         let editingCriteria: Bool
         let autoEnter: Bool
+        /// Action-based entry as the form shows it.
+        let entryAction: EntryActionView
         let steps: [StepRow]
         let hasSteps: Bool
         let problems: [ProblemView]
@@ -26,10 +28,11 @@ enum CanvasPage {
     }
 
     struct Paths {
-        let rename, addFilter, removeFilter, autoEnter, addStep, launch, stop, resume, delete, editCriteria, view: String
+        let rename, addFilter, removeFilter, autoEnter, entryAction, addStep, launch, stop, resume, delete, editCriteria, view: String
         init(_ id: Int64) {
             func path(_ action: CanvasAction) -> String { SiteRoute.canvasAction(id, action).path }
             rename = path(.rename); addFilter = path(.addFilter); removeFilter = path(.removeFilter); autoEnter = path(.autoEnter)
+            entryAction = path(.entryAction)
             addStep = path(.addStep); launch = path(.launch); stop = path(.stop); resume = path(.resume); delete = path(.delete)
             editCriteria = Self.editCriteria(id); view = SiteRoute.canvas(id).path
         }
@@ -67,7 +70,7 @@ enum CanvasPage {
 
     /// Renders the page; `problems` are a refused launch's reasons, `filterError` the add-filter form's.
     static func render(_ context: RequestContext, _ id: Int64, problems: [LaunchProblem], filterError: String?, nameError: String?,
-                       status: Int) throws -> Response {
+                       entryActionError: FieldError? = nil, status: Int) throws -> Response {
         let canvas = try context.app.store.canvas(workspaceID: context.user.workspaceID, id: id)
         let steps = try context.app.store.steps(canvasID: id)
         let names = CanvasStepNames.newAudienceNames(steps)
@@ -91,9 +94,10 @@ enum CanvasPage {
         let content = Content(
             id: id, name: canvas.name, status: CanvasLabels.status(canvas.status), isDraft: canvas.status == .draft,
             isActive: canvas.status == .active, isStopped: canvas.status == .stopped,
-            criteria: CriteriaView(criteria: CriteriaStorage.decode(canvas.entryCriteriaJSON), error: filterError,
+            criteria: CriteriaView(criteria: CriteriaStorage.decode(canvas.entryCriteriaJSON), error: filterError, errorOp: context.request.form["op"],
                                    segments: try segmentNames(context), isEditable: editing),
             editingCriteria: editing, autoEnter: canvas.autoEnter,
+            entryAction: EntryActionView(canvas.entryAction, error: entryActionError, form: entryActionError == nil ? nil : context.request.form),
             steps: rows, hasSteps: !rows.isEmpty, problems: problems.map { ProblemView(message: $0.message, link: $0.link) },
             hasProblems: !problems.isEmpty, nameError: nameError, consentPolicy: try ConsentPolicyNotice.of(context), paths: Paths(id), csrfToken: context.session?.csrfToken ?? "")
         return context.renderer.page("canvas", shell: context.shell(title: canvas.name, section: "canvases"), content: content, status: status)
@@ -128,5 +132,27 @@ enum CanvasStepNames {
             if case .audienceSync(let config) = step.kind, case .new(let name, _) = config.audience { names[step.id] = name }
         }
         return names
+    }
+}
+
+/// The canvas page's "Enter users when they…" form: none, an event (by name) or a purchase (of a product, or any).
+struct EntryActionView {
+    let summary: String
+    let isNone: Bool
+    let isEvent: Bool
+    let isPurchase: Bool
+    let name: String
+    /// The message for the name field, or for the choice.
+    let nameError: String?
+    let kindError: String?
+
+    /// The stored setting, or what was posted when it was refused (so the user corrects rather than retypes).
+    init(_ action: EntryAction?, error: FieldError?, form: FormValues?) {
+        summary = action.map { "Users enter \($0.summary), if they match the entry criteria." } ?? "Off: no event or purchase enters users."
+        let kind = form?["entry_action"] ?? action?.kind ?? "none"
+        isNone = kind == "none"; isEvent = kind == "event"; isPurchase = kind == "purchase"
+        name = form?["entry_action_name"] ?? action?.name ?? ""
+        nameError = error?.field == "entry_action_name" ? error?.message : nil
+        kindError = error?.field == "entry_action" ? error?.message : nil
     }
 }

@@ -34,7 +34,8 @@ enum CriteriaConfirmations {
 
     /// Whether `filter` is a consent condition (``ConsentAttributes``).
     static func isConsent(_ filter: AttributeFilter) -> Bool {
-        ConsentAttributes.suggested.contains { $0.attribute == filter.attribute }
+        // An event named like a consent attribute is still an event.
+        !filter.op.isActivity && ConsentAttributes.suggested.contains { $0.attribute == filter.attribute }
     }
 
     private static func removal(_ form: FormValues, _ criteria: EntryCriteria) -> Edit? {
@@ -47,9 +48,7 @@ enum CriteriaConfirmations {
 
     private static func addition(_ form: FormValues, _ criteria: EntryCriteria) -> Edit? {
         guard let op = FilterOperator(rawValue: form["op"] ?? "") else { return nil }
-        let value = (form["value"] ?? "").trimmingCharacters(in: .whitespaces)
-        let filter = AttributeFilter(attribute: (form["attribute"] ?? "").trimmingCharacters(in: .whitespaces), op: op,
-                                     value: op.needsValue ? value : nil)
+        let filter = AttributeFilter.edited(attribute: form["attribute"] ?? "", op: op, value: form["value"] ?? "")
         guard filter.problem() == nil else { return nil }
         let group = Int(form["group"] ?? "")
         // An alternative within a condition that holds a consent filter lets users in without that consent.

@@ -38,12 +38,17 @@ struct CriteriaView {
     let segmentChoices: [Option]
     let hasSegmentChoices: Bool
     let error: String?
+    /// The activity form's operators ("performed event … in the last N days", …).
+    let activityOperators: [Option]
+    /// The error of the activity form, shown next to its fields (the attribute form's `error` is then nil).
+    let activityError: String?
     /// Whether the remove buttons and add forms are shown (false: a launched canvas outside its edit view).
     let isEditable: Bool
 
     /// The editor for `stored` criteria (nil: unreadable); `segments` are the workspace's segments a filter may
     /// name, by id, or nil where segment filters are not allowed (a segment's own criteria).
-    init(criteria stored: EntryCriteria?, error: String?, who: String = "Who may enter:", segments: [Int64: String]? = nil,
+    /// `errorOp` is the operator the refused form posted, so its message is shown in the form it came from.
+    init(criteria stored: EntryCriteria?, error: String?, errorOp: String? = nil, who: String = "Who may enter:", segments: [Int64: String]? = nil,
          isEditable: Bool = true) {
         self.isEditable = isEditable
         let criteria = stored ?? EntryCriteria.everyone
@@ -70,7 +75,10 @@ struct CriteriaView {
         consentExplanation = ConsentAttributes.explanation
         shortcuts = ConsentAttributes.suggested.map { Shortcut(attribute: $0.attribute, op: $0.suggestedOperator.rawValue,
                                                                 label: EntryCriteria(groups: [[AttributeFilter(attribute: $0.attribute, op: $0.suggestedOperator, value: nil)]]).summary) }
-        self.error = error
+        let fromActivityForm = errorOp.flatMap(FilterOperator.init(rawValue:))?.isActivity == true
+        self.error = fromActivityForm ? nil : error
+        activityError = fromActivityForm ? error : nil
+        activityOperators = FilterOperator.activityOperators.map { Option(value: $0.rawValue, label: $0.label) }
     }
 }
 

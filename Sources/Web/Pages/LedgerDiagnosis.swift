@@ -27,13 +27,18 @@ enum LedgerDiagnosis {
             let loaded = try entries.load(workspaceID: workspace, canvasID: canvas.id)
             let names = CanvasStepNames.newAudienceNames(loaded.steps)
             let path = SiteRoute.canvas(canvas.id).path
-            guard CanvasEntries.enter(loaded, externalID: profile.externalID, attributesJSON: profile.attributesJSON, now: context.now) != nil else {
+            let activity = try loaded.activityDays.map { days throws(StoreError) in
+                try context.app.store.activityFacts(workspaceID: workspace, externalIDs: [profile.externalID], days: days, now: context.now)[profile.externalID]
+            } ?? nil
+            guard CanvasEntries.enter(loaded, externalID: profile.externalID, attributesJSON: profile.attributesJSON, activity: activity,
+                                      now: context.now) != nil else {
                 return CanvasView(canvas: canvas.name, path: path, verdict: "Does not match the entry criteria: does not enter.", steps: [], hasSteps: false)
             }
             let steps = loaded.steps.filter { !$0.kind.isDelay }.map { step in
                 // Each step alone, so steps after a Delay are judged too.
                 let alone = loaded.withPath([step])
-                let walk = CanvasEntries.enter(alone, externalID: profile.externalID, attributesJSON: profile.attributesJSON, now: context.now)
+                let walk = CanvasEntries.enter(alone, externalID: profile.externalID, attributesJSON: profile.attributesJSON, activity: activity,
+                                               now: context.now)
                 return StepView(title: "Step \(step.position + 1): \(step.title(audienceNames: names))",
                                 verdict: verdict(walk, step: step), verdictClass: walk?.items.isEmpty == false ? "ok" : "muted")
             }

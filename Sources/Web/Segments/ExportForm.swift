@@ -74,7 +74,7 @@ enum ExportForm {
     static func render(_ context: RequestContext, _ id: Int64, _ entered: Entered, status: Int) throws -> Response {
         let store = context.app.store
         let segment = try store.segment(workspaceID: context.user.workspaceID, id: id)
-        let size = try segment.criteria.map { c throws(StoreError) in try store.countProfiles(workspaceID: context.user.workspaceID, matching: c) } ?? 0
+        let size = try segment.criteria.map { c throws(StoreError) in try store.countProfiles(workspaceID: context.user.workspaceID, matching: c, now: context.now) } ?? 0
         let accounts = try Self.accounts(context) ?? []
         let content = Content(
             segmentName: segment.name, size: "\(size.formatted()) user\(size == 1 ? "" : "s")",

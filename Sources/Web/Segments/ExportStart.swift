@@ -77,7 +77,7 @@ enum ExportStart {
         var details: [String] = []
         for audience in plan.audiences {
             let having = plan.criteria.adding(AttributeFilter(attribute: audience.field.rawValue, op: .exists), toGroup: nil)
-            let count = try store.countProfiles(workspaceID: context.user.workspaceID, matching: having)
+            let count = try store.countProfiles(workspaceID: context.user.workspaceID, matching: having, now: context.now)
             parts.append("up to \(count.formatted()) users' hashed \(plural(audience.field))")
             details.append("A new audience “\(audience.name)” for \(audience.field.label.lowercased()): \(count.formatted()) users of the segment have one.")
         }

@@ -39,8 +39,8 @@ enum SegmentActions {
         let filter = criteria.groups[group][index]
         let after = criteria.removing(group: group, filter: index)
         let store = context.app.store
-        let now = try store.countProfiles(workspaceID: segment.workspaceID, matching: criteria)
-        let later = try store.countProfiles(workspaceID: segment.workspaceID, matching: after)
+        let now = try store.countProfiles(workspaceID: segment.workspaceID, matching: criteria, now: context.now)
+        let later = try store.countProfiles(workspaceID: segment.workspaceID, matching: after, now: context.now)
         let canvases = try store.canvases(workspaceID: segment.workspaceID).filter {
             $0.status != .draft && CriteriaStorage.decode($0.entryCriteriaJSON)?.segmentIDs.contains(id) == true
         }.map { "“\($0.name)”" }
@@ -77,9 +77,7 @@ enum SegmentActions {
             guard let op = FilterOperator(rawValue: form["op"] ?? ""), !op.isSegment else {
                 return try SegmentPage.render(context, id, filterError: "Choose how to compare.", status: 422)
             }
-            let value = (form["value"] ?? "").trimmingCharacters(in: .whitespaces)
-            let filter = AttributeFilter(attribute: (form["attribute"] ?? "").trimmingCharacters(in: .whitespaces), op: op,
-                                         value: op.needsValue ? value : nil)
+            let filter = AttributeFilter.edited(attribute: form["attribute"] ?? "", op: op, value: form["value"] ?? "")
             if let problem = filter.problem() { return try SegmentPage.render(context, id, filterError: problem, status: 422) }
             updated = criteria.adding(filter, toGroup: Int(form["group"] ?? ""))
             if let problem = updated.segmentProblems().first {

@@ -72,15 +72,15 @@ enum SegmentPage {
         let criteria = segment.criteria
         // Counted on every view: a segment is its filters applied to the profiles as they are now.
         let started = Date()
-        let size = try criteria.map { criteria throws(StoreError) in try store.countProfiles(workspaceID: workspace, matching: criteria) } ?? 0
+        let size = try criteria.map { criteria throws(StoreError) in try store.countProfiles(workspaceID: workspace, matching: criteria, now: context.now) } ?? 0
         let elapsed = Date().timeIntervalSince(started)
         let sample = try criteria.map { criteria throws(StoreError) in
-            try store.profiles(workspaceID: workspace, matching: criteria, limit: Segment.sampleSize).map { SampleRow($0.profile) }
+            try store.profiles(workspaceID: workspace, matching: criteria, limit: Segment.sampleSize, now: context.now).map { SampleRow($0.profile) }
         } ?? []
         let exports = try store.exports(workspaceID: workspace, segmentID: id).map { try exportRow($0, store: store) }
         let content = Content(
             id: id, name: segment.name, nameError: nameError,
-            criteria: CriteriaView(criteria: criteria, error: filterError, who: "Who is in it:"),
+            criteria: CriteriaView(criteria: criteria, error: filterError, errorOp: context.request.form["op"], who: "Who is in it:"),
             size: "\(size.formatted()) user\(size == 1 ? "" : "s")",
             sizeDetail: "counted just now in \(Int((elapsed * 1000).rounded())) ms, out of \(try store.profileCount(workspaceID: workspace).formatted())",
             sample: sample, hasSample: !sample.isEmpty, deleteError: deleteError, exports: exports, hasExports: !exports.isEmpty, paths: Paths(id), csrfToken: context.session?.csrfToken ?? "")

@@ -61,7 +61,8 @@ import Testing
     @Test func unknownOperatorMessageNamesItAndTheKnownOnes() {
         let message = CriteriaJSONError.unknownOperator("contains", path: "groups[0][0].op").description
         #expect(message == "Unknown filter operator \"contains\" at groups[0][0].op; expected one of equals, not_equals, "
-            + "is_true, is_false, exists, not_exists, greater_than, less_than, in_segment, not_in_segment.")
+            + "is_true, is_false, exists, not_exists, greater_than, less_than, in_segment, not_in_segment, "
+            + "performed_event, not_performed_event, purchased_product, made_purchase.")
         #expect(CriteriaJSONError.malformed("missing groups.").description == "Entry criteria JSON is malformed: missing groups.")
     }
 }

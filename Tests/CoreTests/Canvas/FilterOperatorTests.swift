@@ -13,6 +13,10 @@ import Testing
         (.lessThan, "less_than", "is less than / before", true),
         (.inSegment, "in_segment", "is in segment", true),
         (.notInSegment, "not_in_segment", "is not in segment", true),
+        (.performedEvent, "performed_event", "performed event … in the last N days", true),
+        (.notPerformedEvent, "not_performed_event", "has not performed event … in the last N days", true),
+        (.purchasedProduct, "purchased_product", "purchased product … in the last N days", true),
+        (.madePurchase, "made_purchase", "made any purchase in the last N days", true),
     ]
 
     @Test(arguments: table)
@@ -24,7 +28,8 @@ import Testing
 
     @Test func tableCoversEveryOperatorInEditorOrder() {
         #expect(Self.table.map(\.0) == FilterOperator.allCases)
-        #expect(FilterOperator.attributeOperators == FilterOperator.allCases.filter { ![.inSegment, .notInSegment].contains($0) })
+        #expect(FilterOperator.attributeOperators == Array(FilterOperator.allCases.prefix(8)))
+        #expect(FilterOperator.activityOperators == [.performedEvent, .notPerformedEvent, .purchasedProduct, .madePurchase])
     }
 }
 
