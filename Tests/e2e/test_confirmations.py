@@ -1,6 +1,10 @@
 """Confirmed actions, in Chromium through nginx: removing the consent condition of a live canvas asks first and says
 what it lets through, and a member is refused; Launch, Stop, Disconnect and Export each show their confirmation page,
 and Cancel changes nothing. No JavaScript is involved: every step is a server-rendered form or link."""
+import hashlib
+import re
+import time
+
 import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
@@ -102,6 +106,24 @@ def test_live_consent_removal_is_confirmed_and_refused_to_members(stack, browser
     browser.find_element(By.ID, "confirm-submit").click()
     wait_for_text(browser, "You are editing the entry criteria")
     assert summary(s, url, live) == "Everyone"
+
+    # Criteria edited live or not, the workspace consent policy still keeps an opted-out user from the partner.
+    keys = s.post(url + "/settings/api-keys", data={"_csrf": csrf_of(s, url + "/settings/api-keys"), "name": "confirm"}, timeout=10).text
+    headers = {"Authorization": "Bearer " + re.search(r'id="new-key-value">([^<]+)<', keys).group(1)}
+    r = requests.post(url + "/api/v1/canvas/trigger/send", headers=headers, timeout=30, json={"canvas_id": live, "recipients": [
+        {"external_user_id": "live-yes", "attributes": {"email": "live-yes@example.com"}},
+        {"external_user_id": "live-no", "attributes": {"email": "live-no@example.com", "ads_tracking_enabled": False}}]})
+    assert r.status_code == 201 and r.json()["entered"] == 2, r.text
+    deadline = time.monotonic() + 30
+    while (step := requests.get(url + "/api/v1/canvas/data_summary", params={"canvas_id": live}, headers=headers,
+                                timeout=10).json()["steps"][0])["pending"] > 0 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert step["synced"] == 1 and step["not_synced_by_reason"]["no_consent"] == 1, step
+    state = requests.get(stack.sandbox_url + "/_sandbox/facebook/state", timeout=5).json()
+    audience = next(a for a in state["audiences"] if a["name"] == "Confirm live")
+    members = requests.get(f"{stack.sandbox_url}/_sandbox/facebook/audiences/{audience['id']}", timeout=10).json()["members"]
+    sha = lambda text: hashlib.sha256(text.encode()).hexdigest()
+    assert sha("live-yes@example.com") in members and sha("live-no@example.com") not in members, members
 
 
 def test_launch_stop_disconnect_and_export_confirm_and_cancel_changes_nothing(stack, browser, shots):
