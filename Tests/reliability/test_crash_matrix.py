@@ -698,20 +698,25 @@ def removals_phase(stack, crasher, sandbox, headers, summary, canvas, plan, face
             progress["retried"] += 1
             time.sleep(0.2)
 
-    def leave():
-        for start in range(0, len(withdrawn), 1000):
-            ids = withdrawn[start:start + 1000]
+    def leave(first, last):
+        for start in range(first, last, 1000):
+            ids = withdrawn[start:min(last, start + 1000)]
             until_answered("/api/v1/users/track", {"attributes": [{"external_id": f"u{i}", "do_not_sell": True} for i in ids]}, "withdrawn", len(ids))
-            ids = erased[start:start + 1000]
+            ids = erased[start:min(last, start + 1000)]
             until_answered("/api/v1/users/delete", {"external_ids": [f"u{i}" for i in ids]}, "erased", len(ids))
 
-    leaving = threading.Thread(target=leave, daemon=True)
-    crasher.run_phase("erasure-commit", plan["erasure-commit"], 0.5, lambda: progress["erased"], after_start=leaving.start,
-                      active=leaving.is_alive)
-    leaving.join(600)
-    assert not leaving.is_alive() and progress["withdrawn"] == len(withdrawn) and progress["erased"] == len(erased), progress
-    crasher.run_phase("removal-answered", plan["removal-answered"], 0.5, facebook_probe, per_kill_timeout=120,
-                      active=lambda: summary(canvas, 2)["removals"]["pending"] > 0)
+    # Half the users leave while erasure transactions are killed, the other half while removals are (the engine sends
+    # removals within seconds: they must be queued during the phase that kills them).
+    half = len(withdrawn) // 2
+    first = threading.Thread(target=leave, args=(0, half), daemon=True)
+    crasher.run_phase("erasure-commit", plan["erasure-commit"], 0.5, lambda: progress["erased"], after_start=first.start, active=first.is_alive)
+    first.join(600)
+    second = threading.Thread(target=leave, args=(half, len(withdrawn)), daemon=True)
+    crasher.run_phase("removal-answered", plan["removal-answered"], 0.5, facebook_probe, per_kill_timeout=120, after_start=second.start,
+                      active=lambda: second.is_alive() or summary(canvas, 2)["removals"]["pending"] > 0)
+    second.join(600)
+    assert not first.is_alive() and not second.is_alive(), progress
+    assert progress["withdrawn"] == len(withdrawn) and progress["erased"] == len(erased), progress
     deadline = time.monotonic() + 600
     while (figures := summary(canvas))["removals"]["pending"] > 0 and time.monotonic() < deadline:
         time.sleep(1)
