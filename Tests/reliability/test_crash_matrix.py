@@ -48,7 +48,8 @@ PHASES = [
     ("after-partner-answered",   11, 0.4, "facebook"),
     ("external",                 11, None, "facebook"),
     ("erasure-commit",            5, 0.5, "erase"),
-    ("removal-answered",          6, 0.5, "facebook"),
+    # Every arrival kills: the removals are few batches, re-claimed after each kill until the last, clean restart.
+    ("removal-answered",          6, 1.0, "facebook"),
 ]
 
 
@@ -712,7 +713,7 @@ def removals_phase(stack, crasher, sandbox, headers, summary, canvas, plan, face
     crasher.run_phase("erasure-commit", plan["erasure-commit"], 0.5, lambda: progress["erased"], after_start=first.start, active=first.is_alive)
     first.join(600)
     second = threading.Thread(target=leave, args=(half, len(withdrawn)), daemon=True)
-    crasher.run_phase("removal-answered", plan["removal-answered"], 0.5, facebook_probe, per_kill_timeout=120, after_start=second.start,
+    crasher.run_phase("removal-answered", plan["removal-answered"], 1.0, facebook_probe, per_kill_timeout=120, after_start=second.start,
                       active=lambda: second.is_alive() or summary(canvas, 2)["removals"]["pending"] > 0)
     second.join(600)
     assert not first.is_alive() and not second.is_alive(), progress
