@@ -93,8 +93,13 @@ extension Store {
             var changes: [(externalID: String, before: String?, after: String)] = []
             for update in updates {
                 let before = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
-                try Self.upsertDetectingWithdrawals(db, workspaceID: workspaceID, [update], policy: policy, now: now)
-                changes.append((update.externalID, before, try String.fetchOne(read, arguments: [workspaceID, update.externalID]) ?? "{}"))
+                try Self.upsert(db, workspaceID: workspaceID, [update], now: now)
+                let after = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
+                if policy.mayChangeStanding(update) {   // both sides are read already: no second look for withdrawals
+                    try Self.queueWithdrawal(db, workspaceID: workspaceID, externalID: update.externalID, before: before, after: after,
+                                             policy: policy, now: now)
+                }
+                changes.append((update.externalID, before, after ?? "{}"))
             }
             let activity = try activityDays.map { days in
                 try Self.activityFacts(db, workspaceID: workspaceID, externalIDs: changes.map(\.externalID), days: days, now: now)

@@ -2,32 +2,6 @@ import Core
 import Foundation
 import GRDB
 
-/// A stored custom event of a profile.
-public struct StoredEvent: Sendable, Equatable {
-    /// The event's name.
-    public let name: String
-    /// When it happened.
-    public let time: Date
-    /// Its properties as JSON object text, nil when none were sent.
-    public let propertiesJSON: String?
-}
-
-/// A stored purchase of a profile.
-public struct StoredPurchase: Sendable, Equatable {
-    /// The product's id.
-    public let productID: String
-    /// The price of one item.
-    public let price: Double
-    /// ISO 4217 code.
-    public let currency: String
-    /// How many.
-    public let quantity: Int
-    /// When it was bought.
-    public let time: Date
-    /// Its properties as JSON object text, nil when none were sent.
-    public let propertiesJSON: String?
-}
-
 extension Store {
     /// Inserts events and purchases on their profiles, inside the caller's transaction. Every profile must exist
     /// already (`/users/track` upserts one for each external id first): an event that finds no profile fails the
@@ -53,25 +27,25 @@ extension Store {
     }
 
     /// A profile's events, oldest first.
-    public func events(workspaceID: Int64, externalID: String) throws(StoreError) -> [StoredEvent] {
+    public func events(workspaceID: Int64, externalID: String) throws(StoreError) -> [ProfileEvent] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT e.name, e.time, e.properties FROM profile_event e JOIN profile p ON p.id = e.profile_id
                 WHERE p.workspace_id = ? AND p.external_id = ? ORDER BY e.time, e.id
                 """, arguments: [workspaceID, externalID])
-                .map { StoredEvent(name: $0["name"], time: Date(unix: $0["time"]), propertiesJSON: $0["properties"]) }
+                .map { ProfileEvent(externalID: externalID, name: $0["name"], time: Date(unix: $0["time"]), propertiesJSON: $0["properties"]) }
         }
     }
 
     /// A profile's purchases, oldest first.
-    public func purchases(workspaceID: Int64, externalID: String) throws(StoreError) -> [StoredPurchase] {
+    public func purchases(workspaceID: Int64, externalID: String) throws(StoreError) -> [ProfilePurchase] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT b.product_id, b.price, b.currency, b.quantity, b.time, b.properties FROM profile_purchase b
                 JOIN profile p ON p.id = b.profile_id WHERE p.workspace_id = ? AND p.external_id = ? ORDER BY b.time, b.id
                 """, arguments: [workspaceID, externalID])
-                .map { StoredPurchase(productID: $0["product_id"], price: $0["price"], currency: $0["currency"], quantity: $0["quantity"],
-                                      time: Date(unix: $0["time"]), propertiesJSON: $0["properties"]) }
+                .map { ProfilePurchase(externalID: externalID, productID: $0["product_id"], price: $0["price"], currency: $0["currency"],
+                                       quantity: $0["quantity"], time: Date(unix: $0["time"]), propertiesJSON: $0["properties"]) }
         }
     }
 }

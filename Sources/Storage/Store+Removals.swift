@@ -124,34 +124,41 @@ extension Store {
         try removalCounts(column: "export_id", id: exportID)
     }
 
-    /// Queues withdrawal removals for the users of `updates` whose profile met the workspace consent policy before the
-    /// update and does not after it. Only an update that sets one of the policy's attributes can do that, so others are
-    /// not read (the common case costs nothing). Runs in the caller's transaction, around the upsert it wraps.
-    static func upsertDetectingWithdrawals(_ db: Database, workspaceID: Int64, _ updates: [ProfileUpdate], policy: ConsentPolicy? = nil,
-                                           now: Date) throws {
-        let policy = try policy ?? consentPolicy(db, workspaceID: workspaceID)
-        let names = Set(policy.conditions.map(\.attribute))
-        let touching = updates.filter { !names.isDisjoint(with: $0.attributes.keys) }
+    /// Upserts `updates` and queues withdrawal removals for their users who met the workspace consent policy before and
+    /// do not after. Only an update that sets one of the policy's attributes can do that, so others are not read (the
+    /// common case costs nothing). Runs in the caller's transaction.
+    static func upsertDetectingWithdrawals(_ db: Database, workspaceID: Int64, _ updates: [ProfileUpdate], now: Date) throws {
+        let policy = try consentPolicy(db, workspaceID: workspaceID)
+        let touching = updates.filter { policy.mayChangeStanding($0) }
         guard !touching.isEmpty else { return try upsert(db, workspaceID: workspaceID, updates, now: now) }
         let read = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
-        var before: [String: String] = [:]
+        var before: [String: String?] = [:]
         for update in touching where before[update.externalID] == nil {
-            before[update.externalID] = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
+            before[update.externalID] = .some(try String.fetchOne(read, arguments: [workspaceID, update.externalID]))
         }
         try upsert(db, workspaceID: workspaceID, updates, now: now)
-        for (externalID, old) in before where policy.blockingCondition(attributesJSON: old) == nil {
-            guard let new = try String.fetchOne(read, arguments: [workspaceID, externalID]), policy.blockingCondition(attributesJSON: new) != nil else { continue }
-            try queueRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: externalID, reason: .consentWithdrawn, now: now)
+        for (externalID, old) in before {
+            try queueWithdrawal(db, workspaceID: workspaceID, externalID: externalID, before: old,
+                                after: try String.fetchOne(read, arguments: [workspaceID, externalID]), policy: policy, now: now)
         }
+    }
+
+    /// Queues the removals of a user whose profile met `policy` before a write (`before`, nil: there was none) and does
+    /// not after it — a withdrawal — in the caller's transaction. Writes that already read both sides call it directly.
+    static func queueWithdrawal(_ db: Database, workspaceID: Int64, externalID: String, before: String?, after: String?, policy: ConsentPolicy,
+                                now: Date) throws {
+        guard let before, let after, policy.blockingCondition(attributesJSON: before) == nil,
+              policy.blockingCondition(attributesJSON: after) != nil else { return }
+        try queueRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: externalID, reason: .consentWithdrawn, now: now)
     }
 
     /// Erases the workspace's users `externalIDs`: removals from every audience a step added them to are queued under a
     /// tombstone (`tombstone(externalID)`, a keyed hash), then the profile, its delayed entries' link, its queued items
     /// and every stored identifier go, in one transaction. Items already sent keep only the tombstone and no values, so
     /// the figures still add up; items waiting to sync leave the queue as Not Synced (erased). Each removal's values
-    /// are wiped once the partner has taken it. Returns how many of the ids were known.
+    /// are wiped once the partner has taken it, and the WAL is emptied. Returns how many of the ids were known.
     public func erase(workspaceID: Int64, externalIDs: [String], now: Date, tombstone: (String) -> String) throws(StoreError) -> Int {
-        try write { db in
+        let known = try write { db in
             var known = 0
             for externalID in Set(externalIDs) {
                 let subject = tombstone(externalID)
@@ -169,6 +176,10 @@ extension Store {
             CrashPoints.reach(.erasureCommit)   // test-only: a kill here must roll the whole erasure back
             return known
         }
+        // The erased rows' old page images are still in the WAL until it is emptied: empty it now (best effort — under
+        // load a reader can hold it, and the store's own WAL restarts and journal size limit finish the job).
+        if known > 0 { try? checkpoint() }
+        return known
     }
 
     /// Takes an erased user's identifiers out of every table of the workspace (in the caller's transaction); returns
@@ -223,11 +234,11 @@ extension Store {
         }
     }
 
-    /// Records removal outcomes for items still claimed under `claimID`. A removal the partner took keeps no values.
-    /// Returns how many were recorded.
+    /// Records removal outcomes for items still claimed under `claimID`. A removal the partner took keeps no values,
+    /// in the file nor in its WAL. Returns how many were recorded.
     @discardableResult
     public func finishRemovals(claimID: String, outcomes: [(ids: [Int64], outcome: ItemOutcome)], now: Date) throws(StoreError) -> Int {
-        try write { db in
+        let recorded = try write { db in
             var changed = 0
             for (ids, outcome) in outcomes where !ids.isEmpty {
                 let matching = "WHERE id IN (SELECT value FROM json_each(?)) AND claim_id = ?"
@@ -252,6 +263,10 @@ extension Store {
             }
             return changed
         }
+        // The removed values are wiped in the file, but the WAL still holds the frames written before: empty it (best
+        // effort — a reader holding the WAL only delays this to the store's own restarts).
+        if outcomes.contains(where: { $0.outcome == .synced && !$0.ids.isEmpty }) { try? checkpoint() }
+        return recorded
     }
 
     /// A step's removals by state.

@@ -5,13 +5,13 @@ import Storage
 
 /// Sends removals from segment-export audiences — users who withdrew consent or were erased after an export sent them —
 /// with Facebook's removal call, within the ad account's budget shared with canvases and exports. Claimed with a lease
-/// and fenced like every queue item. A removal never fails for good while it can still succeed: a missing connection,
-/// throttling or a transient error waits (`retryDelay`); Facebook's "audience too small" waits an hour; anything else is
-/// given up and counted errored.
+/// and fenced like every queue item. A missing connection waits (`retryDelay`); a partner's refusal is decided by the
+/// same `RetryPolicy` as every sync — throttled and transient calls retry with backoff, "audience too small" hourly
+/// without a deadline, anything else within the 13-hour deadline before it is given up and counted errored.
 struct ExportRemovalSender {
     let exporter: SegmentExporter
 
-    /// How long a removal waits when it cannot be sent now (no connection, a transient error).
+    /// How long a removal waits while Facebook is not connected.
     static let retryDelay: TimeInterval = 15 * 60
     /// The lease of a claim while its call is in flight (the call's own time-out is far shorter).
     static let lease: TimeInterval = 120
@@ -54,14 +54,15 @@ struct ExportRemovalSender {
         }
         do {
             _ = try connector.upload(audienceID: target.audienceID, action: .remove, schema: items[0].schema, rows: items.map(\.row), token: token)
-            if (try? exporter.store.checkpoint()) == nil { exporter.logger.notice("the WAL could not be emptied after removals; it will be at its next restart") }
             return .synced
         } catch {
-            switch error {
-            case .throttled(let retryAfter, _): return .retry(at: time.addingTimeInterval(retryAfter ?? 60), errorClass: error.className, message: error.message)
-            case .transient, .authInvalid: return .retry(at: later, errorClass: error.className, message: error.message)
-            case .audienceTooSmallToRemove: return .retry(at: time.addingTimeInterval(3600), errorClass: error.className, message: error.message)
-            default: return .errored(errorClass: error.className, message: error.message)
+            var policy = RetryPolicy()
+            policy.deadline = exporter.deadline
+            let decision = policy.decide(error, attempts: items.map(\.attempts).max() ?? 1, firstAttempt: items.map(\.firstAttemptAt).min() ?? time,
+                                         now: time, jitter: Double.random(in: 0...1))
+            switch decision {
+            case .retry(let at): return .retry(at: at, errorClass: error.className, message: error.message)
+            case .giveUp(let reason): return .errored(errorClass: error.className, message: reason)
             }
         }
     }

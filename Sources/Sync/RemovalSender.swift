@@ -35,9 +35,6 @@ struct RemovalSender {
                 engine.logger.warning("[Sync] step \(stepID): \(items.count - recorded) of \(items.count) removal outcome(s) not recorded: the claim was taken over after its lease ran out")
             }
             try store.recordActivity(stepID: stepID, activity)
-            // A removal the partner took keeps no values, but the WAL still holds the frames written before: empty it
-            // (best effort; removals are rare, and a reader holding the WAL only delays this to the store's own restarts).
-            if outcomes.contains(where: { $0.outcome == .synced }) { try? store.checkpoint() }
             return recorded
         } catch {
             engine.logger.error("removals of step \(stepID) failed: \(error)")

@@ -34,6 +34,12 @@ public struct ConsentPolicy: Sendable, Equatable, Codable {
         return blockingCondition(attributes)
     }
 
+    /// Whether `update` sets one of the policy's attributes — the only kind of write that can make a user start or stop
+    /// meeting it, so the others need no look before and after.
+    public func mayChangeStanding(_ update: ProfileUpdate) -> Bool {
+        conditions.contains { update.attributes[$0.attribute] != nil }
+    }
+
     /// The policy as one sentence for the pages that show it read-only.
     public var sentence: String {
         guard !conditions.isEmpty else { return "No consent conditions: every user who reaches a step can be sent." }

@@ -42,19 +42,9 @@ public enum StandardValues {
     /// (`Country.find`), so what is stored is what `audiencesync hash` would send.
     public static func country(_ raw: String) -> String? { Country.find(raw)?.alpha2 }
 
-    /// `true`/`false` for the spellings of a yes/no answer: JSON true/false, the numbers 1 and 0, and the text
-    /// "true", "false", "yes", "no", "1", "0" in any case; nil otherwise. A consent flag sent as "no" must be
-    /// stored as false, not dropped: a dropped opt-out would leave the user looking as if they never said no.
-    public static func bool(_ value: Any) -> Bool? {
-        if ProfileValidation.isBool(value) { return (value as! NSNumber).boolValue }
-        if let number = value as? NSNumber {
-            switch number.doubleValue { case 1: return true; case 0: return false; default: return nil }
-        }
-        guard let text = value as? String else { return nil }
-        switch ProfileValidation.trimmedText(text).lowercased() {
-        case "true", "yes", "1": return true
-        case "false", "no", "0": return false
-        default: return nil
-        }
-    }
+    /// `true`/`false` for a yes/no answer — JSON true/false, the numbers 1 and 0, and words such as "yes", "no",
+    /// "granted" or "denied" in any case — or nil. Read by `ConsentAnswer`, the consent policy's own reader: a flag
+    /// sent as "denied" must be stored as false, since a dropped opt-out would leave the user looking as if they never
+    /// said no, and what ingest stores and what the policy reads must be one vocabulary.
+    public static func bool(_ value: Any) -> Bool? { ConsentAnswer.read(ProfileValue.from(jsonValue: value)) }
 }

@@ -70,7 +70,8 @@ enum FacebookUsers {
     /// and its Limited Data Use flag becomes what this upload says, as a re-upload updates a person's options.
     private static func add(_ evaluation: PayloadEvaluation, to audienceID: Int64, _ db: Database) throws -> Int {
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO fb_audience_members (audience_id, identity, ldu) VALUES (?, ?, ?)")
-        let update = try db.cachedStatement(sql: "UPDATE fb_audience_members SET ldu = ? WHERE audience_id = ? AND identity = ?")
+        // Only a changed flag is written: a re-sent batch (at-least-once delivery) leaves its pages untouched.
+        let update = try db.cachedStatement(sql: "UPDATE fb_audience_members SET ldu = ?1 WHERE audience_id = ?2 AND identity = ?3 AND ldu != ?1")
         var added = 0
         for identity in evaluation.identities {
             let ldu = evaluation.limitedDataUse.contains(identity) ? 1 : 0

@@ -98,11 +98,17 @@ enum FacebookPayload {
 
     /// The options Meta knows in a `DATA_PROCESSING_OPTIONS` column (partners.md §1.4).
     static let dataProcessingOptions: Set<String> = ["LDU"]
+    /// The schema key of the data processing options column.
+    static let dataProcessingOptionsKey = "DATA_PROCESSING_OPTIONS"
+
+    /// The positions of the data processing options columns in `schema` (none, or one).
+    private static func optionColumns(_ schema: [String]) -> [Int] { schema.indices.filter { schema[$0] == dataProcessingOptionsKey } }
 
     /// Each `DATA_PROCESSING_OPTIONS` value must be an array of known options: `["LDU"]`, or `[]` for none. A string,
     /// a number or an unknown option fails the whole call, as Graph rejects a malformed payload.
     private static func checkDataProcessingOptions(schema: [String], rows: [[JSON]]) throws(GraphError) {
-        let columns = schema.indices.filter { schema[$0] == "DATA_PROCESSING_OPTIONS" }
+        let columns = optionColumns(schema)
+        guard !columns.isEmpty else { return }
         for (index, row) in rows.enumerated() {
             for column in columns {
                 guard let items = row[column].arrayValue else {
@@ -115,9 +121,9 @@ enum FacebookPayload {
         }
     }
 
-    /// Whether a row's `DATA_PROCESSING_OPTIONS` (already checked) asks for Limited Data Use.
-    private static func asksLimitedDataUse(_ row: [JSON], schema: [String]) -> Bool {
-        schema.indices.contains { schema[$0] == "DATA_PROCESSING_OPTIONS" && (row[$0].arrayValue ?? []).contains(.string("LDU")) }
+    /// Whether a row's data processing options (`columns`, already checked) ask for Limited Data Use.
+    private static func asksLimitedDataUse(_ row: [JSON], columns: [Int]) -> Bool {
+        columns.contains { (row[$0].arrayValue ?? []).contains(.string("LDU")) }
     }
 
     private static func parseSession(_ value: JSON?) throws(GraphError) -> UploadSession? {
@@ -140,6 +146,7 @@ enum FacebookPayload {
     static func evaluate(_ payload: AudiencePayload) -> PayloadEvaluation {
         var result = PayloadEvaluation()
         let schema = payload.schema
+        let optionColumns = optionColumns(schema)   // found once: the loop below runs for up to 10,000 rows
         for (index, row) in payload.rows.enumerated() {
             var valid: [String: String] = [:]
             var identifierParts: [String] = []
@@ -162,7 +169,7 @@ enum FacebookPayload {
                 ?? (identifierParts.isEmpty ? nil : identifierParts.joined(separator: "|"))
             guard let identity else { continue }
             result.identities.append(identity)
-            if asksLimitedDataUse(row, schema: schema) { result.limitedDataUse.insert(identity) }
+            if !optionColumns.isEmpty, asksLimitedDataUse(row, columns: optionColumns) { result.limitedDataUse.insert(identity) }
         }
         return result
     }

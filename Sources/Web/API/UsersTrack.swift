@@ -120,9 +120,6 @@ enum UsersDelete {
         let deleted = try context.app.store.erase(workspaceID: workspace, externalIDs: ids, now: context.now) {
             Erasure.tombstone(context.app.tokenBox, workspaceID: workspace, externalID: $0)
         }
-        // The erased rows' old page images are still in the WAL until it is emptied: empty it now (best effort — under
-        // load a reader can hold it, and the store's own WAL restarts and journal size limit finish the job).
-        if deleted > 0 { try? context.app.store.checkpoint() }
         return Response.json(Answer(message: "success", deleted: deleted, notFound: ids.count - deleted))
     }
 }

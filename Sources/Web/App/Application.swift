@@ -99,7 +99,7 @@ public final class Application: Responder {
         if method != "GET", let refusal = CSRF.check(context) { return refusal }
         if method != "GET", let session { try? dependencies.store.touchSession(idHash: session.idHash, now: now) }
         do {
-            if let gate = entry.confirm, let answer = Confirm.apply(try gate(context), context) { return answer }
+            if let gate = entry.confirm, let answer = try Confirm.apply(try gate(context), context) { return answer }
             return try entry.handle(context)
         } catch StoreError.notFound {
             return ErrorPages.notFound(context)

@@ -21,8 +21,9 @@ struct Confirmation {
 enum ConfirmGate {
     /// No confirmation is needed for this request (e.g. a non-destructive action sharing the route).
     case proceed
-    /// Show this confirmation unless the request carries `confirmed=1`.
-    case ask(Confirmation)
+    /// Show this confirmation unless the request carries `confirmed=1`. Described only when it is shown: a description
+    /// may count users or ask a partner, which the confirmed request that follows must not pay for again.
+    case ask(() throws -> Confirmation)
     /// Refuse outright, confirmed or not (e.g. a member removing a consent condition from a live canvas).
     case refuse(Response)
 }
@@ -60,11 +61,11 @@ enum Confirm {
     static func isConfirmed(_ context: RequestContext) -> Bool { context.request.form[field] == "1" }
 
     /// Applies `gate` to the request: nil when the handler may run, or the response to send instead.
-    static func apply(_ gate: ConfirmGate, _ context: RequestContext) -> Response? {
+    static func apply(_ gate: ConfirmGate, _ context: RequestContext) throws -> Response? {
         switch gate {
         case .proceed: return nil
         case .refuse(let response): return response
-        case .ask(let confirmation): return isConfirmed(context) ? nil : page(context, confirmation)
+        case .ask(let describe): return isConfirmed(context) ? nil : page(context, try describe())
         }
     }
 

@@ -11,34 +11,34 @@ enum CanvasConfirmations {
         switch action {
         case .launch:
             guard canvas.status == .draft else { return .proceed }
-            return .ask(try launch(context, canvas))
+            return .ask { try launch(context, canvas) }
         case .stop:
             guard canvas.status == .active else { return .proceed }
-            return .ask(Confirmation(title: "Stop “\(canvas.name)”?",
+            return .ask { Confirmation(title: "Stop “\(canvas.name)”?",
                                      effect: "Stopping “\(canvas.name)” lets no new user enter it. Users already inside finish their path, "
                                          + "and syncs already queued are still sent.",
-                                     button: "Stop canvas", cancelPath: SiteRoute.canvas(id).path))
+                                     button: "Stop canvas", cancelPath: SiteRoute.canvas(id).path) }
         case .delete:
             guard canvas.status == .draft else { return .proceed }
             let steps = try context.app.store.steps(canvasID: id).count
-            return .ask(Confirmation(title: "Delete the draft “\(canvas.name)”?",
+            return .ask { Confirmation(title: "Delete the draft “\(canvas.name)”?",
                                      effect: "Deleting “\(canvas.name)” removes it, its entry criteria and its \(steps) step\(steps == 1 ? "" : "s"). "
                                          + "It was never launched, so nothing was sent from it. This cannot be undone.",
-                                     button: "Delete draft", cancelPath: SiteRoute.canvas(id).path))
+                                     button: "Delete draft", cancelPath: SiteRoute.canvas(id).path) }
         case .addFilter, .removeFilter:
             return try CriteriaConfirmations.gate(context, canvas, adding: action == .addFilter)
         case .resume:
             guard canvas.status == .stopped else { return .proceed }
-            return .ask(try resume(context, canvas))
+            return .ask { try resume(context, canvas) }
         case .autoEnter:
             // Turning automatic entry on for a launched canvas starts sending whoever /users/track makes match.
             guard canvas.status != .draft, !canvas.autoEnter, context.request.form["auto_enter"] == "on" else { return .proceed }
-            return .ask(try autoEnter(context, canvas))
+            return .ask { try autoEnter(context, canvas) }
         case .entryAction:
             // A launched canvas changes who enters it on what only after saying so; a refused form shows its message instead.
             let parsed = EntryAction.parse(kind: context.request.form["entry_action"] ?? "", name: context.request.form["entry_action_name"] ?? "")
             guard canvas.status != .draft, parsed.problem == nil, parsed.action != canvas.entryAction else { return .proceed }
-            return .ask(try entryAction(context, canvas, parsed.action))
+            return .ask { try entryAction(context, canvas, parsed.action) }
         case .rename, .addStep:
             return .proceed
         }

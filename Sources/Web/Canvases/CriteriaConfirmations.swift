@@ -20,7 +20,7 @@ enum CriteriaConfirmations {
                                                + "out of the partners' audiences. Nothing was changed.",
                                            backPath: CanvasPage.Paths.editCriteria(canvas.id)))
         }
-        return .ask(try confirmation(context, canvas, edit, before: criteria, live: live))
+        return .ask { try confirmation(context, canvas, edit, before: criteria, live: live) }
     }
 
     /// One proposed edit: the filter it adds or removes, the criteria after it, and the consent condition it

@@ -37,18 +37,18 @@ enum StepActions {
             // Only a draft's steps can be removed; the store refuses the others, with its reason.
             guard canvas.status == .draft else { return .proceed }
             let title = steps[index].title(audienceNames: CanvasStepNames.newAudienceNames(steps))
-            return .ask(Confirmation(title: "Remove step \(index + 1) of “\(canvas.name)”?",
+            return .ask { Confirmation(title: "Remove step \(index + 1) of “\(canvas.name)”?",
                                      effect: "Removing step \(index + 1) (\(title)) deletes its settings; the steps after it move up.",
-                                     button: "Remove step", cancelPath: SiteRoute.canvas(canvasID).path))
+                                     button: "Remove step", cancelPath: SiteRoute.canvas(canvasID).path) }
         }
         let errored = try StepFigures.of(canvasID: canvas.id, store: store)[index].errored
         let partner = CanvasConfirmations.sendingPartners([steps[index]])
-        return .ask(Confirmation(title: "Retry the errored users of step \(index + 1)?",
+        return .ask { Confirmation(title: "Retry the errored users of step \(index + 1)?",
                                  effect: "Retrying queues the \(errored.formatted()) errored user\(errored == 1 ? "" : "s") of step \(index + 1) of "
                                      + "“\(canvas.name)” again: they are sent\(partner.isEmpty ? "" : " to " + partner) within seconds, with a fresh "
                                      + "13-hour window.",
                                  details: ["Fix the cause first (reconnect, accept the terms, restore the audience), or they error again."],
-                                 button: "Retry errored users", cancelPath: SiteRoute.canvas(canvasID).path, isDangerous: false))
+                                 button: "Retry errored users", cancelPath: SiteRoute.canvas(canvasID).path, isDangerous: false) }
     }
 }
 

@@ -75,9 +75,9 @@ enum APIKeyRevoke {
         }
         // Revoking again changes nothing: let the handler answer as before.
         guard key.revokedAt == nil else { return .proceed }
-        return .ask(Confirmation(title: "Revoke the API key “\(key.name)”?",
+        return .ask { Confirmation(title: "Revoke the API key “\(key.name)”?",
                                  effect: "Every request using the key \(key.keyPrefix)… is refused from the moment you confirm. "
                                      + "A revoked key cannot be restored: clients using it need a new key.",
-                                 button: "Revoke key", cancelPath: SiteRoute.settingsAPIKeys.path))
+                                 button: "Revoke key", cancelPath: SiteRoute.settingsAPIKeys.path) }
     }
 }

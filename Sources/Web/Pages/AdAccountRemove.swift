@@ -18,10 +18,10 @@ enum AdAccountRemove {
         }
         let name = PartnerInfo.of(partner).displayName
         let canvases = try DestinationUse.launchedCanvases(context, partner: partner, account: account.externalID)
-        return .ask(Confirmation(title: "Remove the ad account \(account.name)?",
+        return .ask { Confirmation(title: "Remove the ad account \(account.name)?",
                                  effect: "Removing \(account.name) (\(account.externalID)) stops this workspace syncing to it: "
                                      + "no step or export can send to it until it is chosen again.",
                                  details: [DestinationUse.stoppedLine(canvases, what: "this ad account")].compactMap { $0 },
-                                 button: "Remove ad account", cancelPath: SiteRoute.partner(partner).path))
+                                 button: "Remove ad account", cancelPath: SiteRoute.partner(partner).path) }
     }
 }

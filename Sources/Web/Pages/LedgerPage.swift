@@ -116,10 +116,7 @@ enum ForgetPerson {
         let workspace = context.user.workspaceID
         let tombstone = Erasure.tombstone(context.app.tokenBox, workspaceID: workspace, externalID: externalID)
         let erased = try context.app.store.erase(workspaceID: workspace, externalIDs: [externalID], now: context.now) { _ in tombstone }
-        if erased > 0 {
-            try? context.app.store.checkpoint()   // the WAL's old page images go too (see UsersDelete)
-            context.audit(.personErased, detail: tombstone)
-        }
+        if erased > 0 { context.audit(.personErased, detail: tombstone) }
         return Response.redirect(to: SiteRoute.ledger.path + "?external_id=" + URLEncoding.encode(externalID))
     }
 
@@ -128,10 +125,10 @@ enum ForgetPerson {
         guard !externalID.isEmpty, try context.app.store.profile(workspaceID: context.user.workspaceID, externalID: externalID) != nil else {
             return .proceed
         }
-        return .ask(Confirmation(
+        return .ask { Confirmation(
             title: "Forget \(externalID)?",
             effect: "They are removed from every partner audience a canvas step or a segment export added them to, then their profile, events, "
                 + "place in canvases and every stored identifier are deleted. Only a tombstone that identifies no one is kept. This cannot be undone.",
-            button: "Forget this person", cancelPath: SiteRoute.ledger.path + "?external_id=" + URLEncoding.encode(externalID)))
+            button: "Forget this person", cancelPath: SiteRoute.ledger.path + "?external_id=" + URLEncoding.encode(externalID)) }
     }
 }

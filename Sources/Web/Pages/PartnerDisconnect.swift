@@ -18,8 +18,8 @@ enum PartnerDisconnect {
         let canvases = try DestinationUse.launchedCanvases(context, partner: partner)
         let effect = "Disconnecting \(name) deletes its token and its \(accounts.count) chosen ad account\(accounts.count == 1 ? "" : "s") "
             + "from AudienceSync. Nothing more is sent to \(name) until it is connected again."
-        return .ask(Confirmation(title: "Disconnect \(name)?", effect: effect,
+        return .ask { Confirmation(title: "Disconnect \(name)?", effect: effect,
                                  details: [DestinationUse.stoppedLine(canvases, what: name)].compactMap { $0 },
-                                 button: "Disconnect \(name)", cancelPath: SiteRoute.partner(partner).path))
+                                 button: "Disconnect \(name)", cancelPath: SiteRoute.partner(partner).path) }
     }
 }

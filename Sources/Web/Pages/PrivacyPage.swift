@@ -85,9 +85,9 @@ enum PrivacyPolicySave {
         let current = try store.consentPolicy(workspaceID: context.user.workspaceID)
         guard case .success(let submitted) = ConsentPolicyForm.read(context.request.form, current: current), submitted != current else { return .proceed }
         let effect = try store.consentPolicyEffect(workspaceID: context.user.workspaceID, from: current, to: submitted)
-        return .ask(Confirmation(title: "Change the consent policy?", effect: "New policy: \(submitted.sentence)",
+        return .ask { Confirmation(title: "Change the consent policy?", effect: "New policy: \(submitted.sentence)",
                                  details: ConsentPolicyForm.effectLines(effect), button: "Change the policy", cancelPath: SiteRoute.settingsPrivacy.path,
-                                 isDangerous: false))
+                                 isDangerous: false) }
     }
 }
 

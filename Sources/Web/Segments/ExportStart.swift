@@ -34,9 +34,11 @@ enum ExportStart {
 
     /// An export sends personal data to Facebook: a valid form is asked about first, an invalid one shown again.
     static func gate(_ context: RequestContext, _ id: Int64) throws -> ConfirmGate {
+        // Confirmed: the handler checks the form once more (a live look at the ad accounts) and refuses it itself.
+        if Confirm.isConfirmed(context) { return .proceed }
         switch try check(context, id) {
         case .refused(let entered): return .refuse(try ExportForm.render(context, id, entered, status: 422))
-        case .plan(let plan): return .ask(try confirmation(context, plan))
+        case .plan(let plan): return .ask { try confirmation(context, plan) }
         }
     }
 

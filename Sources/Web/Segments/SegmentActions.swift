@@ -48,9 +48,9 @@ enum SegmentActions {
         if !canvases.isEmpty {
             details.append("Launched canvases whose entry criteria use this segment apply the change to new entries at once: \(canvases.joined(separator: ", ")).")
         }
-        return .ask(Confirmation(title: "Remove “\(filter.summary)” from “\(segment.name)”?",
+        return .ask { Confirmation(title: "Remove “\(filter.summary)” from “\(segment.name)”?",
                                  effect: "Removing “\(filter.summary)” from the segment “\(segment.name)” lets users who do not match it into the segment.",
-                                 details: details, button: "Remove filter", cancelPath: SiteRoute.segment(id).path))
+                                 details: details, button: "Remove filter", cancelPath: SiteRoute.segment(id).path) }
     }
 
     /// Deleting a segment no canvas uses is asked first; one in use is refused by the handler, with the canvases named.
@@ -59,10 +59,10 @@ enum SegmentActions {
             CriteriaStorage.decode($0.entryCriteriaJSON)?.segmentIDs.contains(segment.id) == true
         }
         guard !inUse else { return .proceed }
-        return .ask(Confirmation(title: "Delete the segment “\(segment.name)”?",
+        return .ask { Confirmation(title: "Delete the segment “\(segment.name)”?",
                                  effect: "Deleting “\(segment.name)” removes the segment and its filters. This cannot be undone; "
                                      + "audiences already exported from it stay at Facebook.",
-                                 button: "Delete segment", cancelPath: SiteRoute.segment(segment.id).path))
+                                 button: "Delete segment", cancelPath: SiteRoute.segment(segment.id).path) }
     }
 
     /// Adds or removes one filter; a segment's own filters test attributes only.

@@ -27,6 +27,10 @@ import Testing
         for value: Any in [true, NSNumber(value: 1), "yes", "TRUE", " 1 "] { #expect(StandardValues.bool(value) == true, "\(value)") }
         for value: Any in [false, NSNumber(value: 0), "no", "False", "0"] { #expect(StandardValues.bool(value) == false, "\(value)") }
         for value: Any in [NSNumber(value: 2), "maybe", "", [true]] { #expect(StandardValues.bool(value) == nil, "\(value)") }
+        // The consent policy's words too: what ingest keeps is what the policy reads.
+        for word in ["denied", "Opted_Out", "off"] {
+            #expect(StandardValues.bool(word) == false && ConsentAnswer.read(.string(word)) == false, "\(word)")
+        }
     }
 
     @Test func oneBadAttributeNeverDropsTheUser() throws {
