@@ -75,20 +75,23 @@ extension Store {
         for block in blocks { try insert.execute(arguments: [block.stepID, externalID, now.unix, block.reason]) }
     }
 
-    /// The last gate of the sync queue, inside the claim's transaction: claimed items of users whom `blocking` (given
-    /// the user's stored attributes) refuses are taken out of the queue and counted Not Synced — no consent, so they
-    /// never reach the partner. Returns the items that may be sent.
-    static func screen(_ db: Database, stepID: Int64, _ items: [ClaimedItem], now: Date,
-                       blocking: (String) -> String?) throws -> [ClaimedItem] {
-        guard !items.isEmpty else { return items }
+    /// The last gate of the sync queue, inside the claim's transaction: claimed items of users whose stored profile fails
+    /// `policy` (nil: not screened) are taken out of the queue and counted Not Synced — no consent, so they never reach
+    /// the partner. Returns the items that may be sent.
+    static func screen(_ db: Database, stepID: Int64, _ items: [ClaimedItem], policy: ConsentPolicy?, now: Date) throws -> [ClaimedItem] {
+        guard !items.isEmpty, let policy, !policy.conditions.isEmpty else { return items }
+        // When only an explicit answer blocks, SQLite leaves out the profiles that mention none of the policy's attributes
+        // (most of them), so they are never copied out nor searched here.
+        let needles = policy.onlyOptOutsBlock ? policy.keyNeedles : []
+        let mentions = needles.isEmpty ? "" : " AND (" + needles.map { _ in "instr(p.attributes, ?) > 0" }.joined(separator: " OR ") + ")"
         let attributes = try Row.fetchAll(db, sql: """
             SELECT p.external_id, p.attributes FROM profile p
             WHERE p.workspace_id = (SELECT c.workspace_id FROM canvas_step s JOIN canvas c ON c.id = s.canvas_id WHERE s.id = ?)
-              AND p.external_id IN (SELECT value FROM json_each(?))
-            """, arguments: [stepID, JSONText.stringArray(items.map(\.externalID))])
+              AND p.external_id IN (SELECT value FROM json_each(?))\(mentions)
+            """, arguments: StatementArguments([stepID, JSONText.stringArray(items.map(\.externalID))] as [any DatabaseValueConvertible] + needles))
         var reasons: [String: String] = [:]
         for row in attributes {
-            if let reason = blocking(row["attributes"]) { reasons[row["external_id"]] = reason }
+            if let condition = policy.blockingCondition(attributesJSON: row["attributes"]) { reasons[row["external_id"]] = condition.reason }
         }
         guard !reasons.isEmpty else { return items }
         let (blocked, allowed) = (items.filter { reasons[$0.externalID] != nil }, items.filter { reasons[$0.externalID] == nil })

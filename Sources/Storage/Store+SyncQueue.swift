@@ -47,11 +47,11 @@ extension Store {
 
     /// Claims up to `limit` due items of a step under `claimID` until `leaseUntil`; expired leases are taken back.
     ///
-    /// `blocking` is the consent policy's last gate: given a claimed user's stored attributes it names why they must not
-    /// be sent, and such items leave the queue as Not Synced — no consent in the same transaction (they are not
-    /// returned). A user without a stored profile is not screened.
+    /// `policy` is the consent policy's last gate (nil: not screened, as for a remove step): claimed users whose stored
+    /// profile fails it leave the queue as Not Synced — no consent in the same transaction and are not returned. A user
+    /// without a stored profile is not screened.
     public func claim(stepID: Int64, limit: Int, claimID: String, leaseUntil: Date, now: Date,
-                      blocking: (String) -> String?) throws(StoreError) -> [ClaimedItem] {
+                      policy: ConsentPolicy?) throws(StoreError) -> [ClaimedItem] {
         try write { db in
             let claimed = try Row.fetchAll(db, sql: """
                 UPDATE sync_item SET claim_id = ?1, lease_until = ?2, attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?3)
@@ -59,7 +59,7 @@ extension Store {
                              AND (lease_until IS NULL OR lease_until < ?3) ORDER BY id LIMIT ?5)
                 RETURNING id, external_id, schema, row, attempts, first_attempt_at
                 """, arguments: [claimID, leaseUntil.unix, now.unix, stepID, limit]).map(Self.claimed(from:)).sorted { $0.id < $1.id }
-            return try Self.screen(db, stepID: stepID, claimed, now: now, blocking: blocking)
+            return try Self.screen(db, stepID: stepID, claimed, policy: policy, now: now)
         }
     }
 

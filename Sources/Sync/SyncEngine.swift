@@ -302,10 +302,9 @@ public final class SyncEngine: Sendable {
             }
             let claimID = UUID().uuidString
             let items = try store.claim(stepID: stepID, limit: destination.uploader.maxUsersPerRequest, claimID: claimID,
-                                        leaseUntil: time.addingTimeInterval(settings.lease), now: time) { attributes in
-                // Only adds are screened: a remove step taking an opted-out user out of an audience is what the policy wants.
-                destination.action == .add ? destination.policy.blockingCondition(attributesJSON: attributes)?.reason : nil
-            }
+                                        leaseUntil: time.addingTimeInterval(settings.lease), now: time,
+                                        // Only adds are screened: a remove step taking an opted-out user out of an audience is what the policy wants.
+                                        policy: destination.action == .add ? destination.policy : nil)
             guard !items.isEmpty else { return 0 }
             inFlight.withLock { _ = $0.insert(claimID) }
             defer { inFlight.withLock { _ = $0.remove(claimID) } }

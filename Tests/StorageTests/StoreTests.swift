@@ -162,13 +162,13 @@ import Testing
     }
 
     @Test func aClaimIsExclusiveUntilItsLeaseRunsOut() throws {
-        let first = try store.claim(stepID: step, limit: 3, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now, blocking: { _ in nil })
+        let first = try store.claim(stepID: step, limit: 3, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now, policy: nil)
         #expect(first.count == 3 && first.allSatisfy { $0.attempts == 1 && $0.schema == ["EMAIL"] && $0.row == ["x"] })
-        #expect(try store.claim(stepID: step, limit: 10, claimID: "b", leaseUntil: now.addingTimeInterval(90), now: now, blocking: { _ in nil }).count == 2)
+        #expect(try store.claim(stepID: step, limit: 10, claimID: "b", leaseUntil: now.addingTimeInterval(90), now: now, policy: nil).count == 2)
         #expect(try store.dueDestinations(now: now).isEmpty)
         // Worker "a" crashed: after its lease, the items are claimed again, with their attempt counted.
         let later = now.addingTimeInterval(31)
-        let retaken = try store.claim(stepID: step, limit: 10, claimID: "c", leaseUntil: later.addingTimeInterval(30), now: later, blocking: { _ in nil })
+        let retaken = try store.claim(stepID: step, limit: 10, claimID: "c", leaseUntil: later.addingTimeInterval(30), now: later, policy: nil)
         #expect(retaken.map(\.id) == first.map(\.id) && retaken.allSatisfy { $0.attempts == 2 })
         // The stale worker's completion is fenced off; the current one counts.
         #expect(try store.finish(claimID: "a", outcomes: [(first.map(\.id), .synced)], stepID: step, now: later) == 0)
@@ -177,7 +177,7 @@ import Testing
     }
 
     @Test func retriesWaitAndTheDeadlineEndsThem() throws {
-        let items = try store.claim(stepID: step, limit: 5, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now, blocking: { _ in nil })
+        let items = try store.claim(stepID: step, limit: 5, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now, policy: nil)
         try store.finish(claimID: "a", outcomes: [(items.map(\.id), .retry(at: now.addingTimeInterval(600), errorClass: "transient", message: "HTTP 500"))],
                          stepID: step, now: now)
         #expect(try store.dueDestinations(now: now.addingTimeInterval(599)).isEmpty)

@@ -62,7 +62,7 @@ struct SplitMix: RandomNumberGenerator {
             case 2:      // claim
                 let claimID = "c\(Int.random(in: 0..<1_000_000, using: &random))"
                 let items = try store.claim(stepID: step, limit: Int.random(in: 1...15, using: &random), claimID: claimID,
-                                            leaseUntil: now.addingTimeInterval(30), now: now) { ConsentPolicy.standard.blockingCondition(attributesJSON: $0)?.reason }
+                                            leaseUntil: now.addingTimeInterval(30), now: now, policy: .standard)
                 #expect(items.allSatisfy { !withdrawn.contains($0.externalID) }, "seed \(seed): a withdrawn user was claimed for sending")
                 if !items.isEmpty { claims.append((claimID, items.map(\.id))) }
             case 3:      // finish a live claim with mixed outcomes

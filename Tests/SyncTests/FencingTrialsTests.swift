@@ -36,7 +36,7 @@ import Testing
                             items: [SyncItemDraft(stepID: step, schema: ["EMAIL"], row: ["h"])])
             }
             entered += count
-            let a = try store.claim(stepID: step, limit: 100, claimID: "a\(trial)", leaseUntil: now.addingTimeInterval(lease), now: now, blocking: { _ in nil })
+            let a = try store.claim(stepID: step, limit: 100, claimID: "a\(trial)", leaseUntil: now.addingTimeInterval(lease), now: now, policy: nil)
             #expect(a.count == count, "trial \(trial)")
             let idsA = a.map(\.id)
             switch Int.random(in: 0..<4, using: &random) {
@@ -44,14 +44,14 @@ import Testing
                 now = now.addingTimeInterval(lease * 2 / 3)
                 try store.renewLease(claimID: "a\(trial)", until: now.addingTimeInterval(lease))
                 now = now.addingTimeInterval(lease / 2)
-                #expect(try store.claim(stepID: step, limit: 100, claimID: "b\(trial)", leaseUntil: now.addingTimeInterval(lease), now: now, blocking: { _ in nil }).isEmpty)
+                #expect(try store.claim(stepID: step, limit: 100, claimID: "b\(trial)", leaseUntil: now.addingTimeInterval(lease), now: now, policy: nil).isEmpty)
                 completions += try store.finish(claimID: "a\(trial)", outcomes: [(idsA, .synced)], stepID: step, now: now)
             case 1:     // A stalls past its lease, nobody takes over, A's late completion still counts
                 now = now.addingTimeInterval(lease + 5)
                 completions += try store.finish(claimID: "a\(trial)", outcomes: [(idsA, .synced)], stepID: step, now: now)
             default:    // A stalls, B takes over; they complete in a random order
                 now = now.addingTimeInterval(lease + Double(Int.random(in: 1...60, using: &random)))
-                let b = try store.claim(stepID: step, limit: 100, claimID: "b\(trial)", leaseUntil: now.addingTimeInterval(lease), now: now, blocking: { _ in nil })
+                let b = try store.claim(stepID: step, limit: 100, claimID: "b\(trial)", leaseUntil: now.addingTimeInterval(lease), now: now, policy: nil)
                 #expect(b.map(\.id) == idsA, "trial \(trial): B must take over exactly A's items")
                 takeovers += 1
                 let finishB = { try store.finish(claimID: "b\(trial)", outcomes: [(b.map(\.id), .synced)], stepID: step, now: now) }

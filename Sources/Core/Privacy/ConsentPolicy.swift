@@ -29,10 +29,19 @@ public struct ConsentPolicy: Sendable, Equatable, Codable {
     /// store only holds valid JSON objects). Otherwise text that cannot be read fails the first condition (closed).
     public func blockingCondition(attributesJSON json: String) -> ConsentCondition? {
         guard !conditions.isEmpty else { return nil }
-        if conditions.allSatisfy({ $0.requirement == .noOptOut && !json.contains("\"\($0.attribute)\"") }) { return nil }
+        // A byte search, not Foundation's `contains` (a locale-aware search that dominated the claim in a profile).
+        if onlyOptOutsBlock, !keyNeedles.contains(where: { json.utf8.firstRange(of: $0.utf8) != nil }) { return nil }
         guard let attributes = ProfileValue.parseObject(json: json) else { return conditions[0] }
         return blockingCondition(attributes)
     }
+
+    /// Whether only an explicit answer can block (every condition is `noOptOut`): then a profile that mentions none of the
+    /// policy's attributes passes unread, and the store can leave such profiles out before reading them.
+    public var onlyOptOutsBlock: Bool { conditions.allSatisfy { $0.requirement == .noOptOut } }
+
+    /// Each condition's attribute as it stands as a key in stored attributes JSON (`"ads_tracking_enabled"`, quoted;
+    /// names cannot hold quotes or backslashes, so this is their only spelling).
+    public var keyNeedles: [String] { conditions.map { "\"\($0.attribute)\"" } }
 
     /// Whether `update` sets one of the policy's attributes — the only kind of write that can make a user start or stop
     /// meeting it, so the others need no look before and after.
