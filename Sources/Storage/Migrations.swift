@@ -432,8 +432,7 @@ enum Migrations {
     /// The workspace consent policy (no row: `ConsentPolicy.standard`, so existing workspaces get it with this
     /// migration), the users it kept from a step (for the ledger, pruned with it), an export's users it kept back, the
     /// queue of removals from audiences (a user withdrew consent, or was erased), erasure tombstones (a keyed hash
-    /// of the external id, never the id), indexes that let the ledger find a user by email or phone, and indexes that find
-    /// one user's sync items and delayed entries (a withdrawal or an erasure reads them per user: without them each user
+    /// of the external id, never the id), and indexes that find one user's sync items and delayed entries (a withdrawal or an erasure reads them per user: without them each user
     /// cost a scan of the whole queue, minutes per 1,000 users beside a million queued ones, found by the crash matrix).
     private static func consentPolicy(_ db: Database) throws {
         try db.execute(sql: """
@@ -482,8 +481,6 @@ enum Migrations {
             CREATE INDEX removal_item_claim ON removal_item(claim_id) WHERE claim_id IS NOT NULL;
             CREATE INDEX sync_item_user ON sync_item(external_id, step_id);
             CREATE INDEX canvas_entry_user ON canvas_entry(external_id);
-            CREATE INDEX profile_email ON profile(workspace_id, json_extract(attributes, '$.email'));
-            CREATE INDEX profile_phone ON profile(workspace_id, json_extract(attributes, '$.phone'));
             CREATE TABLE erasure (
                 workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
                 subject TEXT NOT NULL,

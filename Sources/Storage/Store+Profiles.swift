@@ -55,19 +55,23 @@ extension Store {
     }
 
     /// External ids of the workspace's profiles whose stored `email` or `phone` is `value` (emails are stored lower-case;
-    /// phones as sent), for the ledger's search. Uses the expression indexes of migration 016.
+    /// phones as sent), for the ledger's search. A scan of the workspace's profiles, with `instr` leaving out at once those
+    /// whose text does not hold the value (about 50 ms per 300,000 profiles here): expression indexes would make it
+    /// instant, but cost every profile write 18 % more on the single writer (measured), for a rare admin search.
     public func externalIDs(workspaceID: Int64, email: String) throws(StoreError) -> [String] {
-        try read { db in
-            try String.fetchAll(db, sql: "SELECT external_id FROM profile WHERE workspace_id = ? AND json_extract(attributes, '$.email') = ? LIMIT 20",
-                                arguments: [workspaceID, email.lowercased()])
-        }
+        try externalIDs(workspaceID: workspaceID, key: "email", value: email.lowercased())
     }
 
     /// See ``externalIDs(workspaceID:email:)``.
     public func externalIDs(workspaceID: Int64, phone: String) throws(StoreError) -> [String] {
+        try externalIDs(workspaceID: workspaceID, key: "phone", value: phone)
+    }
+
+    private func externalIDs(workspaceID: Int64, key: String, value: String) throws(StoreError) -> [String] {
         try read { db in
-            try String.fetchAll(db, sql: "SELECT external_id FROM profile WHERE workspace_id = ? AND json_extract(attributes, '$.phone') = ? LIMIT 20",
-                                arguments: [workspaceID, phone])
+            try String.fetchAll(db, sql: """
+                SELECT external_id FROM profile WHERE workspace_id = ? AND instr(attributes, ?) > 0 AND json_extract(attributes, '$.' || ?) = ? LIMIT 20
+                """, arguments: [workspaceID, value, key, value])
         }
     }
 }

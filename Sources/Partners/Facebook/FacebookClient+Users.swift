@@ -27,16 +27,14 @@ extension FacebookClient {
     public static let maxRowsPerCall = 10_000
 
     /// The rows as Graph takes them: queued rows are all strings, but Meta wants the `DATA_PROCESSING_OPTIONS` column
-    /// as an array of options, `["LDU"]` for a row whose value is "LDU" (comma-separated options each become an item)
+    /// as an array of options: `["LDU"]` for a row whose value is "LDU" (the only option; the rules store nothing else)
     /// and `[]` for "" (no Limited Data Use).
     static func payloadData(schema: [String], rows: [[String]]) -> [[Any]] {
-        let options = Set(schema.indices.filter { schema[$0] == FacebookIdentifiers.dataProcessingOptionsKey })
-        guard !options.isEmpty else { return rows }
+        guard let column = schema.firstIndex(of: FacebookIdentifiers.dataProcessingOptionsKey) else { return rows }
         return rows.map { row in
-            row.indices.map { column -> Any in
-                guard options.contains(column) else { return row[column] }
-                return row[column].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            }
+            var out: [Any] = row
+            out[column] = row[column].isEmpty ? [String]() : [row[column]]
+            return out
         }
     }
 
