@@ -158,3 +158,10 @@ public protocol AudienceUploader: Sendable {
     /// The audience's estimated size, or nil where the partner does not give one.
     func audienceSize(audienceID: String, token: String) throws(PartnerError) -> AudienceSize?
 }
+
+/// A partner that can take people out of every customer-list audience of an ad account in one call (Meta's
+/// `usersofanyaudience`): one call instead of one per audience when a withdrawn or erased user is in several.
+public protocol AccountWideRemover: Sendable {
+    /// Removes the rows' people from every customer-list audience of `account`.
+    func removeFromEveryAudience(account: String, schema: [String], rows: [[String]], token: String) throws(PartnerError) -> UploadReceipt
+}

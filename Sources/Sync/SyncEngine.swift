@@ -75,6 +75,8 @@ public final class SyncEngine: Sendable {
     private static let importKey: Int64 = -3
     /// The pool key of the periodic integrity check.
     private static let integrityKey: Int64 = -4
+    /// The pool key of account-wide removals.
+    private static let accountRemovalKey: Int64 = -5
 
     /// Creates an engine; nothing runs until ``start()``.
     public init(store: Store, tokenBox: TokenBox, connectors: [PartnerID: any PartnerConnector], settings: SyncSettings = SyncSettings(),
@@ -160,6 +162,15 @@ public final class SyncEngine: Sendable {
                     tally?.add(handled)
                 }
                 guard started else { break }
+            }
+            // A person leaving several audiences of one Meta ad account leaves them all in one account-wide call: those
+            // removals are claimed here, before the audiences' own senders start, and sent on the pool.
+            if !pool.isBusy(Self.accountRemovalKey) {
+                let sender = AccountRemovalSender(engine: self)
+                let claims = try store.dueAccountWideRemovals(now: time).compactMap { try sender.claim($0, now: time) }
+                if !claims.isEmpty {
+                    pool.submit(Self.accountRemovalKey, waitForSlot: true) { tally?.add(claims.reduce(0) { $0 + sender.send($1) }) }
+                }
             }
             // Removals (consent withdrawn, erased) go on their step's own slot, so one destination sends one call at a time.
             let removals = try store.dueRemovalDestinations(now: time).filter { force || isDue($0.stepID, partner: $0.partner, count: $0.due, now: time) }

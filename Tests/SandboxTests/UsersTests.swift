@@ -152,6 +152,29 @@ struct UsersTests {
         #expect(state["member_count"] == .int(3))
     }
 
+    /// `DELETE /act_<id>/usersofanyaudience` takes people out of every audience of that account, whatever its size,
+    /// and leaves other accounts' audiences alone; it needs the account's terms and counts against its rate limit.
+    @Test func removalFromEveryAudienceOfAnAccount() throws {
+        let second = try h.createAudience(token, name: "Second")
+        let elsewhere = try h.createAudience(token, account: "act_1002", name: "Elsewhere")
+        let both = #"{"payload":{"schema":["EMAIL"],"data":[["\#(SandboxHarness.hash(1))"],["\#(SandboxHarness.hash(2))"]]}}"#
+        for id in [audience, second, elsewhere] { #expect(h.graphJSON("POST", "/\(id)/users", token: token, body: both).status == 200) }
+
+        let one = #"{"payload":{"schema":["EMAIL"],"data":[["\#(SandboxHarness.hash(1))"],["\#(SandboxHarness.hash(9))"]]}}"#
+        let removed = h.graphJSON("DELETE", "/act_1001/usersofanyaudience", token: token, body: one)
+        #expect(removed.status == 200, "\(removed.text)")
+        #expect(try h.body(removed)["num_received"] == .int(2))
+        #expect(removed.headers.contains { $0.0 == "X-Business-Use-Case-Usage" })
+        for id in [audience, second] {
+            #expect(try h.inspect(id)["members"] == .array([.string(SandboxHarness.hash(2))]) && h.inspect(id)["member_count"] == .int(1))
+        }
+        #expect(try h.inspect(elsewhere)["member_count"] == .int(2))
+
+        #expect(h.graphJSON("POST", "/act_1001/usersofanyaudience", token: token, body: one).status == 400)
+        _ = h.knob("POST", "/_sandbox/facebook/adaccounts/1001/tos", #"{"accepted":false}"#)
+        #expect(try h.graphError(h.graphJSON("DELETE", "/act_1001/usersofanyaudience", token: token, body: one)).subcode == 1_870_034)
+    }
+
     @Test func deletedAudience() throws {
         #expect(h.graph("DELETE", "/\(audience)", token: token).status == 200)
         let error = try h.graphError(add(#"{"schema":"EMAIL","data":["\#(Self.mary)"]}"#))

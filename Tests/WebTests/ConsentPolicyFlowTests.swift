@@ -42,14 +42,16 @@ import Testing
                                      body: Array(body.utf8)))
     }
 
-    func trigger(_ recipients: [(String, String)]) {
+    /// Enters `recipients` (external id, attributes JSON) into `canvas` (this suite's canvas unless named).
+    func trigger(_ recipients: [(String, String)], canvas: Int64? = nil) {
         let list = recipients.map { #"{"external_user_id":"\#($0.0)","attributes":{\#($0.1)}}"# }.joined(separator: ",")
-        #expect(api("/api/v1/canvas/trigger/send", #"{"canvas_id":"\#(canvas)","recipients":[\#(list)]}"#).status == 201)
+        #expect(api("/api/v1/canvas/trigger/send", #"{"canvas_id":"\#(canvas ?? self.canvas)","recipients":[\#(list)]}"#).status == 201)
     }
 
-    func members() throws -> [String] {
+    /// The members of the sandbox audience named `name`.
+    func members(of name: String = "Buyers") throws -> [String] {
         let state = try partner.call("GET", "/_sandbox/facebook/state") as? [String: Any]
-        let id = try #require((state?["audiences"] as? [[String: Any]])?.first { $0["name"] as? String == "Buyers" }?["id"])
+        let id = try #require((state?["audiences"] as? [[String: Any]])?.first { $0["name"] as? String == name }?["id"])
         return (try partner.call("GET", "/_sandbox/facebook/audiences/\(id)") as? [String: Any])?["members"] as? [String] ?? []
     }
 

@@ -114,4 +114,29 @@ import Testing
         #expect(flow.browser.get("/ledger", query: [("external_id", "u1")]).text.contains("This person was erased on"))
         #expect(test.securityLog.all.contains { $0.contains("event=person.erased") } && test.securityLog.all.allSatisfy { !$0.contains("u1") })
     }
+
+    /// A person in two audiences of one ad account leaves both with one `usersofanyaudience` call instead of one call per
+    /// audience; a person in one audience only still leaves it with the audience's own removal call.
+    @Test func aUserInSeveralAudiencesOfOneAccountLeavesThemAllWithOneAccountWideCall() throws {
+        let second = try #require(trailingID(flow.browser.post("/canvases", [("name", "Loyal customers")])))
+        _ = try SyncFlowTests.addStep(flow.browser, second, "audience_sync", [("destination", "facebook|act_1001"), ("audience_mode", "new"),
+                                                                              ("audience_name", "Loyal"), ("action", "add"), ("field", "email")])
+        flow.browser.get("/canvases/\(second)")
+        flow.browser.postConfirmed("/canvases/\(second)/launch")
+        let people = [("both", #""email":"both@example.com""#), ("stay", #""email":"stay@example.com""#)]
+        flow.trigger(people)
+        flow.trigger(people, canvas: second)
+        flow.engine.flush(force: true)
+        #expect(try flow.members(of: "Loyal").contains(ConsentPolicyFlowTests.sha("both@example.com")))
+
+        #expect(flow.api("/api/v1/users/track", #"{"attributes":[{"external_id":"both","do_not_sell":true}]}"#).status == 201)
+        flow.engine.flush(force: true)
+        let stay = [ConsentPolicyFlowTests.sha("stay@example.com")]
+        #expect(try flow.members() == stay && flow.members(of: "Loyal") == stay)
+        let accountWide = try flow.partner.requests().filter { ($0["path"] as? String)?.hasSuffix("/act_1001/usersofanyaudience") == true }
+        #expect(accountWide.count == 1 && accountWide.first?["method"] as? String == "DELETE")
+        #expect(try removeCalls().isEmpty)
+        #expect(try flow.summary()["removals"] as? [String: Int] == ["pending": 0, "removed": 1, "errored": 0])
+        #expect(flow.browser.get("/ledger", query: [("external_id", "both")]).text.contains("Consent withdrawn"))
+    }
 }

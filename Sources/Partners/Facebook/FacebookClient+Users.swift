@@ -46,15 +46,29 @@ extension FacebookClient {
     ///   there are more than 10,000 rows; otherwise the classified Graph error.
     public func uploadUsers(audienceID: String, action: AudienceAction, schema: [String], rows: [[String]],
                             token: String) throws(PartnerError) -> FacebookUploadResult {
-        let badRows = rows.indices.filter { rows[$0].count != schema.count }
-        guard badRows.isEmpty else { throw .invalidData(rows: badRows, message: "facebook: rows do not match the schema") }
-        guard rows.count <= Self.maxRowsPerCall, !rows.isEmpty else {
-            throw .invalidData(rows: [], message: "facebook: a call carries 1 to \(Self.maxRowsPerCall) rows")
-        }
-        let payload: [String: Any] = ["payload": ["schema": schema, "data": Self.payloadData(schema: schema, rows: rows), "is_raw": true]]
-        let body = (try? JSONSerialization.data(withJSONObject: payload)).map(Array.init) ?? []
+        let body = try Self.usersBody(schema: schema, rows: rows)
         return try call(action == .add ? "POST" : "DELETE", "/\(audienceID)/users", token: token, json: body,
                         context: .audience, as: FacebookUploadResult.self)
+    }
+
+    /// Takes the rows' people out of every customer-file audience of `account` in one call
+    /// (`DELETE /act_<id>/usersofanyaudience`, partners.md §1.4), with the same payload and limits as a removal.
+    /// - Throws: as ``uploadUsers(audienceID:action:schema:rows:token:)``.
+    public func removeUsersOfAnyAudience(account: String, schema: [String], rows: [[String]], token: String) throws(PartnerError) -> FacebookUploadResult {
+        let body = try Self.usersBody(schema: schema, rows: rows)
+        return try call("DELETE", "/\(Self.normalizeAccountID(account))/usersofanyaudience", token: token, json: body,
+                        context: .audience, as: FacebookUploadResult.self)
+    }
+
+    /// The JSON body of a users call, after checking that every row fits the schema and that there are 1 to 10,000.
+    private static func usersBody(schema: [String], rows: [[String]]) throws(PartnerError) -> [UInt8] {
+        let badRows = rows.indices.filter { rows[$0].count != schema.count }
+        guard badRows.isEmpty else { throw .invalidData(rows: badRows, message: "facebook: rows do not match the schema") }
+        guard rows.count <= maxRowsPerCall, !rows.isEmpty else {
+            throw .invalidData(rows: [], message: "facebook: a call carries 1 to \(maxRowsPerCall) rows")
+        }
+        let payload: [String: Any] = ["payload": ["schema": schema, "data": payloadData(schema: schema, rows: rows), "is_raw": true]]
+        return (try? JSONSerialization.data(withJSONObject: payload)).map(Array.init) ?? []
     }
 }
 
@@ -65,6 +79,14 @@ extension FacebookClient: AudienceUploader {
     /// Multi-key upload through `POST`/`DELETE /{audience}/users`.
     public func upload(audienceID: String, action: AudienceAction, schema: [String], rows: [[String]], token: String) throws(PartnerError) -> UploadReceipt {
         let result = try uploadUsers(audienceID: audienceID, action: action, schema: schema, rows: rows, token: token)
+        return UploadReceipt(received: result.numReceived, invalid: result.numInvalidEntries)
+    }
+}
+
+extension FacebookClient: AccountWideRemover {
+    /// `DELETE /act_<id>/usersofanyaudience`.
+    public func removeFromEveryAudience(account: String, schema: [String], rows: [[String]], token: String) throws(PartnerError) -> UploadReceipt {
+        let result = try removeUsersOfAnyAudience(account: account, schema: schema, rows: rows, token: token)
         return UploadReceipt(received: result.numReceived, invalid: result.numInvalidEntries)
     }
 }

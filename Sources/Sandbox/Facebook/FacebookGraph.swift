@@ -138,6 +138,9 @@ enum FacebookGraph {
             case "POST": return authed(call, notes: &notes, FacebookAudiences.create)
             default: return authed(call, notes: &notes) { _, _, _ in throw GraphError.unsupported(m, objectID: p[0]) }
             }
+        case 2 where FacebookAdAccounts.accountID(p[0]) != nil && p[1] == "usersofanyaudience":
+            guard m == "DELETE" else { return authed(call, notes: &notes) { _, _, _ in throw GraphError.unsupported(m, objectID: p[0]) } }
+            return authed(call, notes: &notes, FacebookAnyAudience.remove)
         case 1 where isNumericID(p[0]):
             switch m {
             case "GET": return authed(call, notes: &notes, FacebookAudiences.read)
