@@ -24,6 +24,7 @@ enum Migrations {
         migrator.registerMigration("016-consent-policy", migrate: consentPolicy)
         migrator.registerMigration("017-profile-events-and-purchases", migrate: profileEventsAndPurchases)
         migrator.registerMigration("018-canvas-entry-action", migrate: canvasEntryAction)
+        migrator.registerMigration("019-export-alerts", migrate: exportAlerts)
         return migrator
     }
 
@@ -526,6 +527,43 @@ enum Migrations {
         try db.execute(sql: """
             ALTER TABLE canvas ADD COLUMN entry_action TEXT CHECK (entry_action IS NULL OR entry_action IN ('event', 'purchase'));
             ALTER TABLE canvas ADD COLUMN entry_action_name TEXT CHECK (entry_action_name IS NULL OR length(entry_action_name) BETWEEN 1 AND 255);
+            """)
+    }
+
+    /// Alerts (and their recipients) may be about a segment export: removals from its audience that Facebook kept
+    /// refusing. SQLite cannot change a CHECK in place, so both tables are rebuilt with their rows, ids and indexes
+    /// (foreign keys are off while a migration runs, and checked after it).
+    private static func exportAlerts(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE alert_new (
+                id INTEGER PRIMARY KEY,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('integration', 'step', 'export')),
+                subject_id INTEGER NOT NULL,
+                error_class TEXT NOT NULL,
+                title TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                link TEXT NOT NULL,
+                opened_at REAL NOT NULL,
+                cleared_at REAL
+            );
+            INSERT INTO alert_new SELECT id, workspace_id, key, kind, subject_id, error_class, title, detail, link, opened_at, cleared_at FROM alert;
+            DROP TABLE alert;
+            ALTER TABLE alert_new RENAME TO alert;
+            CREATE UNIQUE INDEX alert_open ON alert(key) WHERE cleared_at IS NULL;
+            CREATE INDEX alert_workspace ON alert(workspace_id, opened_at);
+            CREATE TABLE notification_recipient_new (
+                id INTEGER PRIMARY KEY,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL CHECK (kind IN ('integration', 'step', 'export')),
+                email TEXT NOT NULL CHECK (email = lower(email) AND instr(email, '@') > 1 AND length(email) <= 254),
+                created_at REAL NOT NULL,
+                UNIQUE (workspace_id, kind, email)
+            );
+            INSERT INTO notification_recipient_new SELECT id, workspace_id, kind, email, created_at FROM notification_recipient;
+            DROP TABLE notification_recipient;
+            ALTER TABLE notification_recipient_new RENAME TO notification_recipient;
             """)
     }
 }

@@ -75,7 +75,7 @@ extension Store {
         }
     }
 
-    /// Who hears about an alert: the connector (integration) or launcher (step) if that user still exists, else
+    /// Who hears about an alert: the connector (integration), launcher (step) or exporter (export) if that user still exists, else
     /// the workspace's admins; plus whoever the admins added for its kind. Lower-case, each once.
     static func recipients(_ db: Database, for alert: Alert) throws -> [String] {
         let owner: String? = switch alert.kind {
@@ -87,6 +87,9 @@ extension Store {
                 SELECT u.email FROM canvas_step s JOIN canvas c ON c.id = s.canvas_id JOIN dashboard_user u ON u.id = c.launched_by
                 WHERE s.id = ?
                 """, arguments: [alert.subjectID])
+        case .export:
+            try String.fetchOne(db, sql: "SELECT u.email FROM segment_export e JOIN dashboard_user u ON u.id = e.started_by WHERE e.id = ?",
+                                arguments: [alert.subjectID])
         }
         let admins = try String.fetchAll(db, sql: "SELECT email FROM dashboard_user WHERE workspace_id = ? AND role = 'admin' ORDER BY id",
                                          arguments: [alert.workspaceID])

@@ -38,7 +38,33 @@ struct ExportRemovalSender {
                                                   now: time)
         guard !items.isEmpty else { return 0 }
         let outcome = deliver(items, to: target, at: time)
-        return try store.finishRemovals(claimID: claimID, outcomes: [(items.map(\.id), outcome)], now: exporter.now())
+        let recorded = try store.finishRemovals(claimID: claimID, outcomes: [(items.map(\.id), outcome)], now: exporter.now())
+        tell(outcome, count: items.count, target: target)
+        return recorded
+    }
+
+    /// Removals given up on are an open problem of the export (alerted once, to whoever started it); a later batch
+    /// that Facebook takes ends it.
+    private func tell(_ outcome: ItemOutcome, count: Int, target: Store.ExportRemovals) {
+        let time = exporter.now()
+        do {
+            switch outcome {
+            case .synced:
+                try exporter.store.clearAlerts(.export, subjectID: target.exportID, now: time)
+            case .errored(let errorClass, let message):
+                let export = try exporter.store.export(workspaceID: target.workspaceID, id: target.exportID)
+                try exporter.store.raiseAlert(Alert(
+                    kind: .export, workspaceID: target.workspaceID, subjectID: target.exportID, errorClass: "removal_errored",
+                    title: "Export of “\(export.segmentName)”: people who withdrew consent or were erased could not be removed from Facebook",
+                    detail: "Facebook refused to remove \(count) of them (\(errorClass)): \(message)\n\nThey may still be in the audience: "
+                        + "remove them in Ads Manager, or delete the audience.",
+                    link: exporter.baseURL + (export.segmentID.map { "/segments/\($0)/exports/\(target.exportID)" } ?? "/segments")), now: time)
+            case .retry:
+                break
+            }
+        } catch {
+            exporter.logger.error("could not record the removal alert of export \(target.exportID): \(error)")
+        }
     }
 
     private func deliver(_ items: [ClaimedItem], to target: Store.ExportRemovals, at time: Date) -> ItemOutcome {

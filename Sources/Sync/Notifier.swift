@@ -26,6 +26,8 @@ struct Notifier: Sendable {
                               title: Alert.title(errorClass: errorClass, partner: partnerName, place: "\(partnerName) connection"),
                               detail: "\(partnerName) said: \(message)\n\nReconnect \(partnerName) on the Technology Partners page.",
                               link: baseURL + "/partners/\(partner.rawValue)")
+            case .export:
+                return   // a step's problem is never an export's (exports raise theirs themselves)
             case .step:
                 let canvas = try store.canvas(workspaceID: owner.workspaceID, id: owner.canvasID)
                 let number = (try store.steps(canvasID: owner.canvasID).firstIndex { $0.id == stepID } ?? 0) + 1

@@ -124,6 +124,35 @@ import Testing
                 == [0, 1, 3].map { Self.sha("16505551\(210 + $0)") }.sorted())
     }
 
+    /// Removals from an export's audience that Facebook refuses for good are an open problem of the export: alerted once
+    /// to whoever started it, and ended by a later batch that Facebook takes.
+    @Test func removalsFacebookKeepsRefusingAreAnOpenProblemOfTheExport() throws {
+        try partner.call("POST", "/_sandbox/facebook/config", json: #"{"remove_threshold":0}"#)
+        let export = try start(["email"])
+        while exporter().hasWork() { exporter().run(for: 5) }
+        // Facebook refuses the removal's rows (Graph 100, invalid parameter): a refusal no retry will change.
+        try partner.call("POST", "/_sandbox/faults", json: #"{"partner":"facebook","path_contains":"/users","method":"DELETE","share":1,"count":1,"status":400,"error":{"code":100,"type":"OAuthException","message":"(#100) Invalid parameter"}}"#)
+        let key = try APITests.createKey(test, as: "admin@acme.test", name: "Privacy")
+        func withdraw(_ id: String) {
+            #expect(test.app.respond(to: Request(method: "POST", path: "/api/v1/users/track",
+                                                 headers: ["authorization": "Bearer " + key, "content-type": "application/json"],
+                                                 body: Array(#"{"attributes":[{"external_id":"\#(id)","do_not_sell":true}]}"#.utf8))).status == 201)
+        }
+        withdraw("u2")
+        #expect(try test.store.alerts(workspaceID: 1).isEmpty)
+        exporter().run(for: 5)
+        #expect(try test.store.exportRemovalCounts(exportID: export) == RemovalCounts(pending: 0, removed: 0, errored: 1))
+        let alert = try #require(try test.store.alerts(workspaceID: 1).first)
+        #expect(alert.alert.kind == .export && alert.alert.subjectID == export && alert.clearedAt == nil)
+        #expect(alert.alert.title.contains("Export of “Gold”") && alert.alert.detail.contains("Invalid parameter"))
+        #expect(try test.store.outbox(workspaceID: 1).contains { $0.recipient == "admin@acme.test" && $0.subject.contains("Export of “Gold”") })
+
+        withdraw("u3")
+        exporter().run(for: 5)
+        #expect(try test.store.exportRemovalCounts(exportID: export) == RemovalCounts(pending: 0, removed: 1, errored: 1))
+        #expect(try test.store.alerts(workspaceID: 1).first?.clearedAt != nil)
+    }
+
     @Test func threeFieldsMakeThreeNewAudiencesWithOnlyTheUsersWhoHaveEachField() throws {
         let export = try start(["idfa", "phone", "email"])
         #expect(browser.get("/segments/\(segment)/exports/\(export)").text.contains(#"id="export-status" data-status>Running"#))

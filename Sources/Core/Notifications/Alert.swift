@@ -8,12 +8,15 @@ public enum AlertKind: String, Sendable, CaseIterable {
     case integration
     /// One Audience Sync step: audience gone, terms not accepted, users erroring.
     case step
+    /// One segment export: removals from its audience (withdrawn consent, erasure) that Facebook kept refusing.
+    case export
 
     /// The heading used on the Notification Preferences page.
     public var title: String {
         switch self {
         case .integration: "Partner integration errors"
         case .step: "Audience Sync step errors"
+        case .export: "Segment export errors"
         }
     }
 
@@ -22,6 +25,7 @@ public enum AlertKind: String, Sendable, CaseIterable {
         switch self {
         case .integration: "the user who connected the partner (or the workspace admins if that user no longer exists)"
         case .step: "the user who launched the canvas (or the workspace admins if that user no longer exists)"
+        case .export: "the user who started the export (or the workspace admins if that user no longer exists)"
         }
     }
 
@@ -39,11 +43,11 @@ public enum AlertKind: String, Sendable, CaseIterable {
 
 /// One distinct problem, raised when it starts and cleared when it ends; each edge is emailed once.
 public struct Alert: Sendable, Equatable {
-    /// Integration or step.
+    /// Integration, step or export.
     public let kind: AlertKind
     /// The workspace it belongs to.
     public let workspaceID: Int64
-    /// The connection (integration) or the step (step) it is about.
+    /// The connection (integration), the step (step) or the segment export (export) it is about.
     public let subjectID: Int64
     /// The problem's class, e.g. `audience_gone`.
     public let errorClass: String
