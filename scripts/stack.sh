@@ -50,7 +50,15 @@ environment() {
 }
 
 start_app() {
-  "$BIN" serve >>"$data/logs/app.log" 2>&1 & echo $! >"$data/app.pid"
+  "$BIN" serve >>"$data/logs/app.log" 2>&1 &
+  local pid=$!
+  # A pid file that cannot be written would leave an app nobody can stop: give it 5 s to refuse by itself (it checks
+  # its data folder first), then stop it.
+  if ! echo "$pid" >"$data/app.pid"; then
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill "$pid" 2>/dev/null && echo "cannot write $data/app.pid: the app was still running and was stopped" >&2
+    return 1
+  fi
   wait_for "http://127.0.0.1:$http/healthz" "the dashboard" "$(authority "$AUDIENCESYNC_BASE_URL")"
 }
 

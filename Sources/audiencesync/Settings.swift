@@ -26,19 +26,30 @@ enum Settings {
         }
     }
 
-    /// Creates the data folder and its `run/` folder for sockets.
+    /// Creates the data folder and its `run/` folder for sockets, and refuses a data folder or database that cannot
+    /// be written: SQLite would open it read-only without a word, and the app would come up unable to keep anything
+    /// (a read-only mount after a disk error, or wrong ownership).
     static func prepareDataDirectory(_ config: AppConfig) throws {
         let manager = FileManager.default
         try manager.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         for socket in [config.appSocket, config.sandboxSocket] {
             try manager.createDirectory(atPath: (socket as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         }
+        for path in [config.dataDirectory, config.databasePath] where manager.fileExists(atPath: path) && !manager.isWritableFile(atPath: path) {
+            throw SettingsError.notWritable(path)
+        }
     }
 }
 
 enum SettingsError: Error, CustomStringConvertible {
     case missingFile(String)
+    case notWritable(String)
     var description: String {
-        switch self { case .missingFile(let path): "settings file \(path) does not exist" }
+        switch self {
+        case .missingFile(let path): "settings file \(path) does not exist"
+        case .notWritable(let path):
+            "\(path) cannot be written (a read-only file system, or its owner or permissions): AudienceSync keeps its database there "
+                + "and will not start without writing it. Make it writable and start again."
+        }
     }
 }
