@@ -111,6 +111,18 @@ import Testing
         #expect(audience?["ldu_members"] as? [String] == [mary])
     }
 
+    @Test func aBatchWithoutLimitedDataUseLeavesTheOptionsColumnOut() throws {
+        let id = try client.createCustomAudience(account: "act_1001", name: "Plain buyers", description: nil, token: token)
+        let rows = ["a@example.com", "b@example.com"].map { [IdentifierHashing.sha256Hex($0), ""] }
+        let before = try partner.lastSequence()
+        #expect(try client.uploadUsers(audienceID: id, action: .add, schema: ["EMAIL", "DATA_PROCESSING_OPTIONS"], rows: rows, token: token).numReceived == 2)
+        let upload = try #require(try partner.requests(since: before).last { ($0["path"] as? String)?.hasSuffix("/\(id)/users") == true })
+        let body = try #require((upload["body"] as? String).flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        let payload = try #require(body["payload"] as? [String: Any])
+        #expect(payload["schema"] as? [String] == ["EMAIL"] && payload["data"] as? [[String]] == rows.map { [$0[0]] })
+        #expect(Set((try partner.call("GET", "/_sandbox/facebook/audiences/\(id)") as? [String: Any])?["members"] as? [String] ?? []) == Set(rows.map { $0[0] }))
+    }
+
     @Test func refusesRowsThatDoNotFitBeforeSending() throws {
         let before = try partner.lastSequence()
         #expect(throws: PartnerError.self) {
