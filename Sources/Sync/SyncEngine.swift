@@ -366,9 +366,21 @@ public final class SyncEngine: Sendable {
     /// idempotent at every partner).
     func deliver(_ items: [ClaimedItem], to destination: SyncDestination,
                  activity: inout [ActivityLine]) -> [(ids: [Int64], outcome: ItemOutcome)] {
-        guard let schema = items.first?.schema else { return [] }
-        // Items queued before a partner's rows gained a column (Meta's DATA_PROCESSING_OPTIONS) keep the schema they
-        // were queued with: each schema goes in calls of its own, never rows of one laid out as another.
+        guard var schema = items.first?.schema else { return [] }
+        var items = items
+        // Rows that leave out an empty optional column (Meta's DATA_PROCESSING_OPTIONS), or were queued before a
+        // partner's rows gained one, go in one call with the others: each is padded by column name with "".
+        if items.contains(where: { $0.schema != schema }), let widest = items.map(\.schema).max(by: { $0.count < $1.count }),
+           items.allSatisfy({ Set($0.schema).isSubset(of: widest) }) {
+            schema = widest
+            items = items.map { item in
+                guard item.schema != widest else { return item }
+                let values = Dictionary(zip(item.schema, item.row), uniquingKeysWith: { first, _ in first })
+                return ClaimedItem(id: item.id, externalID: item.externalID, schema: widest, row: widest.map { values[$0] ?? "" },
+                                   attempts: item.attempts, firstAttemptAt: item.firstAttemptAt)
+            }
+        }
+        // Schemas that are not one within the other are never laid out as each other: each goes in calls of its own.
         if items.contains(where: { $0.schema != schema }) {
             var outcomes: [(ids: [Int64], outcome: ItemOutcome)] = []
             for same in [items.filter { $0.schema == schema }, items.filter { $0.schema != schema }] {

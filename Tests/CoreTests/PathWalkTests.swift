@@ -17,14 +17,22 @@ import Testing
         let outcome = PathWalk.walk(steps, from: 0, resuming: false, profile: mary, blockedBy: nil, now: now)
         #expect(figures(outcome) == ["1:entered", "1:queued", "1:proceeded", "2:entered"])
         #expect(outcome.waitingAt == 1 && outcome.waitUntil == now.addingTimeInterval(3600))
-        #expect(outcome.items == [SyncItemDraft(stepID: 1, schema: ["EMAIL", "PHONE", "DATA_PROCESSING_OPTIONS"], row: [
-            "f1904cf1a9d73a55fa5de0ac823c4403ded71afd4c3248d00bdcd0866552bb79", "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176", ""])])
+        // Mary did not ask for Limited Data Use: her row leaves Meta's DATA_PROCESSING_OPTIONS column out.
+        #expect(outcome.items == [SyncItemDraft(stepID: 1, schema: ["EMAIL", "PHONE"], row: [
+            "f1904cf1a9d73a55fa5de0ac823c4403ded71afd4c3248d00bdcd0866552bb79", "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176"])])
+    }
+
+    @Test func aUserWhoAskedForLimitedDataUseCarriesTheFlagInTheirRow() {
+        var ann = ProfileIdentifiers(email: "ann@example.com", externalID: "u2")
+        ann.dataProcessingOptions = "LDU"
+        let outcome = PathWalk.walk([Self.sync(3, 0, fields: [.email])], from: 0, resuming: false, profile: ann, blockedBy: nil, now: now)
+        #expect(outcome.items.map { $0.schema } == [["EMAIL", "DATA_PROCESSING_OPTIONS"]] && outcome.items.first?.row.last == "LDU")
     }
 
     @Test func resumingAfterTheDelayRunsToTheEndAndExits() {
         let outcome = PathWalk.walk(steps, from: 1, resuming: true, profile: mary, blockedBy: nil, now: now)
         #expect(figures(outcome) == ["2:proceeded", "3:entered", "3:queued", "3:exited"])
-        #expect(outcome.waitingAt == nil && outcome.items.map(\.schema) == [["EMAIL", "DATA_PROCESSING_OPTIONS"]])
+        #expect(outcome.waitingAt == nil && outcome.items.map(\.schema) == [["EMAIL"]])
     }
 
     @Test func aUserWithNoFieldToMatchIsNotSyncedButMovesOn() {

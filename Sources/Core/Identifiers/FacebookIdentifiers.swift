@@ -3,8 +3,8 @@
 /// official guide (fb-py-sdk hashes MADID and drops accents; rudder keeps ZIP+4 and guesses gender),
 /// the guide wins.
 ///
-/// Every row also carries Meta's Limited Data Use flag (`DATA_PROCESSING_OPTIONS`, see ``alwaysSent``): "LDU" or "",
-/// which the client sends as `["LDU"]` or `[]` (partners.md §1.4).
+/// A row of a person who asked for Limited Data Use also carries Meta's flag (`DATA_PROCESSING_OPTIONS`, see
+/// ``alwaysSent``): "LDU", which the client sends as `["LDU"]`, and `[]` in a mixed call for the others (partners.md §1.4).
 public enum FacebookIdentifiers: IdentifierRules {
     /// Facebook.
     public static let partner = PartnerID.facebook
@@ -15,8 +15,11 @@ public enum FacebookIdentifiers: IdentifierRules {
         .birthYear, .birthMonth, .birthDay, .mobileAdvertiserID, .externalID,
     ]
 
-    /// Limited Data Use goes with every row, so a person who asked for it is never uploaded without it.
+    /// Limited Data Use goes with every row of a person who asked for it, so they are never uploaded without it.
     public static var alwaysSent: [IdentifierField] { [.dataProcessingOptions] }
+
+    /// A row without Limited Data Use leaves the column out: Meta reads a missing column as no options.
+    public static var sentOnlyWhenSet: [IdentifierField] { [.dataProcessingOptions] }
 
     /// The schema key of the Limited Data Use column.
     public static let dataProcessingOptionsKey = "DATA_PROCESSING_OPTIONS"

@@ -20,6 +20,10 @@ public protocol IdentifierRules {
     /// Columns appended to every row after the chosen fields, whatever the step matches on (Google's consent
     /// signals). They never count as a field to match: a row holding only these is "no field to match".
     static var alwaysSent: [IdentifierField] { get }
+    /// Those of ``alwaysSent`` that a row leaves out when its value is empty (Meta reads a missing
+    /// `DATA_PROCESSING_OPTIONS` as no options): most rows are smaller to queue, read and send. Rows with and without
+    /// such a column go in one call, padded by name (see `SyncEngine.deliver`).
+    static var sentOnlyWhenSet: [IdentifierField] { get }
 }
 
 extension IdentifierRules {
@@ -28,6 +32,9 @@ extension IdentifierRules {
 
     /// No extra columns (every partner but Google).
     public static var alwaysSent: [IdentifierField] { [] }
+
+    /// Every always-sent column goes with every row (every partner but Facebook).
+    public static var sentOnlyWhenSet: [IdentifierField] { [] }
 
     /// One request per schema key, for partners that take a single identifier type per request.
     public static func onePerKey(_ schema: [String]) -> [[Int]] { schema.indices.map { [$0] } }

@@ -139,9 +139,8 @@ public enum PathWalk {
         }
         // Columns the partner wants with every row (Google's consent, Meta's Limited Data Use), added only now: a row of them alone still
         // had "no field to match" above.
-        let always = rules.alwaysSent
-        outcome.items.append(SyncItemDraft(stepID: step.id, schema: (fields + always).map(rules.schemaKey),
-                                           row: row + rules.row(always, from: profile)))
+        let always = zip(rules.alwaysSent, rules.row(rules.alwaysSent, from: profile)).filter { !$1.isEmpty || !rules.sentOnlyWhenSet.contains($0) }
+        outcome.items.append(SyncItemDraft(stepID: step.id, schema: (fields + always.map(\.0)).map(rules.schemaKey), row: row + always.map(\.1)))
         outcome.counts.append(StepCount(stepID: step.id, metric: .queued))
     }
 }

@@ -53,8 +53,10 @@ enum LedgerDiagnosis {
             // The match fields only: the columns a partner takes with every row (consent signals, Limited Data Use) come last.
             var partner: PartnerID?
             if case .audienceSync(let config) = step.kind { partner = config.partner }
-            let always = partner.flatMap(IdentifierRulesCatalog.rules(for:))?.alwaysSent.count ?? 0
-            return "Would be sent: \(item.schema.dropLast(always).joined(separator: ", ")), prepared by the partner's rules."
+            // The columns every row may carry (consent signals, Limited Data Use) are not fields the step matches on.
+            let rules = partner.flatMap(IdentifierRulesCatalog.rules(for:))
+            let always = Set(rules.map { rules in rules.alwaysSent.map { rules.schemaKey($0) } } ?? [])
+            return "Would be sent: \(item.schema.filter { !always.contains($0) }.joined(separator: ", ")), prepared by the partner's rules."
         }
         if let block = walk.blocks.first(where: { $0.stepID == stepID }) { return "Not sent: blocked by the workspace consent policy (\(block.reason))." }
         let metrics = Set(walk.counts.filter { $0.stepID == stepID }.map(\.metric))
