@@ -169,7 +169,10 @@ public final class SyncEngine: Sendable {
                 let sender = AccountRemovalSender(engine: self)
                 let claims = try store.dueAccountWideRemovals(now: time).compactMap { try sender.claim($0, now: time) }
                 if !claims.isEmpty {
-                    pool.submit(Self.accountRemovalKey, waitForSlot: true) { tally?.add(claims.reduce(0) { $0 + sender.send($1) }) }
+                    pool.submit(Self.accountRemovalKey, waitForSlot: true) {
+                        let handled = claims.reduce(0) { $0 + sender.send($1) }   // not inside `tally?.`: a nil tally would skip it
+                        tally?.add(handled)
+                    }
                 }
             }
             // Removals (consent withdrawn, erased) go on their step's own slot, so one destination sends one call at a time.

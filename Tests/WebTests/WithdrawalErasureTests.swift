@@ -130,8 +130,12 @@ import Testing
         #expect(try flow.members(of: "Loyal").contains(ConsentPolicyFlowTests.sha("both@example.com")))
 
         #expect(flow.api("/api/v1/users/track", #"{"attributes":[{"external_id":"both","do_not_sell":true}]}"#).status == 201)
-        flow.engine.flush(force: true)
+        // The engine as `serve` runs it (its own loop, no pass waited on): the account-wide call must go out from there too.
+        flow.engine.start()
         let stay = [ConsentPolicyFlowTests.sha("stay@example.com")]
+        let patience = Date().addingTimeInterval(30)
+        while try flow.members(of: "Loyal") != stay, Date() < patience { Thread.sleep(forTimeInterval: 0.1) }
+        flow.engine.stop()
         #expect(try flow.members() == stay && flow.members(of: "Loyal") == stay)
         let accountWide = try flow.partner.requests().filter { ($0["path"] as? String)?.hasSuffix("/act_1001/usersofanyaudience") == true }
         #expect(accountWide.count == 1 && accountWide.first?["method"] as? String == "DELETE")
