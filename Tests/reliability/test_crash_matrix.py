@@ -330,14 +330,15 @@ def connect_google(stack, browser):
     return account
 
 
-def google_canvas(stack, session, account, name):
+def sync_canvas(stack, session, destination, name):
+    """A launched canvas with one Add step (email) to a new audience `name` at `destination` ("partner|account")."""
     url = stack.url
     r = session.post(url + "/canvases", data={"_csrf": csrf_of(session, url + "/canvases"), "name": name}, allow_redirects=False, timeout=10)
     canvas = r.headers["Location"].rsplit("/", 1)[-1]
     r = session.post(f"{url}/canvases/{canvas}/add-step", data={"_csrf": csrf_of(session, f"{url}/canvases/{canvas}"), "kind": "audience_sync"},
                      allow_redirects=False, timeout=10)
     step = r.headers["Location"].rsplit("/", 1)[-1]
-    form = {"_csrf": csrf_of(session, f"{url}/canvases/{canvas}/steps/{step}"), "destination": f"google|{account}", "audience_mode": "new",
+    form = {"_csrf": csrf_of(session, f"{url}/canvases/{canvas}/steps/{step}"), "destination": destination, "audience_mode": "new",
             "audience_name": name, "action": "add", "field": ["email"]}
     assert session.post(f"{url}/canvases/{canvas}/steps/{step}/save", data=form, allow_redirects=False, timeout=30).status_code == 303
     # confirmed=1: what the launch confirmation page re-posts (the e2e suite goes through that page itself).
@@ -543,7 +544,7 @@ def test_crash_matrix(stack, browser):
     # 3. Token refresh (Google): the partner issued a new access token, the app dies before saving it, and again
     # after each restart (the stored token is still the expired one) until the last, clean restart saves one.
     account = connect_google(stack, browser)
-    gcanvas = google_canvas(stack, session_for(stack), account, "Crash Google buyers")
+    gcanvas = sync_canvas(stack, session_for(stack), f"google|{account}", "Crash Google buyers")
     google_users = [f"g{i}@example.com" for i in range(200)]
 
     def google_round():
@@ -688,6 +689,18 @@ def removals_phase(stack, crasher, sandbox, headers, summary, canvas, plan, face
     n = min(USERS // 10, 20_000)
     withdrawn, erased = range(0, n // 2), range(n // 2, n)
     progress = {"withdrawn": 0, "erased": 0, "retried": 0}
+    # Every one of them is also in a second audience of the same ad account: they leave both with Meta's account-wide
+    # call (usersofanyaudience), which the kills below must not break either.
+    loyal = sync_canvas(stack, session_for(stack), "facebook|act_1001", "Crash loyal")
+    for start in range(0, n, BATCH):
+        batch = [{"external_user_id": f"u{i}", "attributes": {"email": f"u{i}@example.com"}} for i in range(start, min(n, start + BATCH))]
+        assert requests.post(stack.url + "/api/v1/canvas/trigger/send", json={"canvas_id": loyal, "recipients": batch}, headers=headers,
+                             timeout=120).status_code == 201
+    deadline = time.monotonic() + 600
+    while summary(loyal)["synced"] < n and time.monotonic() < deadline:
+        time.sleep(1)
+    assert len(sandbox.facebook_members("Crash loyal")["members"]) == n
+    log_before = sandbox.last_seq("facebook")
 
     def until_answered(path, body, key, count):
         while True:   # a careful client: a request the app could not answer is sent again (both calls are idempotent)
@@ -732,14 +745,18 @@ def removals_phase(stack, crasher, sandbox, headers, summary, canvas, plan, face
                                                *(stack.data / "logs").glob("*.log")) if f.exists()
                      for m in re.finditer(rb"u(\d+)@example\.com", f.read_bytes()) if n // 2 <= int(m.group(1)) < n})
     figures = summary(canvas)
+    loyal_left = len(sandbox.facebook_members("Crash loyal")["members"])
+    account_wide = sum(1 for e in sandbox.requests_since("facebook", log_before) if "usersofanyaudience" in e.get("path", ""))
     result = {"withdrawn": len(withdrawn), "erased": len(erased), "requests_sent_again": progress["retried"], "removals": figures["removals"],
-              "left_in_audience": still_in, "removed_wrongly": removed_wrongly, "erased_emails_left": len(leaked)}
+              "left_in_audience": still_in, "removed_wrongly": removed_wrongly, "erased_emails_left": len(leaked),
+              "left_in_second_audience": loyal_left, "account_wide_calls": account_wide}
     for phase in ("erasure-commit", "removal-answered"):
         crasher.figures[phase]["lost"] = still_in
         crasher.figures[phase]["duplicates"] = 0
     print(f"removals: {result}", flush=True)
     assert figures["removals"] == {"pending": 0, "removed": n, "errored": 0}, figures
     assert still_in == 0 and removed_wrongly == 0, result
+    assert loyal_left == 0 and account_wide > 0, result
     assert figures["entered"] == USERS == figures["synced"] + figures["not_synced"] + figures["errored"] + figures["pending"], figures
     assert not leaked, f"{len(leaked)} erased emails left, e.g. u{leaked[0]}@example.com"
     return result
