@@ -65,11 +65,60 @@ class Result:
         self.figure, self.value, self.target, self.met, self.command, self.note = figure, value, target, met, command, note
 
 
+class CpuPhase:
+    """CPU-seconds each process spent over one phase (a `with` block): the stack's serve, sandbox and nginx (from
+    /proc), this process, which is the load client (its request threads and its polls), and the child processes it
+    waited for meanwhile (the SDK script: a child's time is added to ours only once it is waited for, as
+    RUSAGE_CHILDREN counts it)."""
+
+    def __init__(self, stack):
+        self.stack = stack
+        self.used = {}
+        self.seconds = 0.0
+
+    def sample(self):
+        figures = self.stack.cpu_snapshot()
+        mine = os.times()
+        figures["client"] = mine.user + mine.system
+        figures["children"] = mine.children_user + mine.children_system
+        return figures
+
+    def __enter__(self):
+        self.before = self.sample()
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *_):
+        after = self.sample()
+        self.seconds = time.perf_counter() - self.started
+        self.used = {name: after[name] - self.before[name] for name in after}
+        return False
+
+    def report(self, title, count, unit, rows):
+        """Prints one line per (key, label) of `rows`: CPU-seconds and µs per `unit` over `count` of them."""
+        say(f"    CPU, {title} ({self.seconds:.1f} s wall):")
+        for key, label in rows:
+            say(f"      {label:<36} {self.used[key]:7.2f} s  {micro(self.per(key, count))} µs/{unit}")
+
+    def per(self, key, count):
+        """µs of CPU per item of `count`."""
+        return self.used[key] / count * 1e6
+
+
+def micro(us):
+    """µs with about three significant digits: 187, 7.7, 0.42."""
+    return f"{us:,.0f}" if us >= 100 else (f"{us:.1f}" if us >= 1 else f"{us:.2f}")
+
+
+STACK_CPU = [("sandbox", "sandbox (Graph API)"), ("nginx", "nginx (master + workers)")]
+
+
 class Bench:
     def __init__(self):
         self.results = []
         self.synced_stack = None   # the stack `throughput` filled, for `pages`
         self.throughput = None     # users/s, for the SDK ratio
+        self.pipeline_cpu = None   # CpuPhase of the pipeline (entry → all synced), for the CPU ratio with the SDK
 
     def record(self, result):
         self.results.append(result)
@@ -179,10 +228,16 @@ class Bench:
         stack = Stack("throughput").start()
         try:
             stack.setup("Bench buyers")
-            started = time.perf_counter()
-            entry_seconds = self.enter_users(stack, USERS, CLIENTS)
-            say(f"    all {num(USERS)} entered after {entry_seconds:.1f} s ({num(USERS / entry_seconds)} users/s through the API)")
-            total = self.wait_synced(stack, "Bench buyers", USERS, started)
+            with CpuPhase(stack) as cpu:
+                started = time.perf_counter()
+                entry_seconds = self.enter_users(stack, USERS, CLIENTS)
+                say(f"    all {num(USERS)} entered after {entry_seconds:.1f} s ({num(USERS / entry_seconds)} users/s through the API)")
+                total = self.wait_synced(stack, "Bench buyers", USERS, started)
+            self.pipeline_cpu = cpu
+            # serve's and the sandbox's figures include answering the bench's progress polls (data_summary and the
+            # sandbox's state, a few per second): small beside the work, and on the pipeline's side of the ratio.
+            cpu.report("pipeline: entry start → all synced", USERS, "user",
+                       [("serve", "serve (the app)")] + STACK_CPU + [("client", "load client (bench.py)")])
             figures = stack.summary()
             if total is None:
                 self.record(Result("Pipeline throughput (entered → Users Synced)", f"not finished in {SYNC_DEADLINE:.0f} s",
@@ -208,10 +263,13 @@ class Bench:
         token = stack.system_user_token()
         command = [sys.executable, str(ROOT / "scripts/bench/sdk_baseline.py"), "--graph", stack.sandbox_url + "/facebook/graph",
                    "--token", token, "--users", str(USERS), "--name", "SDK baseline"]
-        out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+        with CpuPhase(stack) as cpu:
+            out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
         if out.stderr.strip():
             say("    " + out.stderr.strip().replace("\n", "\n    "))
         answer = json.loads(out.stdout.strip().splitlines()[-1])
+        cpu.report("SDK phase: the script from start to exit", USERS, "user",
+                   [("children", "SDK script (python, whole process)")] + STACK_CPU + [("serve", "serve (idle meanwhile)")])
         members = stack.sandbox_members(answer["audience_id"])
         sdk = answer["users_per_second"]
         note = (f"{num(USERS)} users in {answer['seconds']:.1f} s, {answer['calls']} calls; members at the sandbox: {num(members)}")
@@ -224,6 +282,22 @@ class Bench:
             self.record(Result("Ratio AudienceSync / SDK (users/s)", f"{ratio:.2f}", "(reference)", None, repeat("throughput"),
                                f"AudienceSync {num(self.throughput)} users/s (API entry + hashing + queue + sync) vs SDK {num(sdk)} users/s"
                                " (hash + upload only)"))
+        if self.pipeline_cpu:
+            self.record_cpu_ratio(self.pipeline_cpu, cpu, answer["cpu_seconds"])
+
+    def record_cpu_ratio(self, pipeline, sdk, sdk_loop_seconds):
+        """serve's CPU per user over the pipeline beside the SDK script's over its run (both whole processes)."""
+        serve, script = pipeline.per("serve", USERS), sdk.per("children", USERS)
+        ratio = serve / script
+        # Each path's whole cost: the pipeline's client sends the users in (the SDK script is its own client), and the
+        # SDK phase leaves out serve, which only idles meanwhile.
+        pipeline_total = sum(pipeline.per(k, USERS) for k in ("serve", "sandbox", "nginx", "client"))
+        sdk_total = sum(sdk.per(k, USERS) for k in ("children", "sandbox", "nginx"))
+        self.record(Result("CPU per user: serve / SDK script", f"{micro(serve)} µs vs {micro(script)} µs = {ratio:.1f}×",
+                           "≤ 1×", ratio <= 1, repeat("throughput"),
+                           f"the SDK script's upload loop alone {micro(sdk_loop_seconds / USERS * 1e6)} µs/user (the rest is Python's"
+                           f" start-up and the SDK's imports); with the sandbox and nginx: pipeline (serve, sandbox, nginx, load client)"
+                           f" {micro(pipeline_total)} µs/user, SDK (script, sandbox, nginx) {micro(sdk_total)} µs/user"))
 
     def partners(self):
         """One line per partner: the same USERS users through one Add step to that partner, beside Facebook's."""

@@ -19,6 +19,29 @@ BIN = pathlib.Path(os.environ.get("AUDIENCESYNC_BIN", ROOT / ".build" / "release
 OUT = ROOT / "test-output" / "bench"
 PASSWORD = "bench correct horse battery"
 EMAIL = "bench@bench.test"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of one process (all its threads) so far, from /proc/<pid>/stat."""
+    stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
+    # The command name (field 2) is in parentheses and may hold spaces: split after its closing one, so
+    # fields[0] is field 3 (state) and utime, stime (fields 14, 15) are fields[11], fields[12].
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def child_pids(parent):
+    """Processes whose parent is `parent` (nginx's workers), found by the ppid in /proc/*/stat."""
+    children = []
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == parent:
+            children.append(int(stat.parent.name))
+    return children
 
 
 def free_port():
@@ -72,6 +95,13 @@ class Stack:
             if value.strip().endswith(" kB"):
                 out[key] = int(value.split()[0])
         return out
+
+    def cpu_snapshot(self):
+        """CPU-seconds so far of serve, the sandbox and nginx (master and workers: they do the HTTP work of both
+        servers); a phase's use is the difference of two snapshots. Workers are long-lived, so the sum stays monotonic."""
+        master = self.pid("nginx")
+        return {"serve": cpu_seconds(self.pid("app")), "sandbox": cpu_seconds(self.pid("sandbox")),
+                "nginx": sum(cpu_seconds(pid) for pid in [master] + child_pids(master))}
 
     @property
     def db_path(self):
