@@ -18,7 +18,7 @@ help:
 	@echo "make test-crash - kill -9 the app in every pipeline phase over a 1,000,000-user run (CRASH_USERS, CRASH_KILLS to shrink)"
 	@echo "make fuzz-parsers - libFuzzer on the FastCGI request parsing and the CSV row parser (FUZZ_SECONDS each, default 60)"
 	@echo "make test-faults - fault matrix (10,000 users per row; FAULT_USERS=n), 14-hour outage in compressed time, disk full and read-only data directory (root)"
-	@echo "make bench - benchmark a release build (BENCH=ingest|throughput|pages|latency|memory|partners|segments|import for one figure)"
+	@echo "make bench - benchmark a release build (BENCH=ingest|throughput|pages|latency|memory|partners|segments|import|sandbox for one figure)"
 
 deps:
 	@scripts/install-deps.sh

@@ -1,16 +1,19 @@
 """`make bench`: AudienceSync's figures on this machine, release build, against the partner sandbox through nginx.
 
-    .venv-bench/bin/python scripts/bench/bench.py [FIGURE ...]      FIGURE: ingest throughput pages latency memory partners (default: all)
+    .venv-bench/bin/python scripts/bench/bench.py [FIGURE ...]      FIGURE: ingest throughput pages latency memory partners
+                                                                    segments import sandbox (default: all)
 
 Each figure starts its own stack (scripts/stack.sh with the release binary, a data folder under
 test-output/bench/, free ports) and stops it afterwards; `throughput` also runs the facebook-business SDK baseline
-against the same sandbox, and `pages` reuses the stack `throughput` filled when both run. Targets are goals: the
-output says which are met; the exit status is 0 whenever every figure could be measured.
+against the same sandbox, and `pages` reuses the stack `throughput` filled when both run; `sandbox` measures the
+partner sandbox alone, sent the SDK's add calls by several clients. Targets are goals: the output says which are
+met; the exit status is 0 whenever every figure could be measured.
 
-Settings (environment): BENCH_USERS (1,000,000: throughput, SDK baseline, pages data and memory), BENCH_INGEST_PROFILES
-(1,000,000), BENCH_LATENCY_RATE (10,000 users/s) and BENCH_LATENCY_SECONDS (60), BENCH_CLIENTS (concurrent API
-clients, 2), BENCH_WRK_SECONDS (10), BENCH_KEEP=1 keeps the data folders, BENCH_PARTNERS (partners of the `partners`
-figure, default all six besides Facebook; each line is printed beside Facebook's figure of the same run).
+Settings (environment): BENCH_USERS (1,000,000: throughput, SDK baseline, pages data, memory and sandbox rows),
+BENCH_INGEST_PROFILES (1,000,000), BENCH_LATENCY_RATE (10,000 users/s) and BENCH_LATENCY_SECONDS (60), BENCH_CLIENTS
+(concurrent API clients, 2), BENCH_SANDBOX_CLIENTS (concurrent clients of `sandbox`, 4), BENCH_WRK_SECONDS (10),
+BENCH_KEEP=1 keeps the data folders, BENCH_PARTNERS (partners of the `partners` figure, default all six besides
+Facebook; each line is printed beside Facebook's figure of the same run).
 """
 import concurrent.futures
 import json
@@ -28,7 +31,7 @@ import requests
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchstack import BIN, ROOT, Stack, recipients_body, track_body  # noqa: E402
 
-FIGURES = ["ingest", "throughput", "pages", "latency", "memory", "partners", "segments", "import"]
+FIGURES = ["ingest", "throughput", "pages", "latency", "memory", "partners", "segments", "import", "sandbox"]
 PARTNERS = ["google", "tiktok", "pinterest", "snapchat", "criteo", "linkedin"]
 PRO = ["tiktok", "pinterest", "snapchat", "criteo", "linkedin"]
 USERS = int(os.environ.get("BENCH_USERS", "1000000"))
@@ -36,6 +39,7 @@ INGEST_PROFILES = int(os.environ.get("BENCH_INGEST_PROFILES", "1000000"))
 LATENCY_RATE = int(os.environ.get("BENCH_LATENCY_RATE", "10000"))
 LATENCY_SECONDS = int(os.environ.get("BENCH_LATENCY_SECONDS", "60"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "2"))
+SANDBOX_CLIENTS = int(os.environ.get("BENCH_SANDBOX_CLIENTS", "4"))
 WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
 KEEP = os.environ.get("BENCH_KEEP", "") not in ("", "0")
 BATCH = 10_000
@@ -298,6 +302,46 @@ class Bench:
                            f"the SDK script's upload loop alone {micro(sdk_loop_seconds / USERS * 1e6)} µs/user (the rest is Python's"
                            f" start-up and the SDK's imports); with the sandbox and nginx: pipeline (serve, sandbox, nginx, load client)"
                            f" {micro(pipeline_total)} µs/user, SDK (script, sandbox, nginx) {micro(sdk_total)} µs/user"))
+
+    def sandbox(self):
+        """The partner sandbox alone: Facebook add calls of 10,000 hashed emails, exactly as the SDK posts them, from
+        SANDBOX_CLIENTS concurrent clients through nginx; rows/s accepted, checked against the audience's members."""
+        section(f"Sandbox: {num(USERS)} rows in Facebook add calls (POST /<audience>/users, 10,000 SHA-256 emails each, as the"
+                f" facebook-business SDK sends them) straight at the sandbox, {SANDBOX_CLIENTS} clients")
+        # Imported here: only this figure talks the SDK's way from inside the bench.
+        from sdk_baseline import add_users_request, connect, create_audience
+        stack = Stack("sandbox").start()
+        try:
+            api = connect(stack.sandbox_url + "/facebook/graph", stack.system_user_token())
+            audience_id = create_audience("act_1001", "Bench sandbox", "bench sandbox figure", api=api)
+            # Bodies hashed and encoded before the clock starts: the figure is the sandbox's, not the client's.
+            requests_ = [add_users_request(api, audience_id, [f"s{i}@example.com" for i in range(start, min(start + BATCH, USERS))])
+                         for start in range(0, USERS, BATCH)]
+            url = requests_[0][0]
+            headers = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": api.HTTP_DEFAULT_HEADERS["User-Agent"]}
+            lock, answers = threading.Lock(), {"received": 0, "invalid": 0}
+
+            def count(answer):
+                with lock:
+                    answers["received"] += answer["num_received"]
+                    answers["invalid"] += answer["num_invalid_entries"]
+
+            with CpuPhase(stack) as cpu:
+                durations = self.post_all(url, headers, [body for _, body in requests_], SANDBOX_CLIENTS, expect=200, on_done=count)
+            members = stack.sandbox_members(audience_id)
+            if answers["received"] != USERS or answers["invalid"] or members != USERS:
+                raise RuntimeError(f"sent {USERS} distinct rows; the sandbox answered received {answers['received']},"
+                                   f" invalid {answers['invalid']} and holds {members} members")
+            cpu.report("the calls", USERS, "row", STACK_CPU + [("serve", "serve (idle meanwhile)"), ("client", "load client (bench.py)")])
+            rate = USERS / cpu.seconds
+            durations.sort()
+            self.record(Result(f"Sandbox: Facebook add calls (10,000 rows, {SANDBOX_CLIENTS} clients)", f"{num(rate)} rows/s",
+                               "≥ 100,000 rows/s", rate >= 100_000, repeat("sandbox"),
+                               f"{num(USERS)} rows in {cpu.seconds:.1f} s, {len(durations)} calls (each p50 {percentile(durations, 0.5) * 1000:.0f} ms,"
+                               f" max {durations[-1] * 1000:.0f} ms); the audience holds {num(members)} members (= rows sent); CPU: sandbox"
+                               f" {micro(cpu.per('sandbox', USERS))} µs/row, nginx {micro(cpu.per('nginx', USERS))} µs/row"))
+        finally:
+            stack.stop(KEEP)
 
     def partners(self):
         """One line per partner: the same USERS users through one Add step to that partner, beside Facebook's."""
@@ -626,7 +670,7 @@ def main(argv):
         try:
             {"ingest": bench.ingest, "throughput": bench.throughput_and_baseline, "pages": bench.pages,
              "latency": bench.latency, "memory": bench.memory, "partners": bench.partners, "segments": bench.segments,
-             "import": bench.csv_import}[figure]()
+             "import": bench.csv_import, "sandbox": bench.sandbox}[figure]()
         except Exception as error:  # one figure's failure does not hide the others
             failed.append(figure)
             say(f"!! {figure} could not be measured: {error}")
