@@ -10,6 +10,7 @@ partner sandbox alone, sent the SDK's add calls by several clients. Targets are 
 met; the exit status is 0 whenever every figure could be measured.
 
 Settings (environment): BENCH_USERS (1,000,000: throughput, SDK baseline, pages data, memory and sandbox rows),
+BENCH_HISTORY_USERS (earlier users over the 30 days of step history `pages` writes before measuring; BENCH_USERS),
 BENCH_INGEST_PROFILES (1,000,000), BENCH_LATENCY_RATE (10,000 users/s) and BENCH_LATENCY_SECONDS (60), BENCH_CLIENTS
 (concurrent API clients, 2), BENCH_SANDBOX_CLIENTS (concurrent clients of `sandbox`, 4), BENCH_WRK_SECONDS (10),
 BENCH_KEEP=1 keeps the data folders, BENCH_PARTNERS (partners of the `partners` figure, default all six besides
@@ -40,6 +41,8 @@ LATENCY_RATE = int(os.environ.get("BENCH_LATENCY_RATE", "10000"))
 LATENCY_SECONDS = int(os.environ.get("BENCH_LATENCY_SECONDS", "60"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "2"))
 SANDBOX_CLIENTS = int(os.environ.get("BENCH_SANDBOX_CLIENTS", "4"))
+HISTORY_DAYS = 30
+HISTORY_USERS = int(os.environ.get("BENCH_HISTORY_USERS", str(USERS)))
 WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
 KEEP = os.environ.get("BENCH_KEEP", "") not in ("", "0")
 BATCH = 10_000
@@ -465,12 +468,17 @@ class Bench:
                 stack.stop(KEEP)
                 raise
         try:
-            section(f"Pages: wrk -t 2 -c 64 -d {WRK_SECONDS}s --latency, signed in, over the canvas with {num(USERS)} users;"
-                " nginx serving /static/app.css in the same run for the ratio")
+            section(f"Pages: wrk -t 2 -c 64 -d {WRK_SECONDS}s --latency, signed in, over the canvas with {num(USERS)} users and"
+                    f" {HISTORY_DAYS} days of history; nginx serving /static/app.css in the same run for the ratio")
+            self.add_history(stack)
             stack.sign_in()
             cookie = stack.session_cookie()
+            step = f"/canvases/{stack.canvas}/steps/{stack.step}"
+            # Each page with a text it shows only when it rendered the bench's canvas; the 30-day chart its title (it
+            # reads every hourly row of the history).
             pages = [("Canvas list (/canvases)", "/canvases", "Bench buyers"),
-                     ("Step analytics page (/canvases/{id}/steps/{step})", f"/canvases/{stack.canvas}/steps/{stack.step}", "Bench buyers")]
+                     ("Step analytics page (/canvases/{id}/steps/{step})", step, "Bench buyers"),
+                     ("Step analytics page, last 30 days (?range=30d)", step + "?range=30d", "Step figures, last 30 days")]
             for _, path, text in pages:
                 r = stack.session.get(stack.url + path, allow_redirects=False, timeout=30)
                 if r.status_code != 200 or text not in r.text:
@@ -489,6 +497,24 @@ class Bench:
         finally:
             stack.stop(KEEP)
             self.synced_stack = None
+
+    @staticmethod
+    def add_history(stack):
+        """HISTORY_USERS earlier users over the HISTORY_DAYS days before this hour, written into the database before the
+        pages are measured (Stack.insert_step_history), so the step page's chart has a month of hourly rows to read.
+        Checked afterwards: Entered grew by exactly those users and still equals Synced + Not Synced + Errored + Pending.
+        Returns the step's figures."""
+        before = stack.summary()
+        started = time.perf_counter()
+        hours = stack.insert_step_history(HISTORY_USERS, HISTORY_DAYS)
+        after = stack.summary()
+        accounted = after["synced"] + after["not_synced"] + after["errored"] + after["pending"]
+        if after["entered"] != before["entered"] + HISTORY_USERS or accounted != after["entered"]:
+            raise RuntimeError(f"the history left inconsistent figures: before {before}, after {after}")
+        say(f"    history: {num(HISTORY_USERS)} earlier users over the {hours} hours before this one, written in"
+            f" {time.perf_counter() - started:.1f} s; the step: entered {num(after['entered'])} = synced {num(after['synced'])}"
+            f" + not synced {num(after['not_synced'])} + errored {num(after['errored'])} + pending {num(after['pending'])}")
+        return after
 
     @staticmethod
     def wrk(url, cookie):

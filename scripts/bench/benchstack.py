@@ -1,13 +1,17 @@
 """One AudienceSync stack for the benchmarks: release binary, its own data folder and free ports, started and
 stopped by scripts/stack.sh, and set up through the dashboard's own forms exactly like the e2e tests do
 (Tests/e2e/conftest.py: admin user, system-user token connection, API key, canvas with one Facebook Add step)."""
+import collections
+import hashlib
 import html
 import json
+import math
 import os
 import pathlib
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.parse
@@ -106,6 +110,53 @@ class Stack:
     @property
     def db_path(self):
         return self.data / "audiencesync.sqlite"
+
+    # -- history ---------------------------------------------------------------------------------------------
+
+    def insert_step_history(self, users, days=30):
+        """Gives the bench step `days` days of past traffic, as if `users` more users had gone through it hour by hour
+        before this run, so the step page's chart (and the canvas page's totals) have a history to read. Call it while
+        the app is idle (everything synced). Returns the hours filled.
+
+        The pages read a step's figures from two places: `entered`, `exited` and the Not Synced figures are sums of
+        the hourly `step_metric` rows, while Users Synced / Pending / Errored come from `step_item_count`, kept in step
+        with the `sync_item` rows. Adding chart rows alone would make Entered exceed Synced + Not Synced + Errored +
+        Pending, a figure the app can never show; so every history user is written the way the app writes one that
+        entered and was synced: a profile, a synced sync_item (entered at its time in the hour, sent with the others of
+        its 5-second flush), its ledger line (sync_attempt), the hour's step_metric rows (entered, queued, exited,
+        synced), step_item_count and the partner's receipts (step_partner_figures) moved by the same amounts, and, for
+        the last 7 days (what the app keeps of its request log), one sync_request line per flush. Only hours before
+        the current one are filled: this run's own figures are in the current hour and stay as they are. The sandbox
+        does not know these users, so the partner's own audience size stays this run's.
+        """
+        this_hour = int(time.time() // 3600) * 3600
+        hours = [this_hour - 3600 * back for back in range(days * 24, 0, -1)]
+        # The app prunes its request log (7 days) hourly; an hour to spare keeps our lines out of its next prune.
+        log_from = time.time() - 7 * 86_400 + 3600
+        db = sqlite3.connect(self.db_path, timeout=30)  # busy timeout: serve may be writing (an hourly prune, a size check)
+        try:
+            with db:  # one transaction: the pages never see half a history
+                step = int(self.step)
+                workspace = db.execute("SELECT c.workspace_id FROM canvas_step s JOIN canvas c ON c.id = s.canvas_id WHERE s.id = ?",
+                                       (step,)).fetchone()[0]
+                first_new_item = db.execute("SELECT coalesce(max(id), 0) FROM sync_item").fetchone()[0]
+                number = 0
+                for hour, count in zip(hours, daily_shape(users, hours)):
+                    flushes = insert_history_hour(db, step, workspace, hour, count, number)
+                    number += count
+                    if hour >= log_from:
+                        db.executemany("INSERT INTO sync_request (step_id, at, users, outcome, summary, latency_ms) VALUES (?, ?, ?, 'ok', ?, ?)",
+                                       [(step, at, n, f"received {n}, invalid 0", 110 + n % 40) for at, n in sorted(flushes.items())])
+                db.execute("""INSERT INTO sync_attempt (item_id, step_id, external_id, at, outcome, fields)
+                              SELECT id, step_id, external_id, finished_at, 'synced', schema FROM sync_item WHERE id > ? AND step_id = ?""",
+                           (first_new_item, step))
+                db.execute("""INSERT INTO step_item_count (step_id, state, count) VALUES (?, 'synced', ?)
+                              ON CONFLICT (step_id, state) DO UPDATE SET count = count + excluded.count""", (step, users))
+                db.execute("""INSERT INTO step_partner_figures (step_id, received, invalid) VALUES (?, ?, 0)
+                              ON CONFLICT (step_id) DO UPDATE SET received = received + excluded.received""", (step, users))
+        finally:
+            db.close()
+        return len(hours)
 
     # -- setup through the dashboard -----------------------------------------------------------------------
 
@@ -281,6 +332,42 @@ class Stack:
         r = requests.post(self.sandbox_url + "/_sandbox/facebook/config", json=settings, timeout=10)
         r.raise_for_status()
         return r.json()
+
+
+def daily_shape(total, hours):
+    """`total` users spread over `hours` (unix hour starts) in a daily rhythm: a quiet night, a busy afternoon (UTC)."""
+    weights = [1 + 0.6 * math.sin(2 * math.pi * ((hour // 3600) % 24 - 9) / 24) for hour in hours]
+    whole, counts, done, running = sum(weights), [], 0, 0.0
+    for weight in weights:  # rounding the running sum keeps the total exact
+        running += weight
+        upto = round(total * running / whole)
+        counts.append(upto - done)
+        done = upto
+    return counts
+
+
+def insert_history_hour(db, step, workspace, hour, count, first):
+    """One past hour of the step's traffic (see Stack.insert_step_history): `count` users h<first>…, each a profile and a
+    synced sync_item, plus the hour's step_metric rows. Returns {flush time: users sent} of the hour's 5-second flushes."""
+    flushes = collections.Counter()
+    profiles, items = [], []
+    for k in range(count):
+        external = f"h{first + k}"
+        email = f"{external}@example.com"
+        entered = hour + (k + 0.5) * 3590 / count
+        sent = hour + 5 * ((entered - hour) // 5) + 5  # the flusher sends what waited at its next 5-second interval
+        finished = sent + 0.12  # the partner's answer
+        flushes[sent] += 1
+        profiles.append((workspace, external, json.dumps({"email": email}, separators=(",", ":")), entered, entered))
+        items.append((step, external, json.dumps([hashlib.sha256(email.encode()).hexdigest()]), entered, sent, finished))
+    db.executemany("INSERT INTO profile (workspace_id, external_id, attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", profiles)
+    db.executemany("""INSERT INTO sync_item (step_id, external_id, schema, row, state, created_at, attempts, first_attempt_at,
+                                             next_attempt_at, finished_at)
+                      VALUES (?, ?, '["EMAIL"]', ?, 'synced', ?, 1, ?, 0, ?)""", items)
+    db.executemany("""INSERT INTO step_metric (step_id, metric, hour, count) VALUES (?, ?, ?, ?)
+                      ON CONFLICT (step_id, metric, hour) DO UPDATE SET count = count + excluded.count""",
+                   [(step, metric, hour, count) for metric in ("entered", "queued", "exited", "synced") if count])
+    return flushes
 
 
 def allow_form(page, page_url):
