@@ -470,13 +470,14 @@ class Bench:
         try:
             section(f"Pages: wrk -t 2 -c 64 -d {WRK_SECONDS}s --latency, signed in, over the canvas with {num(USERS)} users and"
                     f" {HISTORY_DAYS} days of history; nginx serving /static/app.css in the same run for the ratio")
-            self.add_history(stack)
+            figures = self.add_history(stack)
             stack.sign_in()
             cookie = stack.session_cookie()
             step = f"/canvases/{stack.canvas}/steps/{stack.step}"
-            # Each page with a text it shows only when it rendered the bench's canvas; the 30-day chart its title (it
-            # reads every hourly row of the history).
+            # Each page with a text it shows only when it rendered the bench's canvas: the canvas page its step's
+            # Entered figure, history included; the 30-day chart its title (it reads every hourly row of the history).
             pages = [("Canvas list (/canvases)", "/canvases", "Bench buyers"),
+                     ("Canvas page (/canvases/{id})", f"/canvases/{stack.canvas}", f'<dd class="entered">{figures["entered"]}</dd>'),
                      ("Step analytics page (/canvases/{id}/steps/{step})", step, "Bench buyers"),
                      ("Step analytics page, last 30 days (?range=30d)", step + "?range=30d", "Step figures, last 30 days")]
             for _, path, text in pages:
