@@ -240,7 +240,7 @@ class Bench:
                 entry_seconds = self.enter_users(stack, USERS, CLIENTS)
                 say(f"    all {num(USERS)} entered after {entry_seconds:.1f} s ({num(USERS / entry_seconds)} users/s through the API)")
                 total = self.wait_synced(stack, "Bench buyers", USERS, started)
-            self.pipeline_cpu = cpu
+            self.pipeline_cpu = cpu if total is not None else None  # per user only when every user got through
             # serve's and the sandbox's figures include answering the bench's progress polls (data_summary and the
             # sandbox's state, a few per second): small beside the work, and on the pipeline's side of the ratio.
             cpu.report("pipeline: entry start → all synced", USERS, "user",
