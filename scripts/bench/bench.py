@@ -50,7 +50,10 @@ SYNC_DEADLINE = float(os.environ.get("BENCH_SYNC_DEADLINE", "1200"))
 
 
 def repeat(figure):
-    return f"make bench BENCH={figure}"
+    """The command that measures `figure` again, with the BENCH_* settings of this run (a figure of 20,000 users is
+    not the same figure as one of 1,000,000)."""
+    settings = [f"{name}={os.environ[name]}" for name in sorted(os.environ) if name.startswith("BENCH_") and name != "BENCH_KEEP"]
+    return " ".join(settings + [f"make bench BENCH={figure}"])
 
 
 def say(text=""):
