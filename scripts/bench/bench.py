@@ -313,7 +313,7 @@ class Bench:
         """The partner sandbox alone: Facebook add calls of 10,000 hashed emails, exactly as the SDK posts them, from
         SANDBOX_CLIENTS concurrent clients through nginx; rows/s accepted, checked against the audience's members."""
         section(f"Sandbox: {num(USERS)} rows in Facebook add calls (POST /<audience>/users, 10,000 SHA-256 emails each, as the"
-                f" facebook-business SDK sends them) straight at the sandbox, {SANDBOX_CLIENTS} clients")
+                f" facebook-business SDK sends them) straight at the sandbox (through its nginx), {SANDBOX_CLIENTS} clients")
         # Imported here: only this figure talks the SDK's way from inside the bench.
         from sdk_baseline import add_users_request, connect, create_audience
         stack = Stack("sandbox").start()
@@ -321,9 +321,9 @@ class Bench:
             api = connect(stack.sandbox_url + "/facebook/graph", stack.system_user_token())
             audience_id = create_audience("act_1001", "Bench sandbox", "bench sandbox figure", api=api)
             # Bodies hashed and encoded before the clock starts: the figure is the sandbox's, not the client's.
-            requests_ = [add_users_request(api, audience_id, [f"s{i}@example.com" for i in range(start, min(start + BATCH, USERS))])
-                         for start in range(0, USERS, BATCH)]
-            url = requests_[0][0]
+            calls = [add_users_request(api, audience_id, [f"s{i}@example.com" for i in range(start, min(start + BATCH, USERS))])
+                     for start in range(0, USERS, BATCH)]
+            url = calls[0][0]
             headers = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": api.HTTP_DEFAULT_HEADERS["User-Agent"]}
             lock, answers = threading.Lock(), {"received": 0, "invalid": 0}
 
@@ -333,7 +333,7 @@ class Bench:
                     answers["invalid"] += answer["num_invalid_entries"]
 
             with CpuPhase(stack) as cpu:
-                durations = self.post_all(url, headers, [body for _, body in requests_], SANDBOX_CLIENTS, expect=200, on_done=count)
+                durations = self.post_all(url, headers, [body for _, body in calls], SANDBOX_CLIENTS, expect=200, on_done=count)
             members = stack.sandbox_members(audience_id)
             if answers["received"] != USERS or answers["invalid"] or members != USERS:
                 raise RuntimeError(f"sent {USERS} distinct rows; the sandbox answered received {answers['received']},"
