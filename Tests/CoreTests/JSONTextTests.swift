@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct JSONTextTests {
     static let awkward = ["", "plain", "quote \" and \\ backslash", "line\nbreak\r\ttab", "\u{01}\u{1F}\u{08}\u{0C}", "slash / kept",
-                          "émoji 👩‍💻 and 中文", "\u{7F} del", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]
+                          "émoji 👩‍💻 and 中文", "é then \"quoted\" 中\n", "\u{7F} del", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]
 
     @Test(arguments: awkward)
     func writesWhatJSONSerializationWrites(_ value: String) throws {

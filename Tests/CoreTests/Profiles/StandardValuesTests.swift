@@ -43,6 +43,19 @@ import Testing
         #expect(ProfileValidation.validate("text", index: 0, today: Date()).update == nil)
     }
 
+    static let emails: [(String, Bool)] = [
+        ("a@b.co", true), ("First.Last+tag@mail.example.com", true), ("é@exämple.de", true), (String(repeating: "a", count: 64) + "@b.co", true),
+        (String(repeating: "a", count: 65) + "@b.co", false), ("a@" + String(repeating: "b", count: 250) + ".co", false), ("nope", false),
+        ("@b.co", false), ("a@b", false), ("a@.b.co", false), ("a@b.co.", false), ("a@b..co", false), ("a..b@c.co", true), ("a@b@c.co", false),
+        ("a b@c.co", false), ("a\tb@c.co", false), ("a,b@c.co", false), ("<a@b.co>", false), ("é @exämple.de", false), ("ü\u{2003}@b.de", false),
+    ]
+
+    @Test(arguments: emails)
+    func emailShape(_ text: String, valid: Bool) {
+        let outcome = ProfileValidation.validate(["external_id": "u1", "email": text] as [String: Any], index: 0, today: Date())
+        #expect(outcome.errors.isEmpty == valid, "\(text)")
+    }
+
     @Test func attributesOverTheLimitAreReportedNotSilentlyDropped() throws {
         var object: [String: Any] = ["external_id": "u1"]
         for k in 0..<(ProfileValidation.maxAttributesPerObject + 3) { object[String(format: "a%03d", k)] = k }
