@@ -25,6 +25,7 @@ enum Migrations {
         migrator.registerMigration("017-profile-events-and-purchases", migrate: profileEventsAndPurchases)
         migrator.registerMigration("018-canvas-entry-action", migrate: canvasEntryAction)
         migrator.registerMigration("019-export-alerts", migrate: exportAlerts)
+        migrator.registerMigration("020-step-metric-totals", migrate: stepMetricTotals)
         return migrator
     }
 
@@ -564,6 +565,31 @@ enum Migrations {
             INSERT INTO notification_recipient_new SELECT id, workspace_id, kind, email, created_at FROM notification_recipient;
             DROP TABLE notification_recipient;
             ALTER TABLE notification_recipient_new RENAME TO notification_recipient;
+            """)
+    }
+
+    /// Each step's all-time figures, kept beside the hourly ones so the canvas page reads a few rows instead of summing
+    /// every hour of a step's history (half of that page's instructions with a month of history). The triggers keep
+    /// them exact whoever writes `step_metric` — `Store.addMetric`'s upsert fires the insert or the update trigger.
+    private static func stepMetricTotals(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE step_metric_total (
+                step_id INTEGER NOT NULL REFERENCES canvas_step(id) ON DELETE CASCADE,
+                metric TEXT NOT NULL,
+                count INTEGER NOT NULL CHECK (count >= 0),
+                PRIMARY KEY (step_id, metric)
+            ) WITHOUT ROWID;
+            INSERT INTO step_metric_total (step_id, metric, count) SELECT step_id, metric, sum(count) FROM step_metric GROUP BY step_id, metric;
+            CREATE TRIGGER step_metric_total_insert AFTER INSERT ON step_metric BEGIN
+                INSERT INTO step_metric_total (step_id, metric, count) VALUES (NEW.step_id, NEW.metric, NEW.count)
+                ON CONFLICT (step_id, metric) DO UPDATE SET count = count + excluded.count;
+            END;
+            CREATE TRIGGER step_metric_total_update AFTER UPDATE OF count ON step_metric BEGIN
+                UPDATE step_metric_total SET count = count + NEW.count - OLD.count WHERE step_id = NEW.step_id AND metric = NEW.metric;
+            END;
+            CREATE TRIGGER step_metric_total_delete AFTER DELETE ON step_metric BEGIN
+                UPDATE step_metric_total SET count = count - OLD.count WHERE step_id = OLD.step_id AND metric = OLD.metric;
+            END;
             """)
     }
 }

@@ -161,8 +161,8 @@ extension Store {
         try read { db in
             var totals: [Int64: [StepMetric: Int]] = [:]
             let rows = try Row.fetchAll(db, sql: """
-                SELECT m.step_id, m.metric, sum(m.count) AS total FROM step_metric m JOIN canvas_step s ON s.id = m.step_id
-                WHERE s.canvas_id = ? GROUP BY m.step_id, m.metric
+                SELECT t.step_id, t.metric, t.count AS total FROM step_metric_total t JOIN canvas_step s ON s.id = t.step_id
+                WHERE s.canvas_id = ?
                 """, arguments: [canvasID])
             for row in rows {
                 guard let metric = StepMetric(rawValue: row["metric"]) else { continue }

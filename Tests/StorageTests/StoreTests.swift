@@ -161,6 +161,21 @@ import Testing
                               externalIDs: (1...5).map { "u\($0)" }, now: now) { _, _ in outcome }
     }
 
+    @Test func stepTotalsAreTheSumOfEveryHourOfHistory() throws {
+        // Users entering in three different hours: the kept totals the canvas page reads equal the hourly rows' sum.
+        let (workspaceID, canvasID) = try #require(try store.owner(ofStep: step))
+        for (offset, users) in [(0.0, 2), (7200, 3), (90_000, 4)] {
+            let ids = (0..<users).map { "t\(offset)-\($0)" }
+            let outcome = PathOutcome(counts: [StepCount(stepID: step, metric: .entered), StepCount(stepID: step, metric: .exited)])
+            _ = try store.trigger(workspaceID: workspaceID, canvasID: canvasID, updates: ids.map { ProfileUpdate(externalID: $0, attributes: [:]) },
+                                  externalIDs: ids, now: now.addingTimeInterval(offset)) { _, _ in outcome }
+        }
+        let totals = try #require(try store.stepTotals(canvasID: canvasID)[step])
+        let hourly = try store.stepSeries(stepID: step, metrics: ["entered", "exited"], start: now.addingTimeInterval(-3600), bucket: 3600, count: 30)
+        #expect(totals[.entered] == 9 && totals[.exited] == 9)
+        #expect(hourly["entered"]?.reduce(0, +) == 9 && hourly["exited"]?.reduce(0, +) == 9)
+    }
+
     @Test func aClaimIsExclusiveUntilItsLeaseRunsOut() throws {
         let first = try store.claim(stepID: step, limit: 3, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now, policy: nil)
         #expect(first.count == 3 && first.allSatisfy { $0.attempts == 1 && $0.schema == ["EMAIL"] && $0.row == ["x"] })
