@@ -9,11 +9,14 @@ public struct FormValues: Sendable, Equatable {
     public init(_ pairs: [(name: String, value: String)] = []) { self.pairs = pairs }
 
     /// Decodes `a=1&b=two+words&c=%C3%A9`. Malformed escapes are kept literally, never rejected.
+    ///
+    /// Split on bytes, not Characters: `&` and `=` are ASCII, and grapheme breaking over a large body (a partner
+    /// call of 10,000 rows is 740 kB) cost more than the decoding itself.
     public init(urlEncoded text: Substring) {
-        pairs = text.split(separator: "&", omittingEmptySubsequences: true).map { part in
-            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = URLEncoding.decode(pieces[0])
-            let value = pieces.count > 1 ? URLEncoding.decode(pieces[1]) : ""
+        pairs = text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true).map { part in
+            let pieces = part.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            let name = URLEncoding.decode(bytes: pieces[0])
+            let value = pieces.count > 1 ? URLEncoding.decode(bytes: pieces[1]) : ""
             return (name, value)
         }
     }
@@ -36,9 +39,15 @@ public struct FormValues: Sendable, Equatable {
 public enum URLEncoding {
     /// Decodes `%XX` escapes and `+` as space; invalid UTF-8 is repaired with U+FFFD.
     public static func decode(_ text: Substring) -> String {
+        decode(bytes: text.utf8)
+    }
+
+    /// ``decode(_:)`` of UTF-8 bytes; a component without `%` or `+` is taken whole.
+    public static func decode(bytes text: some Collection<UInt8>) -> String {
+        if !text.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) { return String(decoding: text, as: UTF8.self) }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = Array(text.utf8)[...]
+        bytes.reserveCapacity(text.count)
+        var iterator = Array(text)[...]
         while let byte = iterator.popFirst() {
             if byte == UInt8(ascii: "+") {
                 bytes.append(UInt8(ascii: " "))

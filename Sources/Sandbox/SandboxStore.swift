@@ -23,6 +23,9 @@ struct SandboxStore: Sendable {
         config.prepareDatabase { db in
             // WAL + NORMAL keeps every committed transaction across a crash of the process.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Audience members are keyed by a random hash, so every 10,000-row call touches pages all over the
+            // table: with SQLite's default 2 MB cache they were read back from the file again and again.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         pool = try DatabasePool(path: path, configuration: config)
         self.wallClock = wallClock
