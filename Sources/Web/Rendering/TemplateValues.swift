@@ -6,6 +6,12 @@
 /// context exactly as the library's own reflection does; arrays stay arrays; strings, numbers and booleans stay.
 enum TemplateValues {
     static func convert(_ value: Any) -> Any? {
+        // Leaves first, without a Mirror: most values on a page are strings, numbers and flags, and reflecting
+        // each one only to learn it has no children was most of the conversion's cost.
+        switch value {
+        case is String, is Int, is Bool, is Double, is Int64: return value
+        default: break
+        }
         let mirror = Mirror(reflecting: value)
         switch mirror.displayStyle {
         case .optional:
