@@ -25,7 +25,7 @@ enum Migrations {
         migrator.registerMigration("017-profile-events-and-purchases", migrate: profileEventsAndPurchases)
         migrator.registerMigration("018-canvas-entry-action", migrate: canvasEntryAction)
         migrator.registerMigration("019-export-alerts", migrate: exportAlerts)
-        migrator.registerMigration("020-step-metric-totals", migrate: stepMetricTotals)
+        migrator.registerMigration("023-step-metric-totals", migrate: stepMetricTotals)
         return migrator
     }
 
