@@ -2,12 +2,12 @@
 # Installs what AudienceSync needs on Debian 12, and nothing when it is all there (safe to run twice).
 #   scripts/install-deps.sh        build and run: C libraries, nginx, sqlite3
 #   scripts/install-deps.sh test   also the test tools: Chromium + chromedriver, Python test packages
-#   scripts/install-deps.sh bench  also the benchmark tools: wrk, and Meta's facebook-business SDK in .venv-bench/
+#   scripts/install-deps.sh bench  also the benchmark tools: wrk, valgrind (instruction counts), and Meta's facebook-business SDK in .venv-bench/
 set -euo pipefail
 want=(libfcgi-dev libfcgi-bin libcurl4-openssl-dev libsqlite3-dev libargon2-dev nginx-light sqlite3 python3 python3-venv ca-certificates)
 [ "${1:-}" = "test" ] && want+=(chromium chromium-driver openssl)
 
-[ "${1:-}" = "bench" ] && want+=(wrk)
+[ "${1:-}" = "bench" ] && want+=(wrk valgrind bc)
 
 missing=()
 for pkg in "${want[@]}"; do
