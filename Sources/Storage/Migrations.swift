@@ -26,6 +26,7 @@ enum Migrations {
         migrator.registerMigration("018-canvas-entry-action", migrate: canvasEntryAction)
         migrator.registerMigration("019-export-alerts", migrate: exportAlerts)
         migrator.registerMigration("023-step-metric-totals", migrate: stepMetricTotals)
+        migrator.registerMigration("024-ledger-cutoff", migrate: ledgerCutoff)
         return migrator
     }
 
@@ -590,6 +591,16 @@ enum Migrations {
             CREATE TRIGGER step_metric_total_delete AFTER DELETE ON step_metric BEGIN
                 UPDATE step_metric_total SET count = count - OLD.count WHERE step_id = OLD.step_id AND metric = OLD.metric;
             END;
+            """)
+    }
+
+    /// A synced item is its own ledger line from now on (no `sync_attempt` row per synced user): the items stay, so
+    /// the hourly prune records the cutoff before which their lines are no longer shown. The synced lines already
+    /// written would show each of those items twice, so they go (every one of them has its item).
+    private static func ledgerCutoff(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE ledger_cutoff (id INTEGER PRIMARY KEY CHECK (id = 1), before REAL NOT NULL);
+            DELETE FROM sync_attempt WHERE outcome = 'synced';
             """)
     }
 }
