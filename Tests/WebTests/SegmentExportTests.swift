@@ -171,7 +171,8 @@ import Testing
         #expect(page.contains(#"id="export-status" data-status>Finished"#))
         #expect(page.contains("10 sent of 12 · 2 skipped (no email) · 0 failed"))
         #expect(page.contains("4 sent of 12 · 8 skipped (no phone number) · 0 failed"))
-        #expect(page.contains(#"<progress id="progress-email" value="12" max="12">"#))
+        #expect(page.contains(#"<progress id="progress-email" value="12" max="12""#))
+        #expect(page.contains(#"<span class="progress-figure" id="progress-email-figure">100 % · 12 of 12 users</span>"#))
         let progress = browser.get("/segments/\(segment)/exports/\(export)/progress")
         #expect(String(decoding: progress.body, as: UTF8.self).contains(#""status":"done""#))
         let history = browser.get("/segments/\(segment)").text
