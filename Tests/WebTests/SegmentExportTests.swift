@@ -177,6 +177,14 @@ import Testing
         #expect(String(decoding: progress.body, as: UTF8.self).contains(#""status":"done""#))
         let history = browser.get("/segments/\(segment)").text
         #expect(history.contains("16 sent, 20 skipped, 0 failed") && history.contains("admin@acme.test") && history.contains("Device IDFA, Phone number, Email"))
+        // The history says where each export went: the ad account by name and id, each audience with its Facebook id.
+        #expect(history.contains(#"<td class="export-account">Demo Retail — US (act_1001)</td>"#))
+        let created = try partner.call("GET", "/_sandbox/facebook/state") as? [String: Any]
+        for field in ["Email", "Phone number", "Device IDFA"] {
+            let name = "Gold — \(field) — \(day)"
+            let id = try #require((created?["audiences"] as? [[String: Any]])?.first { $0["name"] as? String == name }?["id"])
+            #expect(history.contains("<li>\(name) <span class=\"detail\">(Facebook audience \(id))</span></li>"), "\(name)")
+        }
 
         // The email reaches a real SMTP server on loopback, once.
         let sink = try SMTPSink()

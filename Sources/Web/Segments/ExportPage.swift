@@ -37,7 +37,7 @@ enum ExportPage {
         let content = Content(
             segmentName: export.segmentName, status: ExportLookup.statusLabel(export.status),
             statusClass: ExportLookup.statusClass(export.status), isRunning: export.status == .running,
-            error: export.error, account: export.adAccountID,
+            error: export.error, account: try SegmentPage.adAccountNames(context)[export.adAccountID].map { "\($0) (\(export.adAccountID))" } ?? export.adAccountID,
             started: Formats.dateTime(export.startedAt), total: export.total, totalText: export.total.formatted(),
             audiences: export.audiences.map { audience in
                 Bar(field: audience.field.rawValue, label: audience.field.label, name: audience.name, handled: min(audience.handled, export.total),
