@@ -26,6 +26,7 @@ enum Migrations {
         migrator.registerMigration("018-canvas-entry-action", migrate: canvasEntryAction)
         migrator.registerMigration("019-export-alerts", migrate: exportAlerts)
         migrator.registerMigration("020-ids-never-reused", migrate: idsNeverReused)
+        migrator.registerMigration("021-html-emails", migrate: htmlEmails)
         migrator.registerMigration("023-step-metric-totals", migrate: stepMetricTotals)
         return migrator
     }
@@ -567,6 +568,12 @@ enum Migrations {
             DROP TABLE notification_recipient;
             ALTER TABLE notification_recipient_new RENAME TO notification_recipient;
             """)
+    }
+
+    /// Emails carry an HTML alternative beside their text (with real links). Emails queued before have none and
+    /// go as plain text.
+    private static func htmlEmails(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE outbox ADD COLUMN html TEXT")
     }
 
     /// Every table whose ids appear in a URL or an API answer becomes `AUTOINCREMENT`: without it SQLite gives the

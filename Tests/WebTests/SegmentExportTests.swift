@@ -199,6 +199,12 @@ import Testing
         #expect(text.contains("• Gold — Email — \(day) (Email): 10 sent, 2 skipped (no email), 0 failed"))
         #expect(text.contains("https://business.facebook.com/adsmanager/audiences?act=1001"))
         #expect(text.contains("/segments/\(segment)/exports/\(export)"))
+        // The same as HTML beside the text, with working links: the export's page under the configured base URL.
+        #expect(mails.first?.parsed.parts == ["text/plain", "text/html"])
+        let html = mails.first?.parsed.html ?? ""
+        #expect(html.contains(#"<a href="\#(TestApp.baseURL)/segments/\#(segment)/exports/\#(export)">The export in AudienceSync</a>"#))
+        #expect(html.contains(#"<a href="https://business.facebook.com/adsmanager/audiences?act=1001">See the audiences in Facebook Ads Manager</a>"#))
+        #expect(html.contains("<li>Gold — Email — \(day) (Email): 10 sent, 2 skipped (no email), 0 failed</li>"))
         // Never above the ad account's rate limit at the sandbox.
         let state = try partner.call("GET", "/_sandbox/facebook/state") as? [String: Any]
         let accounts = state?["adaccounts"] as? [[String: Any]] ?? state?["ad_accounts"] as? [[String: Any]] ?? []
