@@ -27,6 +27,7 @@ enum Migrations {
         migrator.registerMigration("019-export-alerts", migrate: exportAlerts)
         migrator.registerMigration("020-ids-never-reused", migrate: idsNeverReused)
         migrator.registerMigration("021-html-emails", migrate: htmlEmails)
+        migrator.registerMigration("022-segment-sizes", migrate: segmentSizes)
         migrator.registerMigration("023-step-metric-totals", migrate: stepMetricTotals)
         return migrator
     }
@@ -567,6 +568,15 @@ enum Migrations {
             INSERT INTO notification_recipient_new SELECT id, workspace_id, kind, email, created_at FROM notification_recipient;
             DROP TABLE notification_recipient;
             ALTER TABLE notification_recipient_new RENAME TO notification_recipient;
+            """)
+    }
+
+    /// Each segment's size at its last count, and when that was: the segment list shows it rather than counting
+    /// every segment on every view (see `Store.recountSegment`).
+    private static func segmentSizes(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE segment ADD COLUMN size INTEGER CHECK (size IS NULL OR size >= 0);
+            ALTER TABLE segment ADD COLUMN size_counted_at REAL CHECK ((size IS NULL) = (size_counted_at IS NULL));
             """)
     }
 
