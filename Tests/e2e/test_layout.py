@@ -60,7 +60,8 @@ def pages(stack):
         assert time.time() < deadline, "the import did not finish"
         time.sleep(0.5)
     return {"canvases": "/canvases", "canvas": f"/canvases/{canvas}", "step": f"/canvases/{canvas}/steps/{step}",
-            "segments": "/segments", "segment": f"/segments/{segment}", "imports": "/settings/imports",
+            "segments": "/segments", "segment": f"/segments/{segment}", "export-form": f"/segments/{segment}/export",
+            "imports": "/settings/imports",
             "import": f"/settings/imports/{imported}", "api-keys": "/settings/api-keys", "partners": "/partners",
             "partner": "/partners/facebook", "ledger": "/ledger", "notifications": "/settings/notifications",
             "outbox": "/settings/outbox", "privacy": "/settings/privacy", "api-reference": "/api-reference"}
