@@ -198,8 +198,9 @@ public final class SyncEngine: Sendable {
             if !pool.isBusy(Self.importKey), force || Self.isTime(lastImportLook, time, every: 1), importer.hasWork() {
                 pool.submit(Self.importKey, waitForSlot: waitForSlot) { [self] in _ = importer.run(for: 2) }
             }
-            // Segment sizes for the segment list: a cheap look every few seconds, so a changed segment's count shows soon.
-            if !pool.isBusy(Self.segmentCountKey), force || Self.isTime(lastSegmentCountLook, time, every: 5) {
+            // Segment sizes for the segment list: a cheap look (the segment table is small) every second, as for exports,
+            // so a new or changed segment is counted at once rather than in the middle of whatever comes next.
+            if !pool.isBusy(Self.segmentCountKey), force || Self.isTime(lastSegmentCountLook, time, every: 1) {
                 let due = try store.segmentsDueForCount(countedBefore: time.addingTimeInterval(-settings.segmentSizeRefresh), limit: 20)
                 if !due.isEmpty {
                     pool.submit(Self.segmentCountKey, waitForSlot: waitForSlot) { [self] in recountSegments(due) }
