@@ -595,7 +595,7 @@ enum Migrations {
     /// migration with foreign keys off and checks them all (`foreign_key_check`) before it commits, so dropping a
     /// parent cascades nothing and a dangling reference fails the migration. Other tables refer to these by name,
     /// so their foreign keys hold after the rename. Columns, checks and defaults are as the earlier migrations left
-    /// them (columns added with `ALTER TABLE` stay last); `StorageMigrationTests` compares the schema before and after.
+    /// them (columns added with `ALTER TABLE` stay last); `IdReuseTests` compares the schema before and after.
     /// The copied rows set each table's counter to its largest id; an id deleted before this migration ran may
     /// still be given once more, since nothing remembers it.
     private static func idsNeverReused(_ db: Database) throws {
