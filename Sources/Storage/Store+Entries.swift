@@ -64,12 +64,11 @@ extension Store {
     public func trigger(workspaceID: Int64, canvasID: Int64, updates: [ProfileUpdate], externalIDs: [String], now: Date,
                         decide: (String, String?) -> PathOutcome?) throws(StoreError) -> [EntryResult] {
         try write { db in
-            let stored = try Self.upsertDetectingWithdrawals(db, workspaceID: workspaceID, updates, now: now)
+            try Self.upsertDetectingWithdrawals(db, workspaceID: workspaceID, updates, now: now)
             let attributes = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
             var tallies = Tallies()
             let results: [EntryResult] = try externalIDs.map { externalID in
-                // A user this request updated is not read back: the upsert returned what it stored.
-                guard let json = try stored[externalID] ?? String.fetchOne(attributes, arguments: [workspaceID, externalID]) else { return .unknownUser }
+                guard let json = try String.fetchOne(attributes, arguments: [workspaceID, externalID]) else { return .unknownUser }
                 guard let outcome = decide(externalID, json) else { return .notMatched }
                 try Self.record(db, canvasID: canvasID, externalID: externalID, outcome: outcome, entryID: nil, now: now, tallies: &tallies)
                 return .entered
@@ -94,7 +93,8 @@ extension Store {
             var changes: [(externalID: String, before: String?, after: String)] = []
             for update in updates {
                 let before = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
-                let after = try Self.upsert(db, workspaceID: workspaceID, [update], now: now)[update.externalID]
+                try Self.upsert(db, workspaceID: workspaceID, [update], now: now)
+                let after = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
                 if policy.mayChangeStanding(update) {   // both sides are read already: no second look for withdrawals
                     try Self.queueWithdrawal(db, workspaceID: workspaceID, externalID: update.externalID, before: before, after: after,
                                              policy: policy, now: now)

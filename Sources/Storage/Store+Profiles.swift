@@ -24,22 +24,15 @@ extension Store {
         try write { db in try Self.upsertDetectingWithdrawals(db, workspaceID: workspaceID, updates, now: now) }
     }
 
-    /// Returns each updated profile's stored attributes after the write (the last update's, when an id repeats), so
-    /// callers never read back what they just wrote.
-    @discardableResult
-    static func upsert(_ db: Database, workspaceID: Int64, _ updates: [ProfileUpdate], now: Date) throws -> [String: String] {
+    static func upsert(_ db: Database, workspaceID: Int64, _ updates: [ProfileUpdate], now: Date) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO profile (workspace_id, external_id, attributes, created_at, updated_at)
             VALUES (?1, ?2, json_patch('{}', ?3), ?4, ?4)
             ON CONFLICT (workspace_id, external_id) DO UPDATE SET attributes = json_patch(profile.attributes, ?3), updated_at = ?4
-            RETURNING attributes
             """)
-        var stored: [String: String] = [:]
-        stored.reserveCapacity(updates.count)
         for update in updates {
-            stored[update.externalID] = try String.fetchOne(statement, arguments: [workspaceID, update.externalID, patchText(update.attributes), now.unix])
+            try statement.execute(arguments: [workspaceID, update.externalID, patchText(update.attributes), now.unix])
         }
-        return stored
     }
 
     /// One profile of the workspace, if it exists.
