@@ -85,6 +85,14 @@ import Testing
         for message in ["Choose one of the ad accounts selected for this workspace.", "Name the new audience.", "Choose at least one field to match."] {
             #expect(refused.text.contains(message))
         }
+        // The refused form says so at its top, in the form's order, each problem linking to its field.
+        let summary = try #require(refused.text.range(of: #"<div class="error-summary" role="alert" id="errors">"#))
+        #expect(refused.text[summary.lowerBound...].hasPrefix(##"<div class="error-summary" role="alert" id="errors"><p>The step was not saved:</p><ul><li><a href="#destination">Choose one of the ad accounts"##))
+        #expect(refused.text.range(of: "error-summary")!.lowerBound < refused.text.range(of: "action=\"/canvases/\(canvas)/steps/\(step)/save\"")!.lowerBound)
+        // The editor reads in the natural order: ad account, then audience (its search beside it), action, fields.
+        let order = ["id=\"destination\"", "A new audience named", "Search the ad account's audiences", "Add users to audience", "Fields to match"]
+        let positions = order.compactMap { editor.range(of: $0)?.lowerBound }
+        #expect(positions.count == order.count && positions == positions.sorted())
         let delay = try #require(trailingID(browser.post("/canvases/\(canvas)/add-step", [("kind", "delay")])))
         browser.get("/canvases/\(canvas)/steps/\(delay)")
         #expect(browser.post("/canvases/\(canvas)/steps/\(delay)/save", [("amount", "0"), ("unit", "hours")]).text.contains("greater than 0"))
@@ -112,6 +120,17 @@ import Testing
         let names = try audienceNames()
         #expect(names.filter { $0 == "Loyal buyers" }.count == 1)
         #expect(browser.get("/canvases/\(canvas)").text.contains("Active"))
+        // A launched step's page says what it does instead of showing an editor whose controls would all be refused.
+        let page = browser.get("/canvases/\(canvas)/steps/\(add)").text
+        let audienceID = try #require(try test.store.steps(canvasID: canvas).first { $0.id == add }.flatMap { step -> String? in
+            guard case .audienceSync(let config) = step.kind, case .new(_, let id) = config.audience else { return nil }
+            return id
+        })
+        #expect(page.contains("What this step does") && page.contains("Facebook — Demo Retail — US (act_1001)"))
+        #expect(page.contains("Loyal buyers (new audience, id \(audienceID))") && page.contains("Adds users to the audience"))
+        #expect(page.contains("Email, Phone") && page.contains("/facebook/www/adsmanager/audiences?act=1001"))
+        #expect(!page.contains(#"name="destination""#) && !page.contains("Save step"))
+        #expect(page.range(of: "What this step does")!.lowerBound < page.range(of: #"id="chart""#)!.lowerBound)
         // Launching again does nothing more.
         launch(canvas)
         #expect(try audienceNames().filter { $0 == "Loyal buyers" }.count == 1)

@@ -11,9 +11,10 @@ enum StepEditorPage {
         let canvasPath: String
         let number: Int
         let isDelay: Bool
-        let isLocked: Bool
         let delay: DelayForm
         let sync: SyncForm
+        /// A launched Audience Sync step: what it does, instead of an editor.
+        let summary: StepSummary?
         let savePath: String
         let searchPath: String
         let csrfToken: String
@@ -61,14 +62,17 @@ enum StepEditorPage {
         guard let step = steps.first(where: { $0.id == stepID }) else { return ErrorPages.notFound(context) }
         let kind = draft ?? step.kind
         let sync: SyncForm
+        var summary: StepSummary?
         var delay = DelayForm(seconds: 3600, error: errors["amount"] ?? errors["unit"])
         switch kind {
         case .delay(let seconds):
             delay = DelayForm(seconds: seconds, error: errors["amount"] ?? errors["unit"])
             sync = SyncForm.empty
+        case .audienceSync(let config) where canvas.status != .draft:
+            sync = SyncForm.empty
+            summary = try StepSummary(context, config: config, steps: steps)
         case .audienceSync(let config):
-            sync = try SyncForm(context, config: config, step: step, steps: steps, search: context.request.query["q"] ?? "", errors: errors,
-                                live: canvas.status == .draft)
+            sync = try SyncForm(context, config: config, step: step, steps: steps, search: context.request.query["q"] ?? "", errors: errors)
         }
         let isDelay = kind.isDelay
         var partner: PartnerFiguresView?
@@ -86,7 +90,7 @@ enum StepEditorPage {
             RangeLink(label: $0.label, path: SiteRoute.step(canvasID, stepID).path + "?range=" + $0.rawValue, isCurrent: $0 == range)
         }
         let content = Content(canvasName: canvas.name, canvasPath: SiteRoute.canvas(canvasID).path, number: step.position + 1, isDelay: isDelay,
-                              isLocked: canvas.status != .draft && !isDelay, delay: delay, sync: sync,
+                              delay: delay, sync: sync, summary: summary,
                               savePath: SiteRoute.stepAction(canvasID, stepID, .save).path, searchPath: SiteRoute.step(canvasID, stepID).path,
                               csrfToken: context.session?.csrfToken ?? "", activity: activity, hasActivity: !activity.isEmpty,
                               chartHTML: chart, ranges: ranges, partner: partner)

@@ -27,6 +27,16 @@ struct SyncForm {
     let isRemove: Bool
     let fields: [Option]
     let errors: Errors
+    /// The refused form's errors at its top, each linking to its field (errors also show beside their fields).
+    /// Stored, not computed: templates see stored properties only.
+    let errorList: [ErrorLink]
+    let hasErrors: Bool
+
+    /// One error in the summary at the top of the form: the message, and the id of the element it is about.
+    struct ErrorLink {
+        let field: String
+        let message: String
+    }
 
     struct Errors {
         let destination: String?
@@ -34,6 +44,12 @@ struct SyncForm {
         let name: String?
         let fields: String?
         let action: String?
+
+        /// In the form's order: ad account, audience, action, fields.
+        var links: [ErrorLink] {
+            [("destination", destination), ("audience_name", name), ("audience-error", audience), ("action-error", action), ("fields-error", fields)]
+                .compactMap { field, message in message.map { ErrorLink(field: field, message: $0) } }
+        }
     }
 
     static let empty = SyncForm(destinations: [], hasDestinations: false, isNew: true, isExisting: false, isFromStep: false, newName: "",
@@ -47,12 +63,13 @@ struct SyncForm {
         self.isFromStep = isFromStep; self.newName = newName; self.existing = existing; self.hasExisting = hasExisting
         self.existingProblem = existingProblem; self.search = search; self.earlierSteps = earlierSteps; self.hasEarlierSteps = hasEarlierSteps
         self.isAdd = isAdd; self.isRemove = isRemove; self.fields = fields; self.errors = errors
+        errorList = errors.links; hasErrors = !errorList.isEmpty
     }
 
-    /// `live`: list the account's audiences at the partner (a draft being edited); a launched step cannot change
-    /// its audience, so its page makes no partner call.
+    /// The editor of a draft step: lists the account's audiences at the partner (a launched step shows a
+    /// ``StepSummary`` instead, and makes no partner call).
     init(_ context: RequestContext, config: AudienceSyncConfig, step: CanvasStep, steps: [CanvasStep], search: String,
-         errors: [String: String], live: Bool) throws {
+         errors: [String: String]) throws {
         let chosen = config.partner.flatMap { partner in config.adAccountID.map { SyncForm.destination(partner, $0) } }
         var options: [Option] = []
         for connection in try context.app.store.connections(workspaceID: context.user.workspaceID) {
@@ -64,7 +81,7 @@ struct SyncForm {
                                       isSelected: value == chosen, reason: AccountUsability.reason(account, live: nil, partner: connection.partner)))
             }
         }
-        let (existing, problem) = live ? SyncForm.existingAudiences(context, config: config, search: search) : SyncForm.chosenAudience(config)
+        let (existing, problem) = SyncForm.existingAudiences(context, config: config, search: search)
         var newName = "", isNew = true, isExisting = false, isFromStep = false, sourceID: Int64?
         switch config.audience {
         case .new(let name, _): newName = name
@@ -88,12 +105,6 @@ struct SyncForm {
 
     /// `facebook|act_1001`: one select carries partner and ad account.
     static func destination(_ partner: PartnerID, _ account: String) -> String { partner.rawValue + "|" + account }
-
-    /// The step's existing audience as chosen, without asking the partner.
-    private static func chosenAudience(_ config: AudienceSyncConfig) -> ([Option], String?) {
-        guard case .existing(let id, let name) = config.audience else { return ([], nil) }
-        return ([Option(value: id + "|" + name, label: name, isSelected: true)], nil)
-    }
 
     /// The chosen account's audiences at the partner, filtered by `search`, with the current choice kept.
     private static func existingAudiences(_ context: RequestContext, config: AudienceSyncConfig, search: String) -> ([Option], String?) {
