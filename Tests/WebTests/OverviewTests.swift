@@ -45,8 +45,9 @@ import Testing
         #expect(Self.figure(page, "pending") == "0")
         #expect(Self.figure(page, "errored") == "0")
         // Each figure has its line, titled in words with the hourly numbers (the last hour holds the sync).
-        #expect(page.contains(#"<title>Users synced, per hour over the last 24 hours: 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3 users synced</title>"#))
+        #expect(page.contains(#"<title>Users synced per hour over the last 24 hours, oldest first: 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3</title>"#))
         #expect(page.components(separatedBy: #"class="sparkline""#).count - 1 == 4)
+        #expect(page.contains("<title>Users queued per hour over the last 24 hours, oldest first: ") && page.contains(#"role="img""#))
         #expect(Self.section(page, "problems").contains("Nothing needs your action."))
         let connections = Self.section(page, "connections")
         #expect(connections.contains(#"<a href="/partners/facebook">Facebook</a>"#) && connections.contains(">Connected<") && connections.contains("1 ad account"))

@@ -62,19 +62,20 @@ enum OverviewPage {
         let start = ChartRange.day.start(now: context.now)
         let activity = try context.app.store.workspaceActivity(workspaceID: context.user.workspaceID, start: start, hours: ChartRange.day.buckets)
         func figure(_ id: String, _ label: String, total: Int, note: String, hourly: [Int], what: String, color: String) -> FigureView {
-            let title = "\(label), per hour over the last 24 hours: \(hourly.map(String.init).joined(separator: ", ")) \(what)"
+            // The line's own words: Pending's line counts users queued per hour, not users waiting.
+            let title = "\(what) per hour over the last 24 hours, oldest first: \(hourly.map(String.init).joined(separator: ", "))"
             return FigureView(id: id, label: label, value: Formats.count(total), note: note,
                               sparklineHTML: Sparkline.svg(hourly, title: title, color: color))
         }
         return [
             figure("synced", "Users synced", total: activity.synced.reduce(0, +), note: "last 24 hours", hourly: activity.synced,
-                   what: "users synced", color: "#1f7a4d"),
+                   what: "Users synced", color: "#1f7a4d"),
             figure("not-synced", "Users not synced", total: activity.notSynced.reduce(0, +), note: "last 24 hours — no field, invalid value or no consent",
-                   hourly: activity.notSynced, what: "users not synced", color: "#5d6475"),
+                   hourly: activity.notSynced, what: "Users not synced", color: "#5d6475"),
             figure("pending", "Users pending", total: activity.pendingNow, note: "waiting now; the line shows users queued per hour",
-                   hourly: activity.queued, what: "users queued", color: "#2f5bd3"),
+                   hourly: activity.queued, what: "Users queued", color: "#2f5bd3"),
             figure("errored", "Users errored", total: activity.errored.reduce(0, +), note: "last 24 hours", hourly: activity.errored,
-                   what: "users errored", color: "#b3261e"),
+                   what: "Users errored", color: "#b3261e"),
         ]
     }
 
