@@ -126,3 +126,24 @@ import Testing
         #expect(nav.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix(#"<a href="/overview""#))
     }
 }
+
+/// Imports running show on the overview until they end; a member sees them without a link to admin pages.
+@Suite struct OverviewRunningTests {
+    @Test func aRunningImportIsListedUntilItEnds() throws {
+        let imports = try ImportTests()
+        try imports.test.createUser(workspace: "Acme", email: "member2@acme.test", role: .member)
+        let started = imports.upload("external_id,email\nu1,a@b.co\nu2,c@d.co\n", filename: "spring.csv")
+        let id = try #require(trailingID(started))
+        let running = OverviewTests.section(imports.browser.get("/overview").text, "running")
+        // Before anything is connected: the workspace is still "empty", yet its import shows (with the header read).
+        #expect(running.contains(#"CSV import: <a href="/settings/imports/\#(id)">spring.csv</a> — "#) && running.contains("% done"))
+        let member = imports.test.browser()
+        member.signIn("member2@acme.test")
+        let seen = OverviewTests.section(member.get("/overview").text, "running")
+        #expect(seen.contains("CSV import: spring.csv — ") && !seen.contains("/settings/imports/"))
+
+        while imports.importer().hasWork() { imports.importer().run(for: 5) }
+        let after = imports.browser.get("/overview").text
+        #expect(!after.contains("spring.csv") && after.contains("Nothing yet"))
+    }
+}

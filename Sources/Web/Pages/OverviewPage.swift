@@ -14,6 +14,8 @@ enum OverviewPage {
         let hasConnections: Bool
         let running: [RunningView]
         let hasRunning: Bool
+        /// Also on an empty workspace's page: its first CSV import is running before anything is connected.
+        let showsRunning: Bool
         /// Nothing connected and no canvas: the page offers the first steps instead of zeros.
         let isEmpty: Bool
         let partnersPath: String
@@ -52,7 +54,8 @@ enum OverviewPage {
         let content = Content(
             figures: try figures(context), problems: problems, hasProblems: !problems.isEmpty,
             connections: try connectionViews(context, connections), hasConnections: !connections.isEmpty,
-            running: running, hasRunning: !running.isEmpty, isEmpty: connections.isEmpty && !hasCanvases,
+            running: running, hasRunning: !running.isEmpty, showsRunning: !running.isEmpty || !connections.isEmpty || hasCanvases,
+            isEmpty: connections.isEmpty && !hasCanvases,
             partnersPath: SiteRoute.partners.path, canvasesPath: SiteRoute.canvases.path)
         return context.renderer.page("overview", shell: context.shell(title: "Overview", section: "overview"), content: content)
     }
