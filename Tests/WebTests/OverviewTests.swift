@@ -147,3 +147,14 @@ import Testing
         #expect(!after.contains("spring.csv") && after.contains("Nothing yet"))
     }
 }
+
+extension OverviewRunningTests {
+    @Test func aRunningExportIsListedWithItsProgressUntilItEnds() throws {
+        let exports = try SegmentExportTests()
+        let id = try exports.start(["email"])
+        let running = OverviewTests.section(exports.browser.get("/overview").text, "running")
+        #expect(running.contains(#"Export to Facebook: <a href="/segments/\#(exports.segment)/exports/\#(id)">Gold</a> — 0 % done"#))
+        while exports.exporter().hasWork() { exports.exporter().run(for: 5) }
+        #expect(OverviewTests.section(exports.browser.get("/overview").text, "running").contains("None running now."))
+    }
+}
