@@ -25,7 +25,11 @@ enum Migrations {
         migrator.registerMigration("017-profile-events-and-purchases", migrate: profileEventsAndPurchases)
         migrator.registerMigration("018-canvas-entry-action", migrate: canvasEntryAction)
         migrator.registerMigration("019-export-alerts", migrate: exportAlerts)
+        migrator.registerMigration("020-ids-never-reused", migrate: idsNeverReused)
+        migrator.registerMigration("021-html-emails", migrate: htmlEmails)
+        migrator.registerMigration("022-segment-sizes", migrate: segmentSizes)
         migrator.registerMigration("023-step-metric-totals", migrate: stepMetricTotals)
+        migrator.registerMigration("024-ledger-cutoff", migrate: ledgerCutoff)
         return migrator
     }
 
@@ -568,6 +572,194 @@ enum Migrations {
             """)
     }
 
+    /// Each segment's size at its last count, and when that was: the segment list shows it rather than counting
+    /// every segment on every view (see `Store.recountSegment`).
+    private static func segmentSizes(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE segment ADD COLUMN size INTEGER CHECK (size IS NULL OR size >= 0);
+            ALTER TABLE segment ADD COLUMN size_counted_at REAL CHECK ((size IS NULL) = (size_counted_at IS NULL));
+            """)
+    }
+
+    /// Emails carry an HTML alternative beside their text (with real links). Emails queued before have none and
+    /// go as plain text.
+    private static func htmlEmails(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE outbox ADD COLUMN html TEXT")
+    }
+
+    /// Every table whose ids appear in a URL or an API answer becomes `AUTOINCREMENT`: without it SQLite gives the
+    /// next row max(rowid) + 1, so deleting the newest canvas handed its id to the next one, and an API caller (or a
+    /// bookmark, or a confirmation page left open) holding the old id reached a different canvas.
+    ///
+    /// SQLite cannot add `AUTOINCREMENT` in place, so each table is rebuilt the documented way (create the new
+    /// table, copy every row, drop the old one, rename, recreate its indexes), as migration 019 does. GRDB runs a
+    /// migration with foreign keys off and checks them all (`foreign_key_check`) before it commits, so dropping a
+    /// parent cascades nothing and a dangling reference fails the migration. Other tables refer to these by name,
+    /// so their foreign keys hold after the rename. Columns, checks and defaults are as the earlier migrations left
+    /// them (columns added with `ALTER TABLE` stay last); `IdReuseTests` compares the schema before and after.
+    /// The copied rows set each table's counter to its largest id; an id deleted before this migration ran may
+    /// still be given once more, since nothing remembers it.
+    private static func idsNeverReused(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE ad_account_new (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                connection_id INTEGER NOT NULL REFERENCES connection(id) ON DELETE CASCADE,
+                external_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                currency TEXT,
+                terms_accepted INTEGER CHECK (terms_accepted IN (0, 1)),
+                is_accessible INTEGER NOT NULL DEFAULT 1 CHECK (is_accessible IN (0, 1)),
+                checked_at REAL,
+                UNIQUE (connection_id, external_id)
+            );
+            INSERT INTO ad_account_new (id, connection_id, external_id, name, currency, terms_accepted, is_accessible, checked_at)
+                SELECT id, connection_id, external_id, name, currency, terms_accepted, is_accessible, checked_at FROM ad_account;
+            DROP TABLE ad_account;
+            ALTER TABLE ad_account_new RENAME TO ad_account;
+
+            CREATE TABLE api_key_new (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                name TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 80),
+                key_hash TEXT NOT NULL UNIQUE CHECK (length(key_hash) = 64),
+                key_prefix TEXT NOT NULL,
+                created_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL,
+                created_at REAL NOT NULL,
+                revoked_at REAL
+            );
+            INSERT INTO api_key_new (id, workspace_id, name, key_hash, key_prefix, created_by, created_at, revoked_at)
+                SELECT id, workspace_id, name, key_hash, key_prefix, created_by, created_at, revoked_at FROM api_key;
+            DROP TABLE api_key;
+            ALTER TABLE api_key_new RENAME TO api_key;
+            CREATE INDEX api_key_workspace ON api_key(workspace_id);
+
+            CREATE TABLE canvas_new (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                name TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 120),
+                status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'active', 'stopped')),
+                entry_criteria TEXT NOT NULL DEFAULT '{"groups":[]}' CHECK (json_valid(entry_criteria)),
+                auto_enter INTEGER NOT NULL DEFAULT 0 CHECK (auto_enter IN (0, 1)),
+                created_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL,
+                launched_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL,
+                created_at REAL NOT NULL,
+                launched_at REAL,
+                entry_action TEXT CHECK (entry_action IS NULL OR entry_action IN ('event', 'purchase')),
+                entry_action_name TEXT CHECK (entry_action_name IS NULL OR length(entry_action_name) BETWEEN 1 AND 255)
+            );
+            INSERT INTO canvas_new (id, workspace_id, name, status, entry_criteria, auto_enter, created_by, launched_by, created_at,
+                                    launched_at, entry_action, entry_action_name)
+                SELECT id, workspace_id, name, status, entry_criteria, auto_enter, created_by, launched_by, created_at,
+                       launched_at, entry_action, entry_action_name FROM canvas;
+            DROP TABLE canvas;
+            ALTER TABLE canvas_new RENAME TO canvas;
+            CREATE INDEX canvas_workspace ON canvas(workspace_id);
+
+            CREATE TABLE canvas_step_new (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                canvas_id INTEGER NOT NULL REFERENCES canvas(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL CHECK (position >= 0),
+                kind TEXT NOT NULL CHECK (kind IN ('audience_sync', 'delay')),
+                delay_seconds INTEGER CHECK ((kind = 'delay') = (delay_seconds IS NOT NULL) AND coalesce(delay_seconds, 1) > 0),
+                partner TEXT,
+                ad_account_id TEXT,
+                audience_mode TEXT CHECK (audience_mode IN ('new', 'existing', 'from_step')),
+                audience_name TEXT,
+                audience_external_id TEXT,
+                audience_source_step INTEGER REFERENCES canvas_step(id) ON DELETE SET NULL,
+                audience_creation_key TEXT UNIQUE,
+                action TEXT NOT NULL DEFAULT 'add' CHECK (action IN ('add', 'remove')),
+                fields TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(fields) AND json_type(fields) = 'array')
+            );
+            INSERT INTO canvas_step_new (id, canvas_id, position, kind, delay_seconds, partner, ad_account_id, audience_mode, audience_name,
+                                         audience_external_id, audience_source_step, audience_creation_key, action, fields)
+                SELECT id, canvas_id, position, kind, delay_seconds, partner, ad_account_id, audience_mode, audience_name,
+                       audience_external_id, audience_source_step, audience_creation_key, action, fields FROM canvas_step;
+            DROP TABLE canvas_step;
+            ALTER TABLE canvas_step_new RENAME TO canvas_step;
+            CREATE INDEX canvas_step_canvas ON canvas_step(canvas_id, position);
+
+            CREATE TABLE notification_recipient_new (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL CHECK (kind IN ('integration', 'step', 'export')),
+                email TEXT NOT NULL CHECK (email = lower(email) AND instr(email, '@') > 1 AND length(email) <= 254),
+                created_at REAL NOT NULL,
+                UNIQUE (workspace_id, kind, email)
+            );
+            INSERT INTO notification_recipient_new (id, workspace_id, kind, email, created_at)
+                SELECT id, workspace_id, kind, email, created_at FROM notification_recipient;
+            DROP TABLE notification_recipient;
+            ALTER TABLE notification_recipient_new RENAME TO notification_recipient;
+
+            CREATE TABLE profile_import_new (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                filename TEXT NOT NULL,
+                path TEXT NOT NULL,
+                start_offset INTEGER NOT NULL CHECK (start_offset >= 0),
+                end_offset INTEGER NOT NULL CHECK (end_offset >= start_offset),
+                header TEXT NOT NULL CHECK (json_valid(header)),
+                started_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL,
+                started_at REAL NOT NULL,
+                finished_at REAL,
+                status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'failed')),
+                error TEXT,
+                offset INTEGER NOT NULL,
+                next_line INTEGER NOT NULL,
+                rows_imported INTEGER NOT NULL DEFAULT 0 CHECK (rows_imported >= 0),
+                rows_rejected INTEGER NOT NULL DEFAULT 0 CHECK (rows_rejected >= 0),
+                rejects_bytes INTEGER NOT NULL DEFAULT 0 CHECK (rejects_bytes >= 0)
+            );
+            INSERT INTO profile_import_new (id, workspace_id, filename, path, start_offset, end_offset, header, started_by, started_at,
+                                            finished_at, status, error, offset, next_line, rows_imported, rows_rejected, rejects_bytes)
+                SELECT id, workspace_id, filename, path, start_offset, end_offset, header, started_by, started_at,
+                       finished_at, status, error, offset, next_line, rows_imported, rows_rejected, rejects_bytes FROM profile_import;
+            DROP TABLE profile_import;
+            ALTER TABLE profile_import_new RENAME TO profile_import;
+            CREATE INDEX profile_import_workspace ON profile_import(workspace_id, id);
+
+            CREATE TABLE segment_new (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                name TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 120),
+                criteria TEXT NOT NULL DEFAULT '{"groups":[]}' CHECK (json_valid(criteria)),
+                created_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL
+            );
+            INSERT INTO segment_new (id, workspace_id, name, criteria, created_by, created_at, updated_at)
+                SELECT id, workspace_id, name, criteria, created_by, created_at, updated_at FROM segment;
+            DROP TABLE segment;
+            ALTER TABLE segment_new RENAME TO segment;
+            CREATE UNIQUE INDEX segment_name ON segment(workspace_id, name COLLATE NOCASE);
+
+            CREATE TABLE segment_export_new (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                segment_id INTEGER REFERENCES segment(id) ON DELETE SET NULL,
+                segment_name TEXT NOT NULL,
+                criteria TEXT NOT NULL CHECK (json_valid(criteria)),
+                last_profile_row INTEGER NOT NULL CHECK (last_profile_row >= 0),
+                ad_account_id TEXT NOT NULL,
+                started_by INTEGER REFERENCES dashboard_user(id) ON DELETE SET NULL,
+                started_at REAL NOT NULL,
+                finished_at REAL,
+                status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'failed')),
+                error TEXT,
+                total INTEGER NOT NULL CHECK (total >= 0)
+            );
+            INSERT INTO segment_export_new (id, workspace_id, segment_id, segment_name, criteria, last_profile_row, ad_account_id, started_by,
+                                            started_at, finished_at, status, error, total)
+                SELECT id, workspace_id, segment_id, segment_name, criteria, last_profile_row, ad_account_id, started_by,
+                       started_at, finished_at, status, error, total FROM segment_export;
+            DROP TABLE segment_export;
+            ALTER TABLE segment_export_new RENAME TO segment_export;
+            CREATE INDEX segment_export_segment ON segment_export(segment_id, started_at);
+            CREATE INDEX segment_export_running ON segment_export(status) WHERE status = 'running';
+            """)
+    }
+
     /// Each step's all-time figures, kept beside the hourly ones so the canvas page reads a few rows instead of summing
     /// every hour of a step's history (half of that page's instructions with a month of history). The triggers keep
     /// them exact whoever writes `step_metric` — `Store.addMetric`'s upsert fires the insert or the update trigger.
@@ -590,6 +782,16 @@ enum Migrations {
             CREATE TRIGGER step_metric_total_delete AFTER DELETE ON step_metric BEGIN
                 UPDATE step_metric_total SET count = count - OLD.count WHERE step_id = OLD.step_id AND metric = OLD.metric;
             END;
+            """)
+    }
+
+    /// A synced item is its own ledger line from now on (no `sync_attempt` row per synced user): the items stay, so
+    /// the hourly prune records the cutoff before which their lines are no longer shown. The synced lines already
+    /// written would show each of those items twice, so they go (every one of them has its item).
+    private static func ledgerCutoff(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE ledger_cutoff (id INTEGER PRIMARY KEY CHECK (id = 1), before REAL NOT NULL);
+            DELETE FROM sync_attempt WHERE outcome = 'synced';
             """)
     }
 }

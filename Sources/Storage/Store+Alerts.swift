@@ -103,8 +103,8 @@ extension Store {
     private static func queueMail(_ db: Database, _ mail: AlertMail, alert: Alert, alertID: Int64, now: Date) throws {
         for recipient in try recipients(db, for: alert) {
             try db.execute(sql: """
-                INSERT INTO outbox (workspace_id, alert_id, recipient, subject, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [alert.workspaceID, alertID, recipient, mail.subject, mail.text, now.unix])
+                INSERT INTO outbox (workspace_id, alert_id, recipient, subject, body, html, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [alert.workspaceID, alertID, recipient, mail.subject, mail.body.text, mail.body.html, now.unix])
         }
     }
 

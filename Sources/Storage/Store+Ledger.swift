@@ -55,13 +55,19 @@ public struct PartnerCounts: Sendable, Equatable {
 }
 
 extension Store {
-    /// A user's sync attempts in the workspace, newest first.
+    /// A user's sync attempts in the workspace, newest first: the attempts that did not succeed (`sync_attempt`), each
+    /// synced item (the item itself, while it finished after the last prune's cutoff), consent blocks and removals.
     public func ledger(workspaceID: Int64, externalID: String, limit: Int = 200) throws(StoreError) -> [LedgerLine] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT a.at, a.id, a.step_id, a.outcome, a.message, a.fields, c.id AS canvas_id, c.name AS canvas_name
                 FROM sync_attempt a JOIN canvas_step s ON s.id = a.step_id JOIN canvas c ON c.id = s.canvas_id
                 WHERE a.external_id = ?1 AND c.workspace_id = ?2
+                UNION ALL
+                SELECT i.finished_at, i.id, i.step_id, 'synced', NULL, i.schema, c.id, c.name
+                FROM sync_item i JOIN canvas_step s ON s.id = i.step_id JOIN canvas c ON c.id = s.canvas_id
+                WHERE i.external_id = ?1 AND c.workspace_id = ?2 AND i.state = 'synced'
+                    AND i.finished_at >= coalesce((SELECT before FROM ledger_cutoff), 0)
                 UNION ALL
                 SELECT b.at, b.id, b.step_id, 'not_synced', 'Blocked by the workspace consent policy: ' || b.reason, '[]', c.id, c.name
                 FROM sync_block b JOIN canvas_step s ON s.id = b.step_id JOIN canvas c ON c.id = s.canvas_id
@@ -112,6 +118,10 @@ extension Store {
     public func pruneHistory(ledgerBefore: Date, activityBefore: Date) throws(StoreError) {
         try write { db in
             try db.execute(sql: "DELETE FROM sync_attempt WHERE at < ?", arguments: [ledgerBefore.unix])
+            // Synced items stay (they are the record of who is in an audience); their ledger lines end at the cutoff.
+            try db.execute(sql: """
+                INSERT INTO ledger_cutoff (id, before) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET before = max(before, excluded.before)
+                """, arguments: [ledgerBefore.unix])
             try db.execute(sql: "DELETE FROM sync_block WHERE at < ?", arguments: [ledgerBefore.unix])
             try db.execute(sql: "DELETE FROM sync_request WHERE at < ?", arguments: [activityBefore.unix])
             // Emails are kept as long as the ledger; one still queued stays until it is sent or given up.

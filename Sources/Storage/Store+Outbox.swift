@@ -14,6 +14,8 @@ public struct OutboxMail: Sendable, Equatable {
     public let subject: String
     /// Plain text.
     public let body: String
+    /// The same as HTML, sent beside the text; nil for emails queued before migration 021.
+    public let html: String?
     /// When it was queued.
     public let createdAt: Date
     /// queued, sent or failed.
@@ -62,7 +64,7 @@ extension Store {
     }
 
     static func mail(from row: Row) -> OutboxMail {
-        OutboxMail(id: row["id"], workspaceID: row["workspace_id"], recipient: row["recipient"], subject: row["subject"], body: row["body"],
+        OutboxMail(id: row["id"], workspaceID: row["workspace_id"], recipient: row["recipient"], subject: row["subject"], body: row["body"], html: row["html"],
                    createdAt: Date(unix: row["created_at"]), state: row["state"], attempts: row["attempts"], lastError: row["last_error"],
                    sentAt: (row["sent_at"] as Double?).map(Date.init(unix:)))
     }

@@ -24,10 +24,11 @@ public struct NewExport: Sendable {
 public struct QueuedMail: Sendable {
     public let recipient: String
     public let subject: String
-    public let body: String
+    /// Sent as plain text with an HTML alternative.
+    public let body: MailBody
 
     /// Creates a value.
-    public init(recipient: String, subject: String, body: String) { self.recipient = recipient; self.subject = subject; self.body = body }
+    public init(recipient: String, subject: String, body: MailBody) { self.recipient = recipient; self.subject = subject; self.body = body }
 }
 
 extension Store {
@@ -108,8 +109,8 @@ extension Store {
             try db.execute(sql: "UPDATE segment_export SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'",
                            arguments: [status.rawValue, error, now.unix, exportID])
             guard db.changesCount == 1, let mail else { return }
-            try db.execute(sql: "INSERT INTO outbox (workspace_id, recipient, subject, body, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [workspaceID, mail.recipient, mail.subject, mail.body, now.unix])
+            try db.execute(sql: "INSERT INTO outbox (workspace_id, recipient, subject, body, html, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [workspaceID, mail.recipient, mail.subject, mail.body.text, mail.body.html, now.unix])
         }
     }
 

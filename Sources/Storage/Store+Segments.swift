@@ -36,14 +36,17 @@ extension Store {
         return segment
     }
 
-    /// Renames a segment or replaces its criteria (nil leaves a value alone).
+    /// Renames a segment or replaces its criteria (nil leaves a value alone). New criteria forget the last count:
+    /// the list says "counting" until the engine counts again.
     /// - Throws: ``StoreError/notFound``, or ``StoreError/conflict(_:)`` for a name already used.
     public func updateSegment(workspaceID: Int64, id: Int64, name: String? = nil, criteriaJSON: String? = nil, now: Date) throws(StoreError) {
         try write { db in
             try db.execute(sql: """
-                UPDATE segment SET name = coalesce(?, name), criteria = coalesce(?, criteria), updated_at = ?
+                UPDATE segment SET name = coalesce(?, name), criteria = coalesce(?, criteria), updated_at = ?,
+                    size = CASE WHEN coalesce(?, criteria) = criteria THEN size END,
+                    size_counted_at = CASE WHEN coalesce(?, criteria) = criteria THEN size_counted_at END
                 WHERE id = ? AND workspace_id = ?
-                """, arguments: [name, criteriaJSON, now.unix, id, workspaceID])
+                """, arguments: [name, criteriaJSON, now.unix, criteriaJSON, criteriaJSON, id, workspaceID])
             if db.changesCount == 0 { throw StoreError.notFound }
         }
     }
@@ -118,6 +121,7 @@ extension Store {
 
     static func segment(from row: Row) -> Segment {
         Segment(id: row["id"], workspaceID: row["workspace_id"], name: row["name"], criteriaJSON: row["criteria"],
-                createdBy: row["created_by"], createdAt: Date(unix: row["created_at"]), updatedAt: Date(unix: row["updated_at"]))
+                createdBy: row["created_by"], createdAt: Date(unix: row["created_at"]), updatedAt: Date(unix: row["updated_at"]),
+                size: row["size"], sizeCountedAt: (row["size_counted_at"] as Double?).map(Date.init(unix:)))
     }
 }

@@ -187,12 +187,19 @@ extension Store {
 
     /// Records one outcome for the items among `ids` still claimed under `claimID`, set-based (a partner batch
     /// is 10,000 items): the ledger lines first, for exactly the rows the update will change, then the update.
+    ///
+    /// Only an attempt that did not succeed gets a ledger line of its own: a synced item is its own line (its state,
+    /// `finished_at` and schema; see ``ledger(workspaceID:externalID:limit:)``). A line per synced user was two fifths
+    /// of finishing a batch, for a fact the item already holds.
     private static func apply(_ db: Database, ids: [Int64], claimID: String, outcome: ItemOutcome, now: Date) throws -> Int {
         let idList = "[" + ids.map(String.init).joined(separator: ",") + "]"
-        let (name, errorClass, message): (String, String?, String?) = switch outcome {
-        case .synced: ("synced", nil, nil)
-        case .retry(_, let errorClass, let message): ("retry", errorClass, message)
-        case .errored(let errorClass, let message): ("errored", errorClass, message)
+        let (name, errorClass, message): (String, String?, String?)
+        switch outcome {
+        case .synced:
+            try update(db, idList: idList, claimID: claimID, outcome: outcome, now: now)
+            return db.changesCount
+        case .retry(_, let retryClass, let retryMessage): (name, errorClass, message) = ("retry", retryClass, retryMessage)
+        case .errored(let erroredClass, let erroredMessage): (name, errorClass, message) = ("errored", erroredClass, erroredMessage)
         }
         try db.cachedStatement(sql: """
             INSERT INTO sync_attempt (item_id, step_id, external_id, at, outcome, error_class, message, fields)

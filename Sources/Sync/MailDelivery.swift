@@ -45,7 +45,7 @@ public final class MailDelivery: Sendable {
 
     private func deliver(_ mail: OutboxMail, at time: Date) -> Bool {
         do {
-            let message = try MailMessage(from: sender, to: [MailAddress(mail.recipient)], subject: mail.subject, text: mail.body,
+            let message = try MailMessage(from: sender, to: [MailAddress(mail.recipient)], subject: mail.subject, text: mail.body, html: mail.html,
                                           date: mail.createdAt, messageID: "outbox-\(mail.id).\(Int(mail.createdAt.timeIntervalSince1970))@audiencesync")
             try transport.deliver(sender: message.envelopeSender, recipients: message.envelopeRecipients, data: message.rendered())
             try store.markMailSent(id: mail.id, now: now())

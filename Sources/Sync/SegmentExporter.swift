@@ -207,18 +207,20 @@ enum ExportMail {
     static func compose(_ export: SegmentExport, status: ExportStatus, error: String?, to recipient: String, baseURL: String,
                         adsManagerURL: String) -> QueuedMail {
         let account = export.adAccountID.hasPrefix("act_") ? String(export.adAccountID.dropFirst(4)) : export.adAccountID
-        var lines = [status == .done
-            ? "Your export of the segment “\(export.segmentName)” to Facebook has finished."
-            : "Your export of the segment “\(export.segmentName)” to Facebook stopped: \(error ?? "unknown problem")."]
-        lines.append("")
-        for audience in export.audiences {
-            lines.append("• \(audience.name) (\(audience.field.label)): \(audience.sent) sent, \(audience.skipped) skipped (no \(audience.field.label.lowercased())), "
-                         + "\(audience.failed) failed")
+        var blocks: [MailBody.Block] = [
+            .paragraph(status == .done
+                ? "Your export of the segment “\(export.segmentName)” to Facebook has finished."
+                : "Your export of the segment “\(export.segmentName)” to Facebook stopped: \(error ?? "unknown problem")."),
+            .list(export.audiences.map { audience in
+                "\(audience.name) (\(audience.field.label)): \(audience.sent) sent, \(audience.skipped) skipped (no \(audience.field.label.lowercased())), "
+                    + "\(audience.failed) failed"
+            }),
+            .link(label: "See the audiences in Facebook Ads Manager", url: adsManagerURL.replacingOccurrences(of: "{account}", with: account)),
+        ]
+        if let segment = export.segmentID {
+            blocks.append(.link(label: "The export in AudienceSync", url: "\(baseURL)/segments/\(segment)/exports/\(export.id)"))
         }
-        lines.append("")
-        lines.append("See the audiences in Facebook Ads Manager: " + adsManagerURL.replacingOccurrences(of: "{account}", with: account))
-        if let segment = export.segmentID { lines.append("The export in AudienceSync: \(baseURL)/segments/\(segment)/exports/\(export.id)") }
         let subject = status == .done ? "Segment export finished: \(export.segmentName)" : "Segment export failed: \(export.segmentName)"
-        return QueuedMail(recipient: recipient, subject: subject, body: lines.joined(separator: "\n"))
+        return QueuedMail(recipient: recipient, subject: subject, body: MailBody(blocks))
     }
 }

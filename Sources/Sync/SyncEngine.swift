@@ -33,6 +33,8 @@ public struct SyncSettings: Sendable {
     public var callBudgets: [PartnerID: CallBudget] = Dictionary(uniqueKeysWithValues: PartnerInfo.catalog.map { ($0.id, $0.callBudget) })
     /// How often each active step's audience size is read from the partner.
     public var sizeRefresh: TimeInterval = 30 * 60
+    /// How old a segment's count may get before the engine counts it again (a changed segment is counted at once).
+    public var segmentSizeRefresh: TimeInterval = 60 * 60
     /// How often the whole database is read through `PRAGMA integrity_check` (reliability.md Q-13; `serve` runs the
     /// quicker `quick_check` at every start).
     public var integrityCheckInterval: TimeInterval = 86_400
@@ -77,6 +79,8 @@ public final class SyncEngine: Sendable {
     private static let integrityKey: Int64 = -4
     /// The pool key of account-wide removals.
     private static let accountRemovalKey: Int64 = -5
+    /// The pool key of segment counts.
+    private static let segmentCountKey: Int64 = -6
 
     /// Creates an engine; nothing runs until ``start()``.
     public init(store: Store, tokenBox: TokenBox, connectors: [PartnerID: any PartnerConnector], settings: SyncSettings = SyncSettings(),
@@ -194,6 +198,14 @@ public final class SyncEngine: Sendable {
             if !pool.isBusy(Self.importKey), force || Self.isTime(lastImportLook, time, every: 1), importer.hasWork() {
                 pool.submit(Self.importKey, waitForSlot: waitForSlot) { [self] in _ = importer.run(for: 2) }
             }
+            // Segment sizes for the segment list: a cheap look (the segment table is small) every second, as for exports,
+            // so a new or changed segment is counted at once rather than in the middle of whatever comes next.
+            if !pool.isBusy(Self.segmentCountKey), force || Self.isTime(lastSegmentCountLook, time, every: 1) {
+                let due = try store.segmentsDueForCount(countedBefore: time.addingTimeInterval(-settings.segmentSizeRefresh), limit: 20)
+                if !due.isEmpty {
+                    pool.submit(Self.segmentCountKey, waitForSlot: waitForSlot) { [self] in recountSegments(due) }
+                }
+            }
             if !pool.isBusy(Self.integrityKey), Self.isTime(lastIntegrityLook, time, every: 60), try integrityCheckIsDue(time) {
                 pool.submit(Self.integrityKey, waitForSlot: waitForSlot) { [self] in checkIntegrity() }
             }
@@ -224,6 +236,16 @@ public final class SyncEngine: Sendable {
         }
     }
     private let lastSizeLook = Mutex<Date>(.distantPast)
+    private let lastSegmentCountLook = Mutex<Date>(.distantPast)
+
+    /// Counts each segment in turn (each is one scan of its workspace's profiles), stopping early when asked to stop.
+    private func recountSegments(_ due: [(workspaceID: Int64, id: Int64)]) {
+        for segment in due where !stopping.withLock({ $0 }) {
+            do { try store.recountSegment(workspaceID: segment.workspaceID, id: segment.id, now: now()) } catch {
+                logger.error("could not count segment \(segment.id): \(error)")
+            }
+        }
+    }
     private let lastIntegrityLook = Mutex<Date>(.distantPast)
 
     /// Whether the last integrity check (kept in the database, so restarts do not repeat it) is older than the interval.

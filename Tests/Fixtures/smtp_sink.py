@@ -73,9 +73,11 @@ def _login(session):
 
 
 def _parse(raw):
-    """Headers and text as a standards-following reader sees them."""
+    """Headers and text as a standards-following reader sees them; for a multipart/alternative message, "text" is its
+    text/plain part, "html" its text/html part and "parts" the content types of its parts in order."""
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
+        plain, html = message.get_body(preferencelist=("plain",)), message.get_body(preferencelist=("html",))
         return {
             "subject": str(message["subject"]),
             "from": str(message["from"]),
@@ -84,8 +86,10 @@ def _parse(raw):
             "message_id": str(message["message-id"]),
             "auto_submitted": str(message["auto-submitted"]),
             "content_type": message.get_content_type(),
-            "charset": message.get_content_charset(),
-            "text": message.get_content(),
+            "charset": (plain or message).get_content_charset(),
+            "text": plain.get_content() if plain is not None else None,
+            "html": html.get_content() if html is not None else None,
+            "parts": [part.get_content_type() for part in message.iter_parts()],
             "defects": [type(d).__name__ for d in message.defects],
         }
     except Exception as error:  # recorded rather than raised: the test reports it

@@ -19,7 +19,8 @@ import Testing
                                                    "004-entries-items-metrics", "005-sync-queue", "006-ledger-and-activity",
                                                    "007-account-call-budget", "008-alerts-and-outbox", "009-step-item-counts", "010-pro-partners", "011-refresh-tokens", "012-segments", "013-segment-exports", "014-profile-imports",
                                                    "015-maintenance-checks", "016-consent-policy", "017-profile-events-and-purchases",
-                                                   "018-canvas-entry-action", "019-export-alerts"])
+                                                   "018-canvas-entry-action", "019-export-alerts", "020-ids-never-reused", "021-html-emails", "022-segment-sizes",
+                                                   "023-step-metric-totals", "024-ledger-cutoff"])
         #expect(try store.integrityCheck() == "ok")
     }
 
@@ -174,6 +175,22 @@ import Testing
         let hourly = try store.stepSeries(stepID: step, metrics: ["entered", "exited"], start: now.addingTimeInterval(-3600), bucket: 3600, count: 30)
         #expect(totals[.entered] == 9 && totals[.exited] == 9)
         #expect(hourly["entered"]?.reduce(0, +) == 9 && hourly["exited"]?.reduce(0, +) == 9)
+    }
+
+    @Test func aSyncedItemIsItsOwnLedgerLineUntilThePruneCutoff() throws {
+        let workspaceID = try #require(try store.owner(ofStep: step)).workspaceID
+        let items = try store.claim(stepID: step, limit: 5, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now, policy: nil)
+        let failed = try #require(items.first { $0.externalID == "u2" }).id
+        try store.finish(claimID: "a", outcomes: [(items.map(\.id).filter { $0 != failed }, .synced),
+                                                   ([failed], .retry(at: now.addingTimeInterval(60), errorClass: "transient", message: "try later"))],
+                         stepID: step, now: now)
+        let synced = try store.ledger(workspaceID: workspaceID, externalID: "u1")
+        #expect(synced.map(\.outcome) == ["synced"] && synced.first?.fields == ["EMAIL"] && synced.first?.at == now)
+        #expect(try store.ledger(workspaceID: workspaceID, externalID: "u2").map(\.outcome) == ["retry"])
+        // The hourly prune: the synced line ends at its cutoff, the item (who is in the audience) stays.
+        try store.pruneHistory(ledgerBefore: now.addingTimeInterval(1), activityBefore: now)
+        #expect(try store.ledger(workspaceID: workspaceID, externalID: "u1").isEmpty)
+        #expect(try store.syncItemCounts(stepID: step)["synced"] == 4)
     }
 
     @Test func aClaimIsExclusiveUntilItsLeaseRunsOut() throws {

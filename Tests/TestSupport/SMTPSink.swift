@@ -68,7 +68,12 @@ public struct ParsedMail: Decodable, Sendable {
     public var autoSubmitted: String?
     public var contentType: String?
     public var charset: String?
+    /// The text/plain body (of a multipart/alternative message, its text/plain part).
     public var text: String?
+    /// The text/html part, when there is one.
+    public var html: String?
+    /// A multipart message's parts' content types, in order (empty for a single part).
+    public var parts: [String]?
     public var defects: [String]?
     public var error: String?
 }

@@ -31,6 +31,26 @@ import Testing
         return try sink.messages().map { ($0.rcptTos, $0.parsed.subject ?? "", $0.parsed.text ?? "") }
     }
 
+    /// An alert email is HTML with a plain-text part saying the same, and its link is an `<a href>` to the step's
+    /// page under the configured base URL (not the engine's default one), so it opens from any mail client.
+    @Test func alertEmailsAreHTMLWithAPlainTextPartAndAnAbsoluteLinkFromTheBaseURL() throws {
+        var settings = SyncSettings()
+        settings.baseURL = "https://dashboard.acme.test"
+        let clock = test.clock
+        let configured = SyncEngine(store: test.store, tokenBox: test.tokenBox, connectors: test.connectors, settings: settings, now: { clock.now })
+        try flow.partner.call("POST", "/_sandbox/facebook/audiences/\(try audienceID())/delete")
+        configured.flush(force: true)
+        mail.deliverDue()
+        let received = try #require(try sink.messages().first)
+        #expect(received.parsed.defects == [] && received.parsed.error == nil)
+        #expect(received.parsed.contentType == "multipart/alternative" && received.parsed.parts == ["text/plain", "text/html"])
+        let link = "https://dashboard.acme.test/canvases/\(flow.canvas)/steps/\(try flow.stepID(0))"
+        #expect(received.parsed.text?.contains("Open: \(link)") == true)
+        let html = try #require(received.parsed.html)
+        #expect(html.contains("<p><a href=\"\(link)\">Open</a></p>"))
+        #expect(html.contains("<p>Canvas “Sync”, step 1: the Facebook audience no longer exists</p>"))
+    }
+
     func stepPage() throws -> String { flow.browser.get("/canvases/\(flow.canvas)/steps/\(try flow.stepID(0))").text }
 
     func noRateLimitExceeded() throws -> Bool {

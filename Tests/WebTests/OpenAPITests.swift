@@ -51,6 +51,23 @@ import Testing
         #expect(page.contains("&quot;mary@example.com&quot;") && !page.contains("\"mary@example.com\""))   // the example body, escaped
     }
 
+    /// The descriptions are Markdown: their code spans show as code, and no raw backtick reaches the page.
+    @Test func theReferencePageRendersTheDescriptionsMarkdown() throws {
+        let browser = test.browser()
+        browser.signIn("admin@acme.test")
+        let page = browser.get("/api-reference").text
+        #expect(!page.contains("`"), "a raw backtick: \(page.split(separator: "\n").filter { $0.contains("`") }.prefix(3))")
+        #expect(page.contains("sent as <code>Authorization: Bearer &lt;key&gt;</code>"))   // info.description, escaped inside the code
+        #expect(page.contains("Braze&#39;s <code>/users/track</code>: <code>attributes</code>"))   // an operation's description
+    }
+
+    @Test func inlineMarkdownEscapesTextAndRendersCodeSpans() {
+        #expect(InlineMarkdown.html("a `<b>` & `c`") == "a <code>&lt;b&gt;</code> &amp; <code>c</code>")
+        #expect(InlineMarkdown.html("``a ` b`` and ` x") == "<code>a ` b</code> and ` x")   // a longer fence holds a backtick; an unclosed one is text
+        #expect(InlineMarkdown.html("`` `x` ``") == "<code>`x`</code>")
+        #expect(InlineMarkdown.html("<script>") == "&lt;script&gt;")
+    }
+
     @Test func realAnswersHaveExactlyTheDocumentedFields() throws {
         let browser = test.browser()
         browser.signIn("admin@acme.test")

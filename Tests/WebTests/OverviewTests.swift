@@ -122,7 +122,7 @@ import Testing
         #expect(start.contains(#"<a href="/partners">Connect a partner</a>"#) && start.contains(#"<a href="/canvases">Create a canvas</a>"#))
         #expect(!page.text.contains(#"id="figures""#))
         // The nav starts with the overview.
-        let nav = page.text.components(separatedBy: #"<nav aria-label="Main">"#).last ?? ""
+        let nav = page.text.components(separatedBy: #"<nav aria-label="Main""#).dropFirst().first?.drop { $0 != ">" }.dropFirst() ?? ""
         #expect(nav.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix(#"<a href="/overview""#))
     }
 }

@@ -171,11 +171,20 @@ import Testing
         #expect(page.contains(#"id="export-status" data-status>Finished"#))
         #expect(page.contains("10 sent of 12 · 2 skipped (no email) · 0 failed"))
         #expect(page.contains("4 sent of 12 · 8 skipped (no phone number) · 0 failed"))
-        #expect(page.contains(#"<progress id="progress-email" value="12" max="12">"#))
+        #expect(page.contains(#"<progress id="progress-email" value="12" max="12""#))
+        #expect(page.contains(#"<span class="progress-figure" id="progress-email-figure">100 % · 12 of 12 users</span>"#))
         let progress = browser.get("/segments/\(segment)/exports/\(export)/progress")
         #expect(String(decoding: progress.body, as: UTF8.self).contains(#""status":"done""#))
         let history = browser.get("/segments/\(segment)").text
         #expect(history.contains("16 sent, 20 skipped, 0 failed") && history.contains("admin@acme.test") && history.contains("Device IDFA, Phone number, Email"))
+        // The history says where each export went: the ad account by name and id, each audience with its Facebook id.
+        #expect(history.contains(#"<td class="export-account">Demo Retail — US (act_1001)</td>"#))
+        let created = try partner.call("GET", "/_sandbox/facebook/state") as? [String: Any]
+        for field in ["Email", "Phone number", "Device IDFA"] {
+            let name = "Gold — \(field) — \(day)"
+            let id = try #require((created?["audiences"] as? [[String: Any]])?.first { $0["name"] as? String == name }?["id"])
+            #expect(history.contains("<li>\(name) <span class=\"detail\">(Facebook audience \(id))</span></li>"), "\(name)")
+        }
 
         // The email reaches a real SMTP server on loopback, once.
         let sink = try SMTPSink()
@@ -190,6 +199,12 @@ import Testing
         #expect(text.contains("• Gold — Email — \(day) (Email): 10 sent, 2 skipped (no email), 0 failed"))
         #expect(text.contains("https://business.facebook.com/adsmanager/audiences?act=1001"))
         #expect(text.contains("/segments/\(segment)/exports/\(export)"))
+        // The same as HTML beside the text, with working links: the export's page under the configured base URL.
+        #expect(mails.first?.parsed.parts == ["text/plain", "text/html"])
+        let html = mails.first?.parsed.html ?? ""
+        #expect(html.contains(#"<a href="\#(TestApp.baseURL)/segments/\#(segment)/exports/\#(export)">The export in AudienceSync</a>"#))
+        #expect(html.contains(#"<a href="https://business.facebook.com/adsmanager/audiences?act=1001">See the audiences in Facebook Ads Manager</a>"#))
+        #expect(html.contains("<li>Gold — Email — \(day) (Email): 10 sent, 2 skipped (no email), 0 failed</li>"))
         // Never above the ad account's rate limit at the sandbox.
         let state = try partner.call("GET", "/_sandbox/facebook/state") as? [String: Any]
         let accounts = state?["adaccounts"] as? [[String: Any]] ?? state?["ad_accounts"] as? [[String: Any]] ?? []

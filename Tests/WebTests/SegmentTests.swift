@@ -2,6 +2,7 @@ import Core
 import FastCGI
 import Foundation
 import Storage
+import Sync
 import TestSupport
 import Testing
 
@@ -59,6 +60,40 @@ import Testing
         outsider.signIn("admin@other.test")
         #expect(outsider.get("/segments/\(id)").status == 404)
         #expect(!outsider.get("/segments").text.contains("Gold in the US"))
+    }
+
+    /// The list shows each segment's size from its last count and when that was; the engine counts a changed segment
+    /// at once and an unchanged one again once its count is an hour old.
+    @Test func theListShowsEachSegmentsSizeFromItsLastCount() throws {
+        let clock = test.clock
+        let engine = SyncEngine(store: test.store, tokenBox: test.tokenBox, connectors: test.connectors, now: { clock.now })
+        func row() -> String {
+            let page = browser.get("/segments").text
+            return page.components(separatedBy: "<tr>").first { $0.contains(">Gold<") } ?? ""
+        }
+        let id = try createSegment("Gold", filters: [[("attribute", "plan"), ("op", "equals"), ("value", "gold")]])
+        #expect(row().contains(#"<td class="segment-size"><strong>Counting…</strong></td>"#))
+        engine.flush(force: true)
+        let counted = clock.now
+        #expect(row().contains(#"<td class="segment-size"><strong>6 users</strong><br><span class="detail" title="\#(UTCDate(counted).dayAndTime)">counted just now</span>"#))
+        // A new gold user: the list keeps its last count (and says when it was taken) until the next one.
+        #expect(api("/api/v1/users/track", #"{"attributes":[{"external_id":"g1","plan":"gold","country":"US"}]}"#).0 == 201)
+        for _ in 0..<2 {   // two steps of 20 minutes: the session's idle timeout is 30
+            test.clock.advance(20 * 60)
+            engine.flush(force: true)
+            #expect(row().contains("<strong>6 users</strong>"))
+        }
+        // Still the first count, and it says how old it is.
+        #expect(row().contains(#"title="\#(UTCDate(counted).dayAndTime)">counted "#) && row().contains(" minutes ago</span>"))
+        test.clock.advance(21 * 60)
+        engine.flush(force: true)
+        #expect(row().contains("<strong>7 users</strong>"))
+        // New filters forget the count at once; the engine counts again.
+        browser.get("/segments/\(id)")
+        #expect(browser.post("/segments/\(id)/add-filter", [("attribute", "country"), ("op", "equals"), ("value", "US"), ("group", "new")]).status == 303)
+        #expect(row().contains("<strong>Counting…</strong>"))
+        engine.flush(force: true)
+        #expect(row().contains("<strong>3 users</strong>"))   // u0, u6 and g1
     }
 
     @Test func badInputIsRefusedNextToTheFieldAndChangesNothing() throws {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A plain-text email, ready to be rendered as an RFC 5322 message.
+/// An email — plain text, or plain text with an HTML alternative — ready to be rendered as an RFC 5322 message.
 ///
 /// Pure: the date and the message id are given, never read from a clock or generated,
 /// so a rendering is reproducible and testable. Every field is `let` because the
@@ -14,6 +14,8 @@ public struct MailMessage: Sendable, Equatable {
     public let subject: String
     /// The plain-text body; any line-break convention is accepted.
     public let text: String
+    /// The same body as HTML, sent beside the text as `multipart/alternative` (RFC 2046 §5.1.4); nil sends text only.
+    public let html: String?
     /// Written as the `Date` header, in UTC.
     public let date: Date
     /// The `Message-ID` without angle brackets, `left@right`, e.g. `4f1c…@audiencesync.example`.
@@ -21,7 +23,7 @@ public struct MailMessage: Sendable, Equatable {
 
     /// Builds a message; throws when there is no recipient or the message id is malformed.
     public init(
-        from: MailAddress, to: [MailAddress], subject: String, text: String, date: Date, messageID: String
+        from: MailAddress, to: [MailAddress], subject: String, text: String, html: String? = nil, date: Date, messageID: String
     ) throws(MailFormatError) {
         guard !to.isEmpty else { throw .noRecipients }
         guard Self.isValidMessageID(messageID) else { throw .invalidMessageID }
@@ -29,6 +31,7 @@ public struct MailMessage: Sendable, Equatable {
         self.to = to
         self.subject = subject
         self.text = text
+        self.html = html
         self.date = date
         self.messageID = messageID
     }
@@ -39,9 +42,10 @@ public struct MailMessage: Sendable, Equatable {
     /// The envelope recipients for SMTP `RCPT TO`, one per `To` address.
     public var envelopeRecipients: [String] { to.map(\.address) }
 
-    /// The whole message: header fields, a blank line, the quoted-printable body; CRLF line
-    /// endings throughout and no line longer than 998 characters (78 for the subject and,
-    /// as far as addresses allow, the other fields; 76 in the body).
+    /// The whole message: header fields, a blank line, the quoted-printable body (or, with `html`, its two
+    /// quoted-printable parts, text first as RFC 2046 asks: the last part is the preferred one); CRLF line endings
+    /// throughout and no line longer than 998 characters (78 for the subject and, as far as addresses allow, the
+    /// other fields; 76 in the body).
     public func rendered() -> String {
         let fields = [
             HeaderEncoding.fold(name: "Date", tokens: [MailDate.format(date)]),
@@ -50,12 +54,26 @@ public struct MailMessage: Sendable, Equatable {
             HeaderEncoding.fold(name: "Subject", tokens: HeaderEncoding.unstructuredTokens(HeaderEncoding.sanitized(subject))),
             HeaderEncoding.fold(name: "Message-ID", tokens: ["<\(messageID)>"]),
             "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: quoted-printable",
-            // RFC 3834: tells auto-responders (vacation replies) not to answer.
-            "Auto-Submitted: auto-generated",
         ]
-        return fields.joined(separator: "\r\n") + "\r\n\r\n" + QuotedPrintable.encode(text)
+        // RFC 3834: tells auto-responders (vacation replies) not to answer.
+        let autoSubmitted = "Auto-Submitted: auto-generated"
+        guard let html else {
+            return (fields + Self.partFields("text/plain") + [autoSubmitted]).joined(separator: "\r\n") + "\r\n\r\n" + QuotedPrintable.encode(text)
+        }
+        let boundary = Self.boundary
+        return (fields + ["Content-Type: multipart/alternative; boundary=\"\(boundary)\"", autoSubmitted]).joined(separator: "\r\n") + "\r\n\r\n"
+            + "--\(boundary)\r\n" + Self.partFields("text/plain").joined(separator: "\r\n") + "\r\n\r\n" + QuotedPrintable.encode(text)
+            + "--\(boundary)\r\n" + Self.partFields("text/html").joined(separator: "\r\n") + "\r\n\r\n" + QuotedPrintable.encode(html)
+            + "--\(boundary)--\r\n"
+    }
+
+    /// The parts' delimiter. Quoted-printable writes every `=` as `=3D`, so "=_" can never occur inside an encoded
+    /// part (RFC 2045 §6.7 suggests exactly this): one fixed boundary is safe for any content.
+    static let boundary = "=_audiencesync_alternative"
+
+    /// A body's content fields: UTF-8 text, quoted-printable.
+    private static func partFields(_ type: String) -> [String] {
+        ["Content-Type: \(type); charset=utf-8", "Content-Transfer-Encoding: quoted-printable"]
     }
 
     /// Mailboxes separated by commas; a fold may fall between any two tokens.

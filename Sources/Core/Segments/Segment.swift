@@ -16,11 +16,17 @@ public struct Segment: Sendable, Equatable {
     /// When it was created and last changed.
     public let createdAt: Date
     public let updatedAt: Date
+    /// How many profiles matched at the last count, and when it was taken; nil until the first count after a
+    /// change of its filters (see `Store.recountSegment`).
+    public let size: Int?
+    public let sizeCountedAt: Date?
 
     /// Creates a segment value (the store makes them).
-    public init(id: Int64, workspaceID: Int64, name: String, criteriaJSON: String, createdBy: Int64?, createdAt: Date, updatedAt: Date) {
+    public init(id: Int64, workspaceID: Int64, name: String, criteriaJSON: String, createdBy: Int64?, createdAt: Date, updatedAt: Date,
+                size: Int? = nil, sizeCountedAt: Date? = nil) {
         self.id = id; self.workspaceID = workspaceID; self.name = name; self.criteriaJSON = criteriaJSON
         self.createdBy = createdBy; self.createdAt = createdAt; self.updatedAt = updatedAt
+        self.size = size; self.sizeCountedAt = sizeCountedAt
     }
 
     /// Its criteria, or nil when the stored JSON cannot be read (callers fail closed: nobody is in it).

@@ -22,10 +22,11 @@ enum OpenAPIServe {
 }
 
 /// `GET /api-reference`: the same document as a page — each operation with its parameters, example and answers.
+/// The document's descriptions are Markdown: the `…HTML` fields hold them rendered by `InlineMarkdown`.
 enum APIReferencePage {
     struct Content {
         let title: String
-        let description: String
+        let descriptionHTML: String
         let operations: [Operation]
         let documentPath: String
     }
@@ -34,8 +35,8 @@ enum APIReferencePage {
         let anchor: String
         let method: String
         let path: String
-        let summary: String
-        let description: String
+        let summaryHTML: String
+        let descriptionHTML: String
         let parameters: [Parameter]
         let hasParameters: Bool
         let example: String?
@@ -45,12 +46,12 @@ enum APIReferencePage {
     struct Parameter {
         let name: String
         let place: String
-        let detail: String
+        let detailHTML: String
     }
 
     struct Answer {
         let status: String
-        let description: String
+        let descriptionHTML: String
     }
 
     static func handle(_ context: RequestContext) throws -> Response {
@@ -66,7 +67,7 @@ enum APIReferencePage {
                 operation(server + path, method: method, value as? [String: Any] ?? [:], components: components)
             }
         }
-        let content = Content(title: info["title"] as? String ?? "REST API", description: info["description"] as? String ?? "",
+        let content = Content(title: info["title"] as? String ?? "REST API", descriptionHTML: InlineMarkdown.html(info["description"] as? String ?? ""),
                               operations: operations, documentPath: SiteRoute.apiOpenAPI.path)
         return context.renderer.page("api_reference", shell: context.shell(title: "REST API reference", section: "settings"), content: content)
     }
@@ -74,7 +75,7 @@ enum APIReferencePage {
     private static func operation(_ path: String, method: String, _ value: [String: Any], components: [String: Any]) -> Operation {
         let parameters = (value["parameters"] as? [[String: Any]] ?? []).map { p in
             Parameter(name: p["name"] as? String ?? "", place: p["in"] as? String ?? "",
-                      detail: ((p["required"] as? Bool) == true ? "required. " : "") + (p["description"] as? String ?? ""))
+                      detailHTML: ((p["required"] as? Bool) == true ? "required. " : "") + InlineMarkdown.html(p["description"] as? String ?? ""))
         }
         let example = ((value["requestBody"] as? [String: Any])?["content"] as? [String: Any])
             .flatMap { $0["application/json"] as? [String: Any] }?["example"]
@@ -86,10 +87,11 @@ enum APIReferencePage {
             if let reference = body["$ref"] as? String, let name = reference.split(separator: "/").last {
                 body = shared[String(name)] as? [String: Any] ?? [:]
             }
-            return Answer(status: status, description: body["description"] as? String ?? "")
+            return Answer(status: status, descriptionHTML: InlineMarkdown.html(body["description"] as? String ?? ""))
         }
         return Operation(anchor: value["operationId"] as? String ?? path, method: method.uppercased(), path: path,
-                         summary: value["summary"] as? String ?? "", description: value["description"] as? String ?? "",
+                         summaryHTML: InlineMarkdown.html(value["summary"] as? String ?? ""),
+                         descriptionHTML: InlineMarkdown.html(value["description"] as? String ?? ""),
                          parameters: parameters, hasParameters: !parameters.isEmpty, example: example, responses: responses)
     }
 }

@@ -13,6 +13,8 @@ enum ImportPage {
         let error: String?
         let started: String
         let percent: Int
+        /// The words beside the bar: "100 % · 10,000 rows read".
+        let progress: String
         let counts: String
         let columns: String
         let hasRejects: Bool
@@ -25,7 +27,7 @@ enum ImportPage {
         let job = try context.app.store.profileImport(workspaceID: context.user.workspaceID, id: id)
         let content = Content(filename: job.filename, status: ImportWords.status(job.status), statusClass: ImportWords.statusClass(job.status),
                               isRunning: job.status == "running", error: job.error, started: Formats.dateTime(job.startedAt),
-                              percent: Int((job.fraction * 100).rounded(.down)), counts: ImportWords.counts(job),
+                              percent: ImportWords.percent(job), progress: ImportWords.progress(job), counts: ImportWords.counts(job),
                               columns: job.header.filter { !$0.isEmpty }.joined(separator: ", "), hasRejects: ImportWords.hasReport(job),
                               rejectsPath: SiteRoute.profileImportRejects(id).path, progressPath: SiteRoute.profileImportProgress(id).path,
                               backPath: SiteRoute.profileImports.path)
@@ -51,11 +53,12 @@ enum ImportProgress {
 
     static func handle(_ context: RequestContext, _ id: Int64) throws -> Response {
         let job = try context.app.store.profileImport(workspaceID: context.user.workspaceID, id: id)
-        let percent = Int((job.fraction * 100).rounded(.down))
+        let percent = ImportWords.percent(job)
         let label = ImportWords.status(job.status)
         var response = Response.json(Body(status: job.status, label: label, error: job.error, percent: percent, counts: ImportWords.counts(job),
                                           rejected: job.rowsRejected, statusClass: ImportWords.statusClass(job.status),
-                                          texts: ["import-status": label, "import-counts": ImportWords.counts(job), "import-error": job.error ?? ""],
+                                          texts: ["import-status": label, "import-counts": ImportWords.counts(job), "import-error": job.error ?? "",
+                                                  "import-progress-figure": ImportWords.progress(job)],
                                           hidden: ["import-error": job.error == nil, "import-rejects": !ImportWords.hasReport(job), "import-hint": job.status != "running"],
                                           bars: [ProgressBar(id: "import-progress", value: percent, max: 100)]))
         response.headers.append(("Cache-Control", "no-store"))

@@ -32,7 +32,7 @@ enum ImportsPage {
         let rows = try context.app.store.profileImports(workspaceID: context.user.workspaceID).map { job in
             Row(path: SiteRoute.profileImport(job.id).path, filename: job.filename, started: Formats.dateTime(job.startedAt),
                 status: ImportWords.status(job.status), statusClass: ImportWords.statusClass(job.status),
-                percent: Int((job.fraction * 100).rounded(.down)), counts: ImportWords.counts(job))
+                percent: ImportWords.percent(job), counts: ImportWords.counts(job))
         }
         let content = Content(action: SiteRoute.profileImports.path, csrfToken: context.session?.csrfToken ?? "", fileError: fileError,
                               maxSize: ImportWords.size(context.app.config.maxImportBytes), imports: rows, hasImports: !rows.isEmpty)
@@ -107,6 +107,16 @@ enum ImportWords {
 
     static func statusClass(_ status: String) -> String {
         status == "done" ? "ok" : (status == "failed" ? "bad" : "muted")
+    }
+
+    /// How far through the file, in whole percent; a finished import is 100 whatever its last bytes were.
+    static func percent(_ job: ProfileImport) -> Int {
+        ProgressFigure.percent(Int((job.fraction * 10_000).rounded(.down)), of: 10_000, finished: job.status == "done")
+    }
+
+    /// The words beside the bar.
+    static func progress(_ job: ProfileImport) -> String {
+        ProgressFigure.text(percent: percent(job), "\(job.rowsRead.formatted()) rows read")
     }
 
     static func counts(_ job: ProfileImport) -> String {

@@ -29,6 +29,7 @@ enum ExportPage {
         let handled: Int
         let total: Int
         let figures: String
+        let progress: String
     }
 
     static func handle(_ context: RequestContext, _ segmentID: Int64, _ id: Int64) throws -> Response {
@@ -36,10 +37,12 @@ enum ExportPage {
         let content = Content(
             segmentName: export.segmentName, status: ExportLookup.statusLabel(export.status),
             statusClass: ExportLookup.statusClass(export.status), isRunning: export.status == .running,
-            error: export.error, account: export.adAccountID, started: Formats.dateTime(export.startedAt), total: export.total, totalText: export.total.formatted(),
+            error: export.error, account: try SegmentPage.adAccountNames(context)[export.adAccountID].map { "\($0) (\(export.adAccountID))" } ?? export.adAccountID,
+            started: Formats.dateTime(export.startedAt), total: export.total, totalText: export.total.formatted(),
             audiences: export.audiences.map { audience in
                 Bar(field: audience.field.rawValue, label: audience.field.label, name: audience.name, handled: min(audience.handled, export.total),
-                    total: max(export.total, 1), figures: ExportLookup.figures(audience, total: export.total))
+                    total: max(export.total, 1), figures: ExportLookup.figures(audience, total: export.total),
+                    progress: ExportLookup.progress(audience, total: export.total))
             },
             progressPath: SiteRoute.segmentExportProgress(segmentID, id).path, backPath: SiteRoute.segment(segmentID).path)
         return context.renderer.page("segment_export", shell: context.shell(title: "Export of \(export.segmentName)", section: "segments"),
@@ -77,7 +80,10 @@ enum ExportProgress {
         let export = try ExportLookup.find(context, segmentID, id)
         let label = ExportLookup.statusLabel(export.status)
         var texts = ["export-status": label, "export-error": export.error ?? ""]
-        for audience in export.audiences { texts["figures-\(audience.field.rawValue)"] = ExportLookup.figures(audience, total: export.total) }
+        for audience in export.audiences {
+            texts["figures-\(audience.field.rawValue)"] = ExportLookup.figures(audience, total: export.total)
+            texts["progress-\(audience.field.rawValue)-figure"] = ExportLookup.progress(audience, total: export.total)
+        }
         let bars = export.audiences.map { ProgressBar(id: "progress-\($0.field.rawValue)", value: min($0.handled, export.total), max: max(export.total, 1)) }
         var response = Response.json(Body(status: export.status.rawValue, label: label, error: export.error,
                                           total: export.total, audiences: export.audiences.map { a in
@@ -98,6 +104,19 @@ struct ProgressBar: Encodable {
     let max: Int
 }
 
+/// The words beside a progress bar (element id `<bar id>-figure`): the share done, then what it counts. A bar alone
+/// does not say how far it got: a finished job must read "100 %", not look like a sliver.
+enum ProgressFigure {
+    /// `value` of `max` as a whole percentage, rounded down so that only a finished job reads 100; `finished`
+    /// says 100 whatever the figures (an import's last bytes can be a trailing line break).
+    static func percent(_ value: Int, of max: Int, finished: Bool) -> Int {
+        finished ? 100 : (max > 0 ? Swift.min(100, value * 100 / max) : 0)
+    }
+
+    /// "100 % · 10,000 rows read".
+    static func text(percent: Int, _ detail: String) -> String { "\(percent) % · \(detail)" }
+}
+
 /// Finding an export of the workspace under its segment's path, and its words.
 enum ExportLookup {
     static func find(_ context: RequestContext, _ segmentID: Int64, _ id: Int64) throws -> SegmentExport {
@@ -116,6 +135,13 @@ enum ExportLookup {
         case .done: "Finished"
         case .failed: "Failed"
         }
+    }
+
+    /// The words beside an audience's bar: "100 % · 1,234 of 1,234 users".
+    static func progress(_ audience: ExportAudience, total: Int) -> String {
+        let handled = min(audience.handled, total)
+        return ProgressFigure.text(percent: ProgressFigure.percent(handled, of: total, finished: audience.isComplete),
+                                   "\(handled.formatted()) of \(total.formatted()) users")
     }
 
     static func figures(_ audience: ExportAudience, total: Int) -> String {

@@ -29,16 +29,24 @@ enum SegmentPage {
         let updated: String
     }
 
-    /// One line of the export history.
+    /// One line of the export history: where it went (the ad account, each audience with its Facebook id) beside
+    /// what it sent.
     struct ExportRow {
         let path: String
         let started: String
         let by: String
         let fields: String
-        let audiences: String
+        let adAccount: String
+        let audiences: [ExportAudienceCell]
         let counts: String
         let status: String
         let statusClass: String
+    }
+
+    /// One audience an export filled: its name and, once Facebook created it, its id there.
+    struct ExportAudienceCell {
+        let name: String
+        let detail: String
     }
 
     struct Paths {
@@ -77,7 +85,8 @@ enum SegmentPage {
         let sample = try criteria.map { criteria throws(StoreError) in
             try store.profiles(workspaceID: workspace, matching: criteria, limit: Segment.sampleSize, now: context.now).map { SampleRow($0.profile) }
         } ?? []
-        let exports = try store.exports(workspaceID: workspace, segmentID: id).map { try exportRow($0, store: store) }
+        let accounts = try adAccountNames(context)
+        let exports = try store.exports(workspaceID: workspace, segmentID: id).map { try exportRow($0, accounts: accounts, store: store) }
         let content = Content(
             id: id, name: segment.name, nameError: nameError,
             criteria: CriteriaView(criteria: criteria, error: filterError, errorOp: context.request.form["op"], who: "Who is in it:"),
@@ -89,8 +98,16 @@ enum SegmentPage {
 }
 
 extension SegmentPage {
-    /// Who, when, which fields and audiences, how many, and how it ended.
-    static func exportRow(_ export: SegmentExport, store: Store) throws -> ExportRow {
+    /// The names of the workspace's Facebook ad accounts by their id (`act_1001`), as at their last check; empty
+    /// when Facebook is not connected.
+    static func adAccountNames(_ context: RequestContext) throws -> [String: String] {
+        guard let connection = try context.app.store.connection(workspaceID: context.user.workspaceID, partner: .facebook) else { return [:] }
+        return Dictionary(try context.app.store.adAccounts(connectionID: connection.id).map { ($0.externalID, $0.name) }) { first, _ in first }
+    }
+
+    /// Who, when, where to (ad account and audiences), which fields, how many, and how it ended. An ad account no
+    /// longer chosen (or a Facebook connection since removed) shows by its id alone.
+    static func exportRow(_ export: SegmentExport, accounts: [String: String], store: Store) throws -> ExportRow {
         let by = try export.startedBy.flatMap { try store.user(id: $0) }?.email ?? "a removed user"
         let sent = export.audiences.map(\.sent).reduce(0, +)
         let skipped = export.audiences.map(\.skipped).reduce(0, +)
@@ -98,7 +115,11 @@ extension SegmentPage {
         let failed = export.audiences.map(\.failed).reduce(0, +)
         return ExportRow(path: SiteRoute.segmentExport(export.segmentID ?? 0, export.id).path, started: Formats.dateTime(export.startedAt), by: by,
                          fields: export.audiences.map(\.field.label).joined(separator: ", "),
-                         audiences: export.audiences.map(\.name).joined(separator: "; "),
+                         adAccount: accounts[export.adAccountID].map { "\($0) (\(export.adAccountID))" } ?? export.adAccountID,
+                         audiences: export.audiences.map { audience in
+                             ExportAudienceCell(name: audience.name,
+                                                detail: audience.audienceID.map { "Facebook audience \($0)" } ?? "not created at Facebook")
+                         },
                          counts: "\(sent.formatted()) sent, \(skipped.formatted()) skipped, "
                              + (noConsent > 0 ? "\(noConsent.formatted()) kept back (no consent), " : "") + "\(failed.formatted()) failed",
                          status: ExportLookup.statusLabel(export.status),

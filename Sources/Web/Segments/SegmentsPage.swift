@@ -3,7 +3,8 @@ import FastCGI
 import Foundation
 import Storage
 
-/// `GET /segments`: the workspace's segments, what each says, and a form to start one.
+/// `GET /segments`: the workspace's segments, what each says, how many users it had at its last count (taken in the
+/// background: see `Store+SegmentSizes`), and a form to start one.
 enum SegmentsPage {
     struct Content {
         let segments: [Row]
@@ -18,6 +19,11 @@ enum SegmentsPage {
         let name: String
         let path: String
         let summary: String
+        /// "1,234 users", or "Counting…" until the engine has counted it since its filters last changed.
+        let size: String
+        /// "counted 5 minutes ago" (with the exact time in `countedAt`).
+        let sizeDetail: String?
+        let countedAt: String?
         let updated: String
     }
 
@@ -28,7 +34,10 @@ enum SegmentsPage {
     static func render(_ context: RequestContext, name: String, nameError: String?, status: Int) throws -> Response {
         let rows = try context.app.store.segments(workspaceID: context.user.workspaceID).map { segment in
             Row(name: segment.name, path: SiteRoute.segment(segment.id).path,
-                summary: segment.criteria?.summary ?? "Nobody: its filters cannot be read", updated: Formats.date(segment.updatedAt))
+                summary: segment.criteria?.summary ?? "Nobody: its filters cannot be read",
+                size: segment.size.map { "\(Formats.count($0)) user\($0 == 1 ? "" : "s")" } ?? "Counting…",
+                sizeDetail: segment.sizeCountedAt.map { context.now.timeIntervalSince($0) < 120 ? "counted just now" : "counted " + Formats.relative($0, now: context.now) },
+                countedAt: segment.sizeCountedAt.map(Formats.dateTime), updated: Formats.date(segment.updatedAt))
         }
         let content = Content(segments: rows, hasSegments: !rows.isEmpty, name: name, nameError: nameError,
                               action: SiteRoute.segments.path, csrfToken: context.session?.csrfToken ?? "")
