@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct RouteTests {
     static let routes: [(SiteRoute, String)] = [
-        (.home, "/"), (.signIn, "/signin"), (.signOut, "/signout"), (.partners, "/partners"), (.partner(.facebook), "/partners/facebook"),
+        (.home, "/"), (.overview, "/overview"), (.signIn, "/signin"), (.signOut, "/signout"), (.partners, "/partners"), (.partner(.facebook), "/partners/facebook"),
         (.partnerConnect(.facebook), "/partners/facebook/connect"), (.oauthCallback(.facebook), "/oauth/callback/facebook"),
         (.partnerAccounts(.facebook), "/partners/facebook/accounts"), (.partnerToken(.facebook), "/partners/facebook/token"),
         (.partnerCheck(.facebook), "/partners/facebook/check"), (.partnerDisconnect(.facebook), "/partners/facebook/disconnect"),

@@ -16,6 +16,10 @@ def test_sign_in_connect_choose_accounts_and_disconnect(stack, browser, shots):
     browser.find_element(By.ID, "email").send_keys(EMAIL)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "button.primary").click()
+    # Sign-in lands on the overview; Technology Partners is one click away in the nav.
+    wait_for_text(browser, "Overview")
+    assert browser.current_url.endswith("/overview")
+    browser.find_element(By.LINK_TEXT, "Technology Partners").click()
     wait_for_text(browser, "Technology Partners")
     assert browser.current_url.endswith("/partners")
     cards = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".cards h2")]

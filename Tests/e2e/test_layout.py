@@ -59,7 +59,7 @@ def pages(stack):
     while s.get(f"{url}/settings/imports/{imported}/progress", timeout=10).json()["status"] == "running":
         assert time.time() < deadline, "the import did not finish"
         time.sleep(0.5)
-    return {"canvases": "/canvases", "canvas": f"/canvases/{canvas}", "step": f"/canvases/{canvas}/steps/{step}",
+    return {"overview": "/overview", "canvases": "/canvases", "canvas": f"/canvases/{canvas}", "step": f"/canvases/{canvas}/steps/{step}",
             "segments": "/segments", "segment": f"/segments/{segment}", "export-form": f"/segments/{segment}/export",
             "imports": "/settings/imports",
             "import": f"/settings/imports/{imported}", "api-keys": "/settings/api-keys", "partners": "/partners",
@@ -122,7 +122,7 @@ def test_the_nav_collapses_into_a_menu_that_opens_without_script_at_360_px(stack
     links = menu.find_elements(By.CSS_SELECTOR, "nav a")
     assert [a.text for a in links if a.is_displayed()] == []      # closed: only the Menu button shows
     menu.find_element(By.TAG_NAME, "summary").click()
-    assert [a.text for a in links if a.is_displayed()] == ["Canvases", "Segments", "Sync ledger", "Technology Partners", "Settings"]
+    assert [a.text for a in links if a.is_displayed()] == ["Overview", "Canvases", "Segments", "Sync ledger", "Technology Partners", "Settings"]
     assert menu.find_element(By.XPATH, ".//button[normalize-space()='Sign out']").is_displayed()
     shots(browser, "menu-open-360")
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 360

@@ -34,7 +34,7 @@ enum AccessRules {
 /// `GET /`: the dashboard's front door.
 enum HomeRedirect {
     static func handle(_ context: RequestContext) -> Response {
-        Response.redirect(to: context.session == nil ? SiteRoute.signIn.path : SiteRoute.partners.path)
+        Response.redirect(to: context.session == nil ? SiteRoute.signIn.path : SiteRoute.overview.path)
     }
 }
 

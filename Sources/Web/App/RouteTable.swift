@@ -58,7 +58,7 @@ public enum RouteTable {
 extension SiteRoute {
     /// The shape of each route case, without its values.
     public enum Kind: String, CaseIterable, Sendable {
-        case home, signIn, signOut, partners, partner, partnerConnect, oauthCallback, partnerAccounts, partnerToken, partnerCheck
+        case home, overview, signIn, signOut, partners, partner, partnerConnect, oauthCallback, partnerAccounts, partnerToken, partnerCheck
         case partnerDisconnect, adAccountRemove, health, settingsAPIKeys, apiKeyRevoke, apiUsersTrack, apiUsersDelete, apiCanvasTrigger
         case apiDataSummary, ledger, ledgerForget, metrics, canvases, canvas, canvasAction, step, stepAction, notifications, notificationRecipientRemove, settingsPrivacy
         case outbox, proPartners, segments, segment, segmentAction, segmentExportForm, segmentExport, segmentExportProgress
@@ -84,6 +84,7 @@ extension SiteRoute {
             let partners = PartnerID.allCases
             switch self {
             case .home: return [.home]
+            case .overview: return [.overview]
             case .signIn: return [.signIn]
             case .signOut: return [.signOut]
             case .partners: return [.partners]
@@ -135,6 +136,7 @@ extension SiteRoute {
     public var kind: Kind {
         switch self {
         case .home: .home
+        case .overview: .overview
         case .signIn: .signIn
         case .signOut: .signOut
         case .partners: .partners

@@ -32,6 +32,8 @@ enum Routes {
         case (.signIn, "GET"): RouteEntry(method: "GET", access: .anyone, handle: SignInPage.handle)
         case (.signIn, "POST"): RouteEntry(method: "POST", access: .anyone, handle: SignIn.handle)
         case (.signOut, "POST"): RouteEntry(method: "POST", access: .signedIn, handle: SignOut.handle)
+        // Overview, the page after sign-in
+        case (.overview, "GET"): RouteEntry(method: "GET", access: .signedIn, handle: OverviewPage.handle)
         case (.health, "GET"): RouteEntry(method: "GET", access: .anyone, handle: HealthCheck.handle)
         case (.metrics, "GET"): RouteEntry(method: "GET", access: .anyone, handle: MetricsEndpoint.handle)
 

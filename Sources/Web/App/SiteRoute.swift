@@ -5,6 +5,7 @@ import Core
 /// Templates never build URLs: view models carry `SiteRoute(...).path` values.
 public enum SiteRoute: Equatable, Sendable {
     case home
+    case overview
     case signIn
     case signOut
     case partners
@@ -64,6 +65,7 @@ public enum SiteRoute: Equatable, Sendable {
     public var path: String {
         switch self {
         case .home: "/"
+        case .overview: "/overview"
         case .signIn: "/signin"
         case .signOut: "/signout"
         case .partners: "/partners"
@@ -115,6 +117,7 @@ public enum SiteRoute: Equatable, Sendable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
         switch parts.first ?? "" {
         case "" where parts.count <= 1: self = .home
+        case "overview" where parts.count == 1: self = .overview
         case "signin" where parts.count == 1: self = .signIn
         case "signout" where parts.count == 1: self = .signOut
         case "healthz" where parts.count == 1: self = .health

@@ -1,11 +1,16 @@
 import Core
 import FastCGI
+import Storage
 
-/// `GET /canvases`: the workspace's canvases and a form to start one.
+/// `GET /canvases`: the workspace's canvases with their figures, filtered by status and sorted through the query
+/// (`?status=active&sort=activity`, plain links: no script), and a form to start one.
 enum CanvasesPage {
     struct Content {
         let canvases: [Row]
         let hasCanvases: Bool
+        let hasAnyCanvas: Bool
+        let statusLinks: [ListLink]
+        let sortLinks: [ListLink]
         let name: String
         let nameError: String?
         let action: String
@@ -18,6 +23,11 @@ enum CanvasesPage {
         let status: String
         let statusClass: String
         let created: String
+        let entered: String
+        let synced: String
+        let pending: String
+        let errored: String
+        let syncedRecently: String
     }
 
     static func handle(_ context: RequestContext) throws -> Response {
@@ -25,11 +35,19 @@ enum CanvasesPage {
     }
 
     static func render(_ context: RequestContext, name: String, nameError: String?, status: Int) throws -> Response {
-        let rows = try context.app.store.canvases(workspaceID: context.user.workspaceID).map { canvas in
-            Row(name: canvas.name, path: SiteRoute.canvas(canvas.id).path, status: CanvasLabels.status(canvas.status),
-                statusClass: canvas.status == .active ? "ok" : "muted", created: Formats.date(canvas.createdAt))
+        let store = context.app.store, workspace = context.user.workspaceID
+        let query = CanvasListQuery(context.request.query["status"], context.request.query["sort"])
+        let all = try store.canvases(workspaceID: workspace)
+        let figures = try store.canvasListFigures(workspaceID: workspace, since: ChartRange.day.start(now: context.now))
+        let rows = query.arrange(all, figures: figures).map { canvas in
+            let figure = figures[canvas.id] ?? CanvasListFigures()
+            return Row(name: canvas.name, path: SiteRoute.canvas(canvas.id).path, status: CanvasLabels.status(canvas.status),
+                       statusClass: canvas.status == .active ? "ok" : "muted", created: Formats.date(canvas.createdAt),
+                       entered: Formats.count(figure.entered), synced: Formats.count(figure.synced), pending: Formats.count(figure.pending),
+                       errored: Formats.count(figure.errored), syncedRecently: Formats.count(figure.syncedRecently))
         }
-        let content = Content(canvases: rows, hasCanvases: !rows.isEmpty, name: name, nameError: nameError,
+        let content = Content(canvases: rows, hasCanvases: !rows.isEmpty, hasAnyCanvas: !all.isEmpty, statusLinks: query.statusLinks,
+                              sortLinks: query.sortLinks, name: name, nameError: nameError,
                               action: SiteRoute.canvases.path, csrfToken: context.session?.csrfToken ?? "")
         return context.renderer.page("canvases", shell: context.shell(title: "Canvases", section: "canvases"), content: content, status: status)
     }

@@ -30,7 +30,7 @@ enum SignInPage {
 /// Where to send someone after signing in: only a known local page, never another site.
 enum SafeRedirect {
     static func path(_ candidate: String?) -> String {
-        let fallback = SiteRoute.partners.path
+        let fallback = SiteRoute.overview.path
         guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"),
               !candidate.contains("\\"), !candidate.contains(where: { $0.isNewline || $0 == "\0" || $0 == "@" || $0 == ":" }),
               let route = SiteRoute(path: candidate), route != .signIn, route != .signOut else { return fallback }

@@ -10,7 +10,7 @@ struct Renderer: Sendable {
     private let library: MustacheLibrary
 
     /// Every template the dashboard renders; start-up fails when one is missing, not the first request.
-    static let required = ["layout", "signin", "partners", "partner", "partner_accounts", "oauth_error", "error", "api_keys", "canvases", "canvas", "step_editor", "step_chart", "ledger", "notifications", "outbox", "criteria_editor", "segments", "segment", "segment_export_form", "segment_export", "imports", "import", "api_reference", "privacy", "consent_policy", "confirm"]
+    static let required = ["layout", "signin", "partners", "partner", "partner_accounts", "oauth_error", "error", "api_keys", "canvases", "canvas", "step_editor", "step_chart", "ledger", "notifications", "outbox", "criteria_editor", "segments", "segment", "segment_export_form", "segment_export", "imports", "import", "api_reference", "privacy", "consent_policy", "confirm", "overview"]
 
     /// Reads `*.mustache` from `directory` (not its sub-folders: `sandbox/` belongs to the sandbox).
     init(directory: String) throws {
@@ -68,6 +68,7 @@ struct Shell {
         self.notice = notice
         var items: [NavItem] = []
         if let user {
+            items.append(NavItem(label: "Overview", path: SiteRoute.overview.path, isCurrent: section == "overview"))
             items.append(NavItem(label: "Canvases", path: SiteRoute.canvases.path, isCurrent: section == "canvases"))
             items.append(NavItem(label: "Segments", path: SiteRoute.segments.path, isCurrent: section == "segments"))
             items.append(NavItem(label: "Sync ledger", path: SiteRoute.ledger.path, isCurrent: section == "ledger"))
