@@ -69,6 +69,9 @@ public struct PathOutcome: Sendable, Equatable {
     public var items: [SyncItemDraft] = []
     /// Steps the consent policy kept the user from, with the reason.
     public var blocks: [ConsentBlock] = []
+    /// Whether the consent policy kept this user back when they entered (a new entry's walk only): the canvas's
+    /// "blocked by consent" entry figure.
+    public var blockedByConsent = false
 
     /// Creates an outcome.
     public init(waitingAt: Int? = nil, waitUntil: Date? = nil, counts: [StepCount] = [], items: [SyncItemDraft] = [], blocks: [ConsentBlock] = []) {
@@ -86,6 +89,7 @@ public enum PathWalk {
     public static func walk(_ steps: [CanvasStep], from start: Int, resuming: Bool, profile: ProfileIdentifiers?,
                             blockedBy: ConsentCondition?, now: Date) -> PathOutcome {
         var outcome = PathOutcome()
+        outcome.blockedByConsent = !resuming && blockedBy != nil
         var position = start
         if resuming {
             guard steps.indices.contains(position) else { return outcome }
