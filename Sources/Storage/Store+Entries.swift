@@ -225,6 +225,9 @@ extension Store {
             tallies.items[item.stepID, default: 0] += 1
         }
         try recordBlocks(db, externalID: externalID, outcome.blocks, now: now)
+        if outcome.didNotMatch {
+            tallies.entryFigures[Tallies.CanvasFigure(canvasID: canvasID, figure: "not_matched"), default: 0] += 1
+        }
         if entryID == nil, outcome.blockedByConsent {
             tallies.entryFigures[Tallies.CanvasFigure(canvasID: canvasID, figure: "blocked_by_consent"), default: 0] += 1
         }

@@ -103,4 +103,24 @@ import Testing
         #expect(other.get("/canvases/\(flow.canvas)/figures.json").status == 404)
         #expect(flow.test.browser().get("/canvases/\(flow.canvas)/figures.json").status != 200)
     }
+
+    @Test func anActionThatAsksAUserToEnterCountsThemAsDidNotMatchWhenTheyDoNot() throws {
+        let flow = try EntryTests()
+        flow.browser.get("/canvases/\(flow.canvas)", query: [("edit", "criteria")])
+        #expect(flow.browser.postConfirmed("/canvases/\(flow.canvas)/entry-action", [("entry_action", "event"), ("entry_action_name", "viewed_pricing")])
+            .status == 303)
+        let now = ISO8601DateFormatter().string(from: flow.test.clock.now)
+        func event(_ user: String, _ name: String) -> String { #"{"external_id":"\#(user)","name":"\#(name)","time":"\#(now)"}"# }
+        let users = [#"{"external_id":"yes","email":"yes@example.com","ads_tracking_enabled":true}"#,
+                     #"{"external_id":"no","email":"no@example.com","ads_tracking_enabled":false}"#,
+                     #"{"external_id":"other","email":"other@example.com","ads_tracking_enabled":false}"#]
+        let events = [event("yes", "viewed_pricing"), event("no", "viewed_pricing"), event("other", "signed_up")]
+        #expect(flow.api("/api/v1/users/track", #"{"attributes":[\#(users.joined(separator: ","))],"events":[\#(events.joined(separator: ","))]}"#).0 == 201)
+        // "yes" entered; "no" was asked to enter by the event and did not match; "other" was never asked.
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(flow.browser.get("/canvases/\(flow.canvas)/figures.json").body)) as? [String: Any])
+        #expect(body["entry"] as? [String: Int] == ["entered": 1, "did_not_match": 1, "blocked_by_consent": 0])
+        let page = flow.browser.get("/canvases/\(flow.canvas)").text
+        #expect(page.contains(#"<div id="entry-not-matched"><dt>Did not match</dt><dd>1</dd></div>"#))
+        #expect(page.contains(#"<span id="entry-action-summary">Users enter when they perform viewed_pricing, if they match the entry criteria.</span>"#))
+    }
 }
