@@ -30,6 +30,7 @@ enum Migrations {
         migrator.registerMigration("022-segment-sizes", migrate: segmentSizes)
         migrator.registerMigration("023-step-metric-totals", migrate: stepMetricTotals)
         migrator.registerMigration("024-ledger-cutoff", migrate: ledgerCutoff)
+        migrator.registerMigration("025-canvas-entry-figures", migrate: canvasEntryFigures)
         return migrator
     }
 
@@ -792,6 +793,20 @@ enum Migrations {
         try db.execute(sql: """
             CREATE TABLE ledger_cutoff (id INTEGER PRIMARY KEY CHECK (id = 1), before REAL NOT NULL);
             DELETE FROM sync_attempt WHERE outcome = 'synced';
+            """)
+    }
+
+    /// The canvas page's entry figures that no step records: entry requests refused because the user did not match
+    /// the entry criteria, and entries the workspace consent policy kept back. Written in the entry's own transaction.
+    /// (Users entered are step 1's Entered.)
+    private static func canvasEntryFigures(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE canvas_entry_figure (
+                canvas_id INTEGER NOT NULL REFERENCES canvas(id) ON DELETE CASCADE,
+                figure TEXT NOT NULL CHECK (figure IN ('not_matched', 'blocked_by_consent')),
+                count INTEGER NOT NULL CHECK (count >= 0),
+                PRIMARY KEY (canvas_id, figure)
+            ) WITHOUT ROWID;
             """)
     }
 }

@@ -69,7 +69,10 @@ extension Store {
             var tallies = Tallies()
             let results: [EntryResult] = try externalIDs.map { externalID in
                 guard let json = try String.fetchOne(attributes, arguments: [workspaceID, externalID]) else { return .unknownUser }
-                guard let outcome = decide(externalID, json) else { return .notMatched }
+                guard let outcome = decide(externalID, json) else {
+                    tallies.entryFigures[Tallies.CanvasFigure(canvasID: canvasID, figure: "not_matched"), default: 0] += 1
+                    return .notMatched
+                }
                 try Self.record(db, canvasID: canvasID, externalID: externalID, outcome: outcome, entryID: nil, now: now, tallies: &tallies)
                 return .entered
             }
@@ -172,6 +175,16 @@ extension Store {
         }
     }
 
+    /// A canvas's entry figures no step records: entry requests of users who did not match the entry criteria
+    /// (`notMatched`), and users who entered but whom the consent policy keeps from every audience (`blockedByConsent`).
+    public func canvasEntryFigures(canvasID: Int64) throws(StoreError) -> (notMatched: Int, blockedByConsent: Int) {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT figure, count FROM canvas_entry_figure WHERE canvas_id = ?", arguments: [canvasID])
+            let counts = Dictionary(uniqueKeysWithValues: rows.map { ($0["figure"] as String, $0["count"] as Int) })
+            return (counts["not_matched"] ?? 0, counts["blocked_by_consent"] ?? 0)
+        }
+    }
+
     /// Users waiting to sync, over every step of every workspace (kept per step and state by the store, so this is a
     /// sum over a few rows, cheap enough for every API request).
     public func pendingItemCount() throws(StoreError) -> Int {
@@ -212,6 +225,12 @@ extension Store {
             tallies.items[item.stepID, default: 0] += 1
         }
         try recordBlocks(db, externalID: externalID, outcome.blocks, now: now)
+        if outcome.didNotMatch {
+            tallies.entryFigures[Tallies.CanvasFigure(canvasID: canvasID, figure: "not_matched"), default: 0] += 1
+        }
+        if entryID == nil, outcome.blockedByConsent {
+            tallies.entryFigures[Tallies.CanvasFigure(canvasID: canvasID, figure: "blocked_by_consent"), default: 0] += 1
+        }
         for figure in outcome.counts { tallies.figures[Tallies.Figure(stepID: figure.stepID, metric: figure.metric.rawValue), default: 0] += 1 }
     }
 

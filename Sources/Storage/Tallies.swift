@@ -13,6 +13,13 @@ struct Tallies {
     var figures: [Figure: Int] = [:]
     /// New pending items per step.
     var items: [Int64: Int] = [:]
+    /// Canvas entry figures to add (`canvas_entry_figure`): per canvas, `not_matched` and `blocked_by_consent`.
+    var entryFigures: [CanvasFigure: Int] = [:]
+
+    struct CanvasFigure: Hashable {
+        let canvasID: Int64
+        let figure: String
+    }
 
     /// Writes the sums, in the caller's transaction.
     func commit(_ db: Database, now: Date) throws {
@@ -20,5 +27,11 @@ struct Tallies {
             try Store.addMetric(db, stepID: figure.stepID, metric: figure.metric, count: count, now: now)
         }
         for (step, count) in items { try Store.countItems(db, stepID: step, state: "pending", by: count) }
+        for (key, count) in entryFigures where count > 0 {
+            try db.cachedStatement(sql: """
+                INSERT INTO canvas_entry_figure (canvas_id, figure, count) VALUES (?, ?, ?)
+                ON CONFLICT (canvas_id, figure) DO UPDATE SET count = count + excluded.count
+                """).execute(arguments: [key.canvasID, key.figure, count])
+        }
     }
 }

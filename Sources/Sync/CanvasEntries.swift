@@ -71,6 +71,12 @@ public struct CanvasEntries: Sendable {
         return enter(loaded, externalID: user.externalID, attributesJSON: user.after, activity: user.activityAfter, now: now)
     }
 
+    /// Whether this request recorded the canvas's entry action for the user (an event or purchase that asks them to
+    /// enter): when they then do not enter, they count as "did not match".
+    public static func actionTriggered(_ loaded: Loaded, tracked user: TrackedUser) -> Bool {
+        loaded.canvas.entryAction?.isTriggered(events: user.events, purchases: user.purchases) == true
+    }
+
     /// The walk of a user whose delay is over (nil attributes: the user was deleted meanwhile, and exits), under the
     /// workspace's consent policy as it is now.
     public static func resume(_ steps: [CanvasStep], _ entry: DueEntry, attributesJSON: String?, policy: ConsentPolicy, now: Date) -> PathOutcome {

@@ -55,7 +55,7 @@ import Testing
         browser.post("/canvases/\(id)/add-filter", [("attribute", "country"), ("op", "equals"), ("value", "US"), ("group", "new")])
         browser.get("/canvases/\(id)")
         browser.post("/canvases/\(id)/add-filter", [("attribute", "country"), ("op", "equals"), ("value", "CA"), ("group", "1")])
-        let page = browser.get("/canvases/\(id)").text
+        let page = browser.get("/canvases/\(id)", query: [("edit", "criteria")]).text   // the editor is behind Edit entry criteria
         #expect(page.contains("ads_tracking_enabled is true AND (country equals US OR country equals CA)"))
         #expect(page.contains("Consent first."))
 

@@ -121,7 +121,7 @@ import Testing
         let segment = try createSegment("US", filters: [[("attribute", "country"), ("op", "equals"), ("value", "US")]])
         browser.get("/canvases")
         let canvas = try #require(trailingID(browser.post("/canvases", [("name", "US only")])))
-        var page = browser.get("/canvases/\(canvas)").text
+        var page = browser.get("/canvases/\(canvas)", query: [("edit", "criteria")]).text   // the editor is behind Edit entry criteria
         #expect(page.contains(#"<option value="\#(segment)">US</option>"#))
         #expect(browser.post("/canvases/\(canvas)/add-filter", [("attribute", "segment"), ("op", "in_segment"), ("value", String(segment)),
                                                                  ("group", "new")]).status == 303)

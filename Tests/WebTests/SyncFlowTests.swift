@@ -190,10 +190,15 @@ extension SyncFlowTests {
         #expect(try figures(0)["errored"] == 3)
         browser.signIn("admin@acme.test")   // thirteen hours ended the session
         #expect(browser.get("/canvases/\(canvas)").text.contains("Retry errored users"))
+        // The retry control is shown (not hidden) while the step has errored users, and the badge says how many.
+        let errored = browser.get("/canvases/\(canvas)").text
+        #expect(errored.contains(#"<details class="retry" id="step-1-retry"><summary>Retry the errored users…</summary>"#))
+        #expect(errored.contains(#"<span class="badge level-bad" id="step-1-badge">3 errored</span>"#))
         try partner.call("DELETE", "/_sandbox/faults")
         #expect(browser.postConfirmed("/canvases/\(canvas)/steps/\(try stepID(0))/retry-errored").header("Location")?.contains("retrying") == true)
         engine.flush(force: true)
         #expect(try figures(0)["synced"] == 3 && figures(0)["errored"] == 0)
+        #expect(browser.get("/canvases/\(canvas)").text.contains(#"<details class="retry" id="step-1-retry" hidden>"#))
     }
 }
 

@@ -41,6 +41,7 @@ def test_performing_the_event_sends_the_user_and_an_opted_out_user_is_never_sent
     wait_for_text(browser, "Technology Partners")
 
     browser.get(f"{url}/canvases/{canvas}")
+    browser.find_element(By.ID, "edit-criteria").click()   # the entry settings are behind Edit entry criteria
     form = browser.find_element(By.ID, "entry-action")
     form.find_element(By.CSS_SELECTOR, "input[name='entry_action'][value='event']").click()
     form.find_element(By.ID, "entry-action-name").send_keys("viewed_pricing")

@@ -48,11 +48,13 @@ def test_build_launch_and_enter_100_users(stack, browser, shots):
     browser.find_element(By.ID, "name").send_keys("E2E consenting buyers")
     click(browser, "Create canvas")
     wait_for_text(browser, "Entry criteria")
+    browser.find_element(By.ID, "edit-criteria").click()   # editing is behind the Edit controls
     click(browser, "Require: ads_tracking_enabled is true")
     wait_for_text(browser, "Who may enter: ads_tracking_enabled is true")
     canvas_id = browser.current_url.rstrip("/").split("/")[-1]
 
     # Step 1: add users to a new audience.
+    browser.find_element(By.ID, "edit-steps").click()
     click(browser, "Add Audience Sync step")
     wait_for_text(browser, "Fields to match")
     Select(browser.find_element(By.ID, "destination")).select_by_value("facebook|act_1001")
@@ -66,10 +68,12 @@ def test_build_launch_and_enter_100_users(stack, browser, shots):
     wait_for_text(browser, "Add to E2E buyers on Facebook")
 
     # Step 2: wait; step 3: remove them again from that same new audience.
+    browser.find_element(By.ID, "edit-steps").click()
     click(browser, "Add Delay step")
     wait_for_text(browser, "Wait")
     click(browser, "Save step")
     wait_for_text(browser, "Wait 1 hour")
+    browser.find_element(By.ID, "edit-steps").click()
     click(browser, "Add Audience Sync step")
     wait_for_text(browser, "Fields to match")
     Select(browser.find_element(By.ID, "destination")).select_by_value("facebook|act_1001")

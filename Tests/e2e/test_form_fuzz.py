@@ -21,8 +21,10 @@ def test_no_form_answers_5xx_whatever_it_is_sent(stack):
                         allow_redirects=False, timeout=10).headers["Location"]
     segment = session.post(url + "/segments", data={"_csrf": csrf_of(session, url + "/segments"), "name": "Fuzzed"},
                            allow_redirects=False, timeout=10).headers["Location"]
-    pages = ["/partners", "/partners/facebook", "/partners/facebook/accounts", "/canvases", draft, step, f"/canvases/{canvas}",
-             "/segments", segment, segment + "/export", "/settings/api-keys", "/settings/notifications"]
+    # The canvas page's forms are behind its Edit controls: the edit views are fuzzed as well.
+    pages = ["/partners", "/partners/facebook", "/partners/facebook/accounts", "/canvases", draft, draft + "?edit=criteria",
+             draft + "?edit=steps", draft + "?edit=name", step, f"/canvases/{canvas}", f"/canvases/{canvas}?edit=criteria",
+             f"/canvases/{canvas}?edit=name", "/segments", segment, segment + "/export", "/settings/api-keys", "/settings/notifications"]
     budget = int(os.environ.get("FUZZ_FORMS", "400"))
     sent, problems = fuzz(url, session, pages, budget, sign_in=lambda: stack.signed_in_session(EMAIL))
     record_figures("fuzz.json", "forms", {"submissions": sent, "pages": len(pages), "problems": len(problems),

@@ -69,6 +69,19 @@ public struct PathOutcome: Sendable, Equatable {
     public var items: [SyncItemDraft] = []
     /// Steps the consent policy kept the user from, with the reason.
     public var blocks: [ConsentBlock] = []
+    /// Whether the consent policy kept this user back when they entered (a new entry's walk only): the canvas's
+    /// "blocked by consent" entry figure.
+    public var blockedByConsent = false
+    /// An entry attempt of a user who did not match the entry criteria (an action-based entry whose event or purchase
+    /// was recorded): nothing is walked, only the canvas's "did not match" figure counts it.
+    public var didNotMatch = false
+
+    /// The outcome of an entry attempt that did not match the criteria.
+    public static var notMatched: PathOutcome {
+        var outcome = PathOutcome()
+        outcome.didNotMatch = true
+        return outcome
+    }
 
     /// Creates an outcome.
     public init(waitingAt: Int? = nil, waitUntil: Date? = nil, counts: [StepCount] = [], items: [SyncItemDraft] = [], blocks: [ConsentBlock] = []) {
@@ -86,6 +99,7 @@ public enum PathWalk {
     public static func walk(_ steps: [CanvasStep], from start: Int, resuming: Bool, profile: ProfileIdentifiers?,
                             blockedBy: ConsentCondition?, now: Date) -> PathOutcome {
         var outcome = PathOutcome()
+        outcome.blockedByConsent = !resuming && blockedBy != nil
         var position = start
         if resuming {
             guard steps.indices.contains(position) else { return outcome }

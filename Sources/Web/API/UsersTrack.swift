@@ -84,7 +84,11 @@ enum UsersTrack {
         let now = context.now
         try context.app.store.track(workspaceID: workspace, updates: parsed.updates, events: parsed.events, purchases: parsed.purchases,
                                     now: now, activityDays: canvases.compactMap(\.activityDays).max()) { user in
-            canvases.compactMap { loaded in CanvasEntries.enter(loaded, tracked: user, now: now).map { (loaded.canvas.id, $0) } }
+            canvases.compactMap { loaded in
+                if let outcome = CanvasEntries.enter(loaded, tracked: user, now: now) { return (loaded.canvas.id, outcome) }
+                // Asked to enter by their event or purchase, but not matching: the canvas counts them as "did not match".
+                return CanvasEntries.actionTriggered(loaded, tracked: user) ? (loaded.canvas.id, PathOutcome.notMatched) : nil
+            }
         }
     }
 }

@@ -60,7 +60,7 @@ extension SiteRoute {
     public enum Kind: String, CaseIterable, Sendable {
         case home, overview, signIn, signOut, partners, partner, partnerConnect, oauthCallback, partnerAccounts, partnerToken, partnerCheck
         case partnerDisconnect, adAccountRemove, health, settingsAPIKeys, apiKeyRevoke, apiUsersTrack, apiUsersDelete, apiCanvasTrigger
-        case apiDataSummary, ledger, ledgerForget, metrics, canvases, canvas, canvasAction, step, stepAction, notifications, notificationRecipientRemove, settingsPrivacy
+        case apiDataSummary, ledger, ledgerForget, metrics, canvases, canvas, canvasAction, canvasFigures, step, stepAction, notifications, notificationRecipientRemove, settingsPrivacy
         case outbox, proPartners, segments, segment, segmentAction, segmentExportForm, segmentExport, segmentExportProgress
         case profileImports, profileImport, profileImportProgress, profileImportRejects, apiOpenAPI, apiReference
 
@@ -69,7 +69,7 @@ extension SiteRoute {
             switch self {
             case .adAccountRemove: ["account"]
             case .apiKeyRevoke: ["key"]
-            case .canvas, .canvasAction: ["canvas"]
+            case .canvas, .canvasAction, .canvasFigures: ["canvas"]
             case .step, .stepAction: ["canvas", "step"]
             case .notificationRecipientRemove: ["recipient"]
             case .segment, .segmentAction, .segmentExportForm: ["segment"]
@@ -109,6 +109,7 @@ extension SiteRoute {
             case .canvases: return [.canvases]
             case .canvas: return [.canvas(first)]
             case .canvasAction: return CanvasAction.allCases.map { .canvasAction(first, $0) }
+            case .canvasFigures: return [.canvasFigures(first)]
             case .step: return [.step(first, second)]
             case .stepAction: return StepAction.allCases.map { .stepAction(first, second, $0) }
             case .notifications: return [.notifications]
@@ -161,6 +162,7 @@ extension SiteRoute {
         case .canvases: .canvases
         case .canvas: .canvas
         case .canvasAction: .canvasAction
+        case .canvasFigures: .canvasFigures
         case .step: .step
         case .stepAction: .stepAction
         case .notifications: .notifications

@@ -83,6 +83,7 @@ enum Routes {
         case (.canvasAction(let id, let action), "POST"):
             RouteEntry(method: "POST", access: .signedIn, handle: { try CanvasActions.handle($0, id, action) },
                        confirm: { try CanvasConfirmations.gate($0, id, action) })
+        case (.canvasFigures(let id), "GET"): RouteEntry(method: "GET", access: .signedIn, handle: { try CanvasFigures.handle($0, id) })
         case (.step(let canvas, let step), "GET"): RouteEntry(method: "GET", access: .signedIn, handle: { try StepEditorPage.handle($0, canvas, step) })
         case (.stepAction(let canvas, let step, let action), "POST"):
             RouteEntry(method: "POST", access: .signedIn, handle: { try StepActions.handle($0, canvas, step, action) },

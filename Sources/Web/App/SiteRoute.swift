@@ -30,6 +30,8 @@ public enum SiteRoute: Equatable, Sendable {
     case canvases
     case canvas(Int64)
     case canvasAction(Int64, CanvasAction)
+    /// The canvas page's figures as JSON, for `/static/canvas-live.js`.
+    case canvasFigures(Int64)
     case step(Int64, Int64)
     case stepAction(Int64, Int64, StepAction)
     case notifications
@@ -90,6 +92,7 @@ public enum SiteRoute: Equatable, Sendable {
         case .canvases: "/canvases"
         case .canvas(let id): "/canvases/\(id)"
         case .canvasAction(let id, let action): "/canvases/\(id)/\(action.rawValue)"
+        case .canvasFigures(let id): "/canvases/\(id)/figures.json"
         case .step(let canvas, let step): "/canvases/\(canvas)/steps/\(step)"
         case .stepAction(let canvas, let step, let action): "/canvases/\(canvas)/steps/\(step)/\(action.rawValue)"
         case .notifications: "/settings/notifications"
@@ -203,6 +206,7 @@ public enum SiteRoute: Equatable, Sendable {
         guard let id = Int64(rest[0]), id > 0 else { return nil }
         switch rest.count {
         case 1: return .canvas(id)
+        case 2 where rest[1] == "figures.json": return .canvasFigures(id)
         case 2: return CanvasAction(rawValue: rest[1]).map { .canvasAction(id, $0) }
         case 3 where rest[1] == "steps": return Int64(rest[2]).map { .step(id, $0) }
         case 4 where rest[1] == "steps": return Int64(rest[2]).flatMap { step in StepAction(rawValue: rest[3]).map { .stepAction(id, step, $0) } }

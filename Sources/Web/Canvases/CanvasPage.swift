@@ -2,7 +2,10 @@ import Core
 import FastCGI
 import Foundation
 
-/// `GET /canvases/{id}`: a canvas — its entry criteria, its path of steps, and launch, stop or resume.
+/// `GET /canvases/{id}`: a canvas, results first — the journey drawn (entry criteria with the workspace consent policy,
+/// then each step with its figures and problem badge), then launch, stop or resume; editing the name, the entry
+/// criteria and the steps is behind explicit Edit controls (`?edit=name`, `?edit=criteria`, `?edit=steps`).
+/// `/static/canvas-live.js` refreshes the figures from `figures.json`; without it the page shows the same numbers.
 enum CanvasPage {
     struct Content {
         let id: Int64
@@ -12,11 +15,18 @@ enum CanvasPage {
         let isActive: Bool
         let isStopped: Bool
         let criteria: CriteriaView
-        /// A launched canvas's criteria are read-only until its explicit edit view (`?edit=criteria`) is opened.
+        /// The criteria as one sentence, for the journey's entry node.
+        let criteriaSummary: String
+        /// Whether the entry criteria and entry settings are open for editing (`?edit=criteria`, or a refused edit).
         let editingCriteria: Bool
+        /// Whether the rename form is open (`?edit=name`, or a refused name).
+        let editingName: Bool
+        /// Whether a draft's steps can be added, moved and removed (`?edit=steps`).
+        let editingSteps: Bool
         let autoEnter: Bool
         /// Action-based entry as the form shows it.
         let entryAction: EntryActionView
+        let entry: JourneyFigures.Entry
         let steps: [StepRow]
         let hasSteps: Bool
         let problems: [ProblemView]
@@ -28,13 +38,16 @@ enum CanvasPage {
     }
 
     struct Paths {
-        let rename, addFilter, removeFilter, autoEnter, entryAction, addStep, launch, stop, resume, delete, editCriteria, view: String
+        let rename, addFilter, removeFilter, autoEnter, entryAction, addStep, launch, stop, resume, delete, editCriteria, editName, editSteps, view: String
+        let figures: String
         init(_ id: Int64) {
             func path(_ action: CanvasAction) -> String { SiteRoute.canvasAction(id, action).path }
             rename = path(.rename); addFilter = path(.addFilter); removeFilter = path(.removeFilter); autoEnter = path(.autoEnter)
             entryAction = path(.entryAction)
             addStep = path(.addStep); launch = path(.launch); stop = path(.stop); resume = path(.resume); delete = path(.delete)
             editCriteria = Self.editCriteria(id); view = SiteRoute.canvas(id).path
+            editName = view + "?edit=name"; editSteps = view + "?edit=steps"
+            figures = SiteRoute.canvasFigures(id).path
         }
 
         /// The explicit edit view of a canvas's entry criteria.
@@ -55,8 +68,13 @@ enum CanvasPage {
         let figures: StepFigures
         /// "Not synced: 3 no field to match, 1 invalid value", "Errored: 2 deadline".
         let reasons: [String]
+        let reasonsText: String
+        let hasReasons: Bool
         let problems: [String]
         let hasProblems: Bool
+        let badge: JourneyFigures.Badge
+        /// The retry control is drawn only while the step has errored users (the live script shows it when some appear).
+        let hasErrored: Bool
     }
 
     struct ProblemView {
@@ -74,31 +92,31 @@ enum CanvasPage {
         let canvas = try context.app.store.canvas(workspaceID: context.user.workspaceID, id: id)
         let steps = try context.app.store.steps(canvasID: id)
         let names = CanvasStepNames.newAudienceNames(steps)
-        let figures = try StepFigures.of(canvasID: id, store: context.app.store)
-        let waiting = try steps.map { step in
-            try context.app.store.pendingProblems(stepID: step.id).map { problem in
-                problem.errorClass == "audience_too_small_to_remove"
-                    ? "\(problem.count) user(s) Pending removal: the audience is too small to remove users from yet; AudienceSync tries again every hour (\(problem.message))"
-                    : "\(problem.count) user(s): \(problem.message)"
-            }
+        let journey = try JourneyFigures.of(canvasID: id, store: context.app.store)
+        let rows = zip(steps, journey.steps).enumerated().map { index, pair in
+            let (step, node) = pair
+            return StepRow(number: index + 1, title: step.title(audienceNames: names), isDelay: step.kind.isDelay,
+                           editPath: SiteRoute.step(id, step.id).path, moveUpPath: SiteRoute.stepAction(id, step.id, .moveUp).path,
+                           moveDownPath: SiteRoute.stepAction(id, step.id, .moveDown).path, removePath: SiteRoute.stepAction(id, step.id, .remove).path,
+                           retryPath: SiteRoute.stepAction(id, step.id, .retryErrored).path,
+                           isFirst: index == 0, isLast: index == steps.count - 1, figures: node.figures, reasons: node.reasons,
+                           reasonsText: node.reasons.joined(separator: " · "), hasReasons: !node.reasons.isEmpty,
+                           problems: node.problems, hasProblems: !node.problems.isEmpty, badge: node.badge, hasErrored: node.figures.errored > 0)
         }
-        let rows = steps.enumerated().map { index, step in
-            StepRow(number: index + 1, title: step.title(audienceNames: names), isDelay: step.kind.isDelay,
-                    editPath: SiteRoute.step(id, step.id).path, moveUpPath: SiteRoute.stepAction(id, step.id, .moveUp).path,
-                    moveDownPath: SiteRoute.stepAction(id, step.id, .moveDown).path, removePath: SiteRoute.stepAction(id, step.id, .remove).path,
-                    retryPath: SiteRoute.stepAction(id, step.id, .retryErrored).path,
-                    isFirst: index == 0, isLast: index == steps.count - 1, figures: figures[index], reasons: reasons(figures[index]),
-                    problems: waiting[index], hasProblems: !waiting[index].isEmpty)
-        }
-        let editing = canvas.status == .draft || context.request.query["edit"] == "criteria" || filterError != nil
+        let edit = context.request.query["edit"]
+        let editing = edit == "criteria" || filterError != nil || entryActionError != nil
+        let decoded = CriteriaStorage.decode(canvas.entryCriteriaJSON)
+        var criteria = CriteriaView(criteria: decoded, error: filterError, errorOp: context.request.form["op"],
+                                    segments: try segmentNames(context), isEditable: editing)
+        criteria.showsSummary = false   // the journey's entry node says it
         let content = Content(
             id: id, name: canvas.name, status: CanvasLabels.status(canvas.status), isDraft: canvas.status == .draft,
             isActive: canvas.status == .active, isStopped: canvas.status == .stopped,
-            criteria: CriteriaView(criteria: CriteriaStorage.decode(canvas.entryCriteriaJSON), error: filterError, errorOp: context.request.form["op"],
-                                   segments: try segmentNames(context), isEditable: editing),
-            editingCriteria: editing, autoEnter: canvas.autoEnter,
+            criteria: criteria, criteriaSummary: criteria.summary,
+            editingCriteria: editing, editingName: edit == "name" || nameError != nil,
+            editingSteps: canvas.status == .draft && edit == "steps", autoEnter: canvas.autoEnter,
             entryAction: EntryActionView(canvas.entryAction, error: entryActionError, form: entryActionError == nil ? nil : context.request.form),
-            steps: rows, hasSteps: !rows.isEmpty, problems: problems.map { ProblemView(message: $0.message, link: $0.link) },
+            entry: journey.entry, steps: rows, hasSteps: !rows.isEmpty, problems: problems.map { ProblemView(message: $0.message, link: $0.link) },
             hasProblems: !problems.isEmpty, nameError: nameError, consentPolicy: try ConsentPolicyNotice.of(context), paths: Paths(id), csrfToken: context.session?.csrfToken ?? "")
         return context.renderer.page("canvas", shell: context.shell(title: canvas.name, section: "canvases"), content: content, status: status)
     }

@@ -44,6 +44,8 @@ struct CriteriaView {
     let activityError: String?
     /// Whether the remove buttons and add forms are shown (false: a launched canvas outside its edit view).
     let isEditable: Bool
+    /// Whether the editor repeats the criteria as a sentence (the canvas page says it in its journey instead).
+    var showsSummary = true
 
     /// The editor for `stored` criteria (nil: unreadable); `segments` are the workspace's segments a filter may
     /// name, by id, or nil where segment filters are not allowed (a segment's own criteria).
