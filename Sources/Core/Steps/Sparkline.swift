@@ -16,7 +16,7 @@ public enum Sparkline {
             let y = pad + (height - 2 * pad) * (1 - Double(value) / Double(peak))
             return TimeSeriesChart.oneDecimal(x) + "," + TimeSeriesChart.oneDecimal(y)
         }
-        let label = TimeSeriesChart.escape(title)
-        return #"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \#(Int(width)) \#(Int(height))" width="\#(Int(width))" height="\#(Int(height))" role="img" aria-label="\#(label)" class="sparkline"><title>\#(label)</title><polyline fill="none" stroke="\#(TimeSeriesChart.escape(color))" stroke-width="2" points="\#(points.joined(separator: " "))"/></svg>"#
+        let label = HTMLEscaping.escape(title)
+        return #"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \#(Int(width)) \#(Int(height))" width="\#(Int(width))" height="\#(Int(height))" role="img" aria-label="\#(label)" class="sparkline"><title>\#(label)</title><polyline fill="none" stroke="\#(HTMLEscaping.escape(color))" stroke-width="2" points="\#(points.joined(separator: " "))"/></svg>"#
     }
 }

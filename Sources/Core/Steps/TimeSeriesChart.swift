@@ -58,8 +58,8 @@ public enum TimeSeriesChart {
     /// An SVG line chart of `series` over `range` starting at `start`.
     public static func svg(_ series: [ChartSeries], range: ChartRange, start: Date, title: String) -> String {
         let peak = max(1, series.flatMap(\.values).max() ?? 1)
-        var parts = [#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \#(Int(width)) \#(Int(height))" role="img" aria-label="\#(escape(title))" class="chart">"#,
-                     "<title>\(escape(title))</title>"]
+        var parts = [#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \#(Int(width)) \#(Int(height))" role="img" aria-label="\#(HTMLEscaping.escape(title))" class="chart">"#,
+                     "<title>\(HTMLEscaping.escape(title))</title>"]
         parts += grid(peak: peak)
         parts += xLabels(range: range, start: start)
         for line in series { parts.append(polyline(line, count: range.buckets, peak: peak)) }
@@ -85,7 +85,7 @@ public enum TimeSeriesChart {
 
     private static func polyline(_ line: ChartSeries, count: Int, peak: Int) -> String {
         let points = line.values.prefix(count).enumerated().map { oneDecimal(x($0.offset, count: count)) + "," + oneDecimal(y($0.element, peak: peak)) }
-        return #"<polyline fill="none" stroke="\#(escape(line.color))" stroke-width="2" points="\#(points.joined(separator: " "))"><title>\#(escape(line.label))</title></polyline>"#
+        return #"<polyline fill="none" stroke="\#(HTMLEscaping.escape(line.color))" stroke-width="2" points="\#(points.joined(separator: " "))"><title>\#(HTMLEscaping.escape(line.label))</title></polyline>"#
     }
 
     private static func grid(peak: Int) -> [String] {
@@ -102,20 +102,14 @@ public enum TimeSeriesChart {
             let label = range == .day ? moment.time : moment.dayAndMonth
             // Edge labels lean inwards so they are not cut off by the viewBox.
             let anchor = index == 0 ? "start" : index == count - 1 ? "end" : "middle"
-            return #"<text x="\#(oneDecimal(x(index, count: count)))" y="\#(height - bottom + 16)" text-anchor="\#(anchor)" font-size="11" fill="\#(mutedColor)">\#(escape(label))</text>"#
+            return #"<text x="\#(oneDecimal(x(index, count: count)))" y="\#(height - bottom + 16)" text-anchor="\#(anchor)" font-size="11" fill="\#(mutedColor)">\#(HTMLEscaping.escape(label))</text>"#
         }
     }
 
     private static func legend(_ series: [ChartSeries]) -> [String] {
         series.enumerated().map { index, line in
             let x0 = left + Double(index) * 130
-            return #"<rect x="\#(x0)" y="\#(height - 14)" width="10" height="10" fill="\#(escape(line.color))"/><text x="\#(x0 + 14)" y="\#(height - 5)" font-size="11" fill="\#(inkColor)">\#(escape(line.label))</text>"#
+            return #"<rect x="\#(x0)" y="\#(height - 14)" width="10" height="10" fill="\#(HTMLEscaping.escape(line.color))"/><text x="\#(x0 + 14)" y="\#(height - 5)" font-size="11" fill="\#(inkColor)">\#(HTMLEscaping.escape(line.label))</text>"#
         }
-    }
-
-    /// Escapes text for SVG/XML content and attributes.
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
     }
 }

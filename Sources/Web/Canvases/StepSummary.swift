@@ -16,14 +16,13 @@ struct StepSummary {
     let fields: String
 
     init(_ context: RequestContext, config: AudienceSyncConfig, steps: [CanvasStep]) throws {
-        let partnerName = config.partner.map { PartnerInfo.of($0).displayName } ?? "No partner"
-        var accountName: String?
-        if let partner = config.partner, let accountID = config.adAccountID,
-           let connection = try context.app.store.connection(workspaceID: context.user.workspaceID, partner: partner) {
-            accountName = try context.app.store.adAccounts(connectionID: connection.id).first { $0.externalID == accountID }?.name
+        if let partner = config.partner, let accountID = config.adAccountID {
+            let connection = try context.app.store.connection(workspaceID: context.user.workspaceID, partner: partner)
+            let accountName = try connection.flatMap { try context.app.store.adAccounts(connectionID: $0.id).first { $0.externalID == accountID }?.name }
+            destination = SyncForm.destinationLabel(partner, accountName: accountName, accountID: accountID)
+        } else {
+            destination = "No destination chosen"
         }
-        destination = [partnerName, accountName, config.adAccountID.map { "(\($0))" }].compactMap { $0 }.joined(separator: " — ")
-            .replacingOccurrences(of: " — (", with: " (")
         var externalID: String?
         switch config.audience {
         case .new(let name, let id)?:

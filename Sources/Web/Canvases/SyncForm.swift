@@ -77,7 +77,7 @@ struct SyncForm {
             // limit would then refuse the launch that follows); launch asks the partner again, inactive accounts included.
             for account in try context.app.store.adAccounts(connectionID: connection.id) {
                 let value = SyncForm.destination(connection.partner, account.externalID)
-                options.append(Option(value: value, label: "\(PartnerInfo.of(connection.partner).displayName) — \(account.name) (\(account.externalID))",
+                options.append(Option(value: value, label: Self.destinationLabel(connection.partner, accountName: account.name, accountID: account.externalID),
                                       isSelected: value == chosen, reason: AccountUsability.reason(account, live: nil, partner: connection.partner)))
             }
         }
@@ -101,6 +101,11 @@ struct SyncForm {
                   fields: offered.map { Option(value: $0.rawValue, label: $0.label, isSelected: config.fields.contains($0)) },
                   errors: Errors(destination: errors["destination"], audience: errors["audience"], name: errors["audience_name"],
                                  fields: errors["fields"], action: errors["action"]))
+    }
+
+    /// "Facebook — Demo Retail — US (act_1001)": how a destination is named wherever it is shown.
+    static func destinationLabel(_ partner: PartnerID, accountName: String?, accountID: String) -> String {
+        PartnerInfo.of(partner).displayName + (accountName.map { " — " + $0 } ?? "") + " (\(accountID))"
     }
 
     /// `facebook|act_1001`: one select carries partner and ad account.
