@@ -43,10 +43,50 @@ public enum JSONText {
 
     /// Reads `["a","b"]` (any JSON escapes inside the strings); nil for anything else.
     public static func parseStringArray(_ text: String) -> [String]? {
+        read(text) { $0.document { $0.string(at: $1) } }
+    }
+
+    /// Reads `["a",null,"b"]`: strings and nulls; nil for anything else.
+    public static func parseNullableStringArray(_ text: String) -> [String?]? {
+        read(text) { $0.document { $0.nullableString(at: $1) } }
+    }
+
+    /// Reads `[["a","b"],[]]`: arrays of strings; nil for anything else.
+    public static func parseStringArrays(_ text: String) -> [[String]]? {
+        read(text) { $0.document { $0.stringArray(at: $1) } }
+    }
+
+    /// `["a",null,"b"]`.
+    public static func nullableStringArray(_ values: [String?]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(values.reduce(2) { $0 + ($1?.utf8.count ?? 1) + 3 })
+        out.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            if let value { append(value, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `[["a","b"],[]]`.
+    public static func stringArrays(_ arrays: [[String]]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(arrays.reduce(2) { total, values in values.reduce(total + 3) { $0 + $1.utf8.count + 3 } })
+        out.append(UInt8(ascii: "["))
+        for (index, values) in arrays.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendArray(values, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func read<T>(_ text: String, _ body: (inout Reader) -> T?) -> T? {
         var text = text
         return text.withUTF8 { bytes in
             var reader = Reader(bytes: bytes)
-            return reader.stringArray()
+            return body(&reader)
         }
     }
 
@@ -86,20 +126,45 @@ public enum JSONText {
             return nil
         }
 
-        mutating func stringArray() -> [String]? {
-            guard next() == UInt8(ascii: "[") else { return nil }
-            var values: [String] = []
+        /// A whole document that is one array read by `element`, nothing after it.
+        mutating func document<T>(_ element: (inout Reader, UInt8) -> T?) -> [T]? {
+            guard next() == UInt8(ascii: "["), let values = array(element), next() == nil else { return nil }
+            return values
+        }
+
+        /// The rest of an array whose `[` was read, each element read by `element` from its first byte.
+        mutating func array<T>(_ element: (inout Reader, UInt8) -> T?) -> [T]? {
+            var values: [T] = []
             guard var byte = next() else { return nil }
-            if byte == UInt8(ascii: "]") { return next() == nil ? values : nil }
+            if byte == UInt8(ascii: "]") { return values }
             while true {
-                guard byte == UInt8(ascii: "\""), let value = string() else { return nil }
+                guard let value = element(&self, byte) else { return nil }
                 values.append(value)
                 switch next() {
                 case UInt8(ascii: ","): guard let following = next() else { return nil }; byte = following
-                case UInt8(ascii: "]"): return next() == nil ? values : nil
+                case UInt8(ascii: "]"): return values
                 default: return nil
                 }
             }
+        }
+
+        /// A string element starting at `byte`.
+        mutating func string(at byte: UInt8) -> String? {
+            byte == UInt8(ascii: "\"") ? string() : nil
+        }
+
+        /// A string or `null` element starting at `byte` (`.some(nil)` for null).
+        mutating func nullableString(at byte: UInt8) -> String?? {
+            guard byte == UInt8(ascii: "n") else { return string(at: byte).map { .some($0) } }
+            guard at + 3 <= bytes.count, bytes[at] == UInt8(ascii: "u"), bytes[at + 1] == UInt8(ascii: "l"),
+                  bytes[at + 2] == UInt8(ascii: "l") else { return nil }
+            at += 3
+            return .some(nil)
+        }
+
+        /// An array-of-strings element starting at `byte`.
+        mutating func stringArray(at byte: UInt8) -> [String]? {
+            byte == UInt8(ascii: "[") ? array { $0.string(at: $1) } : nil
         }
 
         /// The rest of a string whose opening quote was read: the bytes up to the closing quote taken whole when

@@ -31,6 +31,7 @@ enum Migrations {
         migrator.registerMigration("023-step-metric-totals", migrate: stepMetricTotals)
         migrator.registerMigration("024-ledger-cutoff", migrate: ledgerCutoff)
         migrator.registerMigration("025-canvas-entry-figures", migrate: canvasEntryFigures)
+        migrator.registerMigration("026-sync-chunks", migrate: syncChunks)
         return migrator
     }
 
@@ -807,6 +808,68 @@ enum Migrations {
                 count INTEGER NOT NULL CHECK (count >= 0),
                 PRIMARY KEY (canvas_id, figure)
             ) WITHOUT ROWID;
+            """)
+    }
+
+    /// The sync queue by batch instead of by user (docs/performance.md, "The chunk queue"): a chunk holds the users a
+    /// request brought to a step with one schema, their partner rows already built, and carries the claim, lease,
+    /// fence, attempts and state a `sync_item` row carried for one user. `chunk_user` is the narrow per-user index
+    /// (ledger, withdrawals, erasure); `chunk_attempt` is one ledger line per failed call instead of one per user.
+    ///
+    /// A slot is a user's place in its chunk: `users[slot]` and `rows[slot]`. A slot taken out of a pending chunk
+    /// (consent screen, erasure) becomes `null` / `[]`, and a user whose outcome differs from the rest of the chunk's moves
+    /// to a chunk of their own outcome, so `count` is always the number of users the chunk stands for. Each
+    /// `sync_item` becomes a chunk of one, keeping its id, and each failed-attempt line its chunk's.
+    private static func syncChunks(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE sync_chunk (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                step_id INTEGER NOT NULL REFERENCES canvas_step(id) ON DELETE CASCADE,
+                state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'synced', 'errored')),
+                count INTEGER NOT NULL CHECK (count >= 0),
+                schema TEXT NOT NULL,
+                users TEXT NOT NULL,
+                rows TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                claim_id TEXT,
+                lease_until REAL,
+                attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                first_attempt_at REAL,
+                next_attempt_at REAL NOT NULL DEFAULT 0,
+                error_class TEXT,
+                last_error TEXT,
+                finished_at REAL
+            );
+            CREATE INDEX sync_chunk_step ON sync_chunk(step_id, state, next_attempt_at);
+            CREATE INDEX sync_chunk_due ON sync_chunk(state, next_attempt_at) WHERE state = 'pending';
+            CREATE INDEX sync_chunk_claim ON sync_chunk(claim_id) WHERE claim_id IS NOT NULL;
+            CREATE TABLE chunk_user (
+                external_id TEXT NOT NULL,
+                chunk_id INTEGER NOT NULL,
+                slot INTEGER NOT NULL CHECK (slot >= 0),
+                PRIMARY KEY (external_id, chunk_id, slot)
+            ) WITHOUT ROWID;
+            CREATE TABLE chunk_attempt (
+                id INTEGER PRIMARY KEY,
+                chunk_id INTEGER NOT NULL REFERENCES sync_chunk(id) ON DELETE CASCADE,
+                at REAL NOT NULL,
+                outcome TEXT NOT NULL CHECK (outcome IN ('retry', 'errored')),
+                error_class TEXT,
+                message TEXT
+            );
+            CREATE INDEX chunk_attempt_chunk ON chunk_attempt(chunk_id, at);
+            CREATE INDEX chunk_attempt_at ON chunk_attempt(at);
+            INSERT INTO sync_chunk (id, step_id, state, count, schema, users, rows, created_at, claim_id, lease_until, attempts,
+                                    first_attempt_at, next_attempt_at, error_class, last_error, finished_at)
+                SELECT id, step_id, state, 1, schema, json_array(external_id), json_array(json(row)), created_at, claim_id, lease_until, attempts,
+                       first_attempt_at, next_attempt_at, error_class, last_error, finished_at
+                FROM sync_item;
+            INSERT INTO chunk_user (external_id, chunk_id, slot) SELECT external_id, id, 0 FROM sync_item;
+            INSERT INTO chunk_attempt (chunk_id, at, outcome, error_class, message)
+                SELECT item_id, at, outcome, error_class, message FROM sync_attempt
+                WHERE outcome IN ('retry', 'errored') AND item_id IN (SELECT id FROM sync_chunk);
+            DROP TABLE sync_attempt;
+            DROP TABLE sync_item;
             """)
     }
 }

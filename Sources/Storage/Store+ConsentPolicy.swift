@@ -40,8 +40,8 @@ extension Store {
         try read { db in
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT p.attributes, max(i.state = 'pending') AS pending, max(i.state = 'synced') AS synced
-                FROM sync_item i JOIN canvas_step s ON s.id = i.step_id JOIN canvas c ON c.id = s.canvas_id
-                JOIN profile p ON p.workspace_id = c.workspace_id AND p.external_id = i.external_id
+                FROM chunk_user u JOIN sync_chunk i ON i.id = u.chunk_id JOIN canvas_step s ON s.id = i.step_id JOIN canvas c ON c.id = s.canvas_id
+                JOIN profile p ON p.workspace_id = c.workspace_id AND p.external_id = u.external_id
                 WHERE c.workspace_id = ? GROUP BY p.id
                 """, arguments: [workspaceID])
             var pending = 0, synced = 0, released = 0
@@ -95,8 +95,9 @@ extension Store {
         }
         guard !reasons.isEmpty else { return items }
         let (blocked, allowed) = (items.filter { reasons[$0.externalID] != nil }, items.filter { reasons[$0.externalID] == nil })
-        try db.execute(sql: "DELETE FROM sync_item WHERE id IN (SELECT value FROM json_each(?))",
-                       arguments: ["[" + blocked.map { String($0.id) }.joined(separator: ",") + "]"])
+        for (chunkID, items) in Dictionary(grouping: blocked, by: { SyncChunks.place(ofItem: $0.id).chunkID }) {
+            try SyncChunks.vacate(db, chunkID: chunkID, slots: items.map { SyncChunks.place(ofItem: $0.id).slot })
+        }
         try countItems(db, stepID: stepID, state: "pending", by: -blocked.count)
         try addMetric(db, stepID: stepID, metric: StepMetric.notSyncedNoConsent.rawValue, count: blocked.count, now: now)
         for item in blocked { try recordBlocks(db, externalID: item.externalID, [ConsentBlock(stepID: stepID, reason: reasons[item.externalID]!)], now: now) }

@@ -219,9 +219,8 @@ extension Store {
         } else if let entryID {
             try db.execute(sql: "DELETE FROM canvas_entry WHERE id = ?", arguments: [entryID])
         }
-        let insertItem = try db.cachedStatement(sql: "INSERT INTO sync_item (step_id, external_id, schema, row, created_at) VALUES (?, ?, ?, ?, ?)")
         for item in outcome.items {
-            try insertItem.execute(arguments: [item.stepID, externalID, jsonArray(item.schema), jsonArray(item.row), now.unix])
+            tallies.chunks[SyncChunks.Key(stepID: item.stepID, schema: item.schema), default: SyncChunks.Batch()].append(user: externalID, row: item.row)
             tallies.items[item.stepID, default: 0] += 1
         }
         try recordBlocks(db, externalID: externalID, outcome.blocks, now: now)
@@ -232,10 +231,6 @@ extension Store {
             tallies.entryFigures[Tallies.CanvasFigure(canvasID: canvasID, figure: "blocked_by_consent"), default: 0] += 1
         }
         for figure in outcome.counts { tallies.figures[Tallies.Figure(stepID: figure.stepID, metric: figure.metric.rawValue), default: 0] += 1 }
-    }
-
-    private static func jsonArray(_ values: [String]) -> String {
-        JSONText.stringArray(values)
     }
 }
 

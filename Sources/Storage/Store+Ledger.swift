@@ -55,18 +55,20 @@ public struct PartnerCounts: Sendable, Equatable {
 }
 
 extension Store {
-    /// A user's sync attempts in the workspace, newest first: the attempts that did not succeed (`sync_attempt`), each
-    /// synced item (the item itself, while it finished after the last prune's cutoff), consent blocks and removals.
+    /// A user's sync attempts in the workspace, newest first: the attempts that did not succeed (their chunk's
+    /// `chunk_attempt` lines), each synced chunk they were in (while it finished after the last prune's cutoff),
+    /// consent blocks and removals.
     public func ledger(workspaceID: Int64, externalID: String, limit: Int = 200) throws(StoreError) -> [LedgerLine] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT a.at, a.id, a.step_id, a.outcome, a.message, a.fields, c.id AS canvas_id, c.name AS canvas_name
-                FROM sync_attempt a JOIN canvas_step s ON s.id = a.step_id JOIN canvas c ON c.id = s.canvas_id
-                WHERE a.external_id = ?1 AND c.workspace_id = ?2
+                SELECT a.at, a.id, i.step_id, a.outcome, a.message, i.schema AS fields, c.id AS canvas_id, c.name AS canvas_name
+                FROM chunk_user u JOIN chunk_attempt a ON a.chunk_id = u.chunk_id JOIN sync_chunk i ON i.id = u.chunk_id
+                JOIN canvas_step s ON s.id = i.step_id JOIN canvas c ON c.id = s.canvas_id
+                WHERE u.external_id = ?1 AND c.workspace_id = ?2
                 UNION ALL
                 SELECT i.finished_at, i.id, i.step_id, 'synced', NULL, i.schema, c.id, c.name
-                FROM sync_item i JOIN canvas_step s ON s.id = i.step_id JOIN canvas c ON c.id = s.canvas_id
-                WHERE i.external_id = ?1 AND c.workspace_id = ?2 AND i.state = 'synced'
+                FROM chunk_user u JOIN sync_chunk i ON i.id = u.chunk_id JOIN canvas_step s ON s.id = i.step_id JOIN canvas c ON c.id = s.canvas_id
+                WHERE u.external_id = ?1 AND c.workspace_id = ?2 AND i.state = 'synced'
                     AND i.finished_at >= coalesce((SELECT before FROM ledger_cutoff), 0)
                 UNION ALL
                 SELECT b.at, b.id, b.step_id, 'not_synced', 'Blocked by the workspace consent policy: ' || b.reason, '[]', c.id, c.name
@@ -117,8 +119,8 @@ extension Store {
     /// Deletes ledger lines and finished emails older than `ledgerBefore`, and request lines older than `activityBefore`.
     public func pruneHistory(ledgerBefore: Date, activityBefore: Date) throws(StoreError) {
         try write { db in
-            try db.execute(sql: "DELETE FROM sync_attempt WHERE at < ?", arguments: [ledgerBefore.unix])
-            // Synced items stay (they are the record of who is in an audience); their ledger lines end at the cutoff.
+            try db.execute(sql: "DELETE FROM chunk_attempt WHERE at < ?", arguments: [ledgerBefore.unix])
+            // Synced chunks stay (they are the record of who is in an audience); their ledger lines end at the cutoff.
             try db.execute(sql: """
                 INSERT INTO ledger_cutoff (id, before) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET before = max(before, excluded.before)
                 """, arguments: [ledgerBefore.unix])
@@ -134,12 +136,11 @@ extension Store {
     @discardableResult
     public func retryErrored(stepID: Int64, now: Date) throws(StoreError) -> Int {
         try write { db in
-            try db.execute(sql: """
-                UPDATE sync_item SET state = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = ?, finished_at = NULL,
+            let moved = try Int.fetchAll(db, sql: """
+                UPDATE sync_chunk SET state = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = ?, finished_at = NULL,
                     claim_id = NULL, lease_until = NULL
-                WHERE step_id = ? AND state = 'errored'
-                """, arguments: [now.unix, stepID])
-            let moved = db.changesCount
+                WHERE step_id = ? AND state = 'errored' RETURNING count
+                """, arguments: [now.unix, stepID]).reduce(0, +)
             try Self.countItems(db, stepID: stepID, state: "errored", by: -moved)
             try Self.countItems(db, stepID: stepID, state: "pending", by: moved)
             return moved
@@ -150,7 +151,7 @@ extension Store {
     public func erroredByClass(stepID: Int64) throws(StoreError) -> [String: Int] {
         try read { db in
             Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
-                SELECT coalesce(error_class, 'unknown') AS reason, count(*) AS n FROM sync_item WHERE step_id = ? AND state = 'errored' GROUP BY 1
+                SELECT coalesce(error_class, 'unknown') AS reason, sum(count) AS n FROM sync_chunk WHERE step_id = ? AND state = 'errored' GROUP BY 1
                 """, arguments: [stepID]).map { ($0["reason"] as String, $0["n"] as Int) })
         }
     }
@@ -158,7 +159,7 @@ extension Store {
     /// Pending items of a step held back by a partner's rate limit (Users Throttled).
     public func throttledCount(stepID: Int64) throws(StoreError) -> Int {
         try read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM sync_item WHERE step_id = ? AND state = 'pending' AND error_class = 'throttled'",
+            try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM sync_chunk WHERE step_id = ? AND state = 'pending' AND error_class = 'throttled'",
                              arguments: [stepID]) ?? 0
         }
     }
@@ -192,7 +193,7 @@ extension Store {
             let totals = try Row.fetchOne(db, sql: "SELECT coalesce(sum(users), 0), coalesce(sum(latency_ms), 0) FROM sync_request")
             return QueueMetrics(
                 items: try counts("SELECT state, sum(count) FROM step_item_count GROUP BY state"),
-                pendingByClass: try counts("SELECT coalesce(error_class, 'none'), count(*) FROM sync_item WHERE state = 'pending' GROUP BY 1"),
+                pendingByClass: try counts("SELECT coalesce(error_class, 'none'), sum(count) FROM sync_chunk WHERE state = 'pending' GROUP BY 1"),
                 requests: try counts("SELECT outcome, count(*) FROM sync_request GROUP BY outcome"),
                 usersSent: totals?[0] ?? 0, latencyMilliseconds: totals?[1] ?? 0,
                 openAlerts: try counts("SELECT kind, count(*) FROM alert WHERE cleared_at IS NULL GROUP BY kind"),

@@ -92,8 +92,8 @@ extension Store {
     public func stuckSteps(workspaceID: Int64) throws(StoreError) -> [StuckStep] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT c.id AS canvas_id, c.name, s.id AS step_id, i.error_class, max(i.last_error) AS message, count(*) AS n
-                FROM canvas c JOIN canvas_step s ON s.canvas_id = c.id JOIN sync_item i ON i.step_id = s.id AND i.state = 'pending'
+                SELECT c.id AS canvas_id, c.name, s.id AS step_id, i.error_class, max(i.last_error) AS message, sum(i.count) AS n
+                FROM canvas c JOIN canvas_step s ON s.canvas_id = c.id JOIN sync_chunk i ON i.step_id = s.id AND i.state = 'pending'
                 WHERE c.workspace_id = ? AND i.error_class IS NOT NULL AND i.error_class != 'audience_too_small_to_remove'
                 GROUP BY s.id, i.error_class ORDER BY n DESC, s.id
                 """, arguments: [workspaceID]).map {

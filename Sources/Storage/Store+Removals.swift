@@ -39,9 +39,9 @@ extension Store {
                                           now: Date) throws -> Int {
         try db.cachedStatement(sql: """
             INSERT INTO removal_item (step_id, subject, reason, schema, row, next_attempt_at, created_at)
-            SELECT i.step_id, ?1, ?2, i.schema, i.row, max(?3, coalesce(i.lease_until, 0)), ?3
-            FROM sync_item i JOIN canvas_step s ON s.id = i.step_id JOIN canvas c ON c.id = s.canvas_id
-            WHERE c.workspace_id = ?4 AND i.external_id = ?5 AND s.action = 'add' AND json_array_length(i.row) > 0
+            SELECT i.step_id, ?1, ?2, i.schema, json_extract(i.rows, '$[' || u.slot || ']'), max(?3, coalesce(i.lease_until, 0)), ?3
+            FROM chunk_user u JOIN sync_chunk i ON i.id = u.chunk_id JOIN canvas_step s ON s.id = i.step_id JOIN canvas c ON c.id = s.canvas_id
+            WHERE c.workspace_id = ?4 AND u.external_id = ?5 AND s.action = 'add' AND json_array_length(i.rows, '$[' || u.slot || ']') > 0
               AND (i.state = 'synced' OR (i.state = 'pending' AND i.claim_id IS NOT NULL AND i.lease_until >= ?3))
             GROUP BY i.step_id
             """).execute(arguments: [subject, reason.rawValue, now.unix, workspaceID, externalID])
@@ -186,20 +186,34 @@ extension Store {
     /// whether any row named them.
     private static func scrubItems(_ db: Database, workspaceID: Int64, externalID: String, subject: String, now: Date) throws -> Bool {
         let ofWorkspace = "step_id IN (SELECT s.id FROM canvas_step s JOIN canvas c ON c.id = s.canvas_id WHERE c.workspace_id = ?)"
-        let waiting = try Int64.fetchAll(db, sql: "DELETE FROM sync_item WHERE external_id = ? AND state = 'pending' AND \(ofWorkspace) RETURNING step_id",
-                                         arguments: [externalID, workspaceID])
-        for (step, count) in Dictionary(waiting.map { ($0, 1) }, uniquingKeysWith: +) {
+        let places = try Row.fetchAll(db, sql: """
+            SELECT u.chunk_id, u.slot, i.step_id, i.state FROM chunk_user u JOIN sync_chunk i ON i.id = u.chunk_id
+            WHERE u.external_id = ? AND i.\(ofWorkspace)
+            """, arguments: [externalID, workspaceID])
+        var waiting: [Int64: Int] = [:]
+        for place in places {
+            let (chunkID, slot, step): (Int64, Int, Int64) = (place["chunk_id"], place["slot"], place["step_id"])
+            if place["state"] as String == "pending" {
+                // Never sent: they leave the queue (and its figures) as Not Synced — erased.
+                try SyncChunks.vacate(db, chunkID: chunkID, slots: [slot])
+                waiting[step, default: 0] += 1
+            } else {
+                // Sent or given up: the slot stays (the step's figures count it) under the tombstone, without its row.
+                try db.execute(sql: """
+                    UPDATE sync_chunk SET users = json_set(users, '$[' || ?1 || ']', ?2), rows = json_set(rows, '$[' || ?1 || ']', json('[]'))
+                    WHERE id = ?3
+                    """, arguments: [slot, subject, chunkID])
+                try db.execute(sql: "UPDATE chunk_user SET external_id = ? WHERE external_id = ? AND chunk_id = ? AND slot = ?",
+                               arguments: [subject, externalID, chunkID, slot])
+            }
+        }
+        for (step, count) in waiting {
             try countItems(db, stepID: step, state: "pending", by: -count)
             try addMetric(db, stepID: step, metric: StepMetric.notSyncedErased.rawValue, count: count, now: now)
         }
-        var changed = waiting.count
-        try db.execute(sql: "UPDATE sync_item SET external_id = ?, schema = '[]', row = '[]' WHERE external_id = ? AND \(ofWorkspace)",
-                       arguments: [subject, externalID, workspaceID])
+        var changed = places.count
+        try db.execute(sql: "UPDATE sync_block SET external_id = ? WHERE external_id = ? AND \(ofWorkspace)", arguments: [subject, externalID, workspaceID])
         changed += db.changesCount
-        for table in ["sync_attempt", "sync_block"] {
-            try db.execute(sql: "UPDATE \(table) SET external_id = ? WHERE external_id = ? AND \(ofWorkspace)", arguments: [subject, externalID, workspaceID])
-            changed += db.changesCount
-        }
         try db.execute(sql: """
             UPDATE removal_item SET subject = ? WHERE subject = ?
               AND (\(ofWorkspace) OR export_id IN (SELECT id FROM segment_export WHERE workspace_id = ?))

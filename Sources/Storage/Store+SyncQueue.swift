@@ -4,7 +4,7 @@ import GRDB
 
 /// An item claimed for sending: what to send, and how often it was tried.
 public struct ClaimedItem: Sendable, Equatable {
-    /// Row id.
+    /// The item's id: a removal's row id, or a queued user's chunk and slot (opaque; only handed back to `finish`).
     public let id: Int64
     /// The user.
     public let externalID: String
@@ -38,14 +38,16 @@ extension Store {
     public func dueDestinations(now: Date) throws(StoreError) -> [(stepID: Int64, partner: PartnerID?, due: Int)] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT i.step_id, s.partner, count(*) AS due FROM sync_item i JOIN canvas_step s ON s.id = i.step_id
-                WHERE i.state = 'pending' AND i.next_attempt_at <= ?1 AND (i.lease_until IS NULL OR i.lease_until < ?1)
-                GROUP BY i.step_id ORDER BY min(i.id)
+                SELECT c.step_id, s.partner, sum(c.count) AS due FROM sync_chunk c JOIN canvas_step s ON s.id = c.step_id
+                WHERE c.state = 'pending' AND c.next_attempt_at <= ?1 AND (c.lease_until IS NULL OR c.lease_until < ?1)
+                GROUP BY c.step_id ORDER BY min(c.id)
                 """, arguments: [now.unix]).map { ($0["step_id"], ($0["partner"] as String?).flatMap(PartnerID.init(rawValue:)), $0["due"]) }
         }
     }
 
     /// Claims up to `limit` due items of a step under `claimID` until `leaseUntil`; expired leases are taken back.
+    /// Whole chunks are claimed, oldest first, as many as fit in `limit`; a first chunk bigger than `limit` gives up
+    /// its last users to a chunk of their own.
     ///
     /// `policy` is the consent policy's last gate (nil: not screened, as for a remove step): claimed users whose stored
     /// profile fails it leave the queue as Not Synced — no consent in the same transaction and are not returned. A user
@@ -53,14 +55,40 @@ extension Store {
     public func claim(stepID: Int64, limit: Int, claimID: String, leaseUntil: Date, now: Date,
                       policy: ConsentPolicy?) throws(StoreError) -> [ClaimedItem] {
         try write { db in
-            let claimed = try Row.fetchAll(db, sql: """
-                UPDATE sync_item SET claim_id = ?1, lease_until = ?2, attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?3)
-                WHERE id IN (SELECT id FROM sync_item WHERE step_id = ?4 AND state = 'pending' AND next_attempt_at <= ?3
-                             AND (lease_until IS NULL OR lease_until < ?3) ORDER BY id LIMIT ?5)
-                RETURNING id, external_id, schema, row, attempts, first_attempt_at
-                """, arguments: [claimID, leaseUntil.unix, now.unix, stepID, limit]).map(Self.claimed(from:)).sorted { $0.id < $1.id }
+            let chunkIDs = try Self.dueChunks(db, stepID: stepID, limit: max(1, limit), now: now)
+            guard !chunkIDs.isEmpty else { return [] }
+            let rows = try Row.fetchAll(db, sql: """
+                UPDATE sync_chunk SET claim_id = ?1, lease_until = ?2, attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?3)
+                WHERE id IN (SELECT value FROM json_each(?4))
+                RETURNING id, schema, users, rows, attempts, first_attempt_at
+                """, arguments: [claimID, leaseUntil.unix, now.unix, Self.idList(chunkIDs)])
+            let claimed = try rows.flatMap(Self.claimedChunk(from:)).sorted { $0.id < $1.id }
             return try Self.screen(db, stepID: stepID, claimed, policy: policy, now: now)
         }
+    }
+
+    /// The due chunks of a step that together hold at most `limit` users, oldest first (at least one).
+    private static func dueChunks(_ db: Database, stepID: Int64, limit: Int, now: Date) throws -> [Int64] {
+        let due = try Row.fetchAll(db, sql: """
+            SELECT id, count FROM sync_chunk WHERE step_id = ?1 AND state = 'pending' AND next_attempt_at <= ?2
+                AND (lease_until IS NULL OR lease_until < ?2) ORDER BY id LIMIT ?3
+            """, arguments: [stepID, now.unix, limit])
+        var chosen: [Int64] = [], total = 0
+        for row in due {
+            let (id, count): (Int64, Int) = (row["id"], row["count"])
+            if total + count > limit {
+                if chosen.isEmpty, let users = try SyncChunks.load(db, chunkID: id)?.users {
+                    // The chunk is bigger than a call may carry (the partner's batch size shrank): its tail waits in a chunk of its own.
+                    let live = users.indices.filter { users[$0] != nil }
+                    _ = try SyncChunks.move(db, chunkID: id, slots: Array(live.dropFirst(limit)))
+                    chosen.append(id)
+                }
+                break
+            }
+            chosen.append(id)
+            total += count
+        }
+        return chosen
     }
 
     /// Gives up the claims in `claimIDs` at once, as a process does when told to stop right away: their items are
@@ -71,11 +99,10 @@ extension Store {
     public func releaseClaims(_ claimIDs: [String]) throws(StoreError) -> Int {
         guard !claimIDs.isEmpty else { return 0 }
         return try write { db in
-            try db.execute(sql: """
-                UPDATE sync_item SET claim_id = NULL, lease_until = NULL
-                WHERE state = 'pending' AND claim_id IN (SELECT value FROM json_each(?))
-                """, arguments: ["[" + claimIDs.map { "\"\($0)\"" }.joined(separator: ",") + "]"])
-            return db.changesCount
+            try Int.fetchAll(db, sql: """
+                UPDATE sync_chunk SET claim_id = NULL, lease_until = NULL
+                WHERE state = 'pending' AND claim_id IN (SELECT value FROM json_each(?)) RETURNING count
+                """, arguments: [JSONText.stringArray(claimIDs)]).reduce(0, +)
         }
     }
 
@@ -83,20 +110,28 @@ extension Store {
     /// flight). Claim ids are UUIDs, so one claim is never in both tables.
     public func renewLease(claimID: String, until: Date) throws(StoreError) {
         try write { db in
-            try db.execute(sql: "UPDATE sync_item SET lease_until = ? WHERE claim_id = ?", arguments: [until.unix, claimID])
+            try db.execute(sql: "UPDATE sync_chunk SET lease_until = ? WHERE claim_id = ?", arguments: [until.unix, claimID])
             try db.execute(sql: "UPDATE removal_item SET lease_until = ? WHERE claim_id = ?", arguments: [until.unix, claimID])
         }
     }
 
     /// Records outcomes for items claimed under `claimID`. Items whose claim was taken over (the lease ran out and
     /// another worker claimed them) are left alone: completion must match the claim id.
+    ///
+    /// A chunk whose users all had one outcome is recorded in one update; users whose outcome differs from the rest
+    /// of their chunk's (a partner refusing their row) move to a chunk of their own first. A claimed user given no
+    /// outcome is released for the next claim.
     /// - Returns: how many items the outcome was recorded for.
     @discardableResult
     public func finish(claimID: String, outcomes: [(ids: [Int64], outcome: ItemOutcome)], stepID: Int64, now: Date) throws(StoreError) -> Int {
         try write { db in
+            var chunksByOutcome = Array(repeating: [Int64](), count: outcomes.count)
+            for (chunkID, slotsByOutcome) in try Self.fencedChunks(db, claimID: claimID, outcomes: outcomes) {
+                for (index, chunk) in try Self.separate(db, chunkID: chunkID, slotsByOutcome) { chunksByOutcome[index].append(chunk) }
+            }
             var changed = 0
-            for (ids, outcome) in outcomes where !ids.isEmpty {
-                let applied = try Self.apply(db, ids: ids, claimID: claimID, outcome: outcome, now: now)
+            for (index, (_, outcome)) in outcomes.enumerated() where !chunksByOutcome[index].isEmpty {
+                let applied = try Self.apply(db, chunkIDs: chunksByOutcome[index], claimID: claimID, outcome: outcome, now: now)
                 changed += applied
                 if case .retry = outcome { continue }
                 guard applied > 0 else { continue }
@@ -105,8 +140,43 @@ extension Store {
                 try Self.countItems(db, stepID: stepID, state: "pending", by: -applied)
                 try Self.countItems(db, stepID: stepID, state: state, by: applied)
             }
+            try db.execute(sql: "UPDATE sync_chunk SET claim_id = NULL, lease_until = NULL WHERE claim_id = ? AND state = 'pending'", arguments: [claimID])
             return changed
         }
+    }
+
+    /// The chunks still held under `claimID` that the outcomes name, each with its slots per outcome index.
+    private static func fencedChunks(_ db: Database, claimID: String,
+                                     outcomes: [(ids: [Int64], outcome: ItemOutcome)]) throws -> [(Int64, [Int: [Int]])] {
+        let held = Set(try Int64.fetchAll(db, sql: "SELECT id FROM sync_chunk WHERE claim_id = ?", arguments: [claimID]))
+        var slots: [Int64: [Int: [Int]]] = [:]
+        for (index, (ids, _)) in outcomes.enumerated() {
+            for id in ids {
+                let place = SyncChunks.place(ofItem: id)
+                guard held.contains(place.chunkID) else { continue }
+                slots[place.chunkID, default: [:]][index, default: []].append(place.slot)
+            }
+        }
+        return slots.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Makes every outcome of a chunk's users a chunk of its own: the biggest group stays in the chunk, the others
+    /// move out; users given no outcome stay claimed and are released at the end of `finish`.
+    /// - Returns: (outcome index, chunk) pairs.
+    private static func separate(_ db: Database, chunkID: Int64, _ slotsByOutcome: [Int: [Int]]) throws -> [(Int, Int64)] {
+        let count = try Int.fetchOne(db, sql: "SELECT count FROM sync_chunk WHERE id = ?", arguments: [chunkID]) ?? 0
+        if slotsByOutcome.count == 1, let (index, slots) = slotsByOutcome.first, Set(slots).count == count { return [(index, chunkID)] }
+        let groups = slotsByOutcome.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
+        let everyoneNamed = Set(slotsByOutcome.values.joined()).count == count
+        var result: [(Int, Int64)] = []
+        for (position, (index, slots)) in groups.enumerated() {
+            if position == 0 && everyoneNamed {
+                result.append((index, chunkID))   // everyone else moves out: this group keeps the chunk
+            } else if let moved = try SyncChunks.move(db, chunkID: chunkID, slots: slots) {
+                result.append((index, moved))
+            }
+        }
+        return result
     }
 
     /// Gives up on pending items older than the retry deadline (except Pending removals, which wait for the
@@ -117,15 +187,15 @@ extension Store {
     @discardableResult
     public func expireItems(olderThan deadline: Date, now: Date) throws(StoreError) -> [Int64: Int] {
         try write { db in
-            let steps = try Int64.fetchAll(db, sql: """
-                UPDATE sync_item SET state = 'errored', finished_at = ?1, claim_id = NULL, lease_until = NULL,
+            let expired = try Row.fetchAll(db, sql: """
+                UPDATE sync_chunk SET state = 'errored', finished_at = ?1, claim_id = NULL, lease_until = NULL,
                     error_class = coalesce(error_class, 'deadline'),
                     last_error = 'Not synced within the retry deadline' || coalesce(': ' || last_error, '.')
                 WHERE state = 'pending' AND coalesce(first_attempt_at, max(created_at, next_attempt_at)) < ?2
                     AND (lease_until IS NULL OR lease_until < ?1) AND coalesce(error_class, '') != 'audience_too_small_to_remove'
-                RETURNING step_id
+                RETURNING step_id, count
                 """, arguments: [now.unix, deadline.unix])
-            let counts = Dictionary(steps.map { ($0, 1) }, uniquingKeysWith: +)
+            let counts = Dictionary(expired.map { ($0["step_id"] as Int64, $0["count"] as Int) }, uniquingKeysWith: +)
             for (step, count) in counts {
                 try Self.addMetric(db, stepID: step, metric: "errored", count: count, now: now)
                 try Self.countItems(db, stepID: step, state: "pending", by: -count)
@@ -157,7 +227,7 @@ extension Store {
     public func pendingProblems(stepID: Int64) throws(StoreError) -> [(errorClass: String, message: String, count: Int)] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT error_class, max(last_error) AS message, count(*) AS n FROM sync_item
+                SELECT error_class, max(last_error) AS message, sum(count) AS n FROM sync_chunk
                 WHERE step_id = ? AND state IN ('pending', 'errored') AND error_class IS NOT NULL GROUP BY state, error_class ORDER BY n DESC
                 """, arguments: [stepID]).map { ($0["error_class"], $0["message"] ?? "", $0["n"]) }
         }
@@ -185,57 +255,62 @@ extension Store {
             """, arguments: [stepID, metric, Int64(now.unix / 3600) * 3600, count])
     }
 
-    /// Records one outcome for the items among `ids` still claimed under `claimID`, set-based (a partner batch
-    /// is 10,000 items): the ledger lines first, for exactly the rows the update will change, then the update.
-    ///
-    /// Only an attempt that did not succeed gets a ledger line of its own: a synced item is its own line (its state,
-    /// `finished_at` and schema; see ``ledger(workspaceID:externalID:limit:)``). A line per synced user was two fifths
-    /// of finishing a batch, for a fact the item already holds.
-    private static func apply(_ db: Database, ids: [Int64], claimID: String, outcome: ItemOutcome, now: Date) throws -> Int {
-        let idList = "[" + ids.map(String.init).joined(separator: ",") + "]"
-        let (name, errorClass, message): (String, String?, String?)
-        switch outcome {
-        case .synced:
-            try update(db, idList: idList, claimID: claimID, outcome: outcome, now: now)
-            return db.changesCount
-        case .retry(_, let retryClass, let retryMessage): (name, errorClass, message) = ("retry", retryClass, retryMessage)
-        case .errored(let erroredClass, let erroredMessage): (name, errorClass, message) = ("errored", erroredClass, erroredMessage)
-        }
-        try db.cachedStatement(sql: """
-            INSERT INTO sync_attempt (item_id, step_id, external_id, at, outcome, error_class, message, fields)
-            SELECT id, step_id, external_id, ?, ?, ?, ?, schema FROM sync_item
-            WHERE id IN (SELECT value FROM json_each(?)) AND claim_id = ?
-            """).execute(arguments: [now.unix, name, errorClass, message, idList, claimID])
-        try update(db, idList: idList, claimID: claimID, outcome: outcome, now: now)
-        return db.changesCount
-    }
-
-    private static func update(_ db: Database, idList: String, claimID: String, outcome: ItemOutcome, now: Date) throws {
-        let matching = "WHERE id IN (SELECT value FROM json_each(?)) AND claim_id = ?"
-        switch outcome {
-        case .synced:
+    /// Records one outcome for whole chunks still claimed under `claimID`: a ledger line per chunk for an attempt that
+    /// did not succeed (a synced chunk is its own line; see ``ledger(workspaceID:externalID:limit:)``), then the update.
+    /// - Returns: the users in the chunks updated.
+    private static func apply(_ db: Database, chunkIDs: [Int64], claimID: String, outcome: ItemOutcome, now: Date) throws -> Int {
+        let ids = idList(chunkIDs)
+        let matching = "WHERE id IN (SELECT value FROM json_each(?)) AND claim_id = ? RETURNING count"
+        func attemptLine(_ name: String, _ errorClass: String, _ message: String) throws {
             try db.cachedStatement(sql: """
-                UPDATE sync_item SET state = 'synced', finished_at = ?, claim_id = NULL, lease_until = NULL, error_class = NULL, last_error = NULL
-                \(matching)
-                """).execute(arguments: [now.unix, idList, claimID])
+                INSERT INTO chunk_attempt (chunk_id, at, outcome, error_class, message)
+                SELECT id, ?, ?, ?, ? FROM sync_chunk WHERE id IN (SELECT value FROM json_each(?)) AND claim_id = ?
+                """).execute(arguments: [now.unix, name, errorClass, message, ids, claimID])
+        }
+        let counts: [Int]
+        switch outcome {
+        case .synced:
+            counts = try Int.fetchAll(db.cachedStatement(sql: """
+                UPDATE sync_chunk SET state = 'synced', finished_at = ?, claim_id = NULL, lease_until = NULL, error_class = NULL, last_error = NULL \(matching)
+                """), arguments: [now.unix, ids, claimID])
         case .retry(let at, let errorClass, let message):
-            try db.cachedStatement(sql: """
-                UPDATE sync_item SET next_attempt_at = ?, claim_id = NULL, lease_until = NULL, error_class = ?, last_error = ? \(matching)
-                """).execute(arguments: [at.unix, errorClass, message, idList, claimID])
+            try attemptLine("retry", errorClass, message)
+            counts = try Int.fetchAll(db.cachedStatement(sql: """
+                UPDATE sync_chunk SET next_attempt_at = ?, claim_id = NULL, lease_until = NULL, error_class = ?, last_error = ? \(matching)
+                """), arguments: [at.unix, errorClass, message, ids, claimID])
         case .errored(let errorClass, let message):
-            try db.cachedStatement(sql: """
-                UPDATE sync_item SET state = 'errored', finished_at = ?, claim_id = NULL, lease_until = NULL, error_class = ?, last_error = ?
-                \(matching)
-                """).execute(arguments: [now.unix, errorClass, message, idList, claimID])
+            try attemptLine("errored", errorClass, message)
+            counts = try Int.fetchAll(db.cachedStatement(sql: """
+                UPDATE sync_chunk SET state = 'errored', finished_at = ?, claim_id = NULL, lease_until = NULL, error_class = ?, last_error = ? \(matching)
+                """), arguments: [now.unix, errorClass, message, ids, claimID])
         }
+        return counts.reduce(0, +)
     }
 
+    /// `[1,2,3]`, for `json_each`.
+    static func idList(_ ids: [Int64]) -> String {
+        "[" + ids.map(String.init).joined(separator: ",") + "]"
+    }
+
+    /// A claimed removal (a `removal_item` row).
     static func claimed(from row: Row) -> ClaimedItem {
         func strings(_ json: String) -> [String] {
             JSONText.parseStringArray(json) ?? (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String] ?? []
         }
         return ClaimedItem(id: row["id"], externalID: row["external_id"], schema: strings(row["schema"]), row: strings(row["row"]),
                            attempts: row["attempts"], firstAttemptAt: Date(unix: row["first_attempt_at"]))
+    }
+
+    /// The items of a claimed chunk, one per user still in it.
+    static func claimedChunk(from row: Row) throws -> [ClaimedItem] {
+        let chunkID: Int64 = row["id"]
+        let chunk = try SyncChunks.decode(users: row["users"], rows: row["rows"])
+        let schema = JSONText.parseStringArray(row["schema"]) ?? []
+        let attempts: Int = row["attempts"], first = Date(unix: row["first_attempt_at"])
+        return chunk.users.indices.compactMap { slot in
+            chunk.users[slot].map { ClaimedItem(id: SyncChunks.itemID(chunkID: chunkID, slot: slot), externalID: $0, schema: schema,
+                                                row: chunk.rows[slot], attempts: attempts, firstAttemptAt: first) }
+        }
     }
 }
 
@@ -260,7 +335,7 @@ extension Store {
     public func markWaiting(stepID: Int64, errorClass: String, message: String, now: Date) throws(StoreError) {
         try write { db in
             try db.execute(sql: """
-                UPDATE sync_item SET error_class = ?, last_error = ?
+                UPDATE sync_chunk SET error_class = ?, last_error = ?
                 WHERE step_id = ? AND state = 'pending' AND (lease_until IS NULL OR lease_until < ?)
                 """, arguments: [errorClass, message, stepID, now.unix])
         }

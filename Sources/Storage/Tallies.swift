@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// Figures and new items of one transaction, added up in memory and written once per step at its end (a
-/// 10,000-user request then writes a handful of counter rows instead of tens of thousands).
+/// 10,000-user request then writes a handful of counter rows and chunks instead of tens of thousands of rows).
 struct Tallies {
     struct Figure: Hashable {
         let stepID: Int64
@@ -13,6 +13,8 @@ struct Tallies {
     var figures: [Figure: Int] = [:]
     /// New pending items per step.
     var items: [Int64: Int] = [:]
+    /// The new items themselves, per step and schema, written as chunks at the end.
+    var chunks: [SyncChunks.Key: SyncChunks.Batch] = [:]
     /// Canvas entry figures to add (`canvas_entry_figure`): per canvas, `not_matched` and `blocked_by_consent`.
     var entryFigures: [CanvasFigure: Int] = [:]
 
@@ -26,6 +28,7 @@ struct Tallies {
         for (figure, count) in figures {
             try Store.addMetric(db, stepID: figure.stepID, metric: figure.metric, count: count, now: now)
         }
+        try SyncChunks.insert(db, chunks, now: now)
         for (step, count) in items { try Store.countItems(db, stepID: step, state: "pending", by: count) }
         for (key, count) in entryFigures where count > 0 {
             try db.cachedStatement(sql: """

@@ -66,7 +66,7 @@ import Testing
         let workspace = try #require(before.rows["workspace"]?.first?["id"] as Int64?)
         try store.deleteDraftCanvas(workspaceID: workspace, id: 1)
         let left = try queue.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM canvas_step"), try Int.fetchOne(db, sql: "SELECT count(*) FROM sync_item"))
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM canvas_step"), try Int.fetchOne(db, sql: "SELECT count(*) FROM sync_chunk"))
         }
         #expect(left.0 == 0 && left.1 == 0)
         let next = try store.createCanvas(workspaceID: workspace, name: "After", createdBy: 1, now: now)

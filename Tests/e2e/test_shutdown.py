@@ -26,7 +26,7 @@ def enter(stack, key, canvas, prefix):
 def claimed(stack):
     db = sqlite3.connect(f"file:{stack.data / 'audiencesync.sqlite'}?mode=ro", uri=True)
     try:
-        return db.execute("SELECT COUNT(*) FROM sync_item WHERE claim_id IS NOT NULL AND state = 'pending'").fetchone()[0]
+        return db.execute("SELECT coalesce(sum(count), 0) FROM sync_chunk WHERE claim_id IS NOT NULL AND state = 'pending'").fetchone()[0]
     finally:
         db.close()
 

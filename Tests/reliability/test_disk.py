@@ -119,7 +119,8 @@ def db_rows(stack, canvas):
     db = sqlite3.connect(str(stack.data / "audiencesync.sqlite"), timeout=30)
     try:
         ids = {row[0] for row in db.execute(
-            "SELECT i.external_id FROM sync_item i JOIN canvas_step s ON s.id = i.step_id WHERE s.canvas_id = ?", (int(canvas),))}
+            "SELECT u.external_id FROM chunk_user u JOIN sync_chunk i ON i.id = u.chunk_id JOIN canvas_step s ON s.id = i.step_id"
+            " WHERE s.canvas_id = ?", (int(canvas),))}
         return ids, db.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         db.close()

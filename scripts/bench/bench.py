@@ -613,11 +613,12 @@ class Bench:
 
     @staticmethod
     def entry_to_sync(stack):
-        """Seconds from entry (sync_item.created_at, the API request's time) to Users Synced (finished_at), per user."""
+        """Seconds from entry (the chunk's created_at, the API request's time) to Users Synced (finished_at), per user."""
         db = sqlite3.connect(f"file:{stack.db_path}?mode=ro", uri=True)
         try:
-            return sorted(r[0] for r in db.execute(
-                "SELECT finished_at - created_at FROM sync_item WHERE step_id = ? AND state = 'synced'", (int(stack.step),)))
+            return sorted(gap for gap, users in db.execute(
+                "SELECT finished_at - created_at, count FROM sync_chunk WHERE step_id = ? AND state = 'synced'", (int(stack.step),))
+                for _ in range(users))
         finally:
             db.close()
 

@@ -120,10 +120,10 @@ class Stack:
 
         The pages read a step's figures from two places: `entered`, `exited` and the Not Synced figures are sums of
         the hourly `step_metric` rows, while Users Synced / Pending / Errored come from `step_item_count`, kept in step
-        with the `sync_item` rows. Adding chart rows alone would make Entered exceed Synced + Not Synced + Errored +
+        with the queue's chunks. Adding chart rows alone would make Entered exceed Synced + Not Synced + Errored +
         Pending, a figure the app can never show; so every history user is written the way the app writes one that
-        entered and was synced: a profile, a synced sync_item (entered at its time in the hour, sent with the others of
-        its 5-second flush), its ledger line (sync_attempt), the hour's step_metric rows (entered, queued, exited,
+        entered and was synced: a profile, a slot in a synced chunk (one chunk per 5-second flush, holding the users
+        that flush sent) with its `chunk_user` index row, the hour's step_metric rows (entered, queued, exited,
         synced), step_item_count and the partner's receipts (step_partner_figures) moved by the same amounts, and, for
         the last 7 days (what the app keeps of its request log), one sync_request line per flush. Only hours before
         the current one are filled: this run's own figures are in the current hour and stay as they are. The sandbox
@@ -139,7 +139,6 @@ class Stack:
                 step = int(self.step)
                 workspace = db.execute("SELECT c.workspace_id FROM canvas_step s JOIN canvas c ON c.id = s.canvas_id WHERE s.id = ?",
                                        (step,)).fetchone()[0]
-                first_new_item = db.execute("SELECT coalesce(max(id), 0) FROM sync_item").fetchone()[0]
                 number = 0
                 for hour, count in zip(hours, daily_shape(users, hours)):
                     flushes = insert_history_hour(db, step, workspace, hour, count, number)
@@ -147,9 +146,6 @@ class Stack:
                     if hour >= log_from:
                         db.executemany("INSERT INTO sync_request (step_id, at, users, outcome, summary, latency_ms) VALUES (?, ?, ?, 'ok', ?, ?)",
                                        [(step, at, n, f"received {n}, invalid 0", 110 + n % 40) for at, n in sorted(flushes.items())])
-                db.execute("""INSERT INTO sync_attempt (item_id, step_id, external_id, at, outcome, fields)
-                              SELECT id, step_id, external_id, finished_at, 'synced', schema FROM sync_item WHERE id > ? AND step_id = ?""",
-                           (first_new_item, step))
                 db.execute("""INSERT INTO step_item_count (step_id, state, count) VALUES (?, 'synced', ?)
                               ON CONFLICT (step_id, state) DO UPDATE SET count = count + excluded.count""", (step, users))
                 db.execute("""INSERT INTO step_partner_figures (step_id, received, invalid) VALUES (?, ?, 0)
@@ -348,9 +344,9 @@ def daily_shape(total, hours):
 
 def insert_history_hour(db, step, workspace, hour, count, first):
     """One past hour of the step's traffic (see Stack.insert_step_history): `count` users h<first>…, each a profile and a
-    synced sync_item, plus the hour's step_metric rows. Returns {flush time: users sent} of the hour's 5-second flushes."""
+    slot in a synced chunk (one per 5-second flush), plus the hour's step_metric rows. Returns {flush time: users sent} of the hour's 5-second flushes."""
     flushes = collections.Counter()
-    profiles, items = [], []
+    profiles, chunks = [], {}
     for k in range(count):
         external = f"h{first + k}"
         email = f"{external}@example.com"
@@ -359,11 +355,18 @@ def insert_history_hour(db, step, workspace, hour, count, first):
         finished = sent + 0.12  # the partner's answer
         flushes[sent] += 1
         profiles.append((workspace, external, json.dumps({"email": email}, separators=(",", ":")), entered, entered))
-        items.append((step, external, json.dumps([hashlib.sha256(email.encode()).hexdigest()]), entered, sent, finished))
+        chunk = chunks.setdefault(sent, {"users": [], "rows": [], "created": entered, "finished": finished})
+        chunk["users"].append(external)
+        chunk["rows"].append([hashlib.sha256(email.encode()).hexdigest()])
     db.executemany("INSERT INTO profile (workspace_id, external_id, attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", profiles)
-    db.executemany("""INSERT INTO sync_item (step_id, external_id, schema, row, state, created_at, attempts, first_attempt_at,
-                                             next_attempt_at, finished_at)
-                      VALUES (?, ?, '["EMAIL"]', ?, 'synced', ?, 1, ?, 0, ?)""", items)
+    for sent, chunk in chunks.items():
+        users = json.dumps(chunk["users"], separators=(",", ":"))
+        cursor = db.execute("""INSERT INTO sync_chunk (step_id, state, count, schema, users, rows, created_at, attempts, first_attempt_at,
+                                                       next_attempt_at, finished_at)
+                               VALUES (?, 'synced', ?, '["EMAIL"]', ?, ?, ?, 1, ?, 0, ?)""",
+                            (step, len(chunk["users"]), users, json.dumps(chunk["rows"], separators=(",", ":")), chunk["created"], sent,
+                             chunk["finished"]))
+        db.execute("INSERT INTO chunk_user (external_id, chunk_id, slot) SELECT value, ?, key FROM json_each(?)", (cursor.lastrowid, users))
     db.executemany("""INSERT INTO step_metric (step_id, metric, hour, count) VALUES (?, ?, ?, ?)
                       ON CONFLICT (step_id, metric, hour) DO UPDATE SET count = count + excluded.count""",
                    [(step, metric, hour, count) for metric in ("entered", "queued", "exited", "synced") if count])
