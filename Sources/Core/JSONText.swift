@@ -46,6 +46,14 @@ public enum JSONText {
         read(text) { $0.document { $0.string(at: $1) } }
     }
 
+    /// Reads `"…"` (a whole document that is one string); nil for anything else.
+    public static func parseString(_ text: String) -> String? {
+        read(text) { reader in
+            guard let first = reader.next(), let value = reader.string(at: first), reader.next() == nil else { return nil }
+            return value
+        }
+    }
+
     /// Reads `["a",null,"b"]`: strings and nulls; nil for anything else.
     public static func parseNullableStringArray(_ text: String) -> [String?]? {
         read(text) { $0.document { $0.nullableString(at: $1) } }

@@ -47,28 +47,30 @@ public struct CanvasEntries: Sendable {
     ///
     /// `activity` is the user's events and purchases (see `Loaded.activityDays`); nil when not loaded, and then
     /// every activity filter is false.
-    public static func enter(_ loaded: Loaded, externalID: String, attributesJSON: String, activity: ActivityFacts?, now: Date) -> PathOutcome? {
+    /// `prepared` holds identifier values already normalized and hashed outside the write transaction.
+    public static func enter(_ loaded: Loaded, externalID: String, attributesJSON: String, activity: ActivityFacts?, now: Date,
+                             prepared: PreparedValues = PreparedValues()) -> PathOutcome? {
         guard let criteria = loaded.criteria, let attributes = ProfileValue.parseObject(json: attributesJSON) else { return nil }
         var withID = attributes
         withID["external_id"] = .string(externalID)
         guard criteria.matches(withID, segments: loaded.segments, activity: activity) else { return nil }
         return PathWalk.walk(loaded.steps, from: 0, resuming: false, profile: ProfileIdentifiers(externalID: externalID, attributes: attributes),
-                             blockedBy: loaded.policy.blockingCondition(attributes), now: now)
+                             blockedBy: loaded.policy.blockingCondition(attributes), now: now, prepared: prepared)
     }
 
     /// The walk of a user `/users/track` updated, or nil when they do not enter. They enter when this request
     /// recorded the canvas's entry action for them (an event or purchase) and they match the criteria after it; or,
     /// when the canvas enters automatically, when they match after the request and did not before (a change — of
     /// attributes or of activity — that "makes them match").
-    public static func enter(_ loaded: Loaded, tracked user: TrackedUser, now: Date) -> PathOutcome? {
+    public static func enter(_ loaded: Loaded, tracked user: TrackedUser, now: Date, prepared: PreparedValues = PreparedValues()) -> PathOutcome? {
         if let action = loaded.canvas.entryAction, action.isTriggered(events: user.events, purchases: user.purchases) {
-            return enter(loaded, externalID: user.externalID, attributesJSON: user.after, activity: user.activityAfter, now: now)
+            return enter(loaded, externalID: user.externalID, attributesJSON: user.after, activity: user.activityAfter, now: now, prepared: prepared)
         }
         guard loaded.canvas.autoEnter else { return nil }
         if let before = user.before, enter(loaded, externalID: user.externalID, attributesJSON: before, activity: user.activityBefore, now: now) != nil {
             return nil
         }
-        return enter(loaded, externalID: user.externalID, attributesJSON: user.after, activity: user.activityAfter, now: now)
+        return enter(loaded, externalID: user.externalID, attributesJSON: user.after, activity: user.activityAfter, now: now, prepared: prepared)
     }
 
     /// Whether this request recorded the canvas's entry action for the user (an event or purchase that asks them to

@@ -61,10 +61,15 @@ extension IdentifierRules {
     /// One upload row for `fields` from `profile`, "" where a value is missing or unusable. The
     /// profile's country, when recognized, else `defaultCountry`, decides phone calling codes and the
     /// US-only state and ZIP rules.
+    ///
+    /// A value found in `prepared` (prepared ahead, outside the single writer's transaction) is taken from there.
     public static func row(_ fields: [IdentifierField], from profile: ProfileIdentifiers,
-                           defaultCountry: String? = nil) -> [String] {
+                           defaultCountry: String? = nil, prepared: PreparedValues = PreparedValues()) -> [String] {
         let country = recognizedCountry(profile.country) ?? defaultCountry
-        return fields.map { prepare($0, profile.rawValue(for: $0) ?? "", country: country) }
+        return fields.map { field in
+            let raw = profile.rawValue(for: field) ?? ""
+            return prepared.value(partner, field, raw, country: country) ?? prepare(field, raw, country: country)
+        }
     }
 
     /// One upload row from raw `columns` laid out as `fields` (what `audiencesync hash` reads). The
@@ -79,7 +84,7 @@ extension IdentifierRules {
     /// (`audiencesync hash --country` checks its option with this).
     public static func recognizes(country raw: String) -> Bool { recognizedCountry(raw) != nil }
 
-    private static func recognizedCountry(_ raw: String?) -> String? {
+    static func recognizedCountry(_ raw: String?) -> String? {
         raw.flatMap(Country.find)?.alpha2
     }
 }

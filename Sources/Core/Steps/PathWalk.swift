@@ -96,8 +96,9 @@ public enum PathWalk {
     /// A nil `profile` (deleted while waiting) makes the user exit where they are. `blockedBy` is the consent-policy
     /// condition the user fails (nil when they may be sent): such a user walks the path like anyone else, but no
     /// Audience Sync step that adds queues anything for them (remove steps still take them out).
+    /// `prepared` holds identifier values already normalized and hashed (see ``PreparedValues``).
     public static func walk(_ steps: [CanvasStep], from start: Int, resuming: Bool, profile: ProfileIdentifiers?,
-                            blockedBy: ConsentCondition?, now: Date) -> PathOutcome {
+                            blockedBy: ConsentCondition?, now: Date, prepared: PreparedValues = PreparedValues()) -> PathOutcome {
         var outcome = PathOutcome()
         outcome.blockedByConsent = !resuming && blockedBy != nil
         var position = start
@@ -124,7 +125,7 @@ public enum PathWalk {
                     outcome.counts.append(StepCount(stepID: step.id, metric: .notSyncedNoConsent))
                     outcome.blocks.append(ConsentBlock(stepID: step.id, reason: blockedBy.reason))
                 } else {
-                    queue(step, config, profile: profile, &outcome)
+                    queue(step, config, profile: profile, prepared: prepared, &outcome)
                 }
             }
             leave(steps, at: position, &outcome)
@@ -138,13 +139,14 @@ public enum PathWalk {
         outcome.counts.append(StepCount(stepID: steps[position].id, metric: last ? .exited : .proceeded))
     }
 
-    private static func queue(_ step: CanvasStep, _ config: AudienceSyncConfig, profile: ProfileIdentifiers?, _ outcome: inout PathOutcome) {
+    private static func queue(_ step: CanvasStep, _ config: AudienceSyncConfig, profile: ProfileIdentifiers?, prepared: PreparedValues,
+                              _ outcome: inout PathOutcome) {
         guard let partner = config.partner, let rules = IdentifierRulesCatalog.rules(for: partner), let profile else {
             outcome.counts.append(StepCount(stepID: step.id, metric: .notSyncedNoField))
             return
         }
         let fields = config.fields.flatMap(\.identifierFields)
-        let row = rules.row(fields, from: profile)
+        let row = rules.row(fields, from: profile, prepared: prepared)
         guard row.contains(where: { !$0.isEmpty }) else {
             // Something was there but nothing survived normalization: an invalid value, not a missing one.
             let hadValue = fields.contains { !Normalize.trimmed(profile.rawValue(for: $0) ?? "").isEmpty }
@@ -153,7 +155,7 @@ public enum PathWalk {
         }
         // Columns the partner wants with every row (Google's consent, Meta's Limited Data Use), added only now: a row of them alone still
         // had "no field to match" above.
-        let always = zip(rules.alwaysSent, rules.row(rules.alwaysSent, from: profile)).filter { !$1.isEmpty || !rules.sentOnlyWhenSet.contains($0) }
+        let always = zip(rules.alwaysSent, rules.row(rules.alwaysSent, from: profile, prepared: prepared)).filter { !$1.isEmpty || !rules.sentOnlyWhenSet.contains($0) }
         outcome.items.append(SyncItemDraft(stepID: step.id, schema: (fields + always.map(\.0)).map(rules.schemaKey), row: row + always.map(\.1)))
         outcome.counts.append(StepCount(stepID: step.id, metric: .queued))
     }
@@ -191,10 +193,16 @@ extension ProfileIdentifiers {
             if case .bool(let value)? = attributes[name] { return value ? "true" : "false" }
             return text(name)
         }
+        self.init(externalID: externalID, text: text, flag: flag, dataProcessingOptions: Self.dataProcessingOptions(attributes))
+    }
+
+    /// The one mapping of profile attribute names to identifiers: `text` reads a string attribute, `flag` a consent
+    /// flag (a JSON boolean or text).
+    init(externalID: String, text: (String) -> String?, flag: (String) -> String?, dataProcessingOptions: String?) {
         self.init(email: text("email"), phone: text("phone"), firstName: text("first_name"), lastName: text("last_name"),
                   gender: text("gender"), dateOfBirth: text("dob"), city: text("home_city"), state: text("state"), zip: text("zip"),
                   country: text("country"), idfa: text("idfa"), gaid: text("gaid"), externalID: externalID,
                   adUserDataConsent: flag("ad_user_data_consent"), adPersonalizationConsent: flag("ad_personalization_consent"),
-                  dataProcessingOptions: Self.dataProcessingOptions(attributes))
+                  dataProcessingOptions: dataProcessingOptions)
     }
 }

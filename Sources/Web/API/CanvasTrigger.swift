@@ -60,9 +60,11 @@ enum CanvasTrigger {
         let activity = try loaded.activityDays.map { days throws(StoreError) in
             try context.app.store.activityFacts(workspaceID: context.apiWorkspaceID!, externalIDs: ids, days: days, now: now)
         }
+        let prepared = PreparedValues(parsed.updates, for: [loaded.steps])
         let results = try context.app.store.trigger(workspaceID: context.apiWorkspaceID!, canvasID: loaded.canvas.id, updates: parsed.updates,
                                                     externalIDs: ids, now: now) { externalID, json in
-            json.flatMap { CanvasEntries.enter(loaded, externalID: externalID, attributesJSON: $0, activity: activity?[externalID], now: now) }
+            json.flatMap { CanvasEntries.enter(loaded, externalID: externalID, attributesJSON: $0, activity: activity?[externalID], now: now,
+                                               prepared: prepared) }
         }
         let notEntered = zip(parsed.valid, results).compactMap { recipient, result -> NotEntered? in
             switch result {

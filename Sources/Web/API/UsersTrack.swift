@@ -82,10 +82,11 @@ enum UsersTrack {
         // per user; their users' activity is loaded there once, only when some criteria read it.
         let canvases = try CanvasEntries(store: context.app.store).trackEntering(workspaceID: workspace)
         let now = context.now
+        let prepared = PreparedValues(parsed.updates, for: canvases.map(\.steps))
         try context.app.store.track(workspaceID: workspace, updates: parsed.updates, events: parsed.events, purchases: parsed.purchases,
                                     now: now, activityDays: canvases.compactMap(\.activityDays).max()) { user in
             canvases.compactMap { loaded in
-                if let outcome = CanvasEntries.enter(loaded, tracked: user, now: now) { return (loaded.canvas.id, outcome) }
+                if let outcome = CanvasEntries.enter(loaded, tracked: user, now: now, prepared: prepared) { return (loaded.canvas.id, outcome) }
                 // Asked to enter by their event or purchase, but not matching: the canvas counts them as "did not match".
                 return CanvasEntries.actionTriggered(loaded, tracked: user) ? (loaded.canvas.id, PathOutcome.notMatched) : nil
             }
