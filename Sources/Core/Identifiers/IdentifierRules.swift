@@ -62,14 +62,12 @@ extension IdentifierRules {
     /// profile's country, when recognized, else `defaultCountry`, decides phone calling codes and the
     /// US-only state and ZIP rules.
     ///
-    /// A value found in `prepared` (prepared ahead, outside the single writer's transaction) is taken from there.
+    /// A row found in `prepared` (prepared ahead, outside the single writer's transaction) is taken from there.
     public static func row(_ fields: [IdentifierField], from profile: ProfileIdentifiers,
                            defaultCountry: String? = nil, prepared: PreparedValues = PreparedValues()) -> [String] {
+        if defaultCountry == nil, let row = prepared.row(partner, fields, for: profile) { return row }
         let country = recognizedCountry(profile.country) ?? defaultCountry
-        return fields.map { field in
-            let raw = profile.rawValue(for: field) ?? ""
-            return prepared.value(partner, field, raw, country: country) ?? prepare(field, raw, country: country)
-        }
+        return fields.map { prepare($0, profile.rawValue(for: $0) ?? "", country: country) }
     }
 
     /// One upload row from raw `columns` laid out as `fields` (what `audiencesync hash` reads). The
@@ -84,7 +82,7 @@ extension IdentifierRules {
     /// (`audiencesync hash --country` checks its option with this).
     public static func recognizes(country raw: String) -> Bool { recognizedCountry(raw) != nil }
 
-    static func recognizedCountry(_ raw: String?) -> String? {
+    private static func recognizedCountry(_ raw: String?) -> String? {
         raw.flatMap(Country.find)?.alpha2
     }
 }

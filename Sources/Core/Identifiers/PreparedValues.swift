@@ -1,52 +1,59 @@
-/// Identifier values normalized and hashed ahead of time, on a request's own thread, so that the walk inside the
-/// single writer's transaction looks them up instead of preparing them there (issue 17: the writer only writes).
+/// Upload rows normalized and hashed ahead of time, on a request's own thread, so that the walk inside the single
+/// writer's transaction takes them instead of preparing them there (issue 17: the writer only writes).
 ///
-/// A value is prepared ahead from what the request itself carries; the walk reads the stored profile merged with
-/// it, so a value the request did not carry (a stored attribute), or that a stored country changes, is not found
-/// and is prepared where it is needed. Preparing is a pure function of partner, field, raw value and country — the
-/// key — so the row is the same either way.
+/// A row is prepared ahead from what the user's update itself carries. The walk reads the stored profile merged with
+/// the update, so a prepared row is taken only when every raw value it was made from (and the country, which decides
+/// phone and address rules) is the same in the merged profile; otherwise — a value only the stored profile has — the
+/// row is prepared where it is needed. Preparing is a pure function of those values, so the row is the same either way.
 public struct PreparedValues: Sendable {
-    private struct Key: Hashable {
+    private struct RowKey: Hashable {
         let partner: PartnerID
-        let field: IdentifierField
-        let raw: String
-        let country: String?
+        let fields: [IdentifierField]
     }
 
-    private var values: [Key: String] = [:]
+    /// What one user's update carried, and the rows made of it.
+    private struct User: Sendable {
+        let profile: ProfileIdentifiers
+        var rows: [RowKey: [String]] = [:]
+    }
 
-    /// Nothing prepared: every value is prepared where it is needed.
+    private var users: [String: User] = [:]
+
+    /// Nothing prepared: every row is prepared where it is needed.
     public init() {}
 
-    /// Prepares what each update sets for the fields every Audience Sync step of `paths` matches on (its chosen
-    /// fields and its partner's columns sent with every row).
+    /// Prepares, for each update, the rows every Audience Sync step of `paths` makes: its chosen fields, and its
+    /// partner's columns sent with every row.
     public init(_ updates: [ProfileUpdate], for paths: [[CanvasStep]]) {
-        let steps = paths.joined().compactMap { step -> (PartnerID, any IdentifierRules.Type, [IdentifierField])? in
+        var keys: [(rules: any IdentifierRules.Type, key: RowKey)] = []
+        for step in paths.joined() {
             guard case .audienceSync(let config) = step.kind, let partner = config.partner,
-                  let rules = IdentifierRulesCatalog.rules(for: partner) else { return nil }
-            return (partner, rules, config.fields.flatMap(\.identifierFields) + rules.alwaysSent)
-        }
-        guard !steps.isEmpty else { return }
-        for update in updates {
-            let profile = ProfileIdentifiers(externalID: update.externalID, update: update.attributes)
-            for (partner, rules, fields) in steps {
-                let country = rules.recognizedCountry(profile.country)
-                for field in fields {
-                    guard let raw = profile.rawValue(for: field), !raw.isEmpty else { continue }
-                    let key = Key(partner: partner, field: field, raw: raw, country: country)
-                    if values[key] == nil { values[key] = rules.prepare(field, raw, country: country) }
-                }
+                  let rules = IdentifierRulesCatalog.rules(for: partner) else { continue }
+            for fields in [config.fields.flatMap(\.identifierFields), rules.alwaysSent] where !fields.isEmpty {
+                let key = RowKey(partner: partner, fields: fields)
+                if !keys.contains(where: { $0.key == key }) { keys.append((rules, key)) }
             }
         }
+        guard !keys.isEmpty else { return }
+        users.reserveCapacity(updates.count)
+        for update in updates {
+            var user = User(profile: ProfileIdentifiers(externalID: update.externalID, update: update.attributes))
+            for (rules, key) in keys { user.rows[key] = rules.row(key.fields, from: user.profile) }
+            users[update.externalID] = user
+        }
     }
 
-    /// The prepared value of `raw` for `field` of `partner` under `country`, if it was prepared ahead.
-    func value(_ partner: PartnerID, _ field: IdentifierField, _ raw: String, country: String?) -> String? {
-        values.isEmpty ? nil : values[Key(partner: partner, field: field, raw: raw, country: country)]
+    /// The row of `fields` for `partner` prepared ahead from the same values `profile` holds, if there is one.
+    func row(_ partner: PartnerID, _ fields: [IdentifierField], for profile: ProfileIdentifiers) -> [String]? {
+        guard !users.isEmpty, let externalID = profile.externalID, let user = users[externalID],
+              let row = user.rows[RowKey(partner: partner, fields: fields)],
+              user.profile.country == profile.country,
+              fields.allSatisfy({ user.profile.rawValue(for: $0) == profile.rawValue(for: $0) }) else { return nil }
+        return row
     }
 
-    /// How many values were prepared ahead.
-    public var count: Int { values.count }
+    /// How many users have rows prepared ahead.
+    public var count: Int { users.count }
 }
 
 extension ProfileIdentifiers {
