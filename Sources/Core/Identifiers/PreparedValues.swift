@@ -11,12 +11,14 @@ public struct PreparedValues: Sendable {
         let fields: [IdentifierField]
     }
 
-    /// What one user's update carried, and the rows made of it.
+    /// What one user's update carried, and the rows made of it (one per key, in `keys` order).
     private struct User: Sendable {
         let profile: ProfileIdentifiers
-        var rows: [RowKey: [String]] = [:]
+        let rows: [[String]]
     }
 
+    /// The rows each user gets: a partner and the fields of one of its rows (a handful per canvas).
+    private var keys: [RowKey] = []
     private var users: [String: User] = [:]
 
     /// Nothing prepared: every row is prepared where it is needed.
@@ -25,31 +27,30 @@ public struct PreparedValues: Sendable {
     /// Prepares, for each update, the rows every Audience Sync step of `paths` makes: its chosen fields, and its
     /// partner's columns sent with every row.
     public init(_ updates: [ProfileUpdate], for paths: [[CanvasStep]]) {
-        var keys: [(rules: any IdentifierRules.Type, key: RowKey)] = []
+        var rules: [any IdentifierRules.Type] = []
         for step in paths.joined() {
             guard case .audienceSync(let config) = step.kind, let partner = config.partner,
-                  let rules = IdentifierRulesCatalog.rules(for: partner) else { continue }
-            for fields in [config.fields.flatMap(\.identifierFields), rules.alwaysSent] where !fields.isEmpty {
+                  let partnerRules = IdentifierRulesCatalog.rules(for: partner) else { continue }
+            for fields in [config.fields.flatMap(\.identifierFields), partnerRules.alwaysSent] where !fields.isEmpty {
                 let key = RowKey(partner: partner, fields: fields)
-                if !keys.contains(where: { $0.key == key }) { keys.append((rules, key)) }
+                if !keys.contains(key) { keys.append(key); rules.append(partnerRules) }
             }
         }
         guard !keys.isEmpty else { return }
         users.reserveCapacity(updates.count)
         for update in updates {
-            var user = User(profile: ProfileIdentifiers(externalID: update.externalID, update: update.attributes))
-            for (rules, key) in keys { user.rows[key] = rules.row(key.fields, from: user.profile) }
-            users[update.externalID] = user
+            let profile = ProfileIdentifiers(externalID: update.externalID, update: update.attributes)
+            users[update.externalID] = User(profile: profile, rows: zip(rules, keys).map { $0.row($1.fields, from: profile) })
         }
     }
 
     /// The row of `fields` for `partner` prepared ahead from the same values `profile` holds, if there is one.
     func row(_ partner: PartnerID, _ fields: [IdentifierField], for profile: ProfileIdentifiers) -> [String]? {
-        guard !users.isEmpty, let externalID = profile.externalID, let user = users[externalID],
-              let row = user.rows[RowKey(partner: partner, fields: fields)],
+        guard !users.isEmpty, let index = keys.firstIndex(of: RowKey(partner: partner, fields: fields)),
+              let externalID = profile.externalID, let user = users[externalID],
               user.profile.country == profile.country,
               fields.allSatisfy({ user.profile.rawValue(for: $0) == profile.rawValue(for: $0) }) else { return nil }
-        return row
+        return user.rows[index]
     }
 
     /// How many users have rows prepared ahead.
@@ -60,9 +61,11 @@ extension ProfileIdentifiers {
     /// The identifiers an update sets, read from its attributes' canonical JSON texts (what a request carries, before
     /// it is merged into the stored profile). Texts that are not a string (or a flag, for consent) are left out.
     public init(externalID: String, update attributes: [String: String]) {
-        func text(_ name: String) -> String? { attributes[name].flatMap(JSONText.parseString) }
+        // An update sets a few attributes: scanning them is cheaper than hashing each of the fourteen names.
+        func lookup(_ name: String) -> String? { attributes.count > 8 ? attributes[name] : attributes.first { $0.key == name }?.value }
+        func text(_ name: String) -> String? { lookup(name).flatMap(JSONText.parseString) }
         func flag(_ name: String) -> String? {
-            switch attributes[name] {
+            switch lookup(name) {
             case "true": "true"
             case "false": "false"
             default: text(name)
