@@ -21,6 +21,7 @@ let package = Package(
         // Layer 0: C libraries from Debian, one system-library target each.
         .systemLibrary(name: "CFastCGI", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CArgon2", providers: [.apt(["libargon2-dev"])]),
 
         // Layer 1: pure domain, transport, outbound HTTP.
@@ -66,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "audiencesync",
             dependencies: [
-                "Core", "FastCGI", "HTTPClient", "Storage", "Partners", "Sandbox", "Sync", "Web",
+                "CMalloc", "Core", "FastCGI", "HTTPClient", "Storage", "Partners", "Sandbox", "Sync", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMalloc
 import Core
 import FastCGI
 import Dispatch
@@ -22,6 +23,10 @@ struct Serve: ParsableCommand {
         try Settings.prepareDataDirectory(config)
         // Signals are blocked before any thread starts, so only SignalWaiter receives them.
         SignalWaiter.blockShutdownSignals()
+        // Before any thread starts, too: glibc gives each busy thread an arena of its own (up to 8 per core) and keeps
+        // what it freed, so the peak of 32 FastCGI threads parsing large entry requests stayed for good. Two arenas
+        // bound that peak (docs/performance.md, Memory).
+        _ = as_limit_malloc_arenas(2)
         let store = try Store(path: config.databasePath)
         // A damaged file would be "repaired" by losing rows; stop here and say so instead.
         try store.quickCheck()
