@@ -31,6 +31,7 @@ enum Migrations {
         migrator.registerMigration("023-step-metric-totals", migrate: stepMetricTotals)
         migrator.registerMigration("024-ledger-cutoff", migrate: ledgerCutoff)
         migrator.registerMigration("025-canvas-entry-figures", migrate: canvasEntryFigures)
+        migrator.registerMigration("030-ad-account-facts", migrate: adAccountFacts)
         return migrator
     }
 
@@ -808,5 +809,11 @@ enum Migrations {
                 PRIMARY KEY (canvas_id, figure)
             ) WITHOUT ROWID;
             """)
+    }
+
+    /// Each chosen ad account's facts as its partner reported them at the last check (``AccountFact`` as JSON), so the
+    /// partner page and the step editor show them without asking the partner on every view.
+    private static func adAccountFacts(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE ad_account ADD COLUMN facts TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(facts))")
     }
 }
