@@ -61,8 +61,20 @@ import Testing
         #expect(Set(accounts.map(\.externalID)).count == 233)
         #expect(accounts.first { $0.externalID == "act_1003" }?.termsAccepted == false)
         #expect(accounts.first { $0.externalID == "act_1001" }?.termsAccepted == true)
+        // Facebook's own facts: the account status and the custom audience terms, nothing else.
+        #expect(accounts.first { $0.externalID == "act_1001" }?.facts == [AccountFacts.facebookStatus(1), AccountFacts.facebookTerms(accepted: true)])
+        let pending = try #require(accounts.first { $0.externalID == "act_1003" })
+        #expect(pending.facts.blocking == AccountFacts.facebookTerms(accepted: false) && pending.isActive)
         let pages = try partner.requestPaths().filter { $0.hasSuffix("/me/adaccounts") }
         #expect(pages.count == 3)
+    }
+
+    @Test func readsADisabledAccountsStatusAndGraphRefusesItsAudiences() throws {
+        try partner.call("POST", "/_sandbox/accounts/health", json: #"{"partner":"facebook","account":"act_1002","value":"2"}"#)
+        let disabled = try #require(try client.adAccounts(token: token).first { $0.externalID == "act_1002" })
+        #expect(disabled.facts.first == AccountFacts.facebookStatus(2) && disabled.facts.first?.value == "DISABLED")
+        #expect(!disabled.isActive && disabled.termsAccepted == true)
+        #expect(throws: PartnerError.self) { _ = try client.createCustomAudience(account: "act_1002", name: "x", description: nil, token: token) }
     }
 
     @Test func createsAudiencesUploadsAndRemovesUsers() throws {

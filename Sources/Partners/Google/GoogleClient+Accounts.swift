@@ -33,8 +33,9 @@ extension GoogleClient {
     public static func customerID(_ text: String) -> String { text.filter(\.isNumber) }
 
     /// Every customer the token reaches directly that can hold Customer Match lists: `listAccessibleCustomers`, then each
-    /// one's name, currency and kind by GAQL (partners.md §3.2). Manager accounts are left out (their lists live in the
-    /// clients), and so is a customer Google will not open (`CUSTOMER_NOT_ENABLED`: cancelled or suspended) [I].
+    /// one's name, currency, kind and status by GAQL (partners.md §3.2). Manager accounts are left out (their lists live in
+    /// the clients). A customer Google will not open (`CUSTOMER_NOT_ENABLED`: cancelled, suspended or closed) is listed by
+    /// its id with that answer as its status, so the page can say why it cannot be used.
     public func adAccounts(token: String) throws(PartnerError) -> [RemoteAdAccount] {
         let names = try call(.ads, "GET", "/customers:listAccessibleCustomers", token: token, context: .account,
                              as: GoogleAccessibleCustomers.self).resourceNames ?? []
@@ -48,12 +49,15 @@ extension GoogleClient {
                                context: .account, as: GoogleSearchAnswer<GoogleCustomerRow>.self).results?.first
             } catch {
                 // One closed or unreachable customer does not hide the others; a token problem stops everything.
-                if case .permissionDenied = error { continue }
-                throw error
+                guard case .permissionDenied(let message) = error else { throw error }
+                if message.contains(AccountFacts.googleNotEnabled) {
+                    accounts.append(RemoteAdAccount(externalID: id, name: id, currency: nil, facts: [AccountFacts.googleStatus(AccountFacts.googleNotEnabled)]))
+                }
+                continue
             }
             guard let customer = row?.customer, customer.manager != true else { continue }
             accounts.append(RemoteAdAccount(externalID: id, name: customer.descriptiveName ?? id, currency: customer.currencyCode,
-                                            isActive: customer.status == nil || customer.status == "ENABLED", termsAccepted: nil))
+                                            facts: customer.status.map { [AccountFacts.googleStatus($0)] } ?? []))
         }
         return accounts
     }
