@@ -242,6 +242,9 @@ import Testing
         let browser = try connectTikTok(test, as: "admin@acme.test", accounts: ["7000000000001", "7000000000003"])
         let page = browser.get("/partners/tiktok").text
         #expect(page.contains("Cannot be synced to: " + Self.reason) && !page.contains("Unknown"))
+        // The overview names it among what needs action.
+        let overview = browser.get("/overview").text
+        #expect(overview.contains("TikTok advertiser Demo Shop — Disabled: cannot be synced to") && overview.contains("1 ad account(s) need attention"))
         browser.get("/canvases")
         let canvas = try #require(trailingID(browser.post("/canvases", [("name", "Disabled")])))
         let form: [(String, String)] = [("destination", "tiktok|7000000000003"), ("audience_mode", "new"), ("audience_name", "Never created"),
