@@ -57,8 +57,8 @@ import Testing
     @Test func listsEveryAdAccountAcrossPages() throws {
         try partner.call("POST", "/_sandbox/facebook/adaccounts", json: #"{"count":230}"#)
         let accounts = try client.adAccounts(token: token)
-        #expect(accounts.count == 233)
-        #expect(Set(accounts.map(\.externalID)).count == 233)
+        #expect(accounts.count == 234)
+        #expect(Set(accounts.map(\.externalID)).count == 234)
         #expect(accounts.first { $0.externalID == "act_1003" }?.termsAccepted == false)
         #expect(accounts.first { $0.externalID == "act_1001" }?.termsAccepted == true)
         // Facebook's own facts: the account status and the custom audience terms, nothing else.
@@ -70,11 +70,14 @@ import Testing
     }
 
     @Test func readsADisabledAccountsStatusAndGraphRefusesItsAudiences() throws {
-        try partner.call("POST", "/_sandbox/accounts/health", json: #"{"partner":"facebook","account":"act_1002","value":"2"}"#)
-        let disabled = try #require(try client.adAccounts(token: token).first { $0.externalID == "act_1002" })
-        #expect(disabled.facts.first == AccountFacts.facebookStatus(2) && disabled.facts.first?.value == "DISABLED")
+        let disabled = try #require(try client.adAccounts(token: token).first { $0.externalID == "act_1004" })
+        #expect(disabled.facts == [AccountFacts.facebookStatus(2), AccountFacts.facebookTerms(accepted: true)] && disabled.facts.first?.value == "DISABLED")
         #expect(!disabled.isActive && disabled.termsAccepted == true)
-        #expect(throws: PartnerError.self) { _ = try client.createCustomAudience(account: "act_1002", name: "x", description: nil, token: token) }
+        #expect(throws: PartnerError.self) { _ = try client.createCustomAudience(account: "act_1004", name: "x", description: nil, token: token) }
+        // The knob turns it active as Facebook would: then audiences may be created.
+        try partner.call("POST", "/_sandbox/accounts/health", json: #"{"partner":"facebook","account":"act_1004","value":"1"}"#)
+        #expect(try client.adAccounts(token: token).first { $0.externalID == "act_1004" }?.isActive == true)
+        #expect(!(try client.createCustomAudience(account: "act_1004", name: "x", description: nil, token: token)).isEmpty)
     }
 
     @Test func createsAudiencesUploadsAndRemovesUsers() throws {

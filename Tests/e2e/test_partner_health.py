@@ -1,6 +1,6 @@
 """Partner pages in each partner's own terms (issue 18), for all seven partners in a real Chromium: an admin connects
 the partner through its sandbox consent page and chooses a usable account and the account the sandbox seeds unusable
-(Facebook: custom audience terms not accepted; TikTok: STATUS_DISABLE; Google: a cancelled customer; Snapchat: PAUSED;
+(Facebook: DISABLED; TikTok: STATUS_DISABLE; Google: a cancelled customer; Snapchat: PAUSED;
 Pinterest: ANALYST permissions only; Criteo: an inactive advertiser; LinkedIn: the VIEWER role). The partner page shows
 each account's facts in the partner's words and marks the unusable one with its reason; the step editor does not
 offer it; and a canvas whose step uses it (chosen while the sandbox had it usable, then turned back) is refused at
@@ -38,14 +38,9 @@ def health_knob(partner, account, usable_value, unusable_value):
     return change
 
 
-def facebook_terms(sandbox_url, usable):
-    r = requests.post(sandbox_url + "/_sandbox/facebook/adaccounts/1003/tos", json={"accepted": usable}, timeout=10)
-    assert r.status_code == 200, r.text
-
-
 CASES = [
-    Case("facebook", "Facebook", "act_1001", "act_1003", "Not accepted", facebook_terms,
-         "has not accepted Facebook's custom audience terms"),
+    Case("facebook", "Facebook", "act_1001", "act_1004", "DISABLED", health_knob("facebook", "act_1004", "1", "2"),
+         "Facebook reports account status DISABLED"),
     Case("google", "Google", "1234567890", "3456789012", "CUSTOMER_NOT_ENABLED", health_knob("google", "3456789012", "ENABLED", "CANCELED"),
          "Google reports customer status CUSTOMER_NOT_ENABLED"),
     Case("tiktok", "TikTok", "7000000000001", "7000000000003", "STATUS_DISABLE",
