@@ -33,33 +33,39 @@ public enum AccountFacts {
 
     // MARK: TikTok (partners.md §2.2; advertiser/info `status`)
 
+    /// The one TikTok advertiser status that serves and takes audiences.
+    static let tiktokEnabled = "STATUS_ENABLE"
+
     /// TikTok serves and takes audiences only for `STATUS_ENABLE` advertisers.
     public static func tiktokStatus(_ status: String) -> AccountFact {
         let meaning: String
         switch status {
-        case "STATUS_ENABLE": meaning = "the advertiser is enabled."
+        case tiktokEnabled: meaning = "the advertiser is enabled."
         case "STATUS_DISABLE": meaning = "TikTok disabled the advertiser; it refuses audiences and uploads."
         case "STATUS_LIMIT": meaning = "TikTok limited the advertiser; it cannot take audiences until the limit is lifted."
         case "STATUS_PENDING_CONFIRM": meaning = "the advertiser is waiting for TikTok's review."
         default: meaning = "the advertiser is not enabled at TikTok."
         }
-        return AccountFact(kind: .status, label: "Advertiser status", value: status, meaning: meaning, blocksSync: status != "STATUS_ENABLE")
+        return AccountFact(kind: .status, label: "Advertiser status", value: status, meaning: meaning, blocksSync: status != tiktokEnabled)
     }
 
     // MARK: Google (partners.md §3.2, §3.6)
+
+    /// The one Google customer status that takes Customer Match lists.
+    static let googleEnabled = "ENABLED"
 
     /// GAQL `customer.status`: only `ENABLED` customers take Customer Match lists.
     public static func googleStatus(_ status: String) -> AccountFact {
         let meaning: String
         switch status {
-        case "ENABLED": meaning = "the customer is enabled."
+        case googleEnabled: meaning = "the customer is enabled."
         case "CANCELED": meaning = "the customer was cancelled; Google refuses every call on it."
         case "SUSPENDED": meaning = "Google suspended the customer; it refuses every call on it."
         case "CLOSED": meaning = "the customer is closed."
         case googleNotEnabled: meaning = "Google will not open the customer: it is cancelled, suspended or closed."
         default: meaning = "the customer is not enabled at Google."
         }
-        return AccountFact(kind: .status, label: "Customer status", value: status, meaning: meaning, blocksSync: status != "ENABLED")
+        return AccountFact(kind: .status, label: "Customer status", value: status, meaning: meaning, blocksSync: status != googleEnabled)
     }
 
     /// The error Google answers for a customer that is not enabled: its status cannot be read, only this.
@@ -76,16 +82,19 @@ public enum AccountFacts {
 
     // MARK: Snapchat (partners.md §5.2)
 
+    /// The account status Snapchat and LinkedIn both call `ACTIVE`: the only one synced to.
+    static let active = "ACTIVE"
+
     /// The ad account's `status`; Snap takes segments and users only for `ACTIVE` accounts [I].
     public static func snapchatStatus(_ status: String) -> AccountFact {
         let meaning: String
         switch status {
-        case "ACTIVE": meaning = "the ad account is active."
+        case active: meaning = "the ad account is active."
         case "PAUSED": meaning = "the ad account is paused; Snapchat refuses segment changes until it is active again."
         case "DISABLED": meaning = "Snapchat disabled the ad account."
         default: meaning = "the ad account is not active at Snapchat."
         }
-        return AccountFact(kind: .status, label: "Ad account status", value: status, meaning: meaning, blocksSync: status != "ACTIVE")
+        return AccountFact(kind: .status, label: "Ad account status", value: status, meaning: meaning, blocksSync: status != active)
     }
 
     // MARK: Pinterest (partners.md §4.2)
@@ -107,10 +116,10 @@ public enum AccountFacts {
 
     /// The advertiser's `status` attribute [I: not in the sources; the sandbox emulates Active / Inactive].
     public static func criteoStatus(_ status: String) -> AccountFact {
-        let active = status == "Active"
+        let isActive = status == "Active"
         return AccountFact(kind: .status, label: "Advertiser status", value: status,
-                           meaning: active ? "the advertiser is active." : "the advertiser is not active at Criteo; it refuses segment changes.",
-                           blocksSync: !active)
+                           meaning: isActive ? "the advertiser is active." : "the advertiser is not active at Criteo; it refuses segment changes.",
+                           blocksSync: !isActive)
     }
 
     // MARK: LinkedIn (partners.md §7.2)
@@ -119,13 +128,13 @@ public enum AccountFacts {
     public static func linkedInStatus(_ status: String) -> AccountFact {
         let meaning: String
         switch status {
-        case "ACTIVE": meaning = "the ad account is active."
+        case active: meaning = "the ad account is active."
         case "DRAFT": meaning = "the ad account is a draft; finish setting it up at LinkedIn."
         case "CANCELED": meaning = "the ad account was cancelled."
         case "PENDING_DELETION", "REMOVED": meaning = "the ad account is being deleted."
         default: meaning = "the ad account is not active at LinkedIn."
         }
-        return AccountFact(kind: .status, label: "Account status", value: status, meaning: meaning, blocksSync: status != "ACTIVE")
+        return AccountFact(kind: .status, label: "Account status", value: status, meaning: meaning, blocksSync: status != active)
     }
 
     /// The member's role (`adAccountUsers`): "Managing audiences is restricted to … a role other than VIEWER" (§7.2).
