@@ -127,6 +127,13 @@ import Testing
         #expect(offsets == ["0", "100"])
     }
 
+    @Test func uploadsToASegmentOfAnInactiveAdvertiserAreRefused() throws {
+        let token = try sandbox.connect(client).value
+        try sandbox.knob("POST", "/_sandbox/accounts/health", #"{"partner":"criteo","account":"\#(Self.fr)","value":"Inactive"}"#)
+        #expect(errorClass { _ = try client.upload(audienceID: Self.seeded, action: .add, schema: ["EMAIL"], rows: [[Self.mary]], token: token) }
+            == "permission_denied")
+    }
+
     @Test func uploadsOneIdentifierTypePerCallAndRemoves() throws {
         let token = try sandbox.connect(client).value
         let before = try sandbox.lastSequence()

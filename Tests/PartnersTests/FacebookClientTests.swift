@@ -80,6 +80,17 @@ import Testing
         #expect(!(try client.createCustomAudience(account: "act_1004", name: "x", description: nil, token: token)).isEmpty)
     }
 
+    @Test func uploadsToAnAudienceOfADisabledAccountAreRefused() throws {
+        let id = try client.createCustomAudience(account: "act_1001", name: "Before", description: nil, token: token)
+        try partner.call("POST", "/_sandbox/accounts/health", json: #"{"partner":"facebook","account":"act_1001","value":"2"}"#)
+        let email = "f1904cf1a9d73a55fa5de0ac823c4403ded71afd4c3248d00bdcd0866552bb79"
+        #expect(throws: PartnerError.permissionDenied(message: "")) {
+            do { _ = try client.uploadUsers(audienceID: id, action: .add, schema: ["EMAIL"], rows: [[email]], token: token) }
+            catch let error as PartnerError { throw error.withoutMessage }
+        }
+        #expect((try partner.call("GET", "/_sandbox/facebook/audiences/\(id)") as? [String: Any])?["member_count"] as? Int == 0)
+    }
+
     @Test func createsAudiencesUploadsAndRemovesUsers() throws {
         let id = try client.createCustomAudience(account: "act_1001", name: "Loyal buyers", description: nil, token: token)
         #expect(try client.customAudiences(account: "1001", token: token).contains { $0.id == id && $0.name == "Loyal buyers" })

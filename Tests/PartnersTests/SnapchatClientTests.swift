@@ -123,6 +123,13 @@ import Testing
         #expect(pages[1]["cursor"] == Self.seeded && pages[2]["cursor"] != nil && pages[2]["cursor"] != Self.seeded)
     }
 
+    @Test func uploadsToASegmentOfAPausedAccountAreRefused() throws {
+        let token = try sandbox.connect(client).value
+        try sandbox.knob("POST", "/_sandbox/accounts/health", #"{"partner":"snapchat","account":"\#(Self.us)","value":"PAUSED"}"#)
+        #expect(errorClass { _ = try client.upload(audienceID: Self.seeded, action: .add, schema: ["EMAIL_SHA256"], rows: [[Self.email]], token: token) }
+            == "permission_denied")
+    }
+
     @Test func uploadsOneSchemaPerRequestDeduplicatedAndRemoves() throws {
         let token = try sandbox.connect(client).value
         let before = try sandbox.lastSequence()

@@ -216,6 +216,15 @@ import Testing
 
     // MARK: Upload
 
+    @Test func uploadsForADisabledAdvertiserAreRefused() throws {
+        let token = try token()
+        let id = try client.createAudience(account: Self.first, name: "Before", marker: IdempotentAudienceCreation.marker("k9"), token: token)
+        try partner.call("POST", "/_sandbox/accounts/health", json: #"{"partner":"tiktok","account":"\#(Self.first)","value":"STATUS_DISABLE"}"#)
+        let email = "584c4423c421df49955759498a71495aba49b8780eb9387dff333b6f0982c777"
+        expectClass(.permissionDenied(message: "")) { _ = try client.upload(audienceID: id, action: .add, schema: ["EMAIL_SHA256"], rows: [[email]], token: token) }
+        #expect(try members(try #require(TikTokAudienceID.parse(id)).audience).isEmpty)
+    }
+
     @Test func addAndRemoveLandInTheAudienceWithTikToksPayload() throws {
         let token = try token()
         let id = try client.createAudience(account: Self.first, name: "Sync", marker: IdempotentAudienceCreation.marker("k1"), token: token)
