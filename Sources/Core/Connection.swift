@@ -83,10 +83,21 @@ public struct RemoteAdAccount: Sendable, Equatable {
     public let isActive: Bool
     /// Whether the custom-audience terms are accepted; nil when the partner has no such notion.
     public let termsAccepted: Bool?
+    /// What the partner reports about the account, in its own terms (``AccountFacts``).
+    public let facts: [AccountFact]
 
-    /// Creates a value.
+    /// Creates a value from loose flags (no facts: tests and partners that report nothing).
     public init(externalID: String, name: String, currency: String?, isActive: Bool, termsAccepted: Bool?) {
         self.externalID = externalID; self.name = name; self.currency = currency; self.isActive = isActive; self.termsAccepted = termsAccepted
+        facts = []
+    }
+
+    /// Creates a value from the partner's facts: it is active unless a status or role fact stops syncing, and its terms
+    /// are those of its terms fact (nil when the partner has none).
+    public init(externalID: String, name: String, currency: String?, facts: [AccountFact]) {
+        self.externalID = externalID; self.name = name; self.currency = currency; self.facts = facts
+        isActive = !facts.contains { $0.blocksSync && $0.kind != .terms }
+        termsAccepted = facts.first { $0.kind == .terms }.map { !$0.blocksSync }
     }
 }
 
@@ -108,11 +119,13 @@ public struct SelectedAdAccount: Sendable, Equatable {
     public let isAccessible: Bool
     /// When it was last checked.
     public let checkedAt: Date?
+    /// The partner's facts at the last check.
+    public let facts: [AccountFact]
 
     /// Creates a value.
     public init(id: Int64, connectionID: Int64, externalID: String, name: String, currency: String?, termsAccepted: Bool?,
-                isAccessible: Bool, checkedAt: Date?) {
+                isAccessible: Bool, checkedAt: Date?, facts: [AccountFact] = []) {
         self.id = id; self.connectionID = connectionID; self.externalID = externalID; self.name = name; self.currency = currency
-        self.termsAccepted = termsAccepted; self.isAccessible = isAccessible; self.checkedAt = checkedAt
+        self.termsAccepted = termsAccepted; self.isAccessible = isAccessible; self.checkedAt = checkedAt; self.facts = facts
     }
 }

@@ -55,6 +55,7 @@ enum SandboxKnobs {
         ("POST", "/_sandbox/criteo/tokens/revoke", "Criteo: {\"token\":\"…\"} or {\"all\":true} (access and refresh tokens)"),
         ("POST", "/_sandbox/criteo/tokens/expire", "Criteo: every access token expires now"),
         ("POST", "/_sandbox/criteo/config", "Criteo: {\"calls_per_minute\":n,\"max_identifiers\":n}"),
+        ("POST", SandboxAccountHealth.path, "{\"partner\",\"account\",\"value\"}: an ad account's status, or the demo user's role / permissions on it"),
         ("POST", "/_sandbox/faults", "Inject failures: partner, path_contains, method, share, count, status, error, raw_body, latency_ms, retry_after"),
         ("DELETE", "/_sandbox/faults", "Clear every fault"),
         ("POST", "/_sandbox/clock", "{\"advance_seconds\":N}: move the sandbox clock forward"),
@@ -88,6 +89,8 @@ enum SandboxKnobs {
                 return Knob.ok(.object([("cleared", .int(cleared))]))
             case ("GET", "/_sandbox/clock"):
                 return Knob.ok(try clockJSON(context))
+            case ("POST", SandboxAccountHealth.path):
+                return Knob.ok(try SandboxAccountHealth.set(request, context: context))
             case ("POST", "/_sandbox/clock"):
                 let body = try Knob.body(request)
                 guard let seconds = body["advance_seconds"]?.doubleValue, seconds >= 0, seconds.isFinite, seconds < 3.2e9 else {
@@ -108,7 +111,7 @@ enum SandboxKnobs {
                     }
                 }
             }
-            let known = ["/_sandbox/reset", "/_sandbox/requests", "/_sandbox/faults", "/_sandbox/clock"]
+            let known = ["/_sandbox/reset", "/_sandbox/requests", "/_sandbox/faults", "/_sandbox/clock", SandboxAccountHealth.path]
             return known.contains(path) ? Knob.methodNotAllowed(request.method, path) : Knob.notFound(path)
         } catch let error as KnobError {
             return error.response

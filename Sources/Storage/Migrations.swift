@@ -32,6 +32,7 @@ enum Migrations {
         migrator.registerMigration("024-ledger-cutoff", migrate: ledgerCutoff)
         migrator.registerMigration("025-canvas-entry-figures", migrate: canvasEntryFigures)
         migrator.registerMigration("026-sync-chunks", migrate: syncChunks)
+        migrator.registerMigration("027-ad-account-facts", migrate: adAccountFacts)
         return migrator
     }
 
@@ -871,5 +872,11 @@ enum Migrations {
             DROP TABLE sync_attempt;
             DROP TABLE sync_item;
             """)
+    }
+
+    /// Each chosen ad account's facts as its partner reported them at the last check (``AccountFact`` as JSON), so the
+    /// partner page and the step editor show them without asking the partner on every view.
+    private static func adAccountFacts(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE ad_account ADD COLUMN facts TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(facts))")
     }
 }

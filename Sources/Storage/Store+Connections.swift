@@ -144,9 +144,10 @@ extension Store {
                            arguments: [now.unix, connectionID])
             for account in reachable {
                 try db.execute(sql: """
-                    UPDATE ad_account SET name = ?, currency = ?, terms_accepted = ?, is_accessible = 1, checked_at = ?
+                    UPDATE ad_account SET name = ?, currency = ?, terms_accepted = ?, facts = ?, is_accessible = 1, checked_at = ?
                     WHERE connection_id = ? AND external_id = ?
-                    """, arguments: [account.name, account.currency, account.termsAccepted, now.unix, connectionID, account.externalID])
+                    """, arguments: [account.name, account.currency, account.termsAccepted, StoredFacts.encode(account.facts), now.unix,
+                                     connectionID, account.externalID])
             }
         }
     }
@@ -172,11 +173,12 @@ extension Store {
 
     private static func upsertAdAccount(_ db: Database, connectionID: Int64, account: RemoteAdAccount, now: Date) throws {
         try db.execute(sql: """
-            INSERT INTO ad_account (connection_id, external_id, name, currency, terms_accepted, is_accessible, checked_at)
-            VALUES (?, ?, ?, ?, ?, 1, ?)
+            INSERT INTO ad_account (connection_id, external_id, name, currency, terms_accepted, facts, is_accessible, checked_at)
+            VALUES (?, ?, ?, ?, ?, ?, 1, ?)
             ON CONFLICT (connection_id, external_id) DO UPDATE SET name = excluded.name, currency = excluded.currency,
-                terms_accepted = excluded.terms_accepted, is_accessible = 1, checked_at = excluded.checked_at
-            """, arguments: [connectionID, account.externalID, account.name, account.currency, account.termsAccepted, now.unix])
+                terms_accepted = excluded.terms_accepted, facts = excluded.facts, is_accessible = 1, checked_at = excluded.checked_at
+            """, arguments: [connectionID, account.externalID, account.name, account.currency, account.termsAccepted,
+                             StoredFacts.encode(account.facts), now.unix])
     }
 
     private static func fetchConnection(_ db: Database, workspaceID: Int64, partner: PartnerID) throws -> Connection? {
@@ -201,6 +203,20 @@ extension Store {
         SelectedAdAccount(
             id: row["id"], connectionID: row["connection_id"], externalID: row["external_id"], name: row["name"],
             currency: row["currency"], termsAccepted: (row["terms_accepted"] as Int64?).map { $0 == 1 },
-            isAccessible: (row["is_accessible"] as Int64) == 1, checkedAt: (row["checked_at"] as Double?).map(Date.init(unix:)))
+            isAccessible: (row["is_accessible"] as Int64) == 1, checkedAt: (row["checked_at"] as Double?).map(Date.init(unix:)),
+            facts: StoredFacts.decode(row["facts"]))
+    }
+}
+
+/// An ad account's facts in the `facts` column.
+enum StoredFacts {
+    static func encode(_ facts: [AccountFact]) -> String {
+        (try? JSONEncoder().encode(facts)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    }
+
+    /// Facts that cannot be read (written by a later version, damaged) count as none: the next check writes them again.
+    static func decode(_ text: String?) -> [AccountFact] {
+        guard let text else { return [] }
+        return (try? JSONDecoder().decode([AccountFact].self, from: Data(text.utf8))) ?? []
     }
 }

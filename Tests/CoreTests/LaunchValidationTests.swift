@@ -72,6 +72,17 @@ import Testing
         #expect(rules(snapshot) == [.invalidEntryCriteria])
     }
 
+    @Test func termsAreNamedAsThePartnerNamesThem() {
+        let google = AccountKey(.google, "4567890123")
+        var snapshot = LaunchSnapshot(steps: [Self.sync(1, position: 0, partner: .google, account: "4567890123")], connections: [.google: .valid],
+                                      selectedAccounts: [.google: ["4567890123"]])
+        snapshot.liveAccounts[google] = RemoteAdAccount(externalID: "4567890123", name: "Outlet", currency: nil,
+                                                        facts: [AccountFacts.googleStatus("ENABLED"), AccountFacts.googleCustomerDataTerms(accepted: false)])
+        let problems = LaunchValidation.problems(snapshot)
+        #expect(problems.map(\.rule) == [.termsNotAccepted])
+        #expect(problems.first?.message == "Step 1: ad account Outlet has not accepted Google's customer data terms. Accept them, then launch again.")
+    }
+
     @Test func countsNewAudiencesAgainstThePartnersCap() {
         var snapshot = Self.healthy([Self.sync(1, position: 0), Self.sync(2, position: 1)])
         snapshot.audienceCounts[Self.account] = 498

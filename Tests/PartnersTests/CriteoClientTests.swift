@@ -67,7 +67,7 @@ import Testing
         #expect(refused["status"] as? Int == 401)
         let renewed = try client.refresh(refreshToken: old, now: Date())
         #expect(renewed.value != first.value && renewed.refreshToken != nil && renewed.refreshToken != old)
-        #expect(try client.adAccounts(token: renewed.value).count == 2)
+        #expect(try client.adAccounts(token: renewed.value).count == 3)
         let form = PartnerSandbox.form(try #require(try sandbox.requests().last { $0["path"] as? String == "/criteo/api/oauth2/token" }))
         #expect(form["grant_type"] == "refresh_token" && form["refresh_token"] == old && form["client_secret"] == "sandbox-criteo-secret")
         #expect(errorClass { _ = try client.refresh(refreshToken: old, now: Date()) } == "auth_invalid")
@@ -76,11 +76,14 @@ import Testing
         #expect(try client.inspect(token: renewed.value, now: Date()).isValid == false)
     }
 
-    @Test func listsConsentedAdvertisers() throws {
+    @Test func listsConsentedAdvertisersWithTheirStatus() throws {
         let token = try sandbox.connect(client).value
         let accounts = try client.adAccounts(token: token)
-        #expect(accounts.map(\.externalID) == [Self.fr, "4455002"])
-        #expect(accounts[0].name == "Demo Store — FR" && accounts[0].currency == "EUR" && accounts.allSatisfy(\.isActive))
+        #expect(accounts.map(\.externalID) == [Self.fr, "4455002", "4455003"])
+        #expect(accounts[0].name == "Demo Store — FR" && accounts[0].currency == "EUR" && accounts.map(\.isActive) == [true, true, false])
+        #expect(accounts.map { $0.facts.map(\.value) } == [["Active"], ["Active"], ["Inactive"]])
+        // Criteo refuses segments of the inactive advertiser.
+        #expect(errorClass { _ = try client.createAudience(account: "4455003", name: "x", marker: "m", token: token) } == "permission_denied")
         let call = try #require(try sandbox.requests().last { $0["path"] as? String == Self.api + "/advertisers/me" })
         #expect(call["method"] as? String == "GET" && (call["query"] as? [String: Any])?["access_token"] == nil)
     }
@@ -122,6 +125,13 @@ import Testing
         #expect(audiences.count == 150 && audiences.last?.description == "d150")
         let offsets = try sandbox.requests(since: before).map { ($0["query"] as? [String: Any])?["offset"] as? String }
         #expect(offsets == ["0", "100"])
+    }
+
+    @Test func uploadsToASegmentOfAnInactiveAdvertiserAreRefused() throws {
+        let token = try sandbox.connect(client).value
+        try sandbox.knob("POST", "/_sandbox/accounts/health", #"{"partner":"criteo","account":"\#(Self.fr)","value":"Inactive"}"#)
+        #expect(errorClass { _ = try client.upload(audienceID: Self.seeded, action: .add, schema: ["EMAIL"], rows: [[Self.mary]], token: token) }
+            == "permission_denied")
     }
 
     @Test func uploadsOneIdentifierTypePerCallAndRemoves() throws {

@@ -57,12 +57,38 @@ import Testing
     @Test func listsEveryAdAccountAcrossPages() throws {
         try partner.call("POST", "/_sandbox/facebook/adaccounts", json: #"{"count":230}"#)
         let accounts = try client.adAccounts(token: token)
-        #expect(accounts.count == 233)
-        #expect(Set(accounts.map(\.externalID)).count == 233)
+        #expect(accounts.count == 234)
+        #expect(Set(accounts.map(\.externalID)).count == 234)
         #expect(accounts.first { $0.externalID == "act_1003" }?.termsAccepted == false)
         #expect(accounts.first { $0.externalID == "act_1001" }?.termsAccepted == true)
+        // Facebook's own facts: the account status and the custom audience terms, nothing else.
+        #expect(accounts.first { $0.externalID == "act_1001" }?.facts == [AccountFacts.facebookStatus(1), AccountFacts.facebookTerms(accepted: true)])
+        let pending = try #require(accounts.first { $0.externalID == "act_1003" })
+        #expect(pending.facts.blocking == AccountFacts.facebookTerms(accepted: false) && pending.isActive)
         let pages = try partner.requestPaths().filter { $0.hasSuffix("/me/adaccounts") }
         #expect(pages.count == 3)
+    }
+
+    @Test func readsADisabledAccountsStatusAndGraphRefusesItsAudiences() throws {
+        let disabled = try #require(try client.adAccounts(token: token).first { $0.externalID == "act_1004" })
+        #expect(disabled.facts == [AccountFacts.facebookStatus(2), AccountFacts.facebookTerms(accepted: true)] && disabled.facts.first?.value == "DISABLED")
+        #expect(!disabled.isActive && disabled.termsAccepted == true)
+        #expect(throws: PartnerError.self) { _ = try client.createCustomAudience(account: "act_1004", name: "x", description: nil, token: token) }
+        // The knob turns it active as Facebook would: then audiences may be created.
+        try partner.call("POST", "/_sandbox/accounts/health", json: #"{"partner":"facebook","account":"act_1004","value":"1"}"#)
+        #expect(try client.adAccounts(token: token).first { $0.externalID == "act_1004" }?.isActive == true)
+        #expect(!(try client.createCustomAudience(account: "act_1004", name: "x", description: nil, token: token)).isEmpty)
+    }
+
+    @Test func uploadsToAnAudienceOfADisabledAccountAreRefused() throws {
+        let id = try client.createCustomAudience(account: "act_1001", name: "Before", description: nil, token: token)
+        try partner.call("POST", "/_sandbox/accounts/health", json: #"{"partner":"facebook","account":"act_1001","value":"2"}"#)
+        let email = "f1904cf1a9d73a55fa5de0ac823c4403ded71afd4c3248d00bdcd0866552bb79"
+        #expect(throws: PartnerError.permissionDenied(message: "")) {
+            do { _ = try client.uploadUsers(audienceID: id, action: .add, schema: ["EMAIL"], rows: [[email]], token: token) }
+            catch let error as PartnerError { throw error.withoutMessage }
+        }
+        #expect((try partner.call("GET", "/_sandbox/facebook/audiences/\(id)") as? [String: Any])?["member_count"] as? Int == 0)
     }
 
     @Test func createsAudiencesUploadsAndRemovesUsers() throws {

@@ -154,7 +154,7 @@ import Testing
         expectClass("auth_invalid") { _ = try client.adAccounts(token: token.value) }
         let refreshed = try client.refresh(refreshToken: try #require(token.refreshToken), now: Date())
         #expect(refreshed.value != token.value && refreshed.refreshToken == token.refreshToken)
-        #expect(try client.adAccounts(token: refreshed.value).count == 2)
+        #expect(try client.adAccounts(token: refreshed.value).count == 4)
         #expect(try client.inspect(token: refreshed.value, now: Date()).isValid)
         try partner.call("POST", "/_sandbox/google/tokens/revoke", json: #"{"all":true}"#)
         expectClass("auth_invalid") { _ = try client.refresh(refreshToken: token.refreshToken ?? "", now: Date()) }
@@ -164,8 +164,15 @@ import Testing
     @Test func adAccountsAreTheUsableClientCustomersWithGoogleAdsHeaders() throws {
         let token = try connect().value
         let accounts = try client.adAccounts(token: token)
-        #expect(accounts.map(\.externalID) == ["1234567890", "2345678901"])   // manager and cancelled customer left out
-        #expect(accounts.map(\.name) == ["Demo Retail — US", "Demo Retail — EU"] && accounts[1].currency == "EUR")
+        // The manager is left out; the cancelled customer is listed by its id with Google's refusal as its status.
+        #expect(accounts.map(\.externalID) == ["1234567890", "2345678901", "3456789012", "4567890123"])
+        #expect(accounts.map(\.name) == ["Demo Retail — US", "Demo Retail — EU", "3456789012", "Demo Outlet — Terms pending"])
+        #expect(accounts[1].currency == "EUR")
+        #expect(accounts[0].facts == [AccountFacts.googleStatus("ENABLED"), AccountFacts.googleCustomerDataTerms(accepted: true)] && accounts[0].isActive)
+        #expect(accounts[2].facts == [AccountFacts.googleStatus("CUSTOMER_NOT_ENABLED")] && !accounts[2].isActive)
+        // Enabled, but without the customer data terms: active, terms not accepted, and its uploads refused.
+        #expect(accounts[3].facts.blocking == AccountFacts.googleCustomerDataTerms(accepted: false))
+        #expect(accounts[3].isActive && accounts[3].termsAccepted == false && accounts[0].termsAccepted == true)
         let headers = (try partner.call("GET", "/_sandbox/google/headers") as? [String: Any])?["headers"] as? [[String: Any]] ?? []
         #expect(!headers.isEmpty && headers.allSatisfy {
             $0["authorization_scheme"] as? String == "Bearer" && $0["developer_token"] as? String == "sandbox-google-developer-token"
@@ -197,6 +204,14 @@ import Testing
         #expect(create?["description"] as? String == IdempotentAudienceCreation.marker("step-7"))
         expectClass("permanent") { _ = try client.createAudience(account: "1234567890", name: "Loyal buyers", marker: "m", token: token) }
         #expect(try client.audienceSize(audienceID: id, token: token) == AudienceSize(lower: 0, upper: 0))
+    }
+
+    @Test func aCustomerWithoutTheCustomerDataTermsTakesNoMembers() throws {
+        let token = try connect().value
+        let id = try client.createAudience(account: "4567890123", name: "Buyers", marker: "m", token: token)
+        expectClass("terms_not_accepted") {
+            _ = try client.upload(audienceID: id, action: .add, schema: ["EMAIL_ADDRESS"], rows: [[Self.mary]], token: token)
+        }
     }
 
     @Test func addsAndRemovesMembersThroughDataManagerWithConsent() throws {

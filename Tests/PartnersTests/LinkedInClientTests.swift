@@ -85,7 +85,7 @@ import Testing
         #expect(className { _ = try client.adAccounts(token: token.value) } == "auth_invalid")
         let renewed = try client.refresh(refreshToken: refreshToken, now: Date())
         #expect(renewed.value != token.value && renewed.refreshToken == refreshToken && renewed.refreshExpiresAt != nil)
-        #expect(try client.adAccounts(token: renewed.value).count == 2)
+        #expect(try client.adAccounts(token: renewed.value).count == 3)
         #expect(try client.inspect(token: renewed.value, now: Date()).isValid)
         #expect(try client.inspect(token: token.value, now: Date()).isValid == false)
 
@@ -112,11 +112,14 @@ import Testing
         #expect(page.status == 400 && page.header("location") == nil)
     }
 
-    @Test func adAccountsLeaveOutViewerRoles() throws {
+    @Test func adAccountsCarryTheirStatusAndTheMembersRole() throws {
         let token = try connect()
         let accounts = try client.adAccounts(token: token.value)
-        #expect(accounts.map(\.externalID) == ["508000001", "508000002"])
+        #expect(accounts.map(\.externalID) == ["508000001", "508000002", "508000003"])
         #expect(accounts.first?.name == "Demo Company Ads" && accounts.first?.currency == "USD" && accounts.first?.isActive == true)
+        #expect(accounts.map(\.isActive) == [true, true, false])
+        #expect(accounts[2].facts == [AccountFacts.linkedInStatus("ACTIVE"), AccountFacts.linkedInRole("VIEWER")])
+        #expect(accounts[2].facts.blocking?.value == "VIEWER" && accounts[0].facts.blocking == nil)
         let paths = try requests().compactMap { $0["path"] as? String }
         #expect(paths.contains("/linkedin/api/rest/adAccountUsers") && paths.contains("/linkedin/api/rest/adAccounts"))
         let users = try #require(try requests().first { $0["path"] as? String == "/linkedin/api/rest/adAccountUsers" })

@@ -76,7 +76,7 @@ import Testing
         #expect(try client.inspect(token: first.value, now: Date()).isValid == false)
         let renewed = try client.refresh(refreshToken: old, now: Date())
         #expect(renewed.value != first.value && renewed.refreshToken != nil && renewed.refreshToken != old)
-        #expect(try client.adAccounts(token: renewed.value).count == 2)
+        #expect(try client.adAccounts(token: renewed.value).count == 3)
         let form = PartnerSandbox.form(try #require(try sandbox.requests().last { $0["path"] as? String == "/pinterest/api/v5/oauth/token" }))
         #expect(form["grant_type"] == "refresh_token" && form["refresh_token"] == old && form["client_secret"] == nil)
         #expect(errorClass { _ = try client.refresh(refreshToken: old, now: Date()) } == "auth_invalid")
@@ -86,11 +86,14 @@ import Testing
         #expect(errorClass { _ = try client.refresh(refreshToken: try #require(renewed.refreshToken), now: Date()) } == "auth_invalid")
     }
 
-    @Test func listsOnlyWritableAdAccounts() throws {
+    @Test func listsAdAccountsWithThePersonsPermissions() throws {
         let token = try sandbox.connect(client).value
         let accounts = try client.adAccounts(token: token)
-        #expect(accounts.map(\.externalID) == [Self.us, "549755885002"])
-        #expect(accounts[0].name == "Demo Shop — US" && accounts[1].currency == "EUR" && accounts.allSatisfy(\.isActive))
+        #expect(accounts.map(\.externalID) == [Self.us, "549755885002", "549755885003"])
+        #expect(accounts[0].name == "Demo Shop — US" && accounts[1].currency == "EUR" && accounts.map(\.isActive) == [true, true, false])
+        // Pinterest's fact is the permissions list; an analyst-only account is listed, marked, and refused writes.
+        #expect(accounts[2].facts == [AccountFacts.pinterestPermissions(["ANALYST"])] && accounts[2].facts.blocking?.kind == .role)
+        #expect(accounts[0].facts.first?.label == "Your permissions" && accounts[0].facts.blocking == nil)
         let call = try #require(try sandbox.requests().last { $0["path"] as? String == "/pinterest/api/v5/ad_accounts" })
         let query = call["query"] as? [String: Any]
         #expect(query?["include_shared_accounts"] as? String == "true" && query?["page_size"] as? String == "250")

@@ -79,6 +79,10 @@ import Testing
         let accounts = try client.adAccounts(token: token)
         #expect(accounts.map(\.externalID) == [Self.us, "8adc3db7-8148-4a2c-9c8f-000000000002", "8adc3db7-8148-4a2c-9c8f-000000000003"])
         #expect(accounts.map(\.isActive) == [true, true, false])
+        #expect(accounts.map { $0.facts.map(\.value) } == [["ACTIVE"], ["ACTIVE"], ["PAUSED"]])
+        #expect(accounts[2].facts.blocking == AccountFacts.snapchatStatus("PAUSED") && accounts[2].termsAccepted == nil)
+        // Snap refuses segments in the paused account.
+        #expect(errorClass { _ = try client.createAudience(account: accounts[2].externalID, name: "x", marker: "m", token: token) } == "permission_denied")
         #expect(accounts[1].currency == "EUR" && accounts[0].name == "Demo Retail — US")
         let call = try #require(try sandbox.requests().last { ($0["path"] as? String)?.hasSuffix("/me/organizations") == true })
         #expect((call["query"] as? [String: Any])?["with_ad_accounts"] as? String == "true")
@@ -117,6 +121,13 @@ import Testing
         let pages = try sandbox.requests(since: before).map { $0["query"] as? [String: String] ?? [:] }
         #expect(pages.count == 3 && pages[0]["cursor"] == nil)
         #expect(pages[1]["cursor"] == Self.seeded && pages[2]["cursor"] != nil && pages[2]["cursor"] != Self.seeded)
+    }
+
+    @Test func uploadsToASegmentOfAPausedAccountAreRefused() throws {
+        let token = try sandbox.connect(client).value
+        try sandbox.knob("POST", "/_sandbox/accounts/health", #"{"partner":"snapchat","account":"\#(Self.us)","value":"PAUSED"}"#)
+        #expect(errorClass { _ = try client.upload(audienceID: Self.seeded, action: .add, schema: ["EMAIL_SHA256"], rows: [[Self.email]], token: token) }
+            == "permission_denied")
     }
 
     @Test func uploadsOneSchemaPerRequestDeduplicatedAndRemoves() throws {

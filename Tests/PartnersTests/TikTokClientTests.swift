@@ -146,17 +146,25 @@ import Testing
         let since = try lastSeq()
         let accounts = try client.adAccounts(token: token)
         #expect(accounts.map(\.externalID) == ["7000000000001", "7000000000002", "7000000000003"])
-        #expect(accounts[0] == RemoteAdAccount(externalID: "7000000000001", name: "Demo Shop — US", currency: "USD", isActive: true, termsAccepted: nil))
+        #expect(accounts[0] == RemoteAdAccount(externalID: "7000000000001", name: "Demo Shop — US", currency: "USD",
+                                               facts: [AccountFacts.tiktokStatus("STATUS_ENABLE")]))
         #expect(accounts[1].currency == "EUR" && accounts[1].isActive && !accounts[2].isActive)
+        // TikTok's one fact is the advertiser status, in its words; it has no custom-audience terms.
+        #expect(accounts[2].facts.map(\.value) == ["STATUS_DISABLE"] && accounts[2].facts.blocking?.label == "Advertiser status")
+        #expect(accounts.allSatisfy { $0.termsAccepted == nil })
 
         let calls = try log(since: since)
         #expect(calls.map { $0["path"] as? String ?? "" } == ["/tiktok/open_api/v1.3/oauth2/advertiser/get/", "/tiktok/open_api/v1.3/advertiser/info/"])
         #expect(calls[0]["query"] as? NSDictionary == ["app_id": "sandbox-tiktok-app", "secret": "sandbox-tiktok-secret"])
         #expect(calls[1]["query"] as? NSDictionary == ["advertiser_ids": #"["7000000000001","7000000000002","7000000000003"]"#])
+        // TikTok refuses audiences of the disabled advertiser (40001).
+        expectClass(.permissionDenied(message: "")) { _ = try client.createAudience(account: "7000000000003", name: "x", marker: "m", token: token) }
 
         // Refused details still list the advertisers; a throttled listing is an error.
         try partner.call("POST", "/_sandbox/faults", json: #"{"partner":"tiktok","path_contains":"/advertiser/info/","count":1,"status":200,"error":{"code":40001,"message":"No permission"}}"#)
-        #expect(try client.adAccounts(token: token).map(\.name) == ["Demo Shop — US", "Demo Shop — EU", "Demo Shop — Disabled"])
+        let unread = try client.adAccounts(token: token)
+        #expect(unread.map(\.name) == ["Demo Shop — US", "Demo Shop — EU", "Demo Shop — Disabled"])
+        #expect(unread.allSatisfy { $0.facts.isEmpty })   // no status read: none shown
         try partner.call("POST", "/_sandbox/faults", json: #"{"partner":"tiktok","path_contains":"/advertiser/info/","count":1,"status":200,"error":{"code":40100,"message":"Too many"}}"#)
         expectClass(.throttled(retryAfter: nil, message: "")) { _ = try client.adAccounts(token: token) }
     }
@@ -207,6 +215,15 @@ import Testing
     }
 
     // MARK: Upload
+
+    @Test func uploadsForADisabledAdvertiserAreRefused() throws {
+        let token = try token()
+        let id = try client.createAudience(account: Self.first, name: "Before", marker: IdempotentAudienceCreation.marker("k9"), token: token)
+        try partner.call("POST", "/_sandbox/accounts/health", json: #"{"partner":"tiktok","account":"\#(Self.first)","value":"STATUS_DISABLE"}"#)
+        let email = "584c4423c421df49955759498a71495aba49b8780eb9387dff333b6f0982c777"
+        expectClass(.permissionDenied(message: "")) { _ = try client.upload(audienceID: id, action: .add, schema: ["EMAIL_SHA256"], rows: [[email]], token: token) }
+        #expect(try members(try #require(TikTokAudienceID.parse(id)).audience).isEmpty)
+    }
 
     @Test func addAndRemoveLandInTheAudienceWithTikToksPayload() throws {
         let token = try token()

@@ -12,7 +12,7 @@ struct AdAccountTests {
         let token = try h.shortUserToken()
         let body = try h.body(h.graph("GET", "/me/adaccounts", token: token, [("fields", "name,currency,tos_accepted,business{id,name}")]))
         let data = try #require(body["data"]?.arrayValue)
-        #expect(data.count == 3)
+        #expect(data.count == 4)
         #expect(data[0] == .object([
             ("id", .string("act_1001")), ("name", .string("Demo Retail — US")), ("currency", .string("USD")),
             ("tos_accepted", .object([("custom_audience_tos", .int(1))])),
@@ -21,6 +21,7 @@ struct AdAccountTests {
         #expect(data[1]["currency"] == .string("EUR"))
         #expect(data[2]["name"] == .string("Demo Brand — Terms pending"))
         #expect(data[2]["tos_accepted"] == .object([]))
+        #expect(data[3]["name"] == .string("Demo Outlet — Disabled"))
         #expect(body["paging"]?["next"] == nil)
 
         let all = try h.body(h.graph("GET", "/me/adaccounts", token: token, [
@@ -35,8 +36,8 @@ struct AdAccountTests {
     }
 
     @Test func pagingVisitsEveryAccountOnceAndNextCarriesNoToken() throws {
-        let added = try h.body(h.knob("POST", "/_sandbox/facebook/adaccounts", #"{"count":57}"#))
-        #expect(added["ids"]?.arrayValue?.count == 57)
+        let added = try h.body(h.knob("POST", "/_sandbox/facebook/adaccounts", #"{"count":56}"#))
+        #expect(added["ids"]?.arrayValue?.count == 56)
         let token = try h.systemUserToken()
         var seen: [String] = []
         var pages = 0

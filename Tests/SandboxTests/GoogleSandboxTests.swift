@@ -126,7 +126,14 @@ import Testing
         var withDev = headers
         withDev["developer-token"] = GoogleSchema.defaultDeveloperToken
         let listed = try body(h.get("/google/googleads/v22/customers:listAccessibleCustomers", headers: withDev))
-        #expect(listed["resourceNames"]?.arrayValue?.count == 4)
+        #expect(listed["resourceNames"]?.arrayValue?.count == 5)
+        // The customer data terms, as GAQL reads them: accepted by the US client, not by the terms-pending one.
+        let termsQuery = #"{"query":"SELECT customer.id, customer.customer_agreement_setting.accepted_customer_data_terms FROM customer"}"#
+        for (customer, accepted) in [("1234567890", true), (GoogleSchema.termsPendingID, false)] {
+            let row = try body(h.json("POST", "/google/googleads/v22/customers/\(customer)/googleAds:search", termsQuery, headers: withDev))
+            let setting = row["results"]?.arrayValue?.first?["customer"]?["customerAgreementSetting"]
+            #expect(setting?["acceptedCustomerDataTerms"]?.boolValue == accepted)
+        }
         let cancelled = h.json("POST", "/google/googleads/v22/customers/3456789012/googleAds:search", #"{"query":"SELECT customer.id FROM customer"}"#,
                                headers: withDev)
         #expect(cancelled.status == 403 && String(decoding: cancelled.body, as: UTF8.self).contains("CUSTOMER_NOT_ENABLED"))

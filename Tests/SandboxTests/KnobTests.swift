@@ -64,7 +64,7 @@ struct KnobTests {
         #expect(reset.status == 200)
 
         let state = try h.body(h.get("/_sandbox/facebook/state"))
-        #expect(state["ad_accounts"]?.arrayValue?.count == 3)
+        #expect(state["ad_accounts"]?.arrayValue?.count == 4)
         #expect(state["audiences"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["Newsletter subscribers", "Past purchasers"])
         #expect(state["tokens"] == .array([]))
         #expect(state["config"] == .object([("hourly_call_limit", .int(190_000)), ("remove_threshold", .int(1000)),
@@ -85,7 +85,8 @@ struct KnobTests {
         #expect(tokens[0]["user"] == .string("Demo User"))
         #expect(tokens[0]["expires_at"] == .int(Int(SandboxHarness.start.timeIntervalSince1970) + 5400))
         let accounts = try #require(state["ad_accounts"]?.arrayValue)
-        #expect(accounts.map { $0["tos_accepted"] } == [.bool(true), .bool(true), .bool(false)])
+        #expect(accounts.map { $0["tos_accepted"] } == [.bool(true), .bool(true), .bool(false), .bool(true)])
+        #expect(accounts.map { $0["account_status"] } == [.int(1), .int(1), .int(1), .int(2)])
         #expect(state["audiences"]?.arrayValue?.first?["account_id"] == .string("act_1001"))
     }
 

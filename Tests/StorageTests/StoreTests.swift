@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import GRDB
 import Storage
 import TestSupport
 import Testing
@@ -20,7 +21,7 @@ import Testing
                                                    "007-account-call-budget", "008-alerts-and-outbox", "009-step-item-counts", "010-pro-partners", "011-refresh-tokens", "012-segments", "013-segment-exports", "014-profile-imports",
                                                    "015-maintenance-checks", "016-consent-policy", "017-profile-events-and-purchases",
                                                    "018-canvas-entry-action", "019-export-alerts", "020-ids-never-reused", "021-html-emails", "022-segment-sizes",
-                                                   "023-step-metric-totals", "024-ledger-cutoff", "025-canvas-entry-figures", "026-sync-chunks"])
+                                                   "023-step-metric-totals", "024-ledger-cutoff", "025-canvas-entry-figures", "026-sync-chunks", "027-ad-account-facts"])
         #expect(try store.integrityCheck() == "ok")
     }
 
@@ -140,6 +141,25 @@ import Testing
         #expect(throws: StoreError.notFound) { try store.deleteConnection(workspaceID: b.workspaceID, partner: .facebook) }
         try store.deleteConnection(workspaceID: a.workspaceID, partner: .facebook)
         #expect(try store.connection(workspaceID: a.workspaceID, partner: .facebook) == nil)
+    }
+
+    @Test func adAccountFactsAreKeptAtSelectionAndReplacedByEachCheck() throws {
+        let user = try store.createUser(workspaceName: "A", email: "a@a.test", passwordHash: Self.hash, role: .admin, now: now)
+        let connection = try store.saveConnection(NewConnection(workspaceID: user.workspaceID, partner: .tiktok, tokenKind: .oauth, sealedToken: [1],
+                                                                expiresAt: nil, partnerUserName: "Demo User", connectedBy: user.id), now: now)
+        let disabled = [AccountFacts.tiktokStatus("STATUS_DISABLE")]
+        try store.selectAdAccounts(connectionID: connection.id, accounts: [RemoteAdAccount(externalID: "7", name: "Shop", currency: "USD", facts: disabled)],
+                                   now: now)
+        #expect(try store.adAccounts(connectionID: connection.id).map(\.facts) == [disabled])
+        let enabled = [AccountFacts.tiktokStatus("STATUS_ENABLE")]
+        try store.recordAdAccountHealth(connectionID: connection.id, reachable: [RemoteAdAccount(externalID: "7", name: "Shop", currency: "USD", facts: enabled)],
+                                        now: now)
+        #expect(try store.adAccounts(connectionID: connection.id).map(\.facts) == [enabled])
+        // The column holds only JSON; facts it cannot read count as none rather than failing the page.
+        let raw = try DatabaseQueue(path: store.path)
+        #expect(throws: (any Error).self) { try raw.write { try $0.execute(sql: "UPDATE ad_account SET facts = 'not json'") } }
+        try raw.write { try $0.execute(sql: #"UPDATE ad_account SET facts = '[{"kind":"mood"}]'"#) }
+        #expect(try store.adAccounts(connectionID: connection.id).map(\.facts) == [[]])
     }
 }
 

@@ -153,10 +153,10 @@ import Testing
         let pending = try #require(trailingID(browser.post("/canvases/\(canvas)/add-step", [("kind", "audience_sync")])))
         let editor = browser.get("/canvases/\(canvas)/steps/\(pending)").text
         #expect(editor.contains(#"<option value="facebook|act_1003" disabled>"#))
-        #expect(editor.contains("not selectable: its custom audience terms are not accepted at Facebook"))
+        #expect(editor.contains("not selectable: Facebook reports custom audience terms Not accepted"))
         let chosen = browser.post("/canvases/\(canvas)/steps/\(pending)/save", [("destination", "facebook|act_1003"), ("audience_mode", "new"),
                                                                                 ("audience_name", "Pending terms"), ("action", "add"), ("field", "email")])
-        #expect(chosen.status == 422 && chosen.text.contains("This ad account cannot receive users: its custom audience terms are not accepted"))
+        #expect(chosen.status == 422 && chosen.text.contains("This ad account cannot receive users: Facebook reports custom audience terms Not accepted"))
         // Terms withdrawn at Facebook after the step was saved: launch asks Facebook and refuses, with the link.
         _ = try addSyncStep(canvas, [("destination", "facebook|act_1001"), ("audience_mode", "new"), ("audience_name", "Pending terms"),
                                      ("action", "add"), ("field", "email")])

@@ -212,10 +212,10 @@ import Testing
         #expect(form.contains(#"<option value="">Choose an ad account…</option>"#))
         #expect(!form.contains(" selected"))
         #expect(!form.contains(" checked"))
-        #expect(form.contains(#"<option value="act_1003" disabled>"#) && form.contains("not selectable: its custom audience terms are not accepted at Facebook"))
+        #expect(form.contains(#"<option value="act_1003" disabled>"#) && form.contains("not selectable: Facebook reports custom audience terms Not accepted"))
 
         let refused = browser.post("/segments/\(segment)/export", [("ad_account", "act_1003"), ("field", "email"), ("name_email", "Pending")])
-        #expect(refused.status == 422 && refused.text.contains("This ad account cannot receive an export: its custom audience terms are not accepted"))
+        #expect(refused.status == 422 && refused.text.contains("This ad account cannot receive an export: Facebook reports custom audience terms Not accepted"))
 
         // A valid form is confirmed first, naming what leaves for where; the confirmation re-posts both fields.
         let fields = [("ad_account", "act_1001"), ("field", "email"), ("field", "phone"), ("name_email", "All emails"), ("name_phone", "All phones")]
@@ -229,22 +229,43 @@ import Testing
     }
 }
 
-/// An ad account the partner reports inactive is not launched to (TikTok's sandbox seeds a disabled advertiser).
+/// An ad account the partner reports unusable is marked, cannot be chosen, and is not launched to (TikTok's sandbox seeds
+/// a disabled advertiser; the sandbox's health knob turns it on and off as TikTok would).
 @Suite struct InactiveAccountLaunchTests {
-    @Test func launchRefusesAStepToAnAccountThePartnerReportsInactive() throws {
+    static let reason = "TikTok reports advertiser status STATUS_DISABLE — TikTok disabled the advertiser; it refuses audiences and uploads."
+
+    @Test func aDisabledAdvertiserIsMarkedRefusedByTheEditorAndByLaunch() throws {
         let sandbox = try SandboxStack()
+        let partner = SandboxClient(url: sandbox.url)
         let test = try TestApp(sandbox: sandbox)
         try test.createUser(workspace: "Acme", email: "admin@acme.test")
         let browser = try connectTikTok(test, as: "admin@acme.test", accounts: ["7000000000001", "7000000000003"])
+        let page = browser.get("/partners/tiktok").text
+        #expect(page.contains("Cannot be synced to: " + Self.reason) && !page.contains("Unknown"))
+        // The overview names it among what needs action.
+        let overview = browser.get("/overview").text
+        #expect(overview.contains("TikTok advertiser Demo Shop — Disabled: cannot be synced to") && overview.contains("1 ad account(s) need attention"))
         browser.get("/canvases")
         let canvas = try #require(trailingID(browser.post("/canvases", [("name", "Disabled")])))
-        _ = try SyncFlowTests.addStep(browser, canvas, "audience_sync", [
-            ("destination", "tiktok|7000000000003"), ("audience_mode", "new"), ("audience_name", "Never created"), ("action", "add"), ("field", "email"),
-        ])
+        let form: [(String, String)] = [("destination", "tiktok|7000000000003"), ("audience_mode", "new"), ("audience_name", "Never created"),
+                                        ("action", "add"), ("field", "email")]
+        // The editor offers it disabled, and refuses it when posted anyway.
+        let step = try #require(trailingID(browser.post("/canvases/\(canvas)/add-step", [("kind", "audience_sync")])))
+        let editor = browser.get("/canvases/\(canvas)/steps/\(step)").text
+        #expect(editor.contains(#"value="tiktok|7000000000003" disabled>TikTok — Demo Shop — Disabled (7000000000003) — not selectable: "# + Self.reason))
+        #expect(browser.post("/canvases/\(canvas)/steps/\(step)/save", form).status != 303)
+
+        // Chosen while TikTok enabled it, then disabled at TikTok: launch asks TikTok and refuses with its reason.
+        try partner.call("POST", "/_sandbox/accounts/health", json: #"{"partner":"tiktok","account":"7000000000003","value":"STATUS_ENABLE"}"#)
+        browser.get("/partners/tiktok")
+        browser.post("/partners/tiktok/check")
+        browser.get("/canvases/\(canvas)/steps/\(step)")
+        #expect(browser.post("/canvases/\(canvas)/steps/\(step)/save", form).status == 303)
+        try partner.call("POST", "/_sandbox/accounts/health", json: #"{"partner":"tiktok","account":"7000000000003","value":"STATUS_DISABLE"}"#)
         browser.get("/canvases/\(canvas)")
         let refused = browser.postConfirmed("/canvases/\(canvas)/launch")
         #expect(refused.status == 422)
-        #expect(refused.text.contains("Step 1: TikTok reports the ad account Demo Shop — Disabled inactive."))
+        #expect(refused.text.contains("Step 1: the advertiser Demo Shop — Disabled cannot receive users: " + Self.reason))
         #expect(try test.store.canvas(workspaceID: 1, id: canvas).status == .draft)
     }
 }

@@ -51,6 +51,11 @@ import Testing
         let chooser = browser.get("/partners/google/accounts").text
         #expect(chooser.contains("Demo Retail — US") && chooser.contains("Demo Retail — EU"))
         #expect(!chooser.contains("Demo Agency") && !chooser.contains("Old Brand"))
+        // The cancelled customer (by its id: Google will not open it) and the one without the customer data terms are
+        // listed, each marked in Google's own words.
+        #expect(chooser.contains("Cannot be synced to: Google reports customer status CUSTOMER_NOT_ENABLED"))
+        #expect(chooser.contains("Cannot be synced to: Google reports customer data terms Not accepted"))
+        #expect(!chooser.contains("custom audience terms"))
         let connection = try #require(try test.store.connection(workspaceID: 1, partner: .google))
         #expect(connection.sealedRefreshToken != nil && connection.partnerUserName == "demo.user@example.com")
         let saved = browser.post("/partners/google/accounts", [("account", "1234567890")])

@@ -36,7 +36,9 @@ import Testing
         let callback = try Self.allow(location)
         browser.get(path(of: callback), query: queryPairs(of: callback))
         let accounts = browser.get("/partners/linkedin/accounts").text
-        #expect(accounts.contains("Demo Company Ads") && !accounts.contains("Partner Agency (view only)"))
+        // The viewer's account is listed, marked with LinkedIn's reason.
+        #expect(accounts.contains("Demo Company Ads") && accounts.contains("Partner Agency (view only)"))
+        #expect(accounts.contains("Cannot be synced to: LinkedIn reports your role VIEWER — a viewer cannot manage audiences"))
         browser.post("/partners/linkedin/accounts", [("account", "508000001")])
         browser.get("/canvases")
         canvas = try #require(trailingID(browser.post("/canvases", [("name", "LinkedIn sync")])))

@@ -33,7 +33,9 @@ def pages(stack):
     page = requests.post(stack.sandbox_url + "/facebook/www/business/settings/system-users", timeout=10).text
     token = page.split('<code class="fb-token">')[1].split("</code>")[0]
     s.post(url + "/partners/facebook/token", data={"_csrf": csrf_of(s, url + "/partners/facebook"), "token": token}, timeout=10)
-    s.post(url + "/partners/facebook/accounts", data={"_csrf": csrf_of(s, url + "/partners/facebook/accounts"), "account": "act_1001"}, timeout=10)
+    # act_1003 has not accepted the custom audience terms: the partner pages show an unusable account, marked.
+    s.post(url + "/partners/facebook/accounts", data={"_csrf": csrf_of(s, url + "/partners/facebook/accounts"), "account": ["act_1001", "act_1003"]},
+           timeout=10)
     s.post(url + "/settings/api-keys", data={"_csrf": csrf_of(s, url + "/settings/api-keys"), "name": LONG_KEY}, timeout=10)
 
     r = s.post(url + "/canvases", data={"_csrf": csrf_of(s, url + "/canvases"), "name": long_name("C")}, allow_redirects=False, timeout=10)
@@ -63,7 +65,7 @@ def pages(stack):
             "segments": "/segments", "segment": f"/segments/{segment}", "export-form": f"/segments/{segment}/export",
             "imports": "/settings/imports",
             "import": f"/settings/imports/{imported}", "api-keys": "/settings/api-keys", "partners": "/partners",
-            "partner": "/partners/facebook", "ledger": "/ledger", "notifications": "/settings/notifications",
+            "partner": "/partners/facebook", "partner-accounts": "/partners/facebook/accounts", "ledger": "/ledger", "notifications": "/settings/notifications",
             "outbox": "/settings/outbox", "privacy": "/settings/privacy", "api-reference": "/api-reference"}
 
 

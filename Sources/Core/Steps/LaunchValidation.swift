@@ -118,8 +118,10 @@ public enum LaunchValidation {
                                   link: snapshot.partnerPages[partner])]
         }
         if live.termsAccepted == false {
+            // The partner's own name for its terms (Facebook's custom audience terms, Google's customer data terms).
+            let terms = live.facts.first { $0.kind == .terms }?.label.lowercased() ?? "custom audience terms"
             return [LaunchProblem(rule: .termsNotAccepted, stepID: step.id,
-                                  message: "\(label): ad account \(live.name) has not accepted \(name)'s custom audience terms. Accept them, then launch again.",
+                                  message: "\(label): ad account \(live.name) has not accepted \(name)'s \(terms). Accept them, then launch again.",
                                   link: snapshot.termsPages[key])]
         }
         return []

@@ -7,6 +7,8 @@ struct CriteoAdvertisersAnswer: Decodable {
         struct Attributes: Decodable {
             let advertiserName: String?
             let currency: String?
+            /// `Active` or `Inactive` [I: not in partners.md; emulated by the sandbox].
+            let status: String?
         }
         let id: String
         let attributes: Attributes?
@@ -26,7 +28,7 @@ extension CriteoClient {
         var seen = Set<String>()
         return try advertisers(token: token).filter { !$0.id.isEmpty && $0.id.allSatisfy(\.isNumber) && seen.insert($0.id).inserted }.map {
             RemoteAdAccount(externalID: $0.id, name: $0.attributes?.advertiserName ?? $0.id, currency: $0.attributes?.currency,
-                            isActive: true, termsAccepted: nil)
+                            facts: $0.attributes?.status.map { [AccountFacts.criteoStatus($0)] } ?? [])
         }
     }
 }

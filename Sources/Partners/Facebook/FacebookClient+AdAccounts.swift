@@ -20,9 +20,11 @@ struct GraphAdAccount: Decodable {
     let currency: String?
     let tos_accepted: [String: Int]?
 
+    /// The account with its status (when Graph gives one) and its custom audience terms (absent: not signed).
     var remote: RemoteAdAccount {
-        RemoteAdAccount(externalID: FacebookClient.normalizeAccountID(id), name: name ?? id, currency: currency,
-                        isActive: account_status == nil || account_status == 1, termsAccepted: tos_accepted?["custom_audience_tos"] == 1)
+        let status = account_status.map { [AccountFacts.facebookStatus($0)] } ?? []
+        return RemoteAdAccount(externalID: FacebookClient.normalizeAccountID(id), name: name ?? id, currency: currency,
+                               facts: status + [AccountFacts.facebookTerms(accepted: tos_accepted?["custom_audience_tos"] == 1)])
     }
 }
 

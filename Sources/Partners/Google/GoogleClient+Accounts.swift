@@ -14,6 +14,12 @@ struct GoogleCustomerRow: Decodable {
         let currencyCode: String?
         let manager: Bool?
         let status: String?
+        let customerAgreementSetting: AgreementSetting?
+    }
+    /// `customer.customer_agreement_setting` [I]. REST leaves a false boolean out (proto3 JSON), so a setting
+    /// without `acceptedCustomerDataTerms` means not accepted.
+    struct AgreementSetting: Decodable {
+        let acceptedCustomerDataTerms: Bool?
     }
     let customer: Customer?
 }
@@ -27,14 +33,16 @@ struct GoogleSearchAnswer<Row: Decodable>: Decodable {
 extension GoogleClient {
     /// Customers read at most, so a huge agency account cannot stall the connection page.
     static let maxCustomers = 200
-    static let customerQuery = "SELECT customer.id, customer.descriptive_name, customer.currency_code, customer.manager, customer.status FROM customer"
+    static let customerQuery = "SELECT customer.id, customer.descriptive_name, customer.currency_code, customer.manager, customer.status, "
+        + "customer.customer_agreement_setting.accepted_customer_data_terms FROM customer"
 
     /// Customer ids are sent without dashes (partners.md §3).
     public static func customerID(_ text: String) -> String { text.filter(\.isNumber) }
 
     /// Every customer the token reaches directly that can hold Customer Match lists: `listAccessibleCustomers`, then each
-    /// one's name, currency and kind by GAQL (partners.md §3.2). Manager accounts are left out (their lists live in the
-    /// clients), and so is a customer Google will not open (`CUSTOMER_NOT_ENABLED`: cancelled or suspended) [I].
+    /// one's name, currency, kind, status and customer data terms by GAQL (partners.md §3.2, §3.6). Manager accounts are left out (their lists live in
+    /// the clients). A customer Google will not open (`CUSTOMER_NOT_ENABLED`: cancelled, suspended or closed) is listed by
+    /// its id with that answer as its status, so the page can say why it cannot be used.
     public func adAccounts(token: String) throws(PartnerError) -> [RemoteAdAccount] {
         let names = try call(.ads, "GET", "/customers:listAccessibleCustomers", token: token, context: .account,
                              as: GoogleAccessibleCustomers.self).resourceNames ?? []
@@ -48,12 +56,16 @@ extension GoogleClient {
                                context: .account, as: GoogleSearchAnswer<GoogleCustomerRow>.self).results?.first
             } catch {
                 // One closed or unreachable customer does not hide the others; a token problem stops everything.
-                if case .permissionDenied = error { continue }
-                throw error
+                guard case .permissionDenied(let message) = error else { throw error }
+                if message.contains(AccountFacts.googleNotEnabled) {
+                    accounts.append(RemoteAdAccount(externalID: id, name: id, currency: nil, facts: [AccountFacts.googleStatus(AccountFacts.googleNotEnabled)]))
+                }
+                continue
             }
             guard let customer = row?.customer, customer.manager != true else { continue }
+            let terms = customer.customerAgreementSetting.map { AccountFacts.googleCustomerDataTerms(accepted: $0.acceptedCustomerDataTerms ?? false) }
             accounts.append(RemoteAdAccount(externalID: id, name: customer.descriptiveName ?? id, currency: customer.currencyCode,
-                                            isActive: customer.status == nil || customer.status == "ENABLED", termsAccepted: nil))
+                                            facts: (customer.status.map { [AccountFacts.googleStatus($0)] } ?? []) + (terms.map { [$0] } ?? [])))
         }
         return accounts
     }

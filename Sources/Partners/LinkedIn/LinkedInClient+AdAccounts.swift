@@ -56,17 +56,18 @@ extension LinkedInClient {
         return roles
     }
 
-    /// Sponsored accounts where the member may manage audiences: LinkedIn restricts that to roles other than
-    /// `VIEWER` (partners.md §7.2), so viewer-only accounts are left out. Names and currencies come from
-    /// `GET /adAccounts?q=search` (the accounts the member can reach); ids are the numeric account ids.
+    /// Sponsored accounts where the member has a role, with the account's status and the member's role: LinkedIn
+    /// restricts managing audiences to roles other than `VIEWER` (partners.md §7.2), so a viewer's account is listed
+    /// but marked. Names and currencies come from `GET /adAccounts?q=search`; ids are the numeric account ids.
     public func adAccounts(token: String) throws(PartnerError) -> [RemoteAdAccount] {
         let roles = try accountRoles(token: token)
         let accounts = try collect("/adAccounts", query: [("q", "search")], token: token, context: .adAccount, as: LinkedInAdAccount.self)
         return accounts.compactMap { account in
             let id = String(account.id)
-            guard let role = roles[id], role != "VIEWER" else { return nil }
+            guard let role = roles[id] else { return nil }
+            let status = account.status.map { [AccountFacts.linkedInStatus($0)] } ?? []
             return RemoteAdAccount(externalID: id, name: account.name ?? id, currency: account.currency,
-                                   isActive: account.status == nil || account.status == "ACTIVE", termsAccepted: nil)
+                                   facts: status + [AccountFacts.linkedInRole(role)])
         }
     }
 }

@@ -34,7 +34,7 @@ extension SnapchatClient {
         for entry in answer.organizations ?? [] where (entry.sub_request_status ?? "SUCCESS").uppercased() == "SUCCESS" {
             for account in entry.organization?.ad_accounts ?? [] where seen.insert(account.id).inserted {
                 accounts.append(RemoteAdAccount(externalID: account.id, name: account.name ?? account.id, currency: account.currency,
-                                                isActive: (account.status ?? "ACTIVE").uppercased() == "ACTIVE", termsAccepted: nil))
+                                                facts: account.status.map { [AccountFacts.snapchatStatus($0.uppercased())] } ?? []))
             }
         }
         return accounts

@@ -53,8 +53,9 @@ extension TikTokClient {
         }
         return granted.map { item in
             let info = details[item.advertiser_id]
+            // An advertiser whose details were refused has no status to show; uploads then say what TikTok thinks.
             return RemoteAdAccount(externalID: item.advertiser_id, name: info?.name ?? item.advertiser_name ?? item.advertiser_id,
-                                   currency: info?.currency, isActive: (info?.status ?? "STATUS_ENABLE") == "STATUS_ENABLE", termsAccepted: nil)
+                                   currency: info?.currency, facts: info?.status.map { [AccountFacts.tiktokStatus($0)] } ?? [])
         }
     }
 

@@ -70,7 +70,8 @@ enum CriteoAPI {
         let rows = try Row.fetchAll(call.db, sql: "SELECT * FROM criteo_advertisers WHERE consented = 1 ORDER BY id")
         return .object([("data", .array(rows.map { a in
             .object([("id", .string(a["id"])), ("type", .string("Advertiser")),
-                     ("attributes", .object([("advertiserName", .string(a["name"])), ("currency", .string(a["currency"]))]))])
+                     ("attributes", .object([("advertiserName", .string(a["name"])), ("currency", .string(a["currency"])),
+                                             ("status", .string(a["status"]))]))])
         }))])
     }
 
@@ -79,6 +80,13 @@ enum CriteoAPI {
         guard let row = try Row.fetchOne(call.db, sql: "SELECT consented FROM criteo_advertisers WHERE id = ?", arguments: [id]),
               (row["consented"] as Int) == 1 else { throw CriteoError.accessDenied(id) }
         call.notes.adAccount = id
+    }
+
+    /// Segments change only for an `Active` advertiser: an inactive one answers 403 `advertiser-inactive` [I: partners.md
+    /// §6 has no advertiser status; emulated so the client has one to read].
+    static func requireActive(_ id: String, _ call: CriteoCall) throws {
+        let status = try String.fetchOne(call.db, sql: "SELECT status FROM criteo_advertisers WHERE id = ?", arguments: [id]) ?? ""
+        guard status == CriteoSchema.activeStatus else { throw CriteoError.inactive(id, status: status) }
     }
 
     /// At most `calls_per_minute` API calls in any rolling minute for the app (partners.md §6.6: 250/min,

@@ -14,6 +14,7 @@ enum CriteoContactList {
 
     static func amend(_ idText: String, _ call: inout CriteoCall) throws -> JSON {
         let segment = try CriteoSegments.find(idText, &call)
+        try CriteoAPI.requireActive(segment["advertiser_id"], call)
         let data = try call.body()["data"]
         guard data?["type"]?.stringValue == "ContactlistAmendment" else { throw CriteoError.invalid("data.type must be ContactlistAmendment.") }
         let a = data?["attributes"]

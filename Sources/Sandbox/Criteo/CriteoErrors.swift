@@ -19,6 +19,10 @@ struct CriteoError: Error, Sendable {
         CriteoError(status: 403, type: "authorization", code: "access-denied", title: "Access denied",
                     detail: "The consent does not cover advertiser \(advertiser).")
     }
+    static func inactive(_ advertiser: String, status: String) -> CriteoError {
+        CriteoError(status: 403, type: "authorization", code: "advertiser-inactive", title: "Advertiser inactive",
+                    detail: "Advertiser \(advertiser) is \(status): its audience segments cannot change.")
+    }
     static let throttled = CriteoError(status: 429, type: "quota", code: "too-many-requests", title: "Too many requests",
                                        detail: "The application's rate limit is exceeded.")
     static func audienceInvalid(_ id: String) -> CriteoError {

@@ -5,9 +5,13 @@ import GRDB
 enum CriteoSchema {
     static let userID = "criteo-user-1"
     static let userName = "Demo User"
-    /// Seeded advertisers: two the demo user's consent covers, and one it does not (calls on it answer 403).
+    /// Seeded advertisers: two the demo user's consent covers, one it covers that is inactive (listed, its segments
+    /// cannot change), and one it does not cover (calls on it answer 403).
     static let frAdvertiser = "4455001"
     static let usAdvertiser = "4455002"
+    static let inactiveAdvertiser = "4455003"
+    /// The status of an advertiser whose segments may change [I].
+    static let activeStatus = "Active"
     static let foreignAdvertiser = "4455009"
     static let firstSegmentID: Int64 = 8_800_001
     /// partners.md §6.6: client-credentials apps 250 calls/min, app-level.
@@ -56,6 +60,10 @@ enum CriteoSchema {
                 );
                 """)
         }
+        // The advertiser's status [I], so an inactive one can be listed and refused.
+        migrator.registerMigration("criteo-v2-status") { db in
+            try db.execute(sql: "ALTER TABLE criteo_advertisers ADD COLUMN status TEXT NOT NULL DEFAULT 'Active' CHECK (status IN ('Active', 'Inactive'))")
+        }
     }
 
     static let tables = ["criteo_config", "criteo_calls", "criteo_members", "criteo_segments", "criteo_advertisers"]
@@ -64,10 +72,13 @@ enum CriteoSchema {
         for table in tables { try db.execute(sql: "DELETE FROM \(table)") }
     }
 
-    /// Three advertisers (see above) and the empty contact-list segment "Newsletter subscribers" on the FR one.
+    /// Four advertisers (see above) and the empty contact-list segment "Newsletter subscribers" on the FR one.
     static func seed(_ db: Database, now: Date) throws {
-        for a in [(frAdvertiser, "Demo Store — FR", "EUR", 1), (usAdvertiser, "Demo Store — US", "USD", 1), (foreignAdvertiser, "Someone Else's Shop", "GBP", 0)] {
-            try db.execute(sql: "INSERT INTO criteo_advertisers (id, name, currency, consented) VALUES (?, ?, ?, ?)", arguments: [a.0, a.1, a.2, a.3])
+        let advertisers = [(frAdvertiser, "Demo Store — FR", "EUR", 1, activeStatus), (usAdvertiser, "Demo Store — US", "USD", 1, activeStatus),
+                           (inactiveAdvertiser, "Old Store — Inactive", "USD", 1, "Inactive"), (foreignAdvertiser, "Someone Else's Shop", "GBP", 0, activeStatus)]
+        for a in advertisers {
+            try db.execute(sql: "INSERT INTO criteo_advertisers (id, name, currency, consented, status) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [a.0, a.1, a.2, a.3, a.4])
         }
         let t = now.timeIntervalSince1970
         try db.execute(sql: """

@@ -52,6 +52,7 @@ enum CriteoSegments {
                 throw CriteoError.invalid("attributes.contactList is required (only contact-list segments are emulated).")
             }
             try CriteoAPI.advertiser(advertiser, &call)
+            try CriteoAPI.requireActive(advertiser, call)
             let same = try Int.fetchOne(call.db, sql: "SELECT COUNT(*) FROM criteo_segments WHERE advertiser_id = ? AND name = ? AND deleted = 0",
                                         arguments: [advertiser, name]) ?? 0
             guard same == 0 else { throw CriteoError.nameNotUnique(name) }

@@ -105,6 +105,12 @@ extension GraphError {
         code: 294)
     static let adsReadRequired = GraphError(message: "(#200) Requires ads_management or ads_read permission", code: 200)
 
+    /// An ad account that is not active (disabled, unsettled, closed…) cannot change custom audiences [I].
+    static func accountNotActive(status: Int) -> GraphError {
+        GraphError(message: "(#200) The ad account is not active (account_status \(status)): custom audiences cannot be created or changed.",
+                   code: 200)
+    }
+
     /// `200/1870034`: the ad account has not accepted the Custom Audience terms.
     static func termsNotAccepted(termsURL: String) -> GraphError {
         GraphError(

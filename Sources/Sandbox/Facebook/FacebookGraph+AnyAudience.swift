@@ -10,7 +10,7 @@ enum FacebookAnyAudience {
         try state.requireManage()
         let (accountID, accountRow) = try FacebookAdAccounts.resolve(call, db, &state)
         try FacebookRateLimit.charge(db, accountID: accountID, audienceID: nil, state: &state)
-        try FacebookAudiences.requireTerms(call, accountRow: accountRow)
+        try FacebookAudiences.requireUsable(call, accountRow: accountRow)
         let payload = try FacebookPayload.parse(call.params)
         let evaluation = FacebookPayload.evaluate(payload)
         let audiences = try Int64.fetchAll(db, sql: "SELECT id FROM fb_audiences WHERE account_id = ? AND deleted = 0 AND subtype = 'CUSTOM'",

@@ -47,10 +47,14 @@ enum FacebookAudiences {
         ]
     }
 
-    /// Refuses changes while the owning account has not accepted the Custom Audience terms (200/1870034).
-    static func requireTerms(_ call: GraphCall, accountRow: Row) throws {
+    /// Refuses changes while the owning account is not usable: an `account_status` other than ACTIVE (1) or
+    /// IN_GRACE_PERIOD (9) [I: partners.md lists the statuses, not the error], or Custom Audience terms not accepted
+    /// (200/1870034).
+    static func requireUsable(_ call: GraphCall, accountRow: Row) throws {
         let accepted: Int = accountRow["tos_accepted"]
+        let status: Int = accountRow["account_status"]
         let id: Int = accountRow["id"]
+        if ![1, 9].contains(status) { throw GraphError.accountNotActive(status: status) }
         if accepted != 1 { throw GraphError.termsNotAccepted(termsURL: call.termsURL(accountID: id)) }
     }
 
@@ -77,7 +81,7 @@ enum FacebookAudiences {
         try state.requireManage()
         let (accountID, accountRow) = try FacebookAdAccounts.resolve(call, db, &state)
         try FacebookRateLimit.charge(db, accountID: accountID, audienceID: nil, state: &state)
-        try requireTerms(call, accountRow: accountRow)
+        try requireUsable(call, accountRow: accountRow)
         let params = call.params
         guard let name = params.string("name")?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty else {
             throw GraphError.required("name")
@@ -147,7 +151,7 @@ enum FacebookAudiences {
         try state.requireManage()
         let (row, account) = try resolve(call, db, &state)
         if isDeleted(row) { throw GraphError.unsupported(call.method, objectID: call.path[0]) }
-        try requireTerms(call, accountRow: account)
+        try requireUsable(call, accountRow: account)
         // Validate everything before writing anything: the transaction commits even when the call fails.
         var name: String?
         if call.params.has("name") {

@@ -11,7 +11,7 @@ enum FacebookUsers {
         let (row, account) = try FacebookAudiences.resolve(call, db, &state)
         let deleted: Int = row["deleted"]
         if deleted == 1 { throw GraphError.audienceDeleted }
-        try FacebookAudiences.requireTerms(call, accountRow: account)
+        try FacebookAudiences.requireUsable(call, accountRow: account)
         let payload = try FacebookPayload.parse(call.params)
         let evaluation = FacebookPayload.evaluate(payload)
         let audienceID: Int64 = row["id"]

@@ -57,6 +57,7 @@ enum FacebookKnobs {
                 return .object([
                     ("id", .string("act_\(id)")), ("account_id", .string(String(id))), ("name", .string(row["name"])),
                     ("currency", .string(row["currency"])), ("timezone_name", .string(row["timezone_name"])),
+                    ("account_status", .int(row["account_status"])),
                     ("tos_accepted", .bool(tos == 1)), ("calls_last_hour", .int(calls)), ("rate_limit_rejections", .int(rejections)),
                 ])
             }

@@ -4,6 +4,8 @@ import GRDB
 /// The Facebook emulator's tables and seed. Rules live in the schema (`CHECK`, `UNIQUE`, foreign keys) so a
 /// handler bug cannot write a state the real platform could not be in.
 enum FacebookSchema {
+    /// A DISABLED ad account (`account_status` 2): listed, and Graph refuses its custom audiences.
+    static let disabledAccountID = 1004
     /// The seeded people.
     static let demoUserID = "10000001"
     static let demoUserName = "Demo User"
@@ -141,8 +143,8 @@ enum FacebookSchema {
         for table in tables { try db.execute(sql: "DELETE FROM \(table)") }
     }
 
-    /// The seed: Demo User and the system user, both reaching three ad accounts of Demo Business; act_1001 has
-    /// two empty audiences; act_1003 has not accepted the Custom Audience terms.
+    /// The seed: Demo User and the system user, both reaching four ad accounts of Demo Business; act_1001 has
+    /// two empty audiences; act_1003 has not accepted the Custom Audience terms; act_1004 is DISABLED (`account_status` 2).
     static func seed(_ db: Database, now: Date) throws {
         try db.execute(sql: "INSERT INTO fb_users (id, name, kind) VALUES (?, ?, 'user'), (?, ?, 'system_user')",
                        arguments: [demoUserID, demoUserName, systemUserID, systemUserName])
@@ -154,6 +156,8 @@ enum FacebookSchema {
         for (id, name, currency, timezone, tos) in accounts {
             try insertAccount(db, id: id, name: name, currency: currency, timezone: timezone, tosAccepted: tos == 1)
         }
+        try insertAccount(db, id: disabledAccountID, name: "Demo Outlet — Disabled", currency: "USD", timezone: "America/Chicago", tosAccepted: true)
+        try db.execute(sql: "UPDATE fb_ad_accounts SET account_status = 2 WHERE id = ?", arguments: [disabledAccountID])
         let created = Int(now.timeIntervalSince1970)
         for (offset, name) in ["Newsletter subscribers", "Past purchasers"].enumerated() {
             try db.execute(

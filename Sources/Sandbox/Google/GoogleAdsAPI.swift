@@ -11,6 +11,7 @@ enum GoogleAdsAPI {
         ("customer.resource_name", "resourceName"), ("customer.id", "id"), ("customer.descriptive_name", "descriptiveName"),
         ("customer.currency_code", "currencyCode"), ("customer.time_zone", "timeZone"), ("customer.manager", "manager"),
         ("customer.status", "status"),
+        ("customer.customer_agreement_setting.accepted_customer_data_terms", "customerAgreementSetting"),
     ]
 
     static func handle(_ call: GoogleCall, notes: inout RequestNotes) -> Response {
@@ -82,6 +83,7 @@ enum GoogleAdsAPI {
             "resourceName": .string("customers/\(customerID)"), "id": .string(customerID), "descriptiveName": .string(row["name"]),
             "currencyCode": .string(row["currency"]), "timeZone": .string(row["time_zone"]), "manager": .bool(manager == 1),
             "status": .string(status),
+            "customerAgreementSetting": .object([("acceptedCustomerDataTerms", .bool((row["customer_data_terms"] as Int) == 1))]),
         ]
         var customer: [(String, JSON)] = [("resourceName", .string("customers/\(customerID)"))]
         for field in customerFields where selected.contains(field.gaql) && field.json != "resourceName" {

@@ -114,8 +114,12 @@ enum GoogleIngestion {
                 }
                 login = id
             }
-            _ = try GoogleAPI.customer(db, id: account, login: login, userID: state.token.userID,
-                                       denied: .permissionDenied("the operating account \(account)"))
+            let customer = try GoogleAPI.customer(db, id: account, login: login, userID: state.token.userID,
+                                                  denied: .permissionDenied("the operating account \(account)"))
+            guard (customer["customer_data_terms"] as Int) == 1 else {
+                throw GoogleStatusError.invalid(field + ".operating_account", "TERMS_AND_CONDITIONS_NOT_SIGNED",
+                                                "The operating account has not accepted the customer data terms.")
+            }
             state.adAccount = account
             guard let idText = item["productDestinationId"]?.stringValue, let listID = Int64(idText),
                   let row = try Row.fetchOne(db, sql: "SELECT * FROM google_user_lists WHERE id = ? AND customer_id = ? AND deleted = 0",

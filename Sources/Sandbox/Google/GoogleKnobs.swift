@@ -51,6 +51,7 @@ enum GoogleKnobs {
                 let manager: Int = row["manager"]
                 return .object([("id", .string(row["id"])), ("name", .string(row["name"])), ("currency", .string(row["currency"])),
                                 ("manager", .bool(manager == 1)), ("status", .string(row["status"])),
+                                ("accepted_customer_data_terms", .bool((row["customer_data_terms"] as Int) == 1)),
                                 ("managed_by", (row["managed_by"] as String?).map(JSON.string) ?? .null)])
             }
             let lists: [JSON] = try Row.fetchAll(db, sql: "SELECT * FROM google_user_lists ORDER BY id").map { try listJSON($0, db) }

@@ -14,6 +14,8 @@ enum GoogleSchema {
     static let clientIDs = ["1234567890", "2345678901"]
     /// A cancelled client: listed by `listAccessibleCustomers`, refused (`CUSTOMER_NOT_ENABLED`) by everything else.
     static let cancelledID = "3456789012"
+    /// An enabled client that has not accepted the customer data terms: its Customer Match uploads are refused.
+    static let termsPendingID = "4567890123"
     /// User list ids look like real ones (10 digits).
     static let firstListID: Int64 = 8_800_000_001
     /// The developer token the emulated Google Ads API accepts unless the config knob says otherwise.
@@ -128,6 +130,11 @@ enum GoogleSchema {
                 );
                 """)
         }
+        // `customer.customer_agreement_setting.accepted_customer_data_terms` [I: the Google Ads API field that says
+        // whether the customer data terms Customer Match needs are accepted].
+        migrator.registerMigration("google-v2-customer-data-terms") { db in
+            try db.execute(sql: "ALTER TABLE google_customers ADD COLUMN customer_data_terms INTEGER NOT NULL DEFAULT 1 CHECK (customer_data_terms IN (0, 1))")
+        }
     }
 
     /// Children before parents.
@@ -140,7 +147,8 @@ enum GoogleSchema {
     }
 
     /// The seed: Demo User reaches the manager 900-000-0001, its two clients 123-456-7890 (two lists: contacts and
-    /// iOS mobile ids) and 234-567-8901 (none), and the cancelled 345-678-9012.
+    /// iOS mobile ids) and 234-567-8901 (none), the cancelled 345-678-9012, and 456-789-0123, which has not accepted the
+    /// customer data terms.
     static func seed(_ db: Database, now: Date) throws {
         try db.execute(sql: "INSERT INTO google_users (id, name, email) VALUES (?, ?, ?)", arguments: [demoUserID, demoUserName, demoUserEmail])
         try insertCustomer(db, id: managerID, name: "Demo Agency (manager)", currency: "USD", timeZone: "America/New_York", manager: true, managedBy: nil)
@@ -151,6 +159,9 @@ enum GoogleSchema {
         try insertCustomer(db, id: cancelledID, name: "Old Brand (cancelled)", currency: "USD", timeZone: "America/New_York", manager: false,
                            managedBy: nil)
         try db.execute(sql: "UPDATE google_customers SET status = 'CANCELED' WHERE id = ?", arguments: [cancelledID])
+        try insertCustomer(db, id: termsPendingID, name: "Demo Outlet — Terms pending", currency: "USD", timeZone: "America/Chicago", manager: false,
+                           managedBy: nil)
+        try db.execute(sql: "UPDATE google_customers SET customer_data_terms = 0 WHERE id = ?", arguments: [termsPendingID])
         try db.execute(
             sql: """
                 INSERT INTO google_user_lists (id, customer_id, display_name, description, upload_key_type, mobile_key_space, mobile_app_id,

@@ -59,7 +59,9 @@ enum SnapchatAPI {
             try account(p[1], &call)
             switch m {
             case "GET": return try SnapchatSegments.list(p[1], call)
-            case "POST": return try SnapchatSegments.create(p[1], call)
+            case "POST":
+                try requireActive(p[1], call)
+                return try SnapchatSegments.create(p[1], call)
             default: throw SnapError.invalid("\(m) is not supported here")
             }
         case (_, 2) where p[0] == "segments":
@@ -74,6 +76,7 @@ enum SnapchatAPI {
         case (_, 3) where p[0] == "segments" && p[2] == "users":
             guard m == "POST" || m == "DELETE" else { throw SnapError.invalid("\(m) is not supported here") }
             let segment = try SnapchatSegments.find(p[1], &call)
+            try requireActive(segment["ad_account_id"], call)
             return try SnapchatUsers.change(segment, remove: m == "DELETE", &call)
         default:
             throw SnapError.notFound("/" + p.joined(separator: "/"))
@@ -104,6 +107,13 @@ enum SnapchatAPI {
             return .object([("sub_request_status", .string("SUCCESS")), ("organization", .object(members))])
         }
         return .object([("request_status", .string("SUCCESS")), ("request_id", .string(SnapIDs.requestID())), ("organizations", .array(entries))])
+    }
+
+    /// Segments change only in an `ACTIVE` ad account: a paused or disabled one answers 403 E3002 [I: partners.md §5 says
+    /// nothing of statuses; the sandbox refuses as Snap refuses an account the user may not use].
+    static func requireActive(_ id: String, _ call: SnapCall) throws {
+        let status = try String.fetchOne(call.db, sql: "SELECT status FROM snap_ad_accounts WHERE id = ?", arguments: [id]) ?? ""
+        guard status == "ACTIVE" else { throw SnapError.notActive(id, status: status) }
     }
 
     /// Checks the demo user reaches `id` (else 404 or E3002) and charges the account's per-second budget.

@@ -11,6 +11,9 @@ struct SnapError: Error, Sendable {
     static let unauthorized = SnapError(status: 401, code: "E1002", debug: "Unauthorized: the access token is missing, invalid or expired")
     static let throttled = SnapError(status: 429, code: "E1008", debug: "Too many requests: the ad account's rate limit is exceeded")
     static let permission = SnapError(status: 403, code: "E3002", debug: "The user does not have permission to access this resource")
+    static func notActive(_ account: String, status: String) -> SnapError {
+        SnapError(status: 403, code: "E3002", debug: "The ad account \(account) is \(status): segments can change only in an ACTIVE ad account")
+    }
     static func notFound(_ what: String) -> SnapError { SnapError(status: 404, code: "E3003", debug: "\(what) not found") }
     static func invalid(_ why: String) -> SnapError { SnapError(status: 400, code: "E1001", debug: "Invalid request: \(why)") }
     static let internalError = SnapError(status: 500, code: "E9999", debug: "Internal server error")

@@ -153,6 +153,13 @@ enum TikTokAPI {
                                         arguments: [state.userID, id]) ?? false
         guard granted else { throw TikTokAPIError.noPermission(id) }
     }
+
+    /// Audiences change only for an advertiser TikTok serves: a disabled, limited or pending one answers 40001 [I:
+    /// partners.md lists 40001 "no permission" without saying which statuses it covers].
+    static func requireEnabled(_ id: String, _ db: Database) throws {
+        let status = try String.fetchOne(db, sql: "SELECT status FROM tt_advertisers WHERE id = ?", arguments: [id]) ?? ""
+        guard status == "STATUS_ENABLE" else { throw TikTokAPIError.notEnabled(id, status: status) }
+    }
 }
 
 /// The app-level limit per endpoint (partners.md §2.6: 40100 "requests made too frequently"), on a rolling

@@ -70,6 +70,7 @@ enum TikTokAudiences {
         let advertiser = try TikTokAPI.advertiser(call, db, &state)
         switch call.string("action") {
         case "create":
+            try TikTokAPI.requireEnabled(advertiser, db)
             guard let name = call.string("custom_audience_name"), !name.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw TikTokAPIError.required("custom_audience_name")
             }

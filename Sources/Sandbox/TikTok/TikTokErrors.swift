@@ -34,6 +34,10 @@ extension TikTokAPIError {
         TikTokAPIError(code: 40001, message: "No permission to operate advertiser \(advertiserID). Please check the authorization.")
     }
 
+    static func notEnabled(_ advertiserID: String, status: String) -> TikTokAPIError {
+        TikTokAPIError(code: 40001, message: "No permission to operate advertiser \(advertiserID): the advertiser status is \(status).")
+    }
+
     static func advertiserMissing(_ advertiserID: String) -> TikTokAPIError {
         TikTokAPIError(code: 40300, message: "Advertiser \(advertiserID) does not exist.")
     }

@@ -23,7 +23,10 @@ enum TikTokMapping {
         guard let advertisers = try call.stringList("advertiser_ids"), !advertisers.isEmpty else {
             throw TikTokAPIError.required("advertiser_ids")
         }
-        for advertiser in advertisers { try TikTokAPI.requireAccess(advertiser, db, &state) }
+        for advertiser in advertisers {
+            try TikTokAPI.requireAccess(advertiser, db, &state)
+            try TikTokAPI.requireEnabled(advertiser, db)
+        }
         let remove: Bool
         switch call.string("action") {
         case "add": remove = false

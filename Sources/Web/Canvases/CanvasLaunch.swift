@@ -30,7 +30,7 @@ enum CanvasLaunch {
         let deadline = PageDeadline()
         var facts = try LaunchFacts.gather(context, steps: steps, deadline: deadline)
         facts.snapshot.criteriaProblems = try criteriaProblems(store, workspace, canvas)
-        let problems = facts.problems + LaunchValidation.problems(facts.snapshot) + inactiveAccounts(steps, facts)
+        let problems = facts.problems + LaunchValidation.problems(facts.snapshot) + unusableAccounts(steps, facts)
         guard problems.isEmpty else { return try refuse(context, id, problems) }
         for step in steps {
             guard case .audienceSync(let config) = step.kind, case .new(let name, nil) = config.audience,
@@ -54,15 +54,19 @@ enum CanvasLaunch {
         return Response.redirect(to: SiteRoute.canvas(id).path + "?notice=" + Notice.launched.rawValue)
     }
 
-    /// Steps whose ad account the partner reports inactive: it would refuse every upload, so launch waits for it.
-    private static func inactiveAccounts(_ steps: [CanvasStep], _ facts: LaunchFacts) -> [LaunchProblem] {
+    /// Steps whose ad account the partner reports unusable by its own facts (disabled, cancelled, a viewer's role): it
+    /// would refuse every upload, so launch waits for it. Terms have their own rule, with the page to accept them.
+    private static func unusableAccounts(_ steps: [CanvasStep], _ facts: LaunchFacts) -> [LaunchProblem] {
         steps.compactMap { step in
             guard case .audienceSync(let config) = step.kind, let partner = config.partner, let account = config.adAccountID,
                   let live = facts.snapshot.liveAccounts[AccountKey(partner, account)], !live.isActive else { return nil }
-            let name = PartnerInfo.of(partner).displayName
+            let info = PartnerInfo.of(partner)
+            let why = live.facts.first { $0.blocksSync && $0.kind != .terms }.map { AccountUsability.explain($0, partner: partner) }
+                ?? "\(info.displayName) reports it inactive"
             return LaunchProblem(rule: .adAccountInaccessible, stepID: step.id,
-                                 message: "Step \(step.position + 1): \(name) reports the ad account \(live.name) inactive. Reactivate it at \(name), "
-                                     + "or choose another account, then launch again.", link: facts.snapshot.partnerPages[partner])
+                                 message: "Step \(step.position + 1): the \(info.adAccountNoun) \(live.name) cannot receive users: \(why) "
+                                     + "Fix it at \(info.displayName), or choose another \(info.adAccountNoun), then launch again.",
+                                 link: facts.snapshot.partnerPages[partner])
         }
     }
 
@@ -114,7 +118,8 @@ struct LaunchFacts {
                 snapshot.termsPages[key] = connector.termsURL(accountExternalID: key.accountID)
                 guard let account = live.first(where: { $0.externalID == key.accountID }) else { continue }
                 snapshot.liveAccounts[key] = account
-                guard account.termsAccepted != false else { continue }
+                // An account the partner refuses (terms, status, role) may refuse the audience list too: its own problem says why.
+                guard account.termsAccepted != false, account.isActive else { continue }
                 let list = try connector.audiences(account: key.accountID, token: token)
                 audiences[key] = list
                 snapshot.existingAudiences[key] = Set(list.map(\.id))

@@ -22,9 +22,7 @@ enum AdAccountsPage {
         let name: String
         let currency: String
         let isChecked: Bool
-        let isActive: Bool
-        let termsAccepted: Bool
-        let termsURL: String?
+        let health: AccountHealthView
     }
 
     static func handle(_ context: RequestContext, _ partner: PartnerID) throws -> Response {
@@ -43,8 +41,9 @@ enum AdAccountsPage {
             do {
                 options = try connector.adAccounts(token: token).map { account in
                     Option(externalID: account.externalID, name: account.name, currency: account.currency ?? "",
-                           isChecked: selected.contains(account.externalID), isActive: account.isActive,
-                           termsAccepted: account.termsAccepted != false, termsURL: connector.termsURL(accountExternalID: account.externalID))
+                           isChecked: selected.contains(account.externalID),
+                           health: AccountHealthView(facts: account.facts, partner: partner, reason: AccountUsability.reason(account, partner: partner),
+                                                     termsURL: connector.termsURL(accountExternalID: account.externalID)))
                 }
             } catch {
                 problem = "Could not list the ad accounts: \(error.message) Reconnect if the problem stays."

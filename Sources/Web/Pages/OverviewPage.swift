@@ -86,7 +86,7 @@ enum OverviewPage {
     static func connectionViews(_ context: RequestContext, _ connections: [Connection]) throws -> [ConnectionView] {
         try connections.map { connection in
             let accounts = try context.app.store.adAccounts(connectionID: connection.id)
-            let unusable = accounts.filter { $0.termsAccepted == false || !$0.isAccessible }.count
+            let unusable = accounts.filter { AccountUsability.reason($0, live: nil, partner: connection.partner) != nil }.count
             let healthy = connection.status == .valid && unusable == 0
             let state = connection.status != .valid ? "Needs attention: reconnect"
                 : unusable > 0 ? "Connected — \(unusable) ad account(s) need attention" : "Connected"

@@ -38,6 +38,12 @@ enum OverviewProblems {
                     problems.append(OverviewProblem(title: "\(name) ad account \(account.name): no longer reachable",
                                                     detail: "The token cannot reach this ad account any more. Check the account's access at \(name), then check the connection.",
                                                     fixLabel: "Check the connection", fixPath: page))
+                } else if let fact = account.facts.blocking {
+                    // The partner's own fact (disabled, cancelled, a viewer's role), as the partner page words it.
+                    let noun = PartnerInfo.of(connection.partner).adAccountNoun
+                    problems.append(OverviewProblem(title: "\(name) \(noun) \(account.name): cannot be synced to",
+                                                    detail: AccountUsability.explain(fact, partner: connection.partner) + " Fix it at \(name), then check the connection.",
+                                                    fixLabel: "Open \(name)", fixPath: page))
                 }
             }
         }

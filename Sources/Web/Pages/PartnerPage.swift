@@ -49,10 +49,7 @@ enum PartnerPage {
         let name: String
         let externalID: String
         let currency: String
-        let termsAccepted: Bool
-        let termsUnknown: Bool
-        let termsURL: String?
-        let isAccessible: Bool
+        let health: AccountHealthView
         let removePath: String
     }
 
@@ -126,8 +123,8 @@ enum PartnerPage {
     private static func view(_ account: SelectedAdAccount, partner: PartnerID, connector: (any PartnerConnector)?) -> AccountView {
         AccountView(
             name: account.name, externalID: account.externalID, currency: account.currency ?? "",
-            termsAccepted: account.termsAccepted == true, termsUnknown: account.termsAccepted == nil,
-            termsURL: connector?.termsURL(accountExternalID: account.externalID), isAccessible: account.isAccessible,
+            health: AccountHealthView(facts: account.facts, partner: partner, reason: AccountUsability.reason(account, live: nil, partner: partner),
+                                      termsURL: connector?.termsURL(accountExternalID: account.externalID)),
             removePath: SiteRoute.adAccountRemove(partner, account.id).path)
     }
 }

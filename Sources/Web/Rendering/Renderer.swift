@@ -10,7 +10,7 @@ struct Renderer: Sendable {
     private let library: MustacheLibrary
 
     /// Every template the dashboard renders; start-up fails when one is missing, not the first request.
-    static let required = ["layout", "signin", "partners", "partner", "partner_accounts", "oauth_error", "error", "api_keys", "canvases", "canvas", "step_editor", "step_chart", "ledger", "notifications", "outbox", "criteria_editor", "segments", "segment", "segment_export_form", "segment_export", "imports", "import", "api_reference", "privacy", "consent_policy", "confirm", "overview"]
+    static let required = ["layout", "signin", "partners", "partner", "partner_accounts", "account_health", "oauth_error", "error", "api_keys", "canvases", "canvas", "step_editor", "step_chart", "ledger", "notifications", "outbox", "criteria_editor", "segments", "segment", "segment_export_form", "segment_export", "imports", "import", "api_reference", "privacy", "consent_policy", "confirm", "overview"]
 
     /// Reads `*.mustache` from `directory` (not its sub-folders: `sandbox/` belongs to the sandbox).
     init(directory: String) throws {
