@@ -108,8 +108,7 @@ struct AccountRemovalSender {
         case (.throttled, .retry(let at)):
             try? engine.store.throttle(partner: .facebook, account: target.account, until: at, reason: error.message)
         case (.authInvalid, _):
-            try? engine.store.recordConnectionHealth(connectionID: connection.id, status: .invalid, message: error.message, expiresAt: nil,
-                                                     partnerUserName: nil, now: time)
+            engine.tokens.refused(error, connectionID: connection.id)
         default:
             break
         }

@@ -117,6 +117,16 @@ public final class ConnectionTokens: Sendable {
         return .success(token.value)
     }
 
+    /// Stops every use of a connection once a partner call learned its token is refused (`authInvalid`): the
+    /// connection is recorded invalid, and the other sends, removals, audience-size reads and checks — which each
+    /// read the connection afresh before calling — make no further call with it until someone reconnects. Other
+    /// errors leave the connection alone.
+    public func refused(_ error: PartnerError, connectionID: Int64) {
+        guard case .authInvalid = error else { return }
+        try? store.recordConnectionHealth(connectionID: connectionID, status: .invalid, message: error.message, expiresAt: nil,
+                                          partnerUserName: nil, now: now())
+    }
+
     private func invalidate(_ connection: Connection, _ message: String) -> Result<String, Problem> {
         try? store.recordConnectionHealth(connectionID: connection.id, status: .invalid, message: message, expiresAt: nil,
                                           partnerUserName: nil, now: now())

@@ -82,6 +82,7 @@ struct ExportRemovalSender {
             _ = try connector.upload(audienceID: target.audienceID, action: .remove, schema: items[0].schema, rows: items.map(\.row), token: token)
             return .synced
         } catch {
+            exporter.tokens.refused(error, connectionID: connection.id)
             var policy = RetryPolicy()
             policy.deadline = exporter.deadline
             let decision = policy.decide(error, attempts: items.map(\.attempts).max() ?? 1, firstAttempt: items.map(\.firstAttemptAt).min() ?? time,

@@ -174,6 +174,9 @@ public final class SegmentExporter: Sendable {
         do {
             return try call()
         } catch {
+            if case .authInvalid = error, let connection = try? store.connection(workspaceID: export.workspaceID, partner: .facebook) {
+                tokens.refused(error, connectionID: connection.id)
+            }
             let time = now()
             let pastDeadline = time.timeIntervalSince(export.startedAt) > deadline
             switch error {

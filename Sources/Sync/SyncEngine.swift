@@ -289,7 +289,7 @@ public final class SyncEngine: Sendable {
     }
 
     /// Reads the estimated size of each of `steps`' audiences (due every `sizeRefresh`), within the account's budget.
-    private func refreshAudienceSizes(_ steps: [Int64], _ time: Date) throws {
+    func refreshAudienceSizes(_ steps: [Int64], _ time: Date) throws {
         for stepID in steps {
             guard case .success(let destination) = try SyncDestination.resolve(stepID: stepID, store: store, tokens: tokens, connectors: connectors),
                   try store.throttledUntil(partner: destination.partner, account: destination.account, now: time) == nil else {
@@ -297,7 +297,14 @@ public final class SyncEngine: Sendable {
                 continue
             }
             guard try hasRoomForExtras(destination), try reserveCall(destination) else { continue }   // read it on a later pass
-            let size = try? destination.uploader.audienceSize(audienceID: destination.audienceID, token: destination.token)
+            var size: AudienceSize?
+            do {
+                size = try withToken(destination) { token throws(PartnerError) in
+                    try destination.uploader.audienceSize(audienceID: destination.audienceID, token: token)
+                }
+            } catch {
+                tokens.refused(error, connectionID: destination.connectionID)   // the next steps of this connection skip it
+            }
             try store.recordAudienceSize(stepID: stepID, lower: size?.lower, upper: size?.upper, now: time)
         }
     }
@@ -438,14 +445,20 @@ public final class SyncEngine: Sendable {
     /// One call; an access token refused before its expiry (revoked, rotated) is renewed once and the call repeated.
     private func upload(_ items: [ClaimedItem], schema: [String], to destination: SyncDestination) throws(PartnerError) -> UploadReceipt {
         let rows = items.map(\.row)
+        return try withToken(destination) { token throws(PartnerError) in
+            try destination.uploader.upload(audienceID: destination.audienceID, action: destination.action, schema: schema, rows: rows, token: token)
+        }
+    }
+
+    /// Makes `call` with the destination's token; a token refused before its expiry (revoked, rotated) is renewed once,
+    /// where the partner gives refresh tokens, and the call repeated.
+    func withToken<T>(_ destination: SyncDestination, _ call: (String) throws(PartnerError) -> T) throws(PartnerError) -> T {
         do {
-            return try destination.uploader.upload(audienceID: destination.audienceID, action: destination.action, schema: schema,
-                                                   rows: rows, token: destination.token)
+            return try call(destination.token)
         } catch {
             guard case .authInvalid = error, destination.connection.sealedRefreshToken != nil,
                   case .success(let fresh) = tokens.accessToken(destination.connection, force: true) else { throw error }
-            return try destination.uploader.upload(audienceID: destination.audienceID, action: destination.action, schema: schema,
-                                                   rows: rows, token: fresh)
+            return try call(fresh)
         }
     }
 
@@ -501,8 +514,7 @@ public final class SyncEngine: Sendable {
             }
         case .authInvalid:
             // No further calls with this token: the connection shows as invalid until someone reconnects.
-            try? store.recordConnectionHealth(connectionID: destination.connectionID, status: .invalid, message: error.message,
-                                              expiresAt: nil, partnerUserName: nil, now: time)
+            tokens.refused(error, connectionID: destination.connectionID)
         default:
             break
         }

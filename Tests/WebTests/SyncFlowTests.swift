@@ -104,6 +104,17 @@ import Testing
         #expect(try audience()["members"] as? [String] == hashes)
     }
 
+    /// The fault matrix's promise for every caller, not only sends: an audience-size read that learns the token is
+    /// refused stops the connection, so the next step's read on it makes no call.
+    @Test func aSizeReadThatFindsTheTokenRefusedStopsEveryOtherUseOfIt() throws {
+        engine.flush(force: true)
+        try partner.call("POST", "/_sandbox/facebook/tokens/revoke", json: #"{"all":true}"#)
+        let calls = try partner.lastSequence()
+        try engine.refreshAudienceSizes([stepID(0), stepID(2)], test.clock.now)
+        #expect(try partner.lastSequence() == calls + 1)
+        #expect(try test.store.connection(workspaceID: 1, partner: .facebook)?.status == .invalid)
+    }
+
     @Test func removalsFromASmallAudienceWaitUntilItIsLargeEnough() throws {
         engine.flush(force: true)
         test.clock.advance(2 * 3600 + 1)

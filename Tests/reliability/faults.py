@@ -386,6 +386,8 @@ def run_row(h, row, index):
         first_refusal = next((e["seq"] for e in entries if e["status"] in (400, 401) or e.get("error_code") == 190), None)
         calls_after = [e for e in entries if first_refusal and e["seq"] > first_refusal and "/token" not in e["path"]]
         outcome["calls_after_refusal"] = len(calls_after)
+        if calls_after:   # which calls, to tell a send from a page's or a chore's partner call
+            outcome["calls_after_were"] = sorted({f"{e.get('method', '')} {e['path'].split('?')[0]} {e['status']}" for e in calls_after})
         refreshes = [e for e in entries if "/token" in e["path"] and e.get("fault_id") is not None]
         if refreshes:
             outcome["refresh_refused"] = len(refreshes)
