@@ -165,6 +165,26 @@ def wait_for_text(driver, text, timeout=10):
         lambda d: text in d.find_element("tag name", "body").text)
 
 
+PRO_PARTNERS = ["tiktok", "pinterest", "snapchat", "criteo", "linkedin"]
+
+
+def sign_in_with_pro_partners(stack, browser, email):
+    """Creates `email` as an admin, signs in with it both in the browser and in a requests session, and enables the five
+    Pro partners (the stack needs AUDIENCESYNC_PRO_PURCHASES=2). Returns the session."""
+    from selenium.webdriver.common.by import By
+    stack.create_user(email)
+    browser.get(stack.url + "/signin")
+    browser.find_element(By.ID, "email").send_keys(email)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "button.primary").click()
+    wait_for_text(browser, "Technology Partners")
+    session = stack.signed_in_session(email)
+    r = session.post(stack.url + "/partners/pro", data={"_csrf": csrf_of(session, stack.url + "/partners"), "partner": PRO_PARTNERS},
+                     allow_redirects=False, timeout=10)
+    assert r.status_code == 303, r.text[:500]
+    return session
+
+
 def csrf_of(session, url):
     """The CSRF token of the form on the page at `url`."""
     return re.search(r'name="_csrf" value="([^"]+)"', session.get(url, timeout=10).text).group(1)

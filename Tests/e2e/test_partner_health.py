@@ -13,10 +13,9 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from conftest import PASSWORD, Stack, confirmed_post, csrf_of, wait_for_text
+from conftest import Stack, confirmed_post, csrf_of, sign_in_with_pro_partners, wait_for_text
 
 EMAIL = "health@e2e.test"
-PRO = ["tiktok", "pinterest", "snapchat", "criteo", "linkedin"]
 WIDTHS = (1366, 375)
 
 
@@ -69,16 +68,7 @@ def stack():
 @pytest.fixture(scope="module")
 def admin(stack, browser):
     """The admin signed in both in the browser and in a requests session, with the Pro partners enabled."""
-    stack.create_user(EMAIL)
-    browser.get(stack.url + "/signin")
-    browser.find_element(By.ID, "email").send_keys(EMAIL)
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "button.primary").click()
-    wait_for_text(browser, "Technology Partners")
-    s = stack.signed_in_session(EMAIL)
-    r = s.post(stack.url + "/partners/pro", data={"_csrf": csrf_of(s, stack.url + "/partners"), "partner": PRO},
-               allow_redirects=False, timeout=10)
-    assert r.status_code == 303, r.text[:500]
+    s = sign_in_with_pro_partners(stack, browser, EMAIL)
     yield s
     browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 

@@ -13,12 +13,11 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from conftest import PASSWORD, Stack, confirmed_post, csrf_of, wait_for_text
+from conftest import Stack, confirmed_post, csrf_of, sign_in_with_pro_partners, wait_for_text
 
 EMAIL = "partners@e2e.test"
 PARTNERS = [("google", "Google"), ("tiktok", "TikTok"), ("pinterest", "Pinterest"), ("snapchat", "Snapchat"),
             ("criteo", "Criteo"), ("linkedin", "LinkedIn")]
-PRO = ["tiktok", "pinterest", "snapchat", "criteo", "linkedin"]
 USERS = 20
 
 
@@ -33,16 +32,7 @@ def stack():
 @pytest.fixture(scope="module")
 def admin(stack, browser):
     """The admin signed in both in the browser and in a requests session; the Pro partners enabled; an API key."""
-    stack.create_user(EMAIL)
-    browser.get(stack.url + "/signin")
-    browser.find_element(By.ID, "email").send_keys(EMAIL)
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "button.primary").click()
-    wait_for_text(browser, "Technology Partners")
-    s = stack.signed_in_session(EMAIL)
-    r = s.post(stack.url + "/partners/pro", data={"_csrf": csrf_of(s, stack.url + "/partners"), "partner": PRO},
-               allow_redirects=False, timeout=10)
-    assert r.status_code == 303, r.text[:500]
+    s = sign_in_with_pro_partners(stack, browser, EMAIL)
     keys = s.post(stack.url + "/settings/api-keys", data={"_csrf": csrf_of(s, stack.url + "/settings/api-keys"), "name": "e2e"},
                   timeout=10).text
     key = re.search(r'id="new-key-value">([^<]+)<', keys).group(1)

@@ -25,10 +25,8 @@ public enum AccountFacts {
 
     /// `tos_accepted.custom_audience_tos` (§1.3): without it Graph refuses to create or change custom audiences.
     public static func facebookTerms(accepted: Bool) -> AccountFact {
-        AccountFact(kind: .terms, label: "Custom audience terms", value: accepted ? "Accepted" : "Not accepted",
-                    meaning: accepted ? "custom audiences may be created and changed."
-                        : "Facebook refuses to create or change custom audiences until someone accepts the terms.",
-                    blocksSync: !accepted)
+        termsFact("Custom audience terms", accepted: accepted, ifAccepted: "custom audiences may be created and changed.",
+                  ifNot: "Facebook refuses to create or change custom audiences until someone accepts the terms.")
     }
 
     // MARK: TikTok (partners.md §2.2; advertiser/info `status`)
@@ -38,15 +36,12 @@ public enum AccountFacts {
 
     /// TikTok serves and takes audiences only for `STATUS_ENABLE` advertisers.
     public static func tiktokStatus(_ status: String) -> AccountFact {
-        let meaning: String
-        switch status {
-        case tiktokEnabled: meaning = "the advertiser is enabled."
-        case "STATUS_DISABLE": meaning = "TikTok disabled the advertiser; it refuses audiences and uploads."
-        case "STATUS_LIMIT": meaning = "TikTok limited the advertiser; it cannot take audiences until the limit is lifted."
-        case "STATUS_PENDING_CONFIRM": meaning = "the advertiser is waiting for TikTok's review."
-        default: meaning = "the advertiser is not enabled at TikTok."
-        }
-        return AccountFact(kind: .status, label: "Advertiser status", value: status, meaning: meaning, blocksSync: status != tiktokEnabled)
+        statusFact("Advertiser status", status, usable: tiktokEnabled, meanings: [
+            tiktokEnabled: "the advertiser is enabled.",
+            "STATUS_DISABLE": "TikTok disabled the advertiser; it refuses audiences and uploads.",
+            "STATUS_LIMIT": "TikTok limited the advertiser; it cannot take audiences until the limit is lifted.",
+            "STATUS_PENDING_CONFIRM": "the advertiser is waiting for TikTok's review.",
+        ], otherwise: "the advertiser is not enabled at TikTok.")
     }
 
     // MARK: Google (partners.md §3.2, §3.6)
@@ -56,16 +51,13 @@ public enum AccountFacts {
 
     /// GAQL `customer.status`: only `ENABLED` customers take Customer Match lists.
     public static func googleStatus(_ status: String) -> AccountFact {
-        let meaning: String
-        switch status {
-        case googleEnabled: meaning = "the customer is enabled."
-        case "CANCELED": meaning = "the customer was cancelled; Google refuses every call on it."
-        case "SUSPENDED": meaning = "Google suspended the customer; it refuses every call on it."
-        case "CLOSED": meaning = "the customer is closed."
-        case googleNotEnabled: meaning = "Google will not open the customer: it is cancelled, suspended or closed."
-        default: meaning = "the customer is not enabled at Google."
-        }
-        return AccountFact(kind: .status, label: "Customer status", value: status, meaning: meaning, blocksSync: status != googleEnabled)
+        statusFact("Customer status", status, usable: googleEnabled, meanings: [
+            googleEnabled: "the customer is enabled.",
+            "CANCELED": "the customer was cancelled; Google refuses every call on it.",
+            "SUSPENDED": "Google suspended the customer; it refuses every call on it.",
+            "CLOSED": "the customer is closed.",
+            googleNotEnabled: "Google will not open the customer: it is cancelled, suspended or closed.",
+        ], otherwise: "the customer is not enabled at Google.")
     }
 
     /// The error Google answers for a customer that is not enabled: its status cannot be read, only this.
@@ -74,10 +66,8 @@ public enum AccountFacts {
     /// `customer.customer_agreement_setting.accepted_customer_data_terms`: Customer Match uploads are refused with
     /// `CUSTOMER_NOT_ACCEPTED_CUSTOMER_DATA_TERMS` until they are accepted (§3.6).
     public static func googleCustomerDataTerms(accepted: Bool) -> AccountFact {
-        AccountFact(kind: .terms, label: "Customer data terms", value: accepted ? "Accepted" : "Not accepted",
-                    meaning: accepted ? "Customer Match lists may be uploaded."
-                        : "Google refuses Customer Match uploads until the customer data terms are accepted in Google Ads.",
-                    blocksSync: !accepted)
+        termsFact("Customer data terms", accepted: accepted, ifAccepted: "Customer Match lists may be uploaded.",
+                  ifNot: "Google refuses Customer Match uploads until the customer data terms are accepted in Google Ads.")
     }
 
     // MARK: Snapchat (partners.md §5.2)
@@ -87,14 +77,11 @@ public enum AccountFacts {
 
     /// The ad account's `status`; Snap takes segments and users only for `ACTIVE` accounts [I].
     public static func snapchatStatus(_ status: String) -> AccountFact {
-        let meaning: String
-        switch status {
-        case active: meaning = "the ad account is active."
-        case "PAUSED": meaning = "the ad account is paused; Snapchat refuses segment changes until it is active again."
-        case "DISABLED": meaning = "Snapchat disabled the ad account."
-        default: meaning = "the ad account is not active at Snapchat."
-        }
-        return AccountFact(kind: .status, label: "Ad account status", value: status, meaning: meaning, blocksSync: status != active)
+        statusFact("Ad account status", status, usable: active, meanings: [
+            active: "the ad account is active.",
+            "PAUSED": "the ad account is paused; Snapchat refuses segment changes until it is active again.",
+            "DISABLED": "Snapchat disabled the ad account.",
+        ], otherwise: "the ad account is not active at Snapchat.")
     }
 
     // MARK: Pinterest (partners.md §4.2)
@@ -116,25 +103,21 @@ public enum AccountFacts {
 
     /// The advertiser's `status` attribute [I: not in the sources; the sandbox emulates Active / Inactive].
     public static func criteoStatus(_ status: String) -> AccountFact {
-        let isActive = status == "Active"
-        return AccountFact(kind: .status, label: "Advertiser status", value: status,
-                           meaning: isActive ? "the advertiser is active." : "the advertiser is not active at Criteo; it refuses segment changes.",
-                           blocksSync: !isActive)
+        statusFact("Advertiser status", status, usable: "Active", meanings: ["Active": "the advertiser is active."],
+                   otherwise: "the advertiser is not active at Criteo; it refuses segment changes.")
     }
 
     // MARK: LinkedIn (partners.md §7.2)
 
     /// The sponsored account's `status`; only `ACTIVE` accounts are synced to [I].
     public static func linkedInStatus(_ status: String) -> AccountFact {
-        let meaning: String
-        switch status {
-        case active: meaning = "the ad account is active."
-        case "DRAFT": meaning = "the ad account is a draft; finish setting it up at LinkedIn."
-        case "CANCELED": meaning = "the ad account was cancelled."
-        case "PENDING_DELETION", "REMOVED": meaning = "the ad account is being deleted."
-        default: meaning = "the ad account is not active at LinkedIn."
-        }
-        return AccountFact(kind: .status, label: "Account status", value: status, meaning: meaning, blocksSync: status != active)
+        statusFact("Account status", status, usable: active, meanings: [
+            active: "the ad account is active.",
+            "DRAFT": "the ad account is a draft; finish setting it up at LinkedIn.",
+            "CANCELED": "the ad account was cancelled.",
+            "PENDING_DELETION": "the ad account is being deleted.",
+            "REMOVED": "the ad account is being deleted.",
+        ], otherwise: "the ad account is not active at LinkedIn.")
     }
 
     /// The member's role (`adAccountUsers`): "Managing audiences is restricted to … a role other than VIEWER" (§7.2).
@@ -144,5 +127,18 @@ public enum AccountFacts {
                            meaning: viewer ? "a viewer cannot manage audiences; LinkedIn refuses matched-audience changes."
                                : "you may manage matched audiences.",
                            blocksSync: viewer)
+    }
+
+    /// A partner's terms fact: accepted, or not (which stops syncing).
+    private static func termsFact(_ label: String, accepted: Bool, ifAccepted: String, ifNot: String) -> AccountFact {
+        AccountFact(kind: .terms, label: label, value: accepted ? "Accepted" : "Not accepted", meaning: accepted ? ifAccepted : ifNot,
+                    blocksSync: !accepted)
+    }
+
+    /// A partner's status fact: `meanings` says what each known value means, `otherwise` any other; only `usable` is
+    /// synced to.
+    private static func statusFact(_ label: String, _ value: String, usable: String, meanings: [String: String],
+                                   otherwise: String) -> AccountFact {
+        AccountFact(kind: .status, label: label, value: value, meaning: meanings[value] ?? otherwise, blocksSync: value != usable)
     }
 }
