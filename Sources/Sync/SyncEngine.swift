@@ -19,6 +19,10 @@ public struct SyncSettings: Sendable {
     /// Full batches a destination sends back to back before the flusher's next look (a backlog drains at the
     /// partner's pace; other destinations have their own slots meanwhile).
     public var burst = 20
+    /// Calls a destination may have in flight at once while its backlog holds more than one full batch: one lane per
+    /// full batch waiting, up to this many. Claims are fenced and take disjoint chunks, and every call still takes its
+    /// own place in the ad account's budget first, so a partner's limits hold however many lanes run.
+    public var lanes = 2
     /// Retries by error class, and the deadline.
     public var retry = RetryPolicy()
     /// How long the per-user ledger keeps attempts.
@@ -160,12 +164,16 @@ public final class SyncEngine: Sendable {
             try pruneHistoryHourly(time)
             try warnOfExpiringSignInsHourly(time)
             let due = try store.dueDestinations(now: time).filter { force || isDue($0.stepID, partner: $0.partner, count: $0.due, now: time) }
-            for destination in due where !pool.isBusy(destination.stepID) {
-                let started = pool.submit(destination.stepID, waitForSlot: waitForSlot) { [self] in
-                    let handled = sendWhileFull(destination.stepID, partner: destination.partner)   // not inside `tally?.`: a nil tally would skip it
-                    tally?.add(handled)
+            lanes: for destination in due {
+                for lane in 0..<Self.lanes(due: destination.due, partner: destination.partner, most: settings.lanes) {
+                    let key = Self.laneKey(destination.stepID, lane)
+                    guard !pool.isBusy(key) else { continue }
+                    let started = pool.submit(key, waitForSlot: waitForSlot) { [self] in
+                        let handled = sendWhileFull(destination.stepID, partner: destination.partner)   // not inside `tally?.`: a nil tally would skip it
+                        tally?.add(handled)
+                    }
+                    guard started else { break lanes }
                 }
-                guard started else { break }
             }
             // A person leaving several audiences of one Meta ad account leaves them all in one account-wide call: those
             // removals are claimed here, before the audiences' own senders start, and sent on the pool.
@@ -318,6 +326,17 @@ public final class SyncEngine: Sendable {
     /// `interval` after its last send.
     static func isDue(count: Int, partner: PartnerID?, lastSent: Date, now: Date, interval: TimeInterval) -> Bool {
         count >= fullBatch(partner) || now.timeIntervalSince(lastSent) >= interval
+    }
+
+    /// How many of a destination's calls go at once: one per full batch waiting, at least one, at most `most`.
+    static func lanes(due: Int, partner: PartnerID?, most: Int) -> Int {
+        max(1, min(most, due / fullBatch(partner)))
+    }
+
+    /// The send pool's key of a destination's lane: lane 0 is the step id itself (its removals share it, so a step's
+    /// removal never runs beside its first lane), further lanes sit above every step id.
+    static func laneKey(_ stepID: Int64, _ lane: Int) -> Int64 {
+        lane == 0 ? stepID : stepID | Int64(lane) << 48
     }
 
     /// The most users one call to `partner` carries (no limit for a step without a partner).

@@ -115,6 +115,29 @@ import Testing
         #expect(try test.store.connection(workspaceID: 1, partner: .facebook)?.status == .invalid)
     }
 
+    /// A backlog of full batches goes out on two lanes: two calls in flight at once, each user sent once. The sandbox
+    /// holds every upload 3 s; on one lane the second call could not end within 3 s of the first.
+    @Test func aBacklogGoesOutOnTwoLanesEachUserOnce() throws {
+        engine.flush(force: true)
+        for request in [0..<10_000, 10_000..<20_000, 20_000..<20_001] {   // at most 10,000 recipients a request
+            let recipients = request.map { #"{"external_user_id":"l\#($0)","attributes":{"email":"l\#($0)@example.com"}}"# }
+            let response = test.app.respond(to: Request(method: "POST", path: "/api/v1/canvas/trigger/send",
+                                                        headers: ["authorization": "Bearer " + key, "content-type": "application/json"],
+                                                        body: Array(#"{"canvas_id":"\#(canvas)","recipients":[\#(recipients.joined(separator: ","))]}"#.utf8)))
+            #expect(response.status == 201)
+        }
+        let since = try partner.lastSequence()
+        let id = try #require(audience()["id"] as? String)
+        try partner.call("POST", "/_sandbox/faults", json: #"{"partner":"facebook","path_contains":"/\#(id)/users","latency_ms":3000,"count":2}"#)
+        #expect(engine.flush(force: true) == 20_001)
+        let uploads = try partner.requests(since: since).filter { ($0["path"] as? String)?.hasSuffix("/users") == true }
+        let ended = uploads.compactMap { ($0["time"] as? NSNumber)?.doubleValue }
+        #expect(uploads.count == 3 && ended.count == 3)
+        #expect(ended.count >= 2 && abs(ended[1] - ended[0]) < 2.5)
+        #expect(try figures(0)["synced"] == 20_004 && figures(0)["pending"] == 0)
+        #expect((try audience()["members"] as? [String])?.count == 20_004)
+    }
+
     @Test func removalsFromASmallAudienceWaitUntilItIsLargeEnough() throws {
         engine.flush(force: true)
         test.clock.advance(2 * 3600 + 1)
