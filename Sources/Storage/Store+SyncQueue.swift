@@ -46,8 +46,8 @@ extension Store {
     }
 
     /// Claims up to `limit` due items of a step under `claimID` until `leaseUntil`; expired leases are taken back.
-    /// Whole chunks are claimed, oldest first, as many as fit in `limit`; a first chunk bigger than `limit` gives up
-    /// its last users to a chunk of their own.
+    /// Whole chunks are claimed, oldest first, as many as fit in `limit` (a later, smaller chunk fills the room an
+    /// older, bigger one would pass); a first chunk bigger than `limit` gives up its last users to a chunk of their own.
     ///
     /// `policy` is the consent policy's last gate (nil: not screened, as for a remove step): claimed users whose stored
     /// profile fails it leave the queue as Not Synced — no consent in the same transaction and are not returned. A user
@@ -74,17 +74,16 @@ extension Store {
                 AND (lease_until IS NULL OR lease_until < ?2) ORDER BY id LIMIT ?3
             """, arguments: [stepID, now.unix, limit])
         var chosen: [Int64] = [], total = 0
-        for row in due {
+        for row in due where total < limit {
             let (id, count): (Int64, Int) = (row["id"], row["count"])
-            if total + count > limit {
-                if chosen.isEmpty, let users = try SyncChunks.load(db, chunkID: id)?.users {
-                    // The chunk is bigger than a call may carry (the partner's batch size shrank): its tail waits in a chunk of its own.
-                    let live = users.indices.filter { users[$0] != nil }
-                    _ = try SyncChunks.move(db, chunkID: id, slots: Array(live.dropFirst(limit)))
-                    chosen.append(id)
-                }
-                break
+            if chosen.isEmpty, count > limit, let users = try SyncChunks.load(db, chunkID: id)?.users {
+                // The chunk is bigger than a call may carry (the partner's batch size shrank): its tail waits in a chunk of its own.
+                let live = users.indices.filter { users[$0] != nil }
+                _ = try SyncChunks.move(db, chunkID: id, slots: Array(live.dropFirst(limit)))
+                return [id]
             }
+            // First fit: a chunk that would pass the limit waits (it is the oldest for the next claim); later, smaller ones fill the call.
+            guard total + count <= limit else { continue }
             chosen.append(id)
             total += count
         }

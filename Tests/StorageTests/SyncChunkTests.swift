@@ -68,6 +68,17 @@ import Testing
         #expect(try store.claim(stepID: step, limit: 7, claimID: "b", leaseUntil: now.addingTimeInterval(30), now: now, policy: nil).count == 6)
     }
 
+    @Test func aLaterSmallerChunkFillsTheRoomAnOlderBiggerOneWouldPass() throws {
+        try enter(["a1", "a2", "a3"])
+        try enter(["b1", "b2", "b3", "b4", "b5"])
+        try enter(["c1"])
+        let first = try store.claim(stepID: step, limit: 5, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now, policy: nil)
+        #expect(first.map(\.externalID) == ["a1", "a2", "a3", "c1"])
+        // The chunk that waited is the oldest due one now: the next claim takes it.
+        #expect(try store.claim(stepID: step, limit: 5, claimID: "b", leaseUntil: now.addingTimeInterval(30), now: now, policy: nil)
+            .map(\.externalID) == ["b1", "b2", "b3", "b4", "b5"])
+    }
+
     @Test func aUserWhoseRowIsRefusedMovesOutAndKeepsTheChunksEarlierAttempts() throws {
         try enter(["u1", "u2", "u3", "u4"])
         let first = try store.claim(stepID: step, limit: 10, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now, policy: nil)
