@@ -1,7 +1,7 @@
 import Foundation
 
 /// A step figure over time, for the step page's chart.
-public struct ChartSeries: Sendable, Equatable {
+public struct ChartSeries: Sendable, Hashable {
     /// The legend's label.
     public let label: String
     /// The line's colour (a CSS colour; SVG presentation attributes are not inline styles, so the CSP allows them).

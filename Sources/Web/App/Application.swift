@@ -28,6 +28,8 @@ public struct WebDependencies: Sendable {
     public let tokens: ConnectionTokens
     /// Each API key's request budget (`config.apiRateLimit`, read when the dependencies are made).
     let apiRateLimiter: APIRateLimiter
+    /// The step pages' charts, drawn once per distinct input.
+    let charts = ChartCache()
 
     /// Creates the dependencies.
     public init(config: AppConfig, store: Store, tokenBox: TokenBox, connectors: [PartnerID: any PartnerConnector],

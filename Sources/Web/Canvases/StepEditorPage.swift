@@ -142,7 +142,7 @@ enum StepChart {
                ("not_synced_invalid", "Not Synced: invalid", "#c27c0e"), ("not_synced_no_consent", "Not Synced: no consent", "#6b4fa0"),
                ("errored", "Errored", "#b42318")]
         let series = try context.app.store.stepSeries(stepID: stepID, metrics: lines.map(\.0), start: start, bucket: range.bucket, count: range.buckets)
-        return TimeSeriesChart.svg(lines.map { ChartSeries(label: $0.1, color: $0.2, values: series[$0.0] ?? []) }, range: range, start: start,
-                                   title: "Step figures, \(range.label.lowercased())")
+        return context.app.charts.svg(lines.map { ChartSeries(label: $0.1, color: $0.2, values: series[$0.0] ?? []) }, range: range,
+                                      start: start, title: "Step figures, \(range.label.lowercased())")
     }
 }
