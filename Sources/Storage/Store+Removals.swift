@@ -191,21 +191,16 @@ extension Store {
             WHERE u.external_id = ? AND i.\(ofWorkspace)
             """, arguments: [externalID, workspaceID])
         var waiting: [Int64: Int] = [:]
-        for place in places {
-            let (chunkID, slot, step): (Int64, Int, Int64) = (place["chunk_id"], place["slot"], place["step_id"])
-            if place["state"] as String == "pending" {
-                // Never sent: they leave the queue (and its figures) as Not Synced — erased.
-                try SyncChunks.vacate(db, chunkID: chunkID, slots: [slot])
-                waiting[step, default: 0] += 1
-            } else {
-                // Sent or given up: the slot stays (the step's figures count it) under the tombstone, without its row.
-                try db.execute(sql: """
-                    UPDATE sync_chunk SET users = json_set(users, '$[' || ?1 || ']', ?2), rows = json_set(rows, '$[' || ?1 || ']', json('[]'))
-                    WHERE id = ?3
-                    """, arguments: [slot, subject, chunkID])
-                try db.execute(sql: "UPDATE chunk_user SET external_id = ? WHERE external_id = ? AND chunk_id = ? AND slot = ?",
-                               arguments: [subject, externalID, chunkID, slot])
-            }
+        // Never sent: they leave the queue (and its figures) as Not Synced — erased; one edit per chunk.
+        let pending = Dictionary(grouping: places.filter { $0["state"] as String == "pending" }) { $0["chunk_id"] as Int64 }
+        for (chunkID, rows) in pending {
+            let taken = try SyncChunks.vacate(db, chunkID: chunkID, slots: rows.map { $0["slot"] as Int })
+            waiting[rows[0]["step_id"] as Int64, default: 0] += taken.count
+        }
+        // Sent or given up: the slots stay (the step's figures count them) under the tombstone, without their rows.
+        let finished = Dictionary(grouping: places.filter { $0["state"] as String != "pending" }) { $0["chunk_id"] as Int64 }
+        for (chunkID, rows) in finished {
+            try SyncChunks.tombstone(db, chunkID: chunkID, slots: rows.map { $0["slot"] as Int }, subject: subject)
         }
         for (step, count) in waiting {
             try countItems(db, stepID: step, state: "pending", by: -count)

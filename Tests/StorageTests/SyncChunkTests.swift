@@ -130,6 +130,17 @@ import Testing
             .map(\.externalID) == ["stays"])
     }
 
+    @Test func aPersonNamedManyTimesInOneRequestIsErasedFromEverySlotAtOnce() throws {
+        try enter(Array(repeating: "twice", count: 3) + ["other"])
+        let claimed = try store.claim(stepID: step, limit: 10, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now, policy: nil)
+        try store.finish(claimID: "a", outcomes: [(claimed.map(\.id), .synced)], stepID: step, now: now)
+        try enter(Array(repeating: "twice", count: 2) + ["stays"])
+        #expect(try store.erase(workspaceID: workspaceID, externalIDs: ["twice"], now: now) { _ in "gone" } == 1)
+        #expect(try chunks().map(\.users) == [["gone", "gone", "gone", "other"], [nil, nil, "stays"]])
+        #expect(try store.syncItemCounts(stepID: step) == ["synced": 4, "pending": 1])
+        #expect(try indexRows() == 5)   // three tombstones, "other" and "stays"
+    }
+
     @Test func aQueueWrittenBeforeChunksCarriesOn() throws {
         let path = ProjectPaths.temporaryDirectory("migration-026") + "/test.sqlite"
         do {
