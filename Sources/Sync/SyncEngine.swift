@@ -19,10 +19,13 @@ public struct SyncSettings: Sendable {
     /// Full batches a destination sends back to back before the flusher's next look (a backlog drains at the
     /// partner's pace; other destinations have their own slots meanwhile).
     public var burst = 20
-    /// Calls a destination may have in flight at once while its backlog holds more than one full batch: one lane per
-    /// full batch waiting, up to this many. Claims are fenced and take disjoint chunks, and every call still takes its
-    /// own place in the ad account's budget first, so a partner's limits hold however many lanes run.
-    public var lanes = 2
+    /// Calls a destination of each partner may have in flight at once while its backlog holds more than one full
+    /// batch: one lane per full batch waiting, up to this many (1 for a partner not listed). Claims are fenced and
+    /// take disjoint chunks, every call takes its own place in the ad account's budget first, and a call checks the
+    /// account's throttle just before it goes. Two lanes where the limits leave room for them (Meta's hourly
+    /// budget, TikTok's 50 a second); one elsewhere, since a lane's call already on the wire when another lane is told
+    /// Retry-After still arrives early (the fault matrix's LinkedIn 429 row saw it).
+    public var lanes: [PartnerID: Int] = [.facebook: 2, .tiktok: 2]
     /// Retries by error class, and the deadline.
     public var retry = RetryPolicy()
     /// How long the per-user ledger keeps attempts.
@@ -165,7 +168,8 @@ public final class SyncEngine: Sendable {
             try warnOfExpiringSignInsHourly(time)
             let due = try store.dueDestinations(now: time).filter { force || isDue($0.stepID, partner: $0.partner, count: $0.due, now: time) }
             lanes: for destination in due {
-                for lane in 0..<Self.lanes(due: destination.due, partner: destination.partner, most: settings.lanes) {
+                let most = destination.partner.flatMap { settings.lanes[$0] } ?? 1
+                for lane in 0..<Self.lanes(due: destination.due, partner: destination.partner, most: most) {
                     let key = Self.laneKey(destination.stepID, lane)
                     guard !pool.isBusy(key) else { continue }
                     let started = pool.submit(key, waitForSlot: waitForSlot) { [self] in
@@ -494,6 +498,10 @@ public final class SyncEngine: Sendable {
     private func deliverGroup(_ items: [ClaimedItem], to destination: SyncDestination,
                               activity: inout [ActivityLine]) -> [(ids: [Int64], outcome: ItemOutcome)] {
         guard let schema = items.first?.schema else { return [] }
+        // Another lane may have been told to wait since this batch was claimed: no call before the partner's time.
+        if let until = try? store.throttledUntil(partner: destination.partner, account: destination.account, now: now()) {
+            return [(items.map(\.id), .retry(at: until, errorClass: "throttled", message: "The partner asked to wait before the next call."))]
+        }
         // Every call takes its place in the account's budget first; with no room left, the items wait for it.
         guard (try? reserveCall(destination)) == true else {
             let budget = settings.callBudgets[destination.partner]

@@ -23,6 +23,8 @@ import Testing
         #expect(SyncEngine.lanes(due: 1_000_000, partner: .facebook, most: 2) == 2)
         #expect(SyncEngine.lanes(due: 15_000, partner: .linkedin, most: 4) == 3)   // 5,000 a call
         #expect(SyncEngine.lanes(due: 50_000, partner: nil, most: 2) == 1)
+        // Two lanes for Facebook and TikTok by default, one for the others.
+        #expect(SyncSettings().lanes[.facebook] == 2 && SyncSettings().lanes[.tiktok] == 2 && SyncSettings().lanes[.linkedin] == nil)
         // Lane 0 is the step's own key (its removals share it); the others never meet a step id or a chore's key.
         #expect(SyncEngine.laneKey(7, 0) == 7)
         #expect(Set((0..<4).map { SyncEngine.laneKey(7, $0) }).count == 4 && (1..<4).allSatisfy { SyncEngine.laneKey(7, $0) > 1 << 47 })

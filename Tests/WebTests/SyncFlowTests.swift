@@ -138,6 +138,24 @@ import Testing
         #expect((try audience()["members"] as? [String])?.count == 20_004)
     }
 
+    /// A batch claimed before another lane was told to wait (a 429 with Retry-After) does not go out early: the call
+    /// checks the account's throttle just before it is made.
+    @Test func aClaimedBatchWaitsForAThrottleAnotherLaneWasToldOf() throws {
+        let claimed = try test.store.claim(stepID: stepID(0), limit: 10, claimID: "lane", leaseUntil: test.clock.now.addingTimeInterval(30),
+                                           now: test.clock.now, policy: nil)
+        guard case .success(let destination) = try SyncDestination.resolve(stepID: stepID(0), store: test.store, tokens: engine.tokens,
+                                                                          connectors: test.connectors) else { Issue.record("no destination"); return }
+        let until = test.clock.now.addingTimeInterval(60)
+        try test.store.throttle(partner: .facebook, account: "act_1001", until: until, reason: "Retry-After 60")
+        let calls = try partner.lastSequence()
+        var activity: [ActivityLine] = []
+        let outcomes = engine.deliver(claimed, to: destination, activity: &activity)
+        #expect(try partner.lastSequence() == calls && activity.isEmpty)
+        #expect(outcomes.count == 1 && outcomes[0].ids.count == 3)
+        guard case .retry(let at, let errorClass, _) = outcomes.first?.outcome else { Issue.record("not a retry"); return }
+        #expect(at == until && errorClass == "throttled")
+    }
+
     @Test func removalsFromASmallAudienceWaitUntilItIsLargeEnough() throws {
         engine.flush(force: true)
         test.clock.advance(2 * 3600 + 1)
