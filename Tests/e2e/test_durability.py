@@ -13,6 +13,7 @@ from conftest import Stack, alive, launched_canvas
 
 USERS = int(os.environ.get("AUDIENCESYNC_DURABILITY_USERS", "200000"))
 KILLS = 10
+LANES = 2   # Facebook calls a destination has in flight at once with a backlog (SyncSettings.lanes)
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +80,9 @@ def test_every_user_is_synced_once_whatever_the_kills(stack):
     assert detail["member_count"] == USERS
     received = detail["adds"]
     assert received >= USERS
-    # At-least-once: rows re-sent after a kill are duplicates the partner absorbs; at most one batch per kill.
-    assert received - USERS <= kills * 10_000
+    # At-least-once: rows re-sent after a kill are duplicates the partner absorbs; at most the batches in flight, one
+    # per lane, per kill.
+    assert received - USERS <= kills * LANES * 10_000
     print(f"\n{USERS} users, {kills} kills: all synced, none lost; rows the sandbox received: {received} "
           f"(re-sent after kills: {received - USERS})")
 
