@@ -185,6 +185,15 @@ def sign_in_with_pro_partners(stack, browser, email):
     return session
 
 
+def new_canvas_with_sync_step(session, url, name):
+    """Creates a canvas named `name` with one Audience Sync step through the dashboard's forms; returns (canvas, step) ids."""
+    r = session.post(url + "/canvases", data={"_csrf": csrf_of(session, url + "/canvases"), "name": name}, allow_redirects=False, timeout=10)
+    canvas = r.headers["Location"].rsplit("/", 1)[-1]
+    r = session.post(f"{url}/canvases/{canvas}/add-step", data={"_csrf": csrf_of(session, f"{url}/canvases/{canvas}"), "kind": "audience_sync"},
+                     allow_redirects=False, timeout=10)
+    return canvas, r.headers["Location"].rsplit("/", 1)[-1]
+
+
 def csrf_of(session, url):
     """The CSRF token of the form on the page at `url`."""
     return re.search(r'name="_csrf" value="([^"]+)"', session.get(url, timeout=10).text).group(1)

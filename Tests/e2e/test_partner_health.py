@@ -13,7 +13,7 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from conftest import Stack, confirmed_post, csrf_of, sign_in_with_pro_partners, wait_for_text
+from conftest import Stack, confirmed_post, csrf_of, new_canvas_with_sync_step, sign_in_with_pro_partners, wait_for_text
 
 EMAIL = "health@e2e.test"
 WIDTHS = (1366, 375)
@@ -94,13 +94,6 @@ def connect(stack, browser, case):
     wait_for_text(browser, "Ad accounts saved.")
 
 
-def new_step(s, url, name):
-    r = s.post(url + "/canvases", data={"_csrf": csrf_of(s, url + "/canvases"), "name": name}, allow_redirects=False, timeout=10)
-    canvas = r.headers["Location"].rsplit("/", 1)[-1]
-    r = s.post(f"{url}/canvases/{canvas}/add-step", data={"_csrf": csrf_of(s, f"{url}/canvases/{canvas}"), "kind": "audience_sync"},
-               allow_redirects=False, timeout=10)
-    return canvas, r.headers["Location"].rsplit("/", 1)[-1]
-
 
 def save_step(s, url, canvas, step, destination):
     form = {"_csrf": csrf_of(s, f"{url}/canvases/{canvas}/steps/{step}"), "destination": destination, "audience_mode": "new",
@@ -133,7 +126,7 @@ def test_unusable_account_is_marked_not_offered_and_refused_at_launch(stack, bro
     browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
     # The step editor lists it but does not offer it, and refuses it when posted anyway.
-    canvas, step = new_step(s, url, f"Health {case.name}")
+    canvas, step = new_canvas_with_sync_step(s, url, f"Health {case.name}")
     browser.get(f"{url}/canvases/{canvas}/steps/{step}")
     option = browser.find_element(By.CSS_SELECTOR, f"option[value='{case.partner}|{case.unusable}']")
     assert option.get_attribute("disabled") is not None and f"not selectable: {case.name} reports" in option.text

@@ -13,7 +13,7 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from conftest import Stack, confirmed_post, csrf_of, sign_in_with_pro_partners, wait_for_text
+from conftest import Stack, confirmed_post, csrf_of, new_canvas_with_sync_step, sign_in_with_pro_partners, wait_for_text
 
 EMAIL = "partners@e2e.test"
 PARTNERS = [("google", "Google"), ("tiktok", "TikTok"), ("pinterest", "Pinterest"), ("snapchat", "Snapchat"),
@@ -91,13 +91,6 @@ def connect_in_browser(stack, browser, shots, partner, name):
     return account
 
 
-def new_canvas(s, url, name):
-    r = s.post(url + "/canvases", data={"_csrf": csrf_of(s, url + "/canvases"), "name": name}, allow_redirects=False, timeout=10)
-    canvas = r.headers["Location"].rsplit("/", 1)[-1]
-    r = s.post(f"{url}/canvases/{canvas}/add-step", data={"_csrf": csrf_of(s, f"{url}/canvases/{canvas}"), "kind": "audience_sync"},
-               allow_redirects=False, timeout=10)
-    return canvas, r.headers["Location"].rsplit("/", 1)[-1]
-
 
 def save_step(s, url, canvas, step, form):
     form = {"_csrf": csrf_of(s, f"{url}/canvases/{canvas}/steps/{step}"), **form}
@@ -131,7 +124,7 @@ def test_connect_launch_sync_and_remove(stack, browser, shots, admin, partner, n
 
     # A canvas with one Add step to a new audience, launched: the audience is created at the partner.
     audience = f"E2E {name} buyers"
-    canvas, step = new_canvas(s, url, f"E2E {name} add")
+    canvas, step = new_canvas_with_sync_step(s, url, f"E2E {name} add")
     r = save_step(s, url, canvas, step, {"destination": f"{partner}|{account}", "audience_mode": "new", "audience_name": audience,
                                          "action": "add", "field": ["email"]})
     assert r.status_code == 303, r.text[:2000]
@@ -172,7 +165,7 @@ def test_connect_launch_sync_and_remove(stack, browser, shots, admin, partner, n
     assert not gone, f"{name} never received the removal of {gone}"
 
     # A later canvas removes the same users from that audience, chosen among the account's existing audiences.
-    canvas2, step2 = new_canvas(s, url, f"E2E {name} remove")
+    canvas2, step2 = new_canvas_with_sync_step(s, url, f"E2E {name} remove")
     page = save_step(s, url, canvas2, step2, {"destination": f"{partner}|{account}", "audience_mode": "existing",
                                               "action": "remove", "field": ["email"]}).text
     options = re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', page)
