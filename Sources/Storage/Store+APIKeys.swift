@@ -32,10 +32,10 @@ extension Store {
     /// The workspace's keys, newest first.
     public func apiKeys(workspaceID: Int64) throws(StoreError) -> [APIKeyRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT k.*, u.email FROM api_key k LEFT JOIN dashboard_user u ON u.id = k.created_by
                 WHERE k.workspace_id = ? ORDER BY k.created_at DESC, k.id DESC
-                """, arguments: [workspaceID]).map { row in
+                """), arguments: [workspaceID]).map { row in
                 APIKeyRecord(id: row["id"], name: row["name"], keyPrefix: row["key_prefix"], createdByEmail: row["email"],
                              createdAt: Date(unix: row["created_at"]), revokedAt: (row["revoked_at"] as Double?).map(Date.init(unix:)))
             }
@@ -46,7 +46,7 @@ extension Store {
     /// - Throws: ``StoreError/notFound`` when the key is not this workspace's.
     public func revokeAPIKey(workspaceID: Int64, id: Int64, now: Date) throws(StoreError) {
         try write { db in
-            let found = try Int.fetchOne(db, sql: "SELECT count(*) FROM api_key WHERE id = ? AND workspace_id = ?", arguments: [id, workspaceID]) ?? 0
+            let found = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM api_key WHERE id = ? AND workspace_id = ?"), arguments: [id, workspaceID]) ?? 0
             if found == 0 { throw StoreError.notFound }
             try db.execute(sql: "UPDATE api_key SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?", arguments: [now.unix, id])
         }

@@ -58,10 +58,11 @@ extension Store {
     /// cheaper than one call per audience. Oldest first.
     public func dueAccountWideRemovals(now: Date) throws(StoreError) -> [AccountRemovals] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            // The interpolated text is a constant: the statement is prepared once per connection.
+            try Row.fetchAll(db.cachedStatement(sql: """
                 WITH \(Self.dueFacebookRemovals(now: "?1"))
                 SELECT workspace, min(named) AS named, schema FROM shared GROUP BY workspace, account, schema ORDER BY min(first)
-                """, arguments: [now.unix]).map { row in
+                """), arguments: [now.unix]).map { row in
                 AccountRemovals(workspaceID: row["workspace"], account: row["named"], schema: JSONText.parseStringArray(row["schema"]) ?? [])
             }
         }

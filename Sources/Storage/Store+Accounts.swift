@@ -13,7 +13,7 @@ extension Store {
                            replaceExisting: Bool = false, now: Date) throws(StoreError) -> DashboardUser {
         try write { db in
             let workspaceID = try ensureWorkspace(db, name: workspaceName, now: now)
-            if let existing = try Row.fetchOne(db, sql: "SELECT id, workspace_id FROM dashboard_user WHERE email = ?", arguments: [email]) {
+            if let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, workspace_id FROM dashboard_user WHERE email = ?"), arguments: [email]) {
                 guard replaceExisting, existing["workspace_id"] as Int64 == workspaceID else {
                     throw StoreError.conflict("a user with this email already exists")
                 }
@@ -42,7 +42,7 @@ extension Store {
     /// The workspace with this id, if any.
     public func workspace(id: Int64) throws(StoreError) -> Workspace? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT id, name FROM workspace WHERE id = ?", arguments: [id])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, name FROM workspace WHERE id = ?"), arguments: [id])
                 .map { Workspace(id: $0["id"], name: $0["name"]) }
         }
     }
@@ -50,7 +50,7 @@ extension Store {
     /// The workspace with this name, if any.
     public func workspace(named name: String) throws(StoreError) -> Workspace? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT id, name FROM workspace WHERE name = ?", arguments: [name])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, name FROM workspace WHERE name = ?"), arguments: [name])
                 .map { Workspace(id: $0["id"], name: $0["name"]) }
         }
     }
@@ -58,7 +58,7 @@ extension Store {
     /// Every user of a workspace, admins first, then by email.
     public func users(workspaceID: Int64) throws(StoreError) -> [DashboardUser] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM dashboard_user WHERE workspace_id = ? ORDER BY role = 'member', email",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM dashboard_user WHERE workspace_id = ? ORDER BY role = 'member', email"),
                              arguments: [workspaceID]).map(Self.user(from:))
         }
     }
@@ -73,7 +73,7 @@ extension Store {
     }
 
     private func ensureWorkspace(_ db: Database, name: String, now: Date) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM workspace WHERE name = ?", arguments: [name]) { return id }
+        if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM workspace WHERE name = ?"), arguments: [name]) { return id }
         try db.execute(sql: "INSERT INTO workspace (name, created_at) VALUES (?, ?)", arguments: [name, now.unix])
         return db.lastInsertedRowID
     }

@@ -23,7 +23,7 @@ extension Store {
     public func raiseAlert(_ alert: Alert, now: Date) throws(StoreError) -> Bool {
         // Read first: a waiting step reports its problem on every pass, and an open alert needs no write lock.
         let open = try read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM alert WHERE key = ? AND cleared_at IS NULL", arguments: [alert.key]) ?? false
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM alert WHERE key = ? AND cleared_at IS NULL"), arguments: [alert.key]) ?? false
         }
         guard !open else { return false }
         return try write { db in
@@ -46,19 +46,19 @@ extension Store {
     @discardableResult
     public func clearAlerts(_ kind: AlertKind, subjectID: Int64, now: Date, includingExpiry: Bool = false) throws(StoreError) -> Int {
         let open = try read { db in
-            try Int.fetchOne(db, sql: """
+            try Int.fetchOne(db.cachedStatement(sql: """
                 SELECT count(*) FROM alert WHERE cleared_at IS NULL AND kind = ? AND subject_id = ? AND (? OR error_class != 'token_expiring')
-                """, arguments: [kind.rawValue, subjectID, includingExpiry]) ?? 0
+                """), arguments: [kind.rawValue, subjectID, includingExpiry]) ?? 0
         }
         guard open > 0 else { return 0 }
         return try write { db in try Self.clearAlerts(db, kind, subjectID: subjectID, now: now, includingExpiry: includingExpiry) }
     }
 
     static func clearAlerts(_ db: Database, _ kind: AlertKind, subjectID: Int64, now: Date, includingExpiry: Bool = false) throws -> Int {
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
             UPDATE alert SET cleared_at = ? WHERE cleared_at IS NULL AND kind = ? AND subject_id = ?
                 AND (? OR error_class != 'token_expiring') RETURNING *
-            """, arguments: [now.unix, kind.rawValue, subjectID, includingExpiry])
+            """), arguments: [now.unix, kind.rawValue, subjectID, includingExpiry])
         for row in rows {
             let record = Self.alertRecord(from: row)
             try Self.queueMail(db, AlertMail.cleared(record.alert), alert: record.alert, alertID: record.id, now: now)
@@ -69,9 +69,9 @@ extension Store {
     /// The workspace's alerts, open ones first, then the most recent.
     public func alerts(workspaceID: Int64, limit: Int = 100) throws(StoreError) -> [AlertRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM alert WHERE workspace_id = ? ORDER BY cleared_at IS NOT NULL, opened_at DESC, id DESC LIMIT ?
-                """, arguments: [workspaceID, limit]).map(Self.alertRecord(from:))
+                """), arguments: [workspaceID, limit]).map(Self.alertRecord(from:))
         }
     }
 
@@ -80,21 +80,21 @@ extension Store {
     static func recipients(_ db: Database, for alert: Alert) throws -> [String] {
         let owner: String? = switch alert.kind {
         case .integration:
-            try String.fetchOne(db, sql: "SELECT u.email FROM connection c JOIN dashboard_user u ON u.id = c.connected_by WHERE c.id = ?",
+            try String.fetchOne(db.cachedStatement(sql: "SELECT u.email FROM connection c JOIN dashboard_user u ON u.id = c.connected_by WHERE c.id = ?"),
                                 arguments: [alert.subjectID])
         case .step:
-            try String.fetchOne(db, sql: """
+            try String.fetchOne(db.cachedStatement(sql: """
                 SELECT u.email FROM canvas_step s JOIN canvas c ON c.id = s.canvas_id JOIN dashboard_user u ON u.id = c.launched_by
                 WHERE s.id = ?
-                """, arguments: [alert.subjectID])
+                """), arguments: [alert.subjectID])
         case .export:
-            try String.fetchOne(db, sql: "SELECT u.email FROM segment_export e JOIN dashboard_user u ON u.id = e.started_by WHERE e.id = ?",
+            try String.fetchOne(db.cachedStatement(sql: "SELECT u.email FROM segment_export e JOIN dashboard_user u ON u.id = e.started_by WHERE e.id = ?"),
                                 arguments: [alert.subjectID])
         }
-        let admins = try String.fetchAll(db, sql: "SELECT email FROM dashboard_user WHERE workspace_id = ? AND role = 'admin' ORDER BY id",
+        let admins = try String.fetchAll(db.cachedStatement(sql: "SELECT email FROM dashboard_user WHERE workspace_id = ? AND role = 'admin' ORDER BY id"),
                                          arguments: [alert.workspaceID])
         let fallback = owner.map { [$0] } ?? admins
-        let chosen = try String.fetchAll(db, sql: "SELECT email FROM notification_recipient WHERE workspace_id = ? AND kind = ? ORDER BY id",
+        let chosen = try String.fetchAll(db.cachedStatement(sql: "SELECT email FROM notification_recipient WHERE workspace_id = ? AND kind = ? ORDER BY id"),
                                          arguments: [alert.workspaceID, alert.kind.rawValue])
         var seen = Set<String>()
         return (fallback + chosen).filter { seen.insert($0).inserted }

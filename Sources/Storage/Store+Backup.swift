@@ -23,7 +23,7 @@ extension Store {
     /// Rows per table (SQLite's own tables left out), read in one snapshot: what a restore drill compares.
     public func tableCounts() throws(StoreError) -> [String: Int] {
         try read { db in
-            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'")
+            let tables = try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'"))
             var counts: [String: Int] = [:]
             for table in tables { counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table)\"") ?? 0 }
             return counts
@@ -49,7 +49,7 @@ extension Store {
         do {
             let copy = try DatabaseQueue(path: partial)
             try pool.backup(to: copy)
-            integrity = try copy.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+            integrity = try copy.read { db in try String.fetchOne(db.cachedStatement(sql: "PRAGMA integrity_check")) ?? "" }
             try copy.close()
         } catch {
             try? manager.removeItem(atPath: partial)
@@ -74,8 +74,8 @@ extension Store {
     public func durabilitySettings() throws(StoreError) -> DurabilitySettings {
         do {
             return try pool.writeWithoutTransaction { db in
-                DurabilitySettings(journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
-                                   synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
+                DurabilitySettings(journalMode: try String.fetchOne(db.cachedStatement(sql: "PRAGMA journal_mode")) ?? "",
+                                   synchronous: try Int.fetchOne(db.cachedStatement(sql: "PRAGMA synchronous")) ?? -1)
             }
         } catch {
             throw StoreError.from(error)

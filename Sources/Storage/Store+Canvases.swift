@@ -15,7 +15,7 @@ extension Store {
     /// The workspace's canvases, newest first.
     public func canvases(workspaceID: Int64) throws(StoreError) -> [Canvas] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM canvas WHERE workspace_id = ? ORDER BY created_at DESC, id DESC", arguments: [workspaceID])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM canvas WHERE workspace_id = ? ORDER BY created_at DESC, id DESC"), arguments: [workspaceID])
                 .map(Self.canvas(from:))
         }
     }
@@ -70,7 +70,7 @@ extension Store {
     }
 
     static func fetchCanvas(_ db: Database, workspaceID: Int64, id: Int64) throws -> Canvas? {
-        try Row.fetchOne(db, sql: "SELECT * FROM canvas WHERE id = ? AND workspace_id = ?", arguments: [id, workspaceID]).map(canvas(from:))
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM canvas WHERE id = ? AND workspace_id = ?"), arguments: [id, workspaceID]).map(canvas(from:))
     }
 
     static func canvas(from row: Row) -> Canvas {

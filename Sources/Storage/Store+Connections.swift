@@ -65,7 +65,7 @@ extension Store {
     /// Every connection of a workspace.
     public func connections(workspaceID: Int64) throws(StoreError) -> [Connection] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM connection WHERE workspace_id = ? ORDER BY partner", arguments: [workspaceID])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM connection WHERE workspace_id = ? ORDER BY partner"), arguments: [workspaceID])
                 .compactMap(Self.connection(from:))
         }
     }
@@ -93,16 +93,16 @@ extension Store {
     /// the access token's.
     public func connectionsToReconnect(before: Date) throws(StoreError) -> [Connection] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM connection WHERE status = 'valid' AND (
                     (sealed_refresh_token IS NOT NULL AND refresh_expires_at < ?) OR (sealed_refresh_token IS NULL AND expires_at < ?))
-                """, arguments: [before.unix, before.unix]).compactMap(Self.connection(from:))
+                """), arguments: [before.unix, before.unix]).compactMap(Self.connection(from:))
         }
     }
 
     /// The connection with this id, if any.
     public func connection(id: Int64) throws(StoreError) -> Connection? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM connection WHERE id = ?", arguments: [id]).flatMap(Self.connection(from:)) }
+        try read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM connection WHERE id = ?"), arguments: [id]).flatMap(Self.connection(from:)) }
     }
 
     /// Records the outcome of a health check on a connection's token.
@@ -155,7 +155,7 @@ extension Store {
     /// The ad accounts chosen for a connection, by name.
     public func adAccounts(connectionID: Int64) throws(StoreError) -> [SelectedAdAccount] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ad_account WHERE connection_id = ? ORDER BY name, external_id", arguments: [connectionID])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM ad_account WHERE connection_id = ? ORDER BY name, external_id"), arguments: [connectionID])
                 .map(Self.adAccount(from:))
         }
     }
@@ -182,7 +182,7 @@ extension Store {
     }
 
     private static func fetchConnection(_ db: Database, workspaceID: Int64, partner: PartnerID) throws -> Connection? {
-        try Row.fetchOne(db, sql: "SELECT * FROM connection WHERE workspace_id = ? AND partner = ?",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM connection WHERE workspace_id = ? AND partner = ?"),
                          arguments: [workspaceID, partner.rawValue]).flatMap(connection(from:))
     }
 

@@ -20,7 +20,7 @@ extension Store {
     }
 
     static func consentPolicy(_ db: Database, workspaceID: Int64) throws -> ConsentPolicy {
-        try String.fetchOne(db, sql: "SELECT policy FROM consent_policy WHERE workspace_id = ?", arguments: [workspaceID])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT policy FROM consent_policy WHERE workspace_id = ?"), arguments: [workspaceID])
             .flatMap(ConsentPolicy.init(jsonText:)) ?? .standard
     }
 
@@ -63,7 +63,7 @@ extension Store {
     /// Users the consent policy kept from a step, by the condition they failed, over the ledger's 30 days.
     public func consentBlocksByReason(stepID: Int64) throws(StoreError) -> [String: Int] {
         try read { db in
-            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT reason, count(*) AS n FROM sync_block WHERE step_id = ? GROUP BY reason",
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: "SELECT reason, count(*) AS n FROM sync_block WHERE step_id = ? GROUP BY reason"),
                                                               arguments: [stepID]).map { ($0["reason"] as String, $0["n"] as Int) })
         }
     }

@@ -133,10 +133,10 @@ extension Store {
     /// Users whose Delay is over, oldest first.
     public func dueEntries(now: Date, limit: Int) throws(StoreError) -> [DueEntry] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT e.id, e.canvas_id, c.workspace_id, e.external_id, e.position FROM canvas_entry e JOIN canvas c ON c.id = e.canvas_id
                 WHERE e.due_at <= ? ORDER BY e.due_at LIMIT ?
-                """, arguments: [now.unix, limit])
+                """), arguments: [now.unix, limit])
                 .map { DueEntry(id: $0["id"], canvasID: $0["canvas_id"], workspaceID: $0["workspace_id"], externalID: $0["external_id"],
                                 position: $0["position"]) }
         }
@@ -163,10 +163,10 @@ extension Store {
     public func stepTotals(canvasID: Int64) throws(StoreError) -> [Int64: [StepMetric: Int]] {
         try read { db in
             var totals: [Int64: [StepMetric: Int]] = [:]
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT t.step_id, t.metric, t.count AS total FROM step_metric_total t JOIN canvas_step s ON s.id = t.step_id
                 WHERE s.canvas_id = ?
-                """, arguments: [canvasID])
+                """), arguments: [canvasID])
             for row in rows {
                 guard let metric = StepMetric(rawValue: row["metric"]) else { continue }
                 totals[row["step_id"], default: [:]][metric] = row["total"]
@@ -179,7 +179,7 @@ extension Store {
     /// (`notMatched`), and users who entered but whom the consent policy keeps from every audience (`blockedByConsent`).
     public func canvasEntryFigures(canvasID: Int64) throws(StoreError) -> (notMatched: Int, blockedByConsent: Int) {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT figure, count FROM canvas_entry_figure WHERE canvas_id = ?", arguments: [canvasID])
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT figure, count FROM canvas_entry_figure WHERE canvas_id = ?"), arguments: [canvasID])
             let counts = Dictionary(uniqueKeysWithValues: rows.map { ($0["figure"] as String, $0["count"] as Int) })
             return (counts["not_matched"] ?? 0, counts["blocked_by_consent"] ?? 0)
         }
@@ -188,7 +188,7 @@ extension Store {
     /// Users waiting to sync, over every step of every workspace (kept per step and state by the store, so this is a
     /// sum over a few rows, cheap enough for every API request).
     public func pendingItemCount() throws(StoreError) -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM step_item_count WHERE state = 'pending'") ?? 0 }
+        try read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(sum(count), 0) FROM step_item_count WHERE state = 'pending'")) ?? 0 }
     }
 
     /// Sync items of a step by state (pending, synced, errored).
@@ -196,14 +196,14 @@ extension Store {
         try read { db in
             // Kept by the store with every insert and state change (migration 009); zero counts are left out, as a
             // GROUP BY over the items would.
-            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT state, count AS n FROM step_item_count WHERE step_id = ? AND count > 0",
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: "SELECT state, count AS n FROM step_item_count WHERE step_id = ? AND count > 0"),
                                                               arguments: [stepID]).map { ($0["state"] as String, $0["n"] as Int) })
         }
     }
 
     /// The workspace a canvas belongs to.
     public func workspaceID(canvasID: Int64) throws(StoreError) -> Int64? {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT workspace_id FROM canvas WHERE id = ?", arguments: [canvasID]) }
+        try read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT workspace_id FROM canvas WHERE id = ?"), arguments: [canvasID]) }
     }
 
     /// Commits one walk: the entry's new place (or its removal when the user exited), the items and the figures.
@@ -239,7 +239,7 @@ extension Store {
     public func stepSeries(stepID: Int64, metrics: [String], start: Date, bucket: TimeInterval, count: Int) throws(StoreError) -> [String: [Int]] {
         try read { db in
             var series = Dictionary(uniqueKeysWithValues: metrics.map { ($0, [Int](repeating: 0, count: count)) })
-            let rows = try Row.fetchAll(db, sql: "SELECT metric, hour, count FROM step_metric WHERE step_id = ? AND hour >= ? AND hour < ?",
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT metric, hour, count FROM step_metric WHERE step_id = ? AND hour >= ? AND hour < ?"),
                                         arguments: [stepID, start.unix, start.unix + bucket * Double(count)])
             for row in rows {
                 let metric: String = row["metric"]

@@ -29,10 +29,10 @@ extension Store {
     /// A profile's events, oldest first.
     public func events(workspaceID: Int64, externalID: String) throws(StoreError) -> [ProfileEvent] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT e.name, e.time, e.properties FROM profile_event e JOIN profile p ON p.id = e.profile_id
                 WHERE p.workspace_id = ? AND p.external_id = ? ORDER BY e.time, e.id
-                """, arguments: [workspaceID, externalID])
+                """), arguments: [workspaceID, externalID])
                 .map { ProfileEvent(externalID: externalID, name: $0["name"], time: Date(unix: $0["time"]), propertiesJSON: $0["properties"]) }
         }
     }
@@ -40,10 +40,10 @@ extension Store {
     /// A profile's purchases, oldest first.
     public func purchases(workspaceID: Int64, externalID: String) throws(StoreError) -> [ProfilePurchase] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT b.product_id, b.price, b.currency, b.quantity, b.time, b.properties FROM profile_purchase b
                 JOIN profile p ON p.id = b.profile_id WHERE p.workspace_id = ? AND p.external_id = ? ORDER BY b.time, b.id
-                """, arguments: [workspaceID, externalID])
+                """), arguments: [workspaceID, externalID])
                 .map { ProfilePurchase(externalID: externalID, productID: $0["product_id"], price: $0["price"], currency: $0["currency"],
                                        quantity: $0["quantity"], time: Date(unix: $0["time"]), propertiesJSON: $0["properties"]) }
         }

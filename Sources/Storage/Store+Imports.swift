@@ -60,7 +60,7 @@ extension Store {
     /// The workspace's imports, newest first.
     public func profileImports(workspaceID: Int64, limit: Int = 50) throws(StoreError) -> [ProfileImport] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM profile_import WHERE workspace_id = ? ORDER BY id DESC LIMIT ?", arguments: [workspaceID, limit])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM profile_import WHERE workspace_id = ? ORDER BY id DESC LIMIT ?"), arguments: [workspaceID, limit])
                 .map(Self.profileImport(from:))
         }
     }
@@ -68,7 +68,7 @@ extension Store {
     /// Imports still running (after a restart these resume where their last batch ended).
     public func runningImports() throws(StoreError) -> [ProfileImport] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM profile_import WHERE status = 'running' ORDER BY id").map(Self.profileImport(from:))
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM profile_import WHERE status = 'running' ORDER BY id")).map(Self.profileImport(from:))
         }
     }
 
@@ -95,7 +95,7 @@ extension Store {
     }
 
     static func fetchImport(_ db: Database, workspaceID: Int64, id: Int64) throws -> ProfileImport? {
-        try Row.fetchOne(db, sql: "SELECT * FROM profile_import WHERE id = ? AND workspace_id = ?", arguments: [id, workspaceID]).map(profileImport(from:))
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM profile_import WHERE id = ? AND workspace_id = ?"), arguments: [id, workspaceID]).map(profileImport(from:))
     }
 
     static func profileImport(from row: Row) -> ProfileImport {

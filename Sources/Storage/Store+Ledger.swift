@@ -60,7 +60,7 @@ extension Store {
     /// consent blocks and removals.
     public func ledger(workspaceID: Int64, externalID: String, limit: Int = 200) throws(StoreError) -> [LedgerLine] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT a.at, a.id, i.step_id, a.outcome, a.message, i.schema AS fields, c.id AS canvas_id, c.name AS canvas_name
                 FROM chunk_user u JOIN chunk_attempt a ON a.chunk_id = u.chunk_id JOIN sync_chunk i ON i.id = u.chunk_id
                 JOIN canvas_step s ON s.id = i.step_id JOIN canvas c ON c.id = s.canvas_id
@@ -82,7 +82,7 @@ extension Store {
                 FROM removal_item r JOIN canvas_step s ON s.id = r.step_id JOIN canvas c ON c.id = s.canvas_id
                 WHERE r.subject = ?1 AND c.workspace_id = ?2
                 ORDER BY 1 DESC, 2 DESC LIMIT ?3
-                """, arguments: [externalID, workspaceID, limit]).map { row in
+                """), arguments: [externalID, workspaceID, limit]).map { row in
                 LedgerLine(at: Date(unix: row["at"]), canvasID: row["canvas_id"], canvasName: row["canvas_name"], stepID: row["step_id"],
                            outcome: row["outcome"], message: row["message"],
                            fields: (try? JSONSerialization.jsonObject(with: Data((row["fields"] as String).utf8))) as? [String] ?? [])
@@ -110,7 +110,7 @@ extension Store {
     /// A destination's latest requests, newest first.
     public func activity(stepID: Int64, limit: Int = 50) throws(StoreError) -> [ActivityLine] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM sync_request WHERE step_id = ? ORDER BY at DESC, id DESC LIMIT ?", arguments: [stepID, limit])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM sync_request WHERE step_id = ? ORDER BY at DESC, id DESC LIMIT ?"), arguments: [stepID, limit])
                 .map { ActivityLine(at: Date(unix: $0["at"]), users: $0["users"], outcome: $0["outcome"], summary: $0["summary"],
                                     latencyMilliseconds: $0["latency_ms"]) }
         }
@@ -136,11 +136,11 @@ extension Store {
     @discardableResult
     public func retryErrored(stepID: Int64, now: Date) throws(StoreError) -> Int {
         try write { db in
-            let moved = try Int.fetchAll(db, sql: """
+            let moved = try Int.fetchAll(db.cachedStatement(sql: """
                 UPDATE sync_chunk SET state = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = ?, finished_at = NULL,
                     claim_id = NULL, lease_until = NULL
                 WHERE step_id = ? AND state = 'errored' RETURNING count
-                """, arguments: [now.unix, stepID]).reduce(0, +)
+                """), arguments: [now.unix, stepID]).reduce(0, +)
             try Self.countItems(db, stepID: stepID, state: "errored", by: -moved)
             try Self.countItems(db, stepID: stepID, state: "pending", by: moved)
             return moved
@@ -150,16 +150,16 @@ extension Store {
     /// A step's errored items per the class of their last error (Users Errored by reason).
     public func erroredByClass(stepID: Int64) throws(StoreError) -> [String: Int] {
         try read { db in
-            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT coalesce(error_class, 'unknown') AS reason, sum(count) AS n FROM sync_chunk WHERE step_id = ? AND state = 'errored' GROUP BY 1
-                """, arguments: [stepID]).map { ($0["reason"] as String, $0["n"] as Int) })
+                """), arguments: [stepID]).map { ($0["reason"] as String, $0["n"] as Int) })
         }
     }
 
     /// Pending items of a step held back by a partner's rate limit (Users Throttled).
     public func throttledCount(stepID: Int64) throws(StoreError) -> Int {
         try read { db in
-            try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM sync_chunk WHERE step_id = ? AND state = 'pending' AND error_class = 'throttled'",
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(sum(count), 0) FROM sync_chunk WHERE step_id = ? AND state = 'pending' AND error_class = 'throttled'"),
                              arguments: [stepID]) ?? 0
         }
     }
@@ -190,7 +190,7 @@ extension Store {
             func counts(_ sql: String) throws -> [String: Int] {
                 Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: sql).map { ($0[0] as String, $0[1] as Int) })
             }
-            let totals = try Row.fetchOne(db, sql: "SELECT coalesce(sum(users), 0), coalesce(sum(latency_ms), 0) FROM sync_request")
+            let totals = try Row.fetchOne(db.cachedStatement(sql: "SELECT coalesce(sum(users), 0), coalesce(sum(latency_ms), 0) FROM sync_request"))
             return QueueMetrics(
                 items: try counts("SELECT state, sum(count) FROM step_item_count GROUP BY state"),
                 pendingByClass: try counts("SELECT coalesce(error_class, 'none'), sum(count) FROM sync_chunk WHERE state = 'pending' GROUP BY 1"),

@@ -32,7 +32,7 @@ extension Store {
     /// The workspace's emails, newest first.
     public func outbox(workspaceID: Int64, limit: Int = 100) throws(StoreError) -> [OutboxMail] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE workspace_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM outbox WHERE workspace_id = ? ORDER BY created_at DESC, id DESC LIMIT ?"),
                              arguments: [workspaceID, limit]).map(Self.mail(from:))
         }
     }
@@ -40,7 +40,7 @@ extension Store {
     /// Queued emails due for a delivery attempt, oldest first.
     public func mailDue(now: Date, limit: Int = 50) throws(StoreError) -> [OutboxMail] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM outbox WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?"),
                              arguments: [now.unix, limit]).map(Self.mail(from:))
         }
     }
@@ -84,7 +84,7 @@ extension Store {
     /// The workspace's extra recipients.
     public func notificationRecipients(workspaceID: Int64) throws(StoreError) -> [NotificationRecipient] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, kind, email FROM notification_recipient WHERE workspace_id = ? ORDER BY kind, email",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, kind, email FROM notification_recipient WHERE workspace_id = ? ORDER BY kind, email"),
                              arguments: [workspaceID]).compactMap { row in
                 AlertKind(rawValue: row["kind"]).map { NotificationRecipient(id: row["id"], kind: $0, email: row["email"]) }
             }

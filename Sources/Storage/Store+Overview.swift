@@ -60,12 +60,12 @@ extension Store {
             // One grouped read of the window's hourly rows of the workspace's steps. Naming the metrics lets each step's
             // rows be found by the whole primary key (step, metric, hour range) instead of scanning the step's history.
             let metrics = ["synced", "errored", StepMetric.queued.rawValue] + notSynced.sorted()
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT m.metric, m.hour, sum(m.count) AS n FROM step_metric m
                 JOIN canvas_step s ON s.id = m.step_id JOIN canvas c ON c.id = s.canvas_id
                 WHERE c.workspace_id = ? AND m.metric IN (SELECT value FROM json_each(?)) AND m.hour >= ? AND m.hour < ?
                 GROUP BY m.metric, m.hour
-                """, arguments: [workspaceID, JSONText.stringArray(metrics), start.unix, start.unix + 3600 * Double(hours)])
+                """), arguments: [workspaceID, JSONText.stringArray(metrics), start.unix, start.unix + 3600 * Double(hours)])
             for row in rows {
                 let metric: String = row["metric"]
                 let index = Int((Double(row["hour"] as Int64) - start.unix) / 3600)
@@ -79,10 +79,10 @@ extension Store {
                 default: continue
                 }
             }
-            activity.pendingNow = try Int.fetchOne(db, sql: """
+            activity.pendingNow = try Int.fetchOne(db.cachedStatement(sql: """
                 SELECT coalesce(sum(n.count), 0) FROM step_item_count n JOIN canvas_step s ON s.id = n.step_id JOIN canvas c ON c.id = s.canvas_id
                 WHERE c.workspace_id = ? AND n.state = 'pending'
-                """, arguments: [workspaceID]) ?? 0
+                """), arguments: [workspaceID]) ?? 0
             return activity
         }
     }
@@ -91,12 +91,12 @@ extension Store {
     /// too-small audience are left out: they are expected to wait, and nobody has anything to fix.
     public func stuckSteps(workspaceID: Int64) throws(StoreError) -> [StuckStep] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT c.id AS canvas_id, c.name, s.id AS step_id, i.error_class, max(i.last_error) AS message, sum(i.count) AS n
                 FROM canvas c JOIN canvas_step s ON s.canvas_id = c.id JOIN sync_chunk i ON i.step_id = s.id AND i.state = 'pending'
                 WHERE c.workspace_id = ? AND i.error_class IS NOT NULL AND i.error_class != 'audience_too_small_to_remove'
                 GROUP BY s.id, i.error_class ORDER BY n DESC, s.id
-                """, arguments: [workspaceID]).map {
+                """), arguments: [workspaceID]).map {
                 StuckStep(canvasID: $0["canvas_id"], canvasName: $0["name"], stepID: $0["step_id"], errorClass: $0["error_class"],
                           message: $0["message"] ?? "", count: $0["n"])
             }
@@ -108,7 +108,7 @@ extension Store {
     /// Canvases without steps or activity are absent.
     public func canvasListFigures(workspaceID: Int64, since: Date) throws(StoreError) -> [Int64: CanvasListFigures] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 WITH steps AS (
                     SELECT s.id, s.canvas_id, s.position = min(s.position) OVER (PARTITION BY s.canvas_id) AS first
                     FROM canvas_step s JOIN canvas c ON c.id = s.canvas_id WHERE c.workspace_id = ?1
@@ -122,7 +122,7 @@ extension Store {
                         WHERE m.metric = 'synced' AND m.hour >= ?2
                 )
                 SELECT canvas_id, figure, sum(n) AS n FROM figures GROUP BY canvas_id, figure
-                """, arguments: [workspaceID, since.unix])
+                """), arguments: [workspaceID, since.unix])
             var figures: [Int64: CanvasListFigures] = [:]
             for row in rows {
                 let id: Int64 = row["canvas_id"], count: Int = row["n"]
@@ -142,7 +142,7 @@ extension Store {
     /// The workspace's segment exports still running, oldest first.
     public func runningExports(workspaceID: Int64) throws(StoreError) -> [SegmentExport] {
         try read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM segment_export WHERE workspace_id = ? AND status = 'running' ORDER BY id",
+            try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM segment_export WHERE workspace_id = ? AND status = 'running' ORDER BY id"),
                                arguments: [workspaceID])
                 .compactMap { try Self.fetchExport(db, workspaceID: workspaceID, id: $0) }
         }
@@ -151,7 +151,7 @@ extension Store {
     /// The workspace's CSV imports still running, oldest first.
     public func runningImports(workspaceID: Int64) throws(StoreError) -> [ProfileImport] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM profile_import WHERE workspace_id = ? AND status = 'running' ORDER BY id",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM profile_import WHERE workspace_id = ? AND status = 'running' ORDER BY id"),
                              arguments: [workspaceID]).map(Self.profileImport(from:))
         }
     }

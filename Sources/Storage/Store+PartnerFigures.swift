@@ -20,7 +20,7 @@ extension Store {
     /// A step's partner figures (zeros before the first call).
     public func partnerFigures(stepID: Int64) throws(StoreError) -> PartnerFigures {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM step_partner_figures WHERE step_id = ?", arguments: [stepID]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM step_partner_figures WHERE step_id = ?"), arguments: [stepID]) else {
                 return PartnerFigures(received: 0, invalid: 0, sizeLower: nil, sizeUpper: nil, sizeCheckedAt: nil)
             }
             return PartnerFigures(received: row["received"], invalid: row["invalid"], sizeLower: row["size_lower"], sizeUpper: row["size_upper"],
@@ -42,12 +42,12 @@ extension Store {
     /// Audience Sync steps of active canvases whose audience size was last read before `before` (or never).
     public func stepsDueForSizeCheck(before: Date, limit: Int = 20) throws(StoreError) -> [Int64] {
         try read { db in
-            try Int64.fetchAll(db, sql: """
+            try Int64.fetchAll(db.cachedStatement(sql: """
                 SELECT s.id FROM canvas_step s JOIN canvas c ON c.id = s.canvas_id
                 LEFT JOIN step_partner_figures f ON f.step_id = s.id
                 WHERE c.status = 'active' AND s.kind = 'audience_sync' AND coalesce(f.size_checked_at, 0) < ?
                 ORDER BY coalesce(f.size_checked_at, 0), s.id LIMIT ?
-                """, arguments: [before.unix, limit])
+                """), arguments: [before.unix, limit])
         }
     }
 }

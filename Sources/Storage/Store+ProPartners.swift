@@ -5,12 +5,12 @@ import GRDB
 extension Store {
     /// The Pro partners enabled for the installation.
     public func enabledProPartners() throws(StoreError) -> Set<PartnerID> {
-        try read { db in Set(try String.fetchAll(db, sql: "SELECT partner FROM pro_partner").compactMap(PartnerID.init(rawValue:))) }
+        try read { db in Set(try String.fetchAll(db.cachedStatement(sql: "SELECT partner FROM pro_partner")).compactMap(PartnerID.init(rawValue:))) }
     }
 
     /// Partners some workspace of the installation is connected to.
     public func connectedPartners() throws(StoreError) -> Set<PartnerID> {
-        try read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT partner FROM connection").compactMap(PartnerID.init(rawValue:))) }
+        try read { db in Set(try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT partner FROM connection")).compactMap(PartnerID.init(rawValue:))) }
     }
 
     /// Makes `partners` the enabled Pro partners (the caller checked the allotment), keeping when each was enabled.

@@ -38,7 +38,7 @@ extension Store {
     /// One profile of the workspace, if it exists.
     public func profile(workspaceID: Int64, externalID: String) throws(StoreError) -> StoredProfile? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM profile WHERE workspace_id = ? AND external_id = ?", arguments: [workspaceID, externalID])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM profile WHERE workspace_id = ? AND external_id = ?"), arguments: [workspaceID, externalID])
                 .map { StoredProfile(externalID: $0["external_id"], attributesJSON: $0["attributes"], createdAt: Date(unix: $0["created_at"]),
                                      updatedAt: Date(unix: $0["updated_at"])) }
         }
@@ -46,7 +46,7 @@ extension Store {
 
     /// How many profiles the workspace has.
     public func profileCount(workspaceID: Int64) throws(StoreError) -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM profile WHERE workspace_id = ?", arguments: [workspaceID]) ?? 0 }
+        try read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM profile WHERE workspace_id = ?"), arguments: [workspaceID]) ?? 0 }
     }
 
     /// `{"name":value,…}` from canonical JSON values; names are JSON-escaped.
@@ -69,9 +69,9 @@ extension Store {
 
     private func externalIDs(workspaceID: Int64, key: String, value: String) throws(StoreError) -> [String] {
         try read { db in
-            try String.fetchAll(db, sql: """
+            try String.fetchAll(db.cachedStatement(sql: """
                 SELECT external_id FROM profile WHERE workspace_id = ? AND instr(attributes, ?) > 0 AND json_extract(attributes, '$.' || ?) = ? LIMIT 20
-                """, arguments: [workspaceID, value, key, value])
+                """), arguments: [workspaceID, value, key, value])
         }
     }
 }

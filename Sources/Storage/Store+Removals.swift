@@ -54,13 +54,13 @@ extension Store {
     /// partner's removal call is idempotent.
     private static func queueExportRemovals(_ db: Database, workspaceID: Int64, externalID: String, subject: String, reason: RemovalReason,
                                             now: Date) throws -> Int {
-        guard let profile = try Row.fetchOne(db, sql: "SELECT id, attributes FROM profile WHERE workspace_id = ? AND external_id = ?",
+        guard let profile = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, attributes FROM profile WHERE workspace_id = ? AND external_id = ?"),
                                              arguments: [workspaceID, externalID]) else { return 0 }
         let identifiers = ProfileIdentifiers(externalID: externalID, attributes: ProfileValue.parseObject(json: profile["attributes"]) ?? [:])
-        let audiences = try Row.fetchAll(db, sql: """
+        let audiences = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT a.export_id, a.field FROM segment_export_audience a JOIN segment_export e ON e.id = a.export_id
             WHERE e.workspace_id = ? AND a.audience_id IS NOT NULL AND a.cursor >= ?
-            """, arguments: [workspaceID, profile["id"] as Int64])
+            """), arguments: [workspaceID, profile["id"] as Int64])
         var queued = 0
         for audience in audiences {
             guard let field = ExportField(rawValue: audience["field"]) else { continue }
@@ -94,12 +94,12 @@ extension Store {
     /// Export audiences with removals ready to send now.
     public func dueExportRemovals(now: Date) throws(StoreError) -> [ExportRemovals] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT DISTINCT r.export_id, e.workspace_id, r.export_field, a.audience_id, e.ad_account_id
                 FROM removal_item r JOIN segment_export e ON e.id = r.export_id
                 JOIN segment_export_audience a ON a.export_id = r.export_id AND a.field = r.export_field
                 WHERE r.export_id IS NOT NULL AND r.state = 'pending' AND r.next_attempt_at <= ?1 AND (r.lease_until IS NULL OR r.lease_until < ?1)
-                """, arguments: [now.unix]).compactMap { row in
+                """), arguments: [now.unix]).compactMap { row in
                 guard let field = ExportField(rawValue: row["export_field"]) else { return nil }
                 return ExportRemovals(exportID: row["export_id"], workspaceID: row["workspace_id"], field: field, audienceID: row["audience_id"],
                                       adAccountID: row["ad_account_id"])
@@ -110,12 +110,12 @@ extension Store {
     /// Claims up to `limit` due removals of one export audience (fenced like sync items).
     public func claimExportRemovals(_ target: ExportRemovals, limit: Int, claimID: String, leaseUntil: Date, now: Date) throws(StoreError) -> [ClaimedItem] {
         try write { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 UPDATE removal_item SET claim_id = ?1, lease_until = ?2, attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?3)
                 WHERE id IN (SELECT id FROM removal_item WHERE export_id = ?4 AND export_field = ?5 AND state = 'pending' AND next_attempt_at <= ?3
                              AND (lease_until IS NULL OR lease_until < ?3) ORDER BY id LIMIT ?6)
                 RETURNING id, subject AS external_id, schema, row, attempts, first_attempt_at
-                """, arguments: [claimID, leaseUntil.unix, now.unix, target.exportID, target.field.rawValue, limit]).map(Self.claimed(from:))
+                """), arguments: [claimID, leaseUntil.unix, now.unix, target.exportID, target.field.rawValue, limit]).map(Self.claimed(from:))
         }
     }
 
@@ -223,23 +223,23 @@ extension Store {
     /// Steps with removals ready to send now, and how many.
     public func dueRemovalDestinations(now: Date) throws(StoreError) -> [(stepID: Int64, partner: PartnerID?, due: Int)] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT r.step_id, s.partner, count(*) AS due FROM removal_item r JOIN canvas_step s ON s.id = r.step_id
                 WHERE r.step_id IS NOT NULL AND r.state = 'pending' AND r.next_attempt_at <= ?1 AND (r.lease_until IS NULL OR r.lease_until < ?1)
                 GROUP BY r.step_id ORDER BY min(r.id)
-                """, arguments: [now.unix]).map { ($0["step_id"], ($0["partner"] as String?).flatMap(PartnerID.init(rawValue:)), $0["due"]) }
+                """), arguments: [now.unix]).map { ($0["step_id"], ($0["partner"] as String?).flatMap(PartnerID.init(rawValue:)), $0["due"]) }
         }
     }
 
     /// Claims up to `limit` due removals of a step under `claimID` until `leaseUntil` (fenced like sync items).
     public func claimRemovals(stepID: Int64, limit: Int, claimID: String, leaseUntil: Date, now: Date) throws(StoreError) -> [ClaimedItem] {
         try write { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 UPDATE removal_item SET claim_id = ?1, lease_until = ?2, attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?3)
                 WHERE id IN (SELECT id FROM removal_item WHERE step_id = ?4 AND state = 'pending' AND next_attempt_at <= ?3
                              AND (lease_until IS NULL OR lease_until < ?3) ORDER BY id LIMIT ?5)
                 RETURNING id, subject AS external_id, schema, row, attempts, first_attempt_at
-                """, arguments: [claimID, leaseUntil.unix, now.unix, stepID, limit]).map(Self.claimed(from:)).sorted { $0.id < $1.id }
+                """), arguments: [claimID, leaseUntil.unix, now.unix, stepID, limit]).map(Self.claimed(from:)).sorted { $0.id < $1.id }
         }
     }
 
@@ -286,7 +286,8 @@ extension Store {
     /// Removals by state of one destination, a step's (`step_id`) or an export's (`export_id`): both are indexed with the state.
     private func removalCounts(column: String, id: Int64) throws(StoreError) -> RemovalCounts {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM removal_item WHERE \(column) = ? GROUP BY state", arguments: [id])
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT state, count(*) AS n FROM removal_item WHERE \(column) = ? GROUP BY state"),
+                                     arguments: [id])   // two texts only (step_id, export_id): each prepared once per connection
             let counts = Dictionary(uniqueKeysWithValues: rows.map { ($0["state"] as String, $0["n"] as Int) })
             return RemovalCounts(pending: counts["pending"] ?? 0, removed: counts["removed"] ?? 0, errored: counts["errored"] ?? 0)
         }
@@ -295,7 +296,7 @@ extension Store {
     /// Whether the workspace has a tombstone for `subject` (an erasure's keyed hash), and when it was erased.
     public func erasedAt(workspaceID: Int64, subject: String) throws(StoreError) -> Date? {
         try read { db in
-            try Double.fetchOne(db, sql: "SELECT erased_at FROM erasure WHERE workspace_id = ? AND subject = ?", arguments: [workspaceID, subject])
+            try Double.fetchOne(db.cachedStatement(sql: "SELECT erased_at FROM erasure WHERE workspace_id = ? AND subject = ?"), arguments: [workspaceID, subject])
                 .map(Date.init(unix:))
         }
     }

@@ -74,7 +74,7 @@ extension Store {
     }
 
     private static func sealedRows(_ db: Database) throws -> [SealedRow] {
-        try Row.fetchAll(db, sql: "SELECT id, workspace_id, partner, sealed_token, sealed_refresh_token FROM connection ORDER BY id").map { row in
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT id, workspace_id, partner, sealed_token, sealed_refresh_token FROM connection ORDER BY id")).map { row in
             let workspaceID: Int64 = row["workspace_id"]
             // A partner this build does not know has no context to open with: its values are reported, never re-sealed.
             let partner = PartnerID(rawValue: row["partner"])

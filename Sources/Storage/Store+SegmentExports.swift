@@ -37,7 +37,7 @@ extension Store {
     public func startExport(_ new: NewExport, now: Date) throws(StoreError) -> SegmentExport {
         let condition = CriteriaSQL.condition(new.criteria, now: now)
         let snapshot: (row: Int64, total: Int) = try read { db in
-            let row = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM profile WHERE workspace_id = ?", arguments: [new.workspaceID]) ?? 0
+            let row = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM profile WHERE workspace_id = ?"), arguments: [new.workspaceID]) ?? 0
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM profile AS p WHERE p.workspace_id = ? AND p.id <= ? AND \(condition.sql)",
                                          arguments: [new.workspaceID, row] + condition.arguments) ?? 0
             return (row, total)
@@ -67,7 +67,7 @@ extension Store {
     /// A segment's exports, newest first.
     public func exports(workspaceID: Int64, segmentID: Int64) throws(StoreError) -> [SegmentExport] {
         try read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM segment_export WHERE workspace_id = ? AND segment_id = ? ORDER BY started_at DESC, id DESC",
+            try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM segment_export WHERE workspace_id = ? AND segment_id = ? ORDER BY started_at DESC, id DESC"),
                                arguments: [workspaceID, segmentID])
                 .compactMap { try Self.fetchExport(db, workspaceID: workspaceID, id: $0) }
         }
@@ -76,7 +76,7 @@ extension Store {
     /// Every export still running, oldest first (after a restart, these resume).
     public func runningExports() throws(StoreError) -> [SegmentExport] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, workspace_id FROM segment_export WHERE status = 'running' ORDER BY id")
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, workspace_id FROM segment_export WHERE status = 'running' ORDER BY id"))
                 .compactMap { try Self.fetchExport(db, workspaceID: $0["workspace_id"], id: $0["id"]) }
         }
     }
@@ -133,10 +133,10 @@ extension Store {
     }
 
     static func fetchExport(_ db: Database, workspaceID: Int64, id: Int64) throws -> SegmentExport? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM segment_export WHERE id = ? AND workspace_id = ?", arguments: [id, workspaceID]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM segment_export WHERE id = ? AND workspace_id = ?"), arguments: [id, workspaceID]) else {
             return nil
         }
-        let audiences = try Row.fetchAll(db, sql: "SELECT * FROM segment_export_audience WHERE export_id = ? ORDER BY position", arguments: [id])
+        let audiences = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM segment_export_audience WHERE export_id = ? ORDER BY position"), arguments: [id])
             .compactMap { row -> ExportAudience? in
                 guard let field = ExportField(rawValue: row["field"]) else { return nil }
                 return ExportAudience(field: field, name: row["name"], audienceID: row["audience_id"], cursor: row["cursor"], sent: row["sent"],

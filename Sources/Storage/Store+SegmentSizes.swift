@@ -12,10 +12,10 @@ extension Store {
     /// before `countedBefore`, oldest count first.
     public func segmentsDueForCount(countedBefore: Date, limit: Int) throws(StoreError) -> [(workspaceID: Int64, id: Int64)] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT workspace_id, id FROM segment WHERE size_counted_at IS NULL OR size_counted_at < ?
                 ORDER BY size_counted_at IS NOT NULL, size_counted_at, id LIMIT ?
-                """, arguments: [countedBefore.unix, limit]).map { ($0["workspace_id"], $0["id"]) }
+                """), arguments: [countedBefore.unix, limit]).map { ($0["workspace_id"], $0["id"]) }
         }
     }
 

@@ -24,7 +24,7 @@ extension Store {
     /// The workspace's segments by name.
     public func segments(workspaceID: Int64) throws(StoreError) -> [Segment] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM segment WHERE workspace_id = ? ORDER BY name COLLATE NOCASE, id", arguments: [workspaceID])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM segment WHERE workspace_id = ? ORDER BY name COLLATE NOCASE, id"), arguments: [workspaceID])
                 .map(Self.segment(from:))
         }
     }
@@ -55,14 +55,14 @@ extension Store {
     /// so a canvas cannot start naming it in between.
     public func deleteSegment(workspaceID: Int64, id: Int64) throws(StoreError) -> SegmentDeletion {
         try write { db in
-            let users = try String.fetchAll(db, sql: """
+            let users = try String.fetchAll(db.cachedStatement(sql: """
                 SELECT c.name FROM canvas c
                 WHERE c.workspace_id = ? AND EXISTS (
                     SELECT 1 FROM json_each(c.entry_criteria, '$.groups') AS g, json_each(g.value) AS f
                     WHERE json_extract(f.value, '$.op') IN ('in_segment', 'not_in_segment')
                       AND trim(json_extract(f.value, '$.value')) = ?)
                 ORDER BY c.name
-                """, arguments: [workspaceID, String(id)])
+                """), arguments: [workspaceID, String(id)])
             guard users.isEmpty else { return .inUse(canvases: users) }
             try db.execute(sql: "DELETE FROM segment WHERE id = ? AND workspace_id = ?", arguments: [id, workspaceID])
             if db.changesCount == 0 { throw StoreError.notFound }
@@ -77,7 +77,7 @@ extension Store {
         return try read { db in
             var result: [Int64: EntryCriteria] = [:]
             for id in ids {
-                if let json = try String.fetchOne(db, sql: "SELECT criteria FROM segment WHERE id = ? AND workspace_id = ?", arguments: [id, workspaceID]),
+                if let json = try String.fetchOne(db.cachedStatement(sql: "SELECT criteria FROM segment WHERE id = ? AND workspace_id = ?"), arguments: [id, workspaceID]),
                    let criteria = try? EntryCriteria(jsonText: json) {
                     result[id] = criteria
                 }
@@ -116,7 +116,7 @@ extension Store {
     }
 
     static func fetchSegment(_ db: Database, workspaceID: Int64, id: Int64) throws -> Segment? {
-        try Row.fetchOne(db, sql: "SELECT * FROM segment WHERE id = ? AND workspace_id = ?", arguments: [id, workspaceID]).map(segment(from:))
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM segment WHERE id = ? AND workspace_id = ?"), arguments: [id, workspaceID]).map(segment(from:))
     }
 
     static func segment(from row: Row) -> Segment {

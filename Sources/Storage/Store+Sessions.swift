@@ -80,9 +80,9 @@ extension Store {
     /// Failures since `since` for the account and for the address.
     public func signInFailures(account: String, address: String, since: Date) throws(StoreError) -> (account: Int, address: Int) {
         try read { db in
-            let byAccount = try Int.fetchOne(db, sql: "SELECT count(*) FROM sign_in_failure WHERE account = ? AND at >= ?",
+            let byAccount = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM sign_in_failure WHERE account = ? AND at >= ?"),
                                              arguments: [account, since.unix]) ?? 0
-            let byAddress = try Int.fetchOne(db, sql: "SELECT count(*) FROM sign_in_failure WHERE address = ? AND at >= ?",
+            let byAddress = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM sign_in_failure WHERE address = ? AND at >= ?"),
                                              arguments: [address, since.unix]) ?? 0
             return (byAccount, byAddress)
         }
@@ -109,7 +109,7 @@ extension Store {
     /// Removes and returns the state with this digest: a state can be taken once only, whatever happens next.
     public func takeOAuthState(stateHash: String) throws(StoreError) -> OAuthStateRecord? {
         try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM oauth_state WHERE state_hash = ?", arguments: [stateHash]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM oauth_state WHERE state_hash = ?"), arguments: [stateHash]) else {
                 return nil
             }
             try db.execute(sql: "DELETE FROM oauth_state WHERE state_hash = ?", arguments: [stateHash])

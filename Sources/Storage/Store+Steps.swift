@@ -12,7 +12,7 @@ extension Store {
     public func addStep(workspaceID: Int64, canvasID: Int64, kind: StepKind) throws(StoreError) -> CanvasStep {
         try write { db in
             try Self.requireDraft(db, workspaceID: workspaceID, canvasID: canvasID)
-            let position = try Int.fetchOne(db, sql: "SELECT coalesce(max(position) + 1, 0) FROM canvas_step WHERE canvas_id = ?",
+            let position = try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(position) + 1, 0) FROM canvas_step WHERE canvas_id = ?"),
                                             arguments: [canvasID]) ?? 0
             try db.execute(sql: "INSERT INTO canvas_step (canvas_id, position, kind, delay_seconds, audience_creation_key) VALUES (?, ?, ?, ?, ?)",
                            arguments: [canvasID, position, Self.kindName(kind), Self.delay(kind), UUID().uuidString.lowercased()])
@@ -75,7 +75,7 @@ extension Store {
     /// The key a step's new audience is created with at the partner, so a retried launch finds it instead of
     /// creating a second one.
     public func audienceCreationKey(stepID: Int64) throws(StoreError) -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT audience_creation_key FROM canvas_step WHERE id = ?", arguments: [stepID]) }
+        try read { db in try String.fetchOne(db.cachedStatement(sql: "SELECT audience_creation_key FROM canvas_step WHERE id = ?"), arguments: [stepID]) }
     }
 
     /// Throws `notFound` unless the workspace has the canvas (and, with `stepID`, the canvas has that step), then
@@ -117,7 +117,7 @@ extension Store {
     }
 
     static func fetchSteps(_ db: Database, canvasID: Int64) throws -> [CanvasStep] {
-        try Row.fetchAll(db, sql: "SELECT * FROM canvas_step WHERE canvas_id = ? ORDER BY position, id", arguments: [canvasID]).map(step(from:))
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM canvas_step WHERE canvas_id = ? ORDER BY position, id"), arguments: [canvasID]).map(step(from:))
     }
 
     static func step(from row: Row) -> CanvasStep {

@@ -37,11 +37,11 @@ extension Store {
     /// Steps with items ready to send now (not leased, due), their partner, and how many.
     public func dueDestinations(now: Date) throws(StoreError) -> [(stepID: Int64, partner: PartnerID?, due: Int)] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT c.step_id, s.partner, sum(c.count) AS due FROM sync_chunk c JOIN canvas_step s ON s.id = c.step_id
                 WHERE c.state = 'pending' AND c.next_attempt_at <= ?1 AND (c.lease_until IS NULL OR c.lease_until < ?1)
                 GROUP BY c.step_id ORDER BY min(c.id)
-                """, arguments: [now.unix]).map { ($0["step_id"], ($0["partner"] as String?).flatMap(PartnerID.init(rawValue:)), $0["due"]) }
+                """), arguments: [now.unix]).map { ($0["step_id"], ($0["partner"] as String?).flatMap(PartnerID.init(rawValue:)), $0["due"]) }
         }
     }
 
@@ -57,11 +57,11 @@ extension Store {
         try write { db in
             let chunkIDs = try Self.dueChunks(db, stepID: stepID, limit: max(1, limit), now: now)
             guard !chunkIDs.isEmpty else { return [] }
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 UPDATE sync_chunk SET claim_id = ?1, lease_until = ?2, attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?3)
                 WHERE id IN (SELECT value FROM json_each(?4))
                 RETURNING id, schema, users, rows, attempts, first_attempt_at
-                """, arguments: [claimID, leaseUntil.unix, now.unix, Self.idList(chunkIDs)])
+                """), arguments: [claimID, leaseUntil.unix, now.unix, Self.idList(chunkIDs)])
             let claimed = try rows.flatMap(Self.claimedChunk(from:)).sorted { $0.id < $1.id }
             return try Self.screen(db, stepID: stepID, claimed, policy: policy, now: now)
         }
@@ -69,10 +69,10 @@ extension Store {
 
     /// The due chunks of a step that together hold at most `limit` users, oldest first (at least one).
     private static func dueChunks(_ db: Database, stepID: Int64, limit: Int, now: Date) throws -> [Int64] {
-        let due = try Row.fetchAll(db, sql: """
+        let due = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT id, count FROM sync_chunk WHERE step_id = ?1 AND state = 'pending' AND next_attempt_at <= ?2
                 AND (lease_until IS NULL OR lease_until < ?2) ORDER BY id LIMIT ?3
-            """, arguments: [stepID, now.unix, limit])
+            """), arguments: [stepID, now.unix, limit])
         var chosen: [Int64] = [], total = 0
         for row in due where total < limit {
             let (id, count): (Int64, Int) = (row["id"], row["count"])
@@ -98,10 +98,10 @@ extension Store {
     public func releaseClaims(_ claimIDs: [String]) throws(StoreError) -> Int {
         guard !claimIDs.isEmpty else { return 0 }
         return try write { db in
-            try Int.fetchAll(db, sql: """
+            try Int.fetchAll(db.cachedStatement(sql: """
                 UPDATE sync_chunk SET claim_id = NULL, lease_until = NULL
                 WHERE state = 'pending' AND claim_id IN (SELECT value FROM json_each(?)) RETURNING count
-                """, arguments: [JSONText.stringArray(claimIDs)]).reduce(0, +)
+                """), arguments: [JSONText.stringArray(claimIDs)]).reduce(0, +)
         }
     }
 
@@ -147,7 +147,7 @@ extension Store {
     /// The chunks still held under `claimID` that the outcomes name, each with its slots per outcome index.
     private static func fencedChunks(_ db: Database, claimID: String,
                                      outcomes: [(ids: [Int64], outcome: ItemOutcome)]) throws -> [(Int64, [Int: [Int]])] {
-        let held = Set(try Int64.fetchAll(db, sql: "SELECT id FROM sync_chunk WHERE claim_id = ?", arguments: [claimID]))
+        let held = Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM sync_chunk WHERE claim_id = ?"), arguments: [claimID]))
         var slots: [Int64: [Int: [Int]]] = [:]
         for (index, (ids, _)) in outcomes.enumerated() {
             for id in ids {
@@ -163,7 +163,7 @@ extension Store {
     /// move out; users given no outcome stay claimed and are released at the end of `finish`.
     /// - Returns: (outcome index, chunk) pairs.
     private static func separate(_ db: Database, chunkID: Int64, _ slotsByOutcome: [Int: [Int]]) throws -> [(Int, Int64)] {
-        let count = try Int.fetchOne(db, sql: "SELECT count FROM sync_chunk WHERE id = ?", arguments: [chunkID]) ?? 0
+        let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT count FROM sync_chunk WHERE id = ?"), arguments: [chunkID]) ?? 0
         if slotsByOutcome.count == 1, let (index, slots) = slotsByOutcome.first, Set(slots).count == count { return [(index, chunkID)] }
         let groups = slotsByOutcome.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
         let everyoneNamed = Set(slotsByOutcome.values.joined()).count == count
@@ -186,14 +186,14 @@ extension Store {
     @discardableResult
     public func expireItems(olderThan deadline: Date, now: Date) throws(StoreError) -> [Int64: Int] {
         try write { db in
-            let expired = try Row.fetchAll(db, sql: """
+            let expired = try Row.fetchAll(db.cachedStatement(sql: """
                 UPDATE sync_chunk SET state = 'errored', finished_at = ?1, claim_id = NULL, lease_until = NULL,
                     error_class = coalesce(error_class, 'deadline'),
                     last_error = 'Not synced within the retry deadline' || coalesce(': ' || last_error, '.')
                 WHERE state = 'pending' AND coalesce(first_attempt_at, max(created_at, next_attempt_at)) < ?2
                     AND (lease_until IS NULL OR lease_until < ?1) AND coalesce(error_class, '') != 'audience_too_small_to_remove'
                 RETURNING step_id, count
-                """, arguments: [now.unix, deadline.unix])
+                """), arguments: [now.unix, deadline.unix])
             let counts = Dictionary(expired.map { ($0["step_id"] as Int64, $0["count"] as Int) }, uniquingKeysWith: +)
             for (step, count) in counts {
                 try Self.addMetric(db, stepID: step, metric: "errored", count: count, now: now)
@@ -207,7 +207,7 @@ extension Store {
     /// Until when calls to a partner ad account are held back (a throttle answer), if they are.
     public func throttledUntil(partner: PartnerID, account: String, now: Date) throws(StoreError) -> Date? {
         try read { db in
-            try Double.fetchOne(db, sql: "SELECT until FROM account_throttle WHERE partner = ? AND account = ? AND until > ?",
+            try Double.fetchOne(db.cachedStatement(sql: "SELECT until FROM account_throttle WHERE partner = ? AND account = ? AND until > ?"),
                                 arguments: [partner.rawValue, account, now.unix]).map(Date.init(unix:))
         }
     }
@@ -225,10 +225,10 @@ extension Store {
     /// The last problem items of a step are waiting on, with how many (for the step page).
     public func pendingProblems(stepID: Int64) throws(StoreError) -> [(errorClass: String, message: String, count: Int)] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT error_class, max(last_error) AS message, sum(count) AS n FROM sync_chunk
                 WHERE step_id = ? AND state IN ('pending', 'errored') AND error_class IS NOT NULL GROUP BY state, error_class ORDER BY n DESC
-                """, arguments: [stepID]).map { ($0["error_class"], $0["message"] ?? "", $0["n"]) }
+                """), arguments: [stepID]).map { ($0["error_class"], $0["message"] ?? "", $0["n"]) }
         }
     }
 
@@ -317,14 +317,14 @@ extension Store {
     /// The partner an Audience Sync step sends to, if it names one.
     public func partner(ofStep stepID: Int64) throws(StoreError) -> PartnerID? {
         try read { db in
-            try String.fetchOne(db, sql: "SELECT partner FROM canvas_step WHERE id = ?", arguments: [stepID]).flatMap(PartnerID.init(rawValue:))
+            try String.fetchOne(db.cachedStatement(sql: "SELECT partner FROM canvas_step WHERE id = ?"), arguments: [stepID]).flatMap(PartnerID.init(rawValue:))
         }
     }
 
     /// The canvas and workspace a step belongs to.
     public func owner(ofStep stepID: Int64) throws(StoreError) -> (workspaceID: Int64, canvasID: Int64)? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT c.workspace_id, c.id FROM canvas_step s JOIN canvas c ON c.id = s.canvas_id WHERE s.id = ?",
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT c.workspace_id, c.id FROM canvas_step s JOIN canvas c ON c.id = s.canvas_id WHERE s.id = ?"),
                              arguments: [stepID]).map { ($0["workspace_id"], $0["id"]) }
         }
     }
@@ -365,7 +365,7 @@ extension Store {
     }
 
     private static func callsInWindow(_ db: Database, partner: PartnerID, account: String, budget: CallBudget, now: Date) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT coalesce(sum(calls), 0) FROM account_call WHERE partner = ? AND account = ? AND minute >= ?",
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(sum(calls), 0) FROM account_call WHERE partner = ? AND account = ? AND minute >= ?"),
                          arguments: [partner.rawValue, account, budget.firstSlot(now)]) ?? 0
     }
 }

@@ -93,7 +93,7 @@ public final class Store: Sendable {
         commitsSinceCheckpoint.store(0, ordering: .relaxed)
         try? pool.writeWithoutTransaction { db in
             // (busy, frames in the WAL, frames copied)
-            guard let passive = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)"),
+            guard let passive = try Row.fetchOne(db.cachedStatement(sql: "PRAGMA wal_checkpoint(PASSIVE)")),
                   (passive[1] as Int?) ?? 0 > Self.walFramesBeforeRestart else { return }
             try db.execute(sql: "PRAGMA wal_checkpoint(RESTART)")
         }
@@ -124,7 +124,7 @@ public final class Store: Sendable {
     public func quickCheck() throws(StoreError) {
         let findings: [String]
         do {
-            findings = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(5)") }
+            findings = try pool.read { db in try String.fetchAll(db.cachedStatement(sql: "PRAGMA quick_check(5)")) }
         } catch let error as DatabaseError where Self.meansDamaged(error) {
             // A page bad enough stops the check itself.
             findings = [error.message ?? "database disk image is malformed"]
@@ -146,7 +146,7 @@ public final class Store: Sendable {
 
     /// Runs `PRAGMA integrity_check`; returns "ok" for a healthy file, else SQLite's findings (the first 10).
     public func integrityCheck() throws(StoreError) -> String {
-        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check(10)").joined(separator: "; ") }
+        try read { db in try String.fetchAll(db.cachedStatement(sql: "PRAGMA integrity_check(10)")).joined(separator: "; ") }
     }
 
     /// Remembers the result of a periodic check (`name`, e.g. "integrity_check"), so that it runs on schedule across
@@ -163,7 +163,7 @@ public final class Store: Sendable {
     /// The last recorded result of the check `name`, if it ever ran.
     public func lastCheck(_ name: String) throws(StoreError) -> MaintenanceCheck? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT checked_at, result, seconds FROM maintenance_check WHERE name = ?", arguments: [name]).map {
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT checked_at, result, seconds FROM maintenance_check WHERE name = ?"), arguments: [name]).map {
                 MaintenanceCheck(at: Date(timeIntervalSince1970: $0["checked_at"]), result: $0["result"], seconds: $0["seconds"])
             }
         }

@@ -61,7 +61,7 @@ enum SyncChunks {
 
     /// A chunk's users by slot (nil where taken out) and rows.
     static func load(_ db: Database, chunkID: Int64) throws -> (users: [String?], rows: [[String]])? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT users, rows FROM sync_chunk WHERE id = ?", arguments: [chunkID]) else { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT users, rows FROM sync_chunk WHERE id = ?"), arguments: [chunkID]) else { return nil }
         return try decode(users: row["users"], rows: row["rows"])
     }
 

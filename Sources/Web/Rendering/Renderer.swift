@@ -14,11 +14,12 @@ struct Renderer: Sendable {
 
     /// Reads `*.mustache` from `directory` (not its sub-folders: `sandbox/` belongs to the sandbox).
     init(directory: String) throws {
+        HTMLEscaping.register()
         var templates: [String: MustacheTemplate] = [:]
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".mustache") }
         for file in names {
             let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
-            templates[String(file.dropLast(".mustache".count))] = try MustacheTemplate(string: text)
+            templates[String(file.dropLast(".mustache".count))] = try MustacheTemplate(string: HTMLEscaping.pragma + text)
         }
         for name in Self.required where templates[name] == nil {
             throw RendererError.missingTemplate(name)

@@ -8,10 +8,10 @@ enum TemplateValues {
     static func convert(_ value: Any) -> Any? {
         // Leaves first, without a Mirror: most values on a page are strings, numbers and flags, and reflecting
         // each one only to learn it has no children was most of the conversion's cost.
-        switch value {
-        case is String, is Int, is Bool, is Double, is Int64: return value
-        default: break
-        }
+        // Compared by type, not cast with `is`: a cast from `Any` is a runtime search (it also looks inside optionals
+        // and existentials), a type comparison is one pointer compare.
+        let type = type(of: value)
+        if type == String.self || type == Int.self || type == Bool.self || type == Double.self || type == Int64.self { return value }
         let mirror = Mirror(reflecting: value)
         switch mirror.displayStyle {
         case .optional:
