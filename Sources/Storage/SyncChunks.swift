@@ -78,38 +78,40 @@ enum SyncChunks {
     /// - Returns: the users taken out.
     @discardableResult
     static func vacate(_ db: Database, chunkID: Int64, slots: [Int]) throws -> [String] {
-        try blank(db, chunkID: chunkID, slots: slots, keeping: nil)
+        try blank(db, chunkID: chunkID, slots: slots)
     }
 
-    /// Puts `subject` (an erasure's tombstone) in `slots` of a chunk in place of the person, and takes their rows out;
-    /// the slots still count (the step's figures counted them as sent or errored). - Returns: the users replaced.
+    /// Puts each slot's subject (an erasure's tombstone) in place of the person in `subjects`' slots of a chunk, and takes
+    /// their rows out; the slots still count (the step's figures counted them as sent or errored). One read and one
+    /// write of the chunk however many slots. - Returns: the users replaced.
     @discardableResult
-    static func tombstone(_ db: Database, chunkID: Int64, slots: [Int], subject: String) throws -> [String] {
-        try blank(db, chunkID: chunkID, slots: slots, keeping: subject)
+    static func tombstone(_ db: Database, chunkID: Int64, subjects: [Int: String]) throws -> [String] {
+        try blank(db, chunkID: chunkID, slots: Array(subjects.keys)) { subjects[$0] }
     }
 
-    /// Empties the rows of `slots` and replaces their users by `subject`, or takes them out when `subject` is nil.
-    private static func blank(_ db: Database, chunkID: Int64, slots: [Int], keeping subject: String?) throws -> [String] {
+    /// Empties the rows of `slots` and replaces their users by `subject(slot)`, or takes them out where that is nil.
+    private static func blank(_ db: Database, chunkID: Int64, slots: [Int], subject: (Int) -> String? = { _ in nil }) throws -> [String] {
         guard !slots.isEmpty, var chunk = try load(db, chunkID: chunkID) else { return [] }
-        var touched: [(slot: Int, user: String)] = []
+        var renamed: [(slot: Int, user: String, subject: String)] = [], removed: [(slot: Int, user: String)] = []
         for slot in Set(slots).sorted() where chunk.users.indices.contains(slot) {
             guard let user = chunk.users[slot] else { continue }
-            touched.append((slot, user))
-            chunk.users[slot] = subject
+            let replacement = subject(slot)
+            if let replacement { renamed.append((slot, user, replacement)) } else { removed.append((slot, user)) }
+            chunk.users[slot] = replacement
             chunk.rows[slot] = []
         }
-        guard !touched.isEmpty else { return [] }
-        if let subject {
-            let rename = try db.cachedStatement(sql: "UPDATE chunk_user SET external_id = ? WHERE external_id = ? AND chunk_id = ? AND slot = ?")
-            for entry in touched { try rename.execute(arguments: [subject, entry.user, chunkID, entry.slot]) }
+        guard !renamed.isEmpty || !removed.isEmpty else { return [] }
+        let rename = try db.cachedStatement(sql: "UPDATE chunk_user SET external_id = ? WHERE external_id = ? AND chunk_id = ? AND slot = ?")
+        for entry in renamed { try rename.execute(arguments: [entry.subject, entry.user, chunkID, entry.slot]) }
+        let unindex = try db.cachedStatement(sql: "DELETE FROM chunk_user WHERE external_id = ? AND chunk_id = ? AND slot = ?")
+        for entry in removed { try unindex.execute(arguments: [entry.user, chunkID, entry.slot]) }
+        if removed.isEmpty {
             try db.execute(sql: "UPDATE sync_chunk SET users = ?, rows = ? WHERE id = ?",
                            arguments: [JSONText.nullableStringArray(chunk.users), JSONText.stringArrays(chunk.rows), chunkID])
         } else {
-            let unindex = try db.cachedStatement(sql: "DELETE FROM chunk_user WHERE external_id = ? AND chunk_id = ? AND slot = ?")
-            for entry in touched { try unindex.execute(arguments: [entry.user, chunkID, entry.slot]) }
-            try rewrite(db, chunkID: chunkID, chunk, removed: touched.count)
+            try rewrite(db, chunkID: chunkID, chunk, removed: removed.count)
         }
-        return touched.map(\.user)
+        return renamed.map(\.user) + removed.map(\.user)
     }
 
     /// Moves `slots` of a chunk into a new chunk with the same step, schema, state, claim and attempts (and a copy of its

@@ -141,6 +141,30 @@ import Testing
         #expect(try indexRows() == 5)   // three tombstones, "other" and "stays"
     }
 
+    /// An erasure request of many people of the same chunks edits each chunk once, each person under their own
+    /// tombstone (it rewrote a 10,000-user chunk once per person: a minute for a 1,000-person request).
+    @Test func manyPeopleErasedInOneRequestEditEachChunkOnce() throws {
+        let sent = (0..<6).map { "s\($0)" }, waiting = (0..<4).map { "w\($0)" }
+        try enter(sent)
+        let claimed = try store.claim(stepID: step, limit: 10, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now, policy: nil)
+        try store.finish(claimID: "a", outcomes: [(claimed.map(\.id), .synced)], stepID: step, now: now)
+        try enter(waiting)
+        try DatabaseQueue(path: store.path).write { db in
+            try db.execute(sql: """
+                CREATE TABLE chunk_write (chunk_id INTEGER);
+                CREATE TRIGGER chunk_written AFTER UPDATE OF users ON sync_chunk BEGIN INSERT INTO chunk_write VALUES (new.id); END;
+                CREATE TRIGGER chunk_deleted AFTER DELETE ON sync_chunk BEGIN INSERT INTO chunk_write VALUES (old.id); END;
+                """)
+        }
+        let erased = Array(sent.prefix(4)) + waiting
+        #expect(try store.erase(workspaceID: workspaceID, externalIDs: erased, now: now) { "t-" + $0 } == 8)
+        #expect(try chunks().map(\.users) == [["t-s0", "t-s1", "t-s2", "t-s3", "s4", "s5"]])   // the waiting chunk emptied and went
+        let writes = try DatabaseQueue(path: store.path).read { db in try Int64.fetchAll(db, sql: "SELECT chunk_id FROM chunk_write") }
+        #expect(writes.count == 2 && Set(writes).count == 2)
+        #expect(try store.syncItemCounts(stepID: step) == ["synced": 6])
+        #expect(try indexRows() == 6)
+    }
+
     @Test func aQueueWrittenBeforeChunksCarriesOn() throws {
         let path = ProjectPaths.temporaryDirectory("migration-026") + "/test.sqlite"
         do {
