@@ -94,13 +94,14 @@ extension Store {
             let read = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
             let policy = try Self.consentPolicy(db, workspaceID: workspaceID)
             var changes: [(externalID: String, before: String?, after: String)] = []
+            let chunks = ChunkRowsCache()
             for update in updates {
                 let before = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
                 try Self.upsert(db, workspaceID: workspaceID, [update], now: now)
                 let after = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
                 if policy.mayChangeStanding(update) {   // both sides are read already: no second look for withdrawals
                     try Self.queueWithdrawal(db, workspaceID: workspaceID, externalID: update.externalID, before: before, after: after,
-                                             policy: policy, now: now)
+                                             policy: policy, now: now, chunks: chunks)
                 }
                 changes.append((update.externalID, before, after ?? "{}"))
             }

@@ -30,13 +30,14 @@ extension Store {
     /// the user are left alone. `subject` is what the removal is recorded under (the external id, or an erasure's
     /// tombstone). Returns how many removals were queued.
     @discardableResult
-    static func queueRemovals(_ db: Database, workspaceID: Int64, externalID: String, subject: String, reason: RemovalReason, now: Date) throws -> Int {
-        try queueStepRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: subject, reason: reason, now: now)
+    static func queueRemovals(_ db: Database, workspaceID: Int64, externalID: String, subject: String, reason: RemovalReason, now: Date,
+                              chunks: ChunkRowsCache = ChunkRowsCache()) throws -> Int {
+        try queueStepRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: subject, reason: reason, now: now, chunks: chunks)
             + queueExportRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: subject, reason: reason, now: now)
     }
 
     private static func queueStepRemovals(_ db: Database, workspaceID: Int64, externalID: String, subject: String, reason: RemovalReason,
-                                          now: Date) throws -> Int {
+                                          now: Date, chunks: ChunkRowsCache) throws -> Int {
         // The user's slots in chunks of add steps that sent them or are sending them now. A slot's row is read from its
         // chunk in Swift, each chunk once: `json_extract` on the chunk's rows text parsed the whole chunk (10,000 rows)
         // per slot, and a person named in 20,000 slots took over a minute to erase.
@@ -50,13 +51,12 @@ extension Store {
         // One removal per step, with the first of its rows still holding values, sent once every add of theirs in
         // flight has landed or its lease ended (so it cannot arrive before the add).
         var removals: [Int64: (schema: String, row: [String])] = [:], busyUntil: [Int64: Double] = [:]
-        var rowsByChunk: [Int64: [[String]]] = [:]
         for place in places {
             let step: Int64 = place[0], chunkID: Int64 = place[1], slot: Int = place[2]
             busyUntil[step] = max(busyUntil[step] ?? 0, place[4] as Double)
             guard removals[step] == nil else { continue }
-            if rowsByChunk[chunkID] == nil { rowsByChunk[chunkID] = try SyncChunks.load(db, chunkID: chunkID)?.rows ?? [] }
-            guard let rows = rowsByChunk[chunkID], rows.indices.contains(slot), !rows[slot].isEmpty else { continue }
+            let rows = try chunks.rows(db, chunkID: chunkID)
+            guard rows.indices.contains(slot), !rows[slot].isEmpty else { continue }
             removals[step] = (place[3], rows[slot])
         }
         let insert = try db.cachedStatement(sql: """
@@ -158,19 +158,21 @@ extension Store {
             before[update.externalID] = .some(try String.fetchOne(read, arguments: [workspaceID, update.externalID]))
         }
         try upsert(db, workspaceID: workspaceID, updates, now: now)
+        let chunks = ChunkRowsCache()
         for (externalID, old) in before {
             try queueWithdrawal(db, workspaceID: workspaceID, externalID: externalID, before: old,
-                                after: try String.fetchOne(read, arguments: [workspaceID, externalID]), policy: policy, now: now)
+                                after: try String.fetchOne(read, arguments: [workspaceID, externalID]), policy: policy, now: now, chunks: chunks)
         }
     }
 
     /// Queues the removals of a user whose profile met `policy` before a write (`before`, nil: there was none) and does
     /// not after it — a withdrawal — in the caller's transaction. Writes that already read both sides call it directly.
     static func queueWithdrawal(_ db: Database, workspaceID: Int64, externalID: String, before: String?, after: String?, policy: ConsentPolicy,
-                                now: Date) throws {
+                                now: Date, chunks: ChunkRowsCache = ChunkRowsCache()) throws {
         guard let before, let after, policy.blockingCondition(attributesJSON: before) == nil,
               policy.blockingCondition(attributesJSON: after) != nil else { return }
-        try queueRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: externalID, reason: .consentWithdrawn, now: now)
+        try queueRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: externalID, reason: .consentWithdrawn, now: now,
+                          chunks: chunks)
     }
 
     /// Erases the workspace's users `externalIDs`: removals from every audience a step added them to are queued under a
@@ -182,9 +184,11 @@ extension Store {
         let known = try write { db in
             var known = 0
             var edits = ErasedSlots()
+            let chunks = ChunkRowsCache()   // the slots are emptied after the loop: the rows read stay true until then
             for externalID in Set(externalIDs) {
                 let subject = tombstone(externalID)
-                let removals = try Self.queueRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: subject, reason: .erased, now: now)
+                let removals = try Self.queueRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: subject, reason: .erased,
+                                                      now: now, chunks: chunks)
                 try db.execute(sql: "DELETE FROM profile WHERE workspace_id = ? AND external_id = ?", arguments: [workspaceID, externalID])
                 let hadProfile = db.changesCount > 0
                 let hadItems = try Self.scrubItems(db, workspaceID: workspaceID, externalID: externalID, subject: subject, into: &edits)
@@ -336,5 +340,22 @@ extension Store {
             try Double.fetchOne(db.cachedStatement(sql: "SELECT erased_at FROM erasure WHERE workspace_id = ? AND subject = ?"), arguments: [workspaceID, subject])
                 .map(Date.init(unix:))
         }
+    }
+}
+
+/// The rows of the chunks a request's removals were last read from, within one transaction that does not change them:
+/// the users of one request usually share chunks, and decoding a 10,000-row chunk once per user made a 1,000-person
+/// withdrawal decode it 1,000 times. Keeps the last few chunks only, so memory stays bounded whatever the request.
+final class ChunkRowsCache {
+    private var kept: [(id: Int64, rows: [[String]])] = []
+    private static let capacity = 4
+
+    /// The rows of `chunkID` (empty when it is gone).
+    func rows(_ db: Database, chunkID: Int64) throws -> [[String]] {
+        if let index = kept.firstIndex(where: { $0.id == chunkID }) { return kept[index].rows }
+        let rows = try SyncChunks.load(db, chunkID: chunkID)?.rows ?? []
+        if kept.count == Self.capacity { kept.removeFirst() }
+        kept.append((chunkID, rows))
+        return rows
     }
 }
