@@ -165,6 +165,18 @@ import Testing
         #expect(try indexRows() == 6)
     }
 
+    /// Each person erased from a shared chunk leaves with their own row, read once per chunk for the whole request.
+    @Test func peopleErasedFromOneChunkEachQueueTheirOwnRowForRemoval() throws {
+        try enter(["a", "b", "c", "d"])
+        let claimed = try store.claim(stepID: step, limit: 10, claimID: "a", leaseUntil: now.addingTimeInterval(30), now: now, policy: nil)
+        try store.finish(claimID: "a", outcomes: [(claimed.map(\.id), .synced)], stepID: step, now: now)
+        #expect(try store.erase(workspaceID: workspaceID, externalIDs: ["d", "b", "a"], now: now) { "t-" + $0 } == 3)
+        let queued = try DatabaseQueue(path: store.path).read { db in
+            try Row.fetchAll(db, sql: "SELECT subject, row FROM removal_item ORDER BY subject").map { "\($0["subject"] as String)=\($0["row"] as String)" }
+        }
+        #expect(queued == [#"t-a=["h-a"]"#, #"t-b=["h-b"]"#, #"t-d=["h-d"]"#])
+    }
+
     @Test func aQueueWrittenBeforeChunksCarriesOn() throws {
         let path = ProjectPaths.temporaryDirectory("migration-026") + "/test.sqlite"
         do {
