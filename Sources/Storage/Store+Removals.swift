@@ -28,10 +28,11 @@ extension Store {
     /// action is add and that sent them or are sending them now — in the caller's transaction. A removal of a user whose
     /// add is in flight waits until that claim's lease ends, so it cannot arrive before the add. Steps that only removed
     /// the user are left alone. `subject` is what the removal is recorded under (the external id, or an erasure's
-    /// tombstone). Returns how many removals were queued.
+    /// tombstone). `chunks` is the request's cache of chunk rows: pass one per transaction, so users who share a chunk
+    /// decode it once. Returns how many removals were queued.
     @discardableResult
     static func queueRemovals(_ db: Database, workspaceID: Int64, externalID: String, subject: String, reason: RemovalReason, now: Date,
-                              chunks: ChunkRowsCache = ChunkRowsCache()) throws -> Int {
+                              chunks: ChunkRowsCache) throws -> Int {
         try queueStepRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: subject, reason: reason, now: now, chunks: chunks)
             + queueExportRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: subject, reason: reason, now: now)
     }
@@ -168,7 +169,7 @@ extension Store {
     /// Queues the removals of a user whose profile met `policy` before a write (`before`, nil: there was none) and does
     /// not after it — a withdrawal — in the caller's transaction. Writes that already read both sides call it directly.
     static func queueWithdrawal(_ db: Database, workspaceID: Int64, externalID: String, before: String?, after: String?, policy: ConsentPolicy,
-                                now: Date, chunks: ChunkRowsCache = ChunkRowsCache()) throws {
+                                now: Date, chunks: ChunkRowsCache) throws {
         guard let before, let after, policy.blockingCondition(attributesJSON: before) == nil,
               policy.blockingCondition(attributesJSON: after) != nil else { return }
         try queueRemovals(db, workspaceID: workspaceID, externalID: externalID, subject: externalID, reason: .consentWithdrawn, now: now,
@@ -212,16 +213,16 @@ extension Store {
     /// The chunk slots an erasure empties, gathered over the whole request and applied with one read and one write per
     /// chunk: erasing 1,000 people of a 10,000-user chunk one by one rewrote that chunk 1,000 times (a minute a request).
     private struct ErasedSlots {
-        /// Never sent: they leave the queue (and its figures) as Not Synced — erased. By chunk: slot → step.
-        var pending: [Int64: [Int: Int64]] = [:]
+        /// Never sent: they leave the queue (and its figures) as Not Synced — erased. By chunk: its step and the slots.
+        var pending: [Int64: (stepID: Int64, slots: Set<Int>)] = [:]
         /// Sent or given up: the slots stay (the step's figures count them) under the tombstone. By chunk: slot → tombstone.
         var finished: [Int64: [Int: String]] = [:]
 
         func apply(_ db: Database, now: Date) throws {
             var waiting: [Int64: Int] = [:]
-            for (chunkID, steps) in pending {
-                let taken = try SyncChunks.vacate(db, chunkID: chunkID, slots: Array(steps.keys))
-                if let step = steps.values.first { waiting[step, default: 0] += taken.count }   // a chunk is one step's
+            for (chunkID, chunk) in pending {
+                let taken = try SyncChunks.vacate(db, chunkID: chunkID, slots: Array(chunk.slots))
+                waiting[chunk.stepID, default: 0] += taken.count
             }
             for (chunkID, subjects) in finished { try SyncChunks.tombstone(db, chunkID: chunkID, subjects: subjects) }
             for (step, count) in waiting {
@@ -242,7 +243,7 @@ extension Store {
         for place in places {
             let chunkID: Int64 = place["chunk_id"], slot: Int = place["slot"]
             if place["state"] as String == "pending" {
-                edits.pending[chunkID, default: [:]][slot] = place["step_id"]
+                edits.pending[chunkID, default: (place["step_id"], [])].slots.insert(slot)
             } else {
                 edits.finished[chunkID, default: [:]][slot] = subject
             }
