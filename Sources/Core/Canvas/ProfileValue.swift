@@ -17,8 +17,14 @@ public enum ProfileValue: Sendable, Equatable {
     case null
 
     /// Parses a profile's stored attributes JSON text (an object) into values by name, or nil if the text is
-    /// not a JSON object.
+    /// not a JSON object. Read from its bytes (`ProfileJSONReader`); the rare text that reader leaves alone is read by
+    /// Foundation, with the same result.
     public static func parseObject(json: String) -> [String: ProfileValue]? {
+        ProfileJSONReader.object(json) ?? parseObjectWithFoundation(json: json)
+    }
+
+    /// `parseObject(json:)` through `JSONSerialization`: the reference the byte reader is tested against.
+    static func parseObjectWithFoundation(json: String) -> [String: ProfileValue]? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)),
               let dictionary = object as? [String: Any] else { return nil }
         return dictionary.mapValues(from(jsonValue:))
