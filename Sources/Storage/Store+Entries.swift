@@ -64,11 +64,13 @@ extension Store {
     public func trigger(workspaceID: Int64, canvasID: Int64, updates: [ProfileUpdate], externalIDs: [String], now: Date,
                         decide: (String, String?) -> PathOutcome?) throws(StoreError) -> [EntryResult] {
         try write { db in
-            try Self.upsertDetectingWithdrawals(db, workspaceID: workspaceID, updates, now: now)
+            let created = try Self.upsertDetectingWithdrawals(db, workspaceID: workspaceID, updates, now: now)
             let attributes = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
             var tallies = Tallies()
             let results: [EntryResult] = try externalIDs.map { externalID in
-                guard let json = try String.fetchOne(attributes, arguments: [workspaceID, externalID]) else { return .unknownUser }
+                guard let json = try created[externalID] ?? String.fetchOne(attributes, arguments: [workspaceID, externalID]) else {
+                    return .unknownUser
+                }
                 guard let outcome = decide(externalID, json) else {
                     tallies.entryFigures[Tallies.CanvasFigure(canvasID: canvasID, figure: "not_matched"), default: 0] += 1
                     return .notMatched
@@ -97,8 +99,8 @@ extension Store {
             let chunks = ChunkRowsCache()
             for update in updates {
                 let before = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
-                try Self.upsert(db, workspaceID: workspaceID, [update], now: now)
-                let after = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
+                let created = try Self.upsert(db, workspaceID: workspaceID, [update], now: now)
+                let after = try created[update.externalID] ?? String.fetchOne(read, arguments: [workspaceID, update.externalID])
                 if policy.mayChangeStanding(update) {   // both sides are read already: no second look for withdrawals
                     try Self.queueWithdrawal(db, workspaceID: workspaceID, externalID: update.externalID, before: before, after: after,
                                              policy: policy, now: now, chunks: chunks)

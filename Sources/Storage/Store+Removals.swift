@@ -148,8 +148,10 @@ extension Store {
 
     /// Upserts `updates` and queues withdrawal removals for their users who met the workspace consent policy before and
     /// do not after. Only an update that sets one of the policy's attributes can do that, so others are not read (the
-    /// common case costs nothing). Runs in the caller's transaction.
-    static func upsertDetectingWithdrawals(_ db: Database, workspaceID: Int64, _ updates: [ProfileUpdate], now: Date) throws {
+    /// common case costs nothing). Runs in the caller's transaction. Returns the text of the profiles it created (see
+    /// `upsert`).
+    @discardableResult
+    static func upsertDetectingWithdrawals(_ db: Database, workspaceID: Int64, _ updates: [ProfileUpdate], now: Date) throws -> [String: String] {
         let policy = try consentPolicy(db, workspaceID: workspaceID)
         let touching = updates.filter { policy.mayChangeStanding($0) }
         guard !touching.isEmpty else { return try upsert(db, workspaceID: workspaceID, updates, now: now) }
@@ -158,12 +160,13 @@ extension Store {
         for update in touching where before[update.externalID] == nil {
             before[update.externalID] = .some(try String.fetchOne(read, arguments: [workspaceID, update.externalID]))
         }
-        try upsert(db, workspaceID: workspaceID, updates, now: now)
+        let created = try upsert(db, workspaceID: workspaceID, updates, now: now)
         let chunks = ChunkRowsCache()
         for (externalID, old) in before {
             try queueWithdrawal(db, workspaceID: workspaceID, externalID: externalID, before: old,
                                 after: try String.fetchOne(read, arguments: [workspaceID, externalID]), policy: policy, now: now, chunks: chunks)
         }
+        return created
     }
 
     /// Queues the removals of a user whose profile met `policy` before a write (`before`, nil: there was none) and does
