@@ -39,17 +39,22 @@ extension Store {
             // The DO UPDATE arm leaves the connection's last insert rowid alone, so a changed one means a new row. (A new
             // row that happens to take the rowid of the previous insert elsewhere reads as existing: it is read back.)
             let lastRowID = db.lastInsertedRowID
-            try statement.execute(arguments: [workspaceID, update.externalID, patchText(update.attributes), now.unix])
-            created[update.externalID] = db.lastInsertedRowID != lastRowID ? createdText(update.attributes) : nil
+            let patch = patchText(update.attributes)
+            try statement.execute(arguments: [workspaceID, update.externalID, patch, now.unix])
+            created[update.externalID] = db.lastInsertedRowID != lastRowID ? createdText(patch: patch, update.attributes) : nil
         }
         return created
     }
 
     /// The text `json_patch('{}', patch)` stores for a new profile: the patch without its nulls. Nil when a value is an
     /// object, whose own nulls SQLite would also drop.
-    private static func createdText(_ attributes: [String: String]) -> String? {
-        guard !attributes.values.contains(where: { $0.hasPrefix("{") }) else { return nil }
-        return patchText(attributes.filter { $0.value != "null" })
+    private static func createdText(patch: String, _ attributes: [String: String]) -> String? {
+        var hasNull = false
+        for value in attributes.values {
+            if value.utf8.first == UInt8(ascii: "{") { return nil }
+            if value == "null" { hasNull = true }
+        }
+        return hasNull ? patchText(attributes.filter { $0.value != "null" }) : patch
     }
 
     /// One profile of the workspace, if it exists.
@@ -68,7 +73,14 @@ extension Store {
 
     /// `{"name":value,…}` from canonical JSON values; names are JSON-escaped.
     static func patchText(_ attributes: [String: String]) -> String {
-        "{" + attributes.keys.sorted().map { ProfileValidation.canonicalJSON($0) + ":" + attributes[$0]! }.joined(separator: ",") + "}"
+        var text = "{"
+        for name in attributes.keys.sorted() {
+            if text.utf8.count > 1 { text += "," }
+            text += JSONText.string(name)
+            text += ":"
+            text += attributes[name]!
+        }
+        return text + "}"
     }
 
     /// External ids of the workspace's profiles whose stored `email` or `phone` is `value` (emails are stored lower-case;
