@@ -31,23 +31,24 @@ extension Store {
     static func upsert(_ db: Database, workspaceID: Int64, _ updates: [ProfileUpdate], now: Date) throws -> [String: String] {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO profile (workspace_id, external_id, attributes, created_at, updated_at)
-            VALUES (?1, ?2, json_patch('{}', ?3), ?4, ?4)
+            VALUES (?1, ?2, coalesce(?5, json_patch('{}', ?3)), ?4, ?4)
             ON CONFLICT (workspace_id, external_id) DO UPDATE SET attributes = json_patch(profile.attributes, ?3), updated_at = ?4
             """)
         var created: [String: String] = [:]
         for update in updates {
+            let patch = patchText(update.attributes)
+            let fresh = createdText(patch: patch, update.attributes)
             // The DO UPDATE arm leaves the connection's last insert rowid alone, so a changed one means a new row. (A new
             // row that happens to take the rowid of the previous insert elsewhere reads as existing: it is read back.)
             let lastRowID = db.lastInsertedRowID
-            let patch = patchText(update.attributes)
-            try statement.execute(arguments: [workspaceID, update.externalID, patch, now.unix])
-            created[update.externalID] = db.lastInsertedRowID != lastRowID ? createdText(patch: patch, update.attributes) : nil
+            try statement.execute(arguments: [workspaceID, update.externalID, patch, now.unix, fresh])
+            created[update.externalID] = db.lastInsertedRowID != lastRowID ? fresh : nil
         }
         return created
     }
 
-    /// The text `json_patch('{}', patch)` stores for a new profile: the patch without its nulls. Nil when a value is an
-    /// object, whose own nulls SQLite would also drop.
+    /// What `json_patch('{}', patch)` makes of a new profile's patch, so the insert need not ask SQLite: the patch
+    /// without its nulls. Nil when a value is an object, whose own nulls SQLite drops too (then SQLite patches it).
     private static func createdText(patch: String, _ attributes: [String: String]) -> String? {
         var hasNull = false
         for value in attributes.values {
