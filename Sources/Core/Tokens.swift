@@ -17,7 +17,7 @@ public enum SecureToken {
     }
 
     /// Lower-case hex SHA-256 of `text`: how sessions, states and API keys are stored.
-    public static func digest(_ text: String) -> String { Hex.encode(Array(SHA256.hash(data: Array(text.utf8)))) }
+    public static func digest(_ text: String) -> String { Hex.sha256(text) }
 
     /// Compares two strings in time that depends only on their lengths.
     public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
@@ -39,10 +39,26 @@ public enum SecureToken {
 public enum Hex {
     /// Lower-case hex of `bytes`.
     public static func encode(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
-        return String(decoding: out, as: UTF8.self)
+        bytes.withUnsafeBytes(encode(raw:))
     }
+
+    /// Lower-case hex of the bytes at `raw`, written straight into the string's storage (a digest is hashed for every
+    /// identifier of every user, so no intermediate arrays).
+    public static func encode(raw bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (index, byte) in bytes.enumerated() {
+                out[2 * index] = digit(byte >> 4)
+                out[2 * index + 1] = digit(byte & 15)
+            }
+            return bytes.count * 2
+        }
+    }
+
+    /// Lower-case hex SHA-256 of the UTF-8 bytes of `text`.
+    public static func sha256(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)).withUnsafeBytes(encode(raw:)) }
+    }
+
+    private static func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10 }
 }
