@@ -184,13 +184,16 @@ extension MatchField {
 extension ProfileIdentifiers {
     /// The identifiers of a stored profile's attributes (`home_city` is the city; MADID is the IDFA, else the GAID).
     public init(externalID: String, attributes: [String: ProfileValue]) {
+        // A profile holds a few attributes: scanning them is cheaper than hashing each of the fourteen names (this runs
+        // in the single writer, once per entering user).
+        func lookup(_ name: String) -> ProfileValue? { attributes.count > 8 ? attributes[name] : attributes.first { $0.key == name }?.value }
         func text(_ name: String) -> String? {
-            if case .string(let value)? = attributes[name] { return value }
+            if case .string(let value)? = lookup(name) { return value }
             return nil
         }
         /// A consent flag stored as a JSON boolean or as text ("granted"); partner rules read the text.
         func flag(_ name: String) -> String? {
-            if case .bool(let value)? = attributes[name] { return value ? "true" : "false" }
+            if case .bool(let value)? = lookup(name) { return value ? "true" : "false" }
             return text(name)
         }
         self.init(externalID: externalID, text: text, flag: flag, dataProcessingOptions: Self.dataProcessingOptions(attributes))
