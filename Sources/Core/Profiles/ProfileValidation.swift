@@ -48,10 +48,11 @@ public enum ProfileValidation {
     ///
     /// Control characters are refused: they cannot be shown or typed back, and SQLite's `length()` stops at a NUL.
     public static func checkedExternalID(_ value: Any?, field: String) -> Result<String, TextProblem> {
-        let rule = "\(field) is required: a non-empty string of at most 512 characters."
-        guard let text = value as? String else { return .failure(TextProblem(rule)) }
+        let rule = { TextProblem("\(field) is required: a non-empty string of at most 512 characters.") }   // worded on failure only
+        guard let text = value as? String else { return .failure(rule()) }
         let trimmed = trimmedText(text)
-        if trimmed.isEmpty || trimmed.count > 512 { return .failure(TextProblem(rule)) }
+        // 512 bytes are at most 512 characters: only a longer text needs its characters counted.
+        if trimmed.isEmpty || (trimmed.utf8.count > 512 && trimmed.count > 512) { return .failure(rule()) }
         if let problem = TextRules.controlCharacterProblem(trimmed) { return .failure(TextProblem(problem)) }
         return .success(trimmed)
     }
@@ -194,6 +195,8 @@ public enum ProfileValidation {
     /// `text` without surrounding white space; the common case (none) returns at once without Foundation's
     /// `CharacterSet` machinery, which was a tenth of entering users.
     static func trimmedText(_ text: String) -> String {
+        // A text that starts and ends with printable ASCII other than space has nothing to trim (the common case).
+        if let first = text.utf8.first, let last = text.utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) { return text }
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
               first.properties.isWhitespace || last.properties.isWhitespace else { return text }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
