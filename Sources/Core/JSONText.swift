@@ -90,7 +90,8 @@ public enum JSONText {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static func read<T>(_ text: String, _ body: (inout Reader) -> T?) -> T? {
+    /// Runs `body` over a reader of `text`'s UTF-8 bytes.
+    static func read<T>(_ text: String, _ body: (inout Reader) -> T?) -> T? {
         var text = text
         return text.withUTF8 { bytes in
             var reader = Reader(bytes: bytes)
@@ -117,8 +118,9 @@ public enum JSONText {
         if let escaped { out.append(contentsOf: escaped.utf8) } else { out.append(byte) }
     }
 
-    /// A cursor over the UTF-8 bytes of a JSON array of strings.
-    private struct Reader {
+    /// A cursor over the UTF-8 bytes of a JSON document: whitespace, arrays and strings (escapes included) here;
+    /// `ProfileJSONReader` adds objects, numbers and literals.
+    struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         var at = 0
 
