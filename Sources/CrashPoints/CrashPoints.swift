@@ -75,11 +75,15 @@ public enum CrashPoints {
         return plan
     }()
     private static let arrivals = Counter()
+    private static let firing = Counter()
 
     /// Kills the process here when the plan says so.
     public static func reach(_ phase: CrashPhase) {
         guard let plan, plan.phase == phase else { return }
         guard plan.fires(reached: arrivals.next(), draw: Double.random(in: 0..<1)) else { return }
+        // Two threads can fire at once (two lanes' calls in flight): only the first says so and kills, so the suite
+        // reads one line per kill; the other waits for the SIGKILL that is already on its way.
+        guard firing.next() == 1 else { while true { pause() } }
         say("crash point \(phase.rawValue): SIGKILL\n")   // read by the suite from the app's log
         kill(getpid(), SIGKILL)
     }
@@ -89,11 +93,12 @@ public enum CrashPoints {
         _ = write(2, &bytes, bytes.count)
     }
 
-    /// Counts arrivals across threads.
-    private final class Counter: @unchecked Sendable {
+    /// Counts arrivals (and firings) across threads.
+    final class Counter: @unchecked Sendable {
         private var value = 0
         private var lock = pthread_mutex_t()
         init() { pthread_mutex_init(&lock, nil) }
+        /// 1 for the first caller, 2 for the next, and so on, whichever threads call.
         func next() -> Int {
             pthread_mutex_lock(&lock)
             defer { pthread_mutex_unlock(&lock) }
