@@ -41,7 +41,7 @@ extension Store {
     public func startImport(workspaceID: Int64, filename: String, path: String, start: Int, end: Int, dataStart: Int, header: [String],
                             startedBy: Int64?, now: Date) throws(StoreError) -> ProfileImport {
         try write { db in
-            let headerJSON = ProfileValidation.canonicalJSON(header)
+            let headerJSON = JSONText.stringArray(header)
             try db.execute(sql: """
                 INSERT INTO profile_import (workspace_id, filename, path, start_offset, end_offset, header, started_by, started_at, offset, next_line)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 2)

@@ -21,7 +21,7 @@ extension Store {
     /// When this returns, every update is committed; on error none is.
     public func upsertProfiles(workspaceID: Int64, _ updates: [ProfileUpdate], now: Date) throws(StoreError) {
         guard !updates.isEmpty else { return }
-        try write { db in try Self.upsertDetectingWithdrawals(db, workspaceID: workspaceID, updates, now: now) }
+        _ = try write { db in try Self.upsertDetectingWithdrawals(db, workspaceID: workspaceID, updates, now: now) }
     }
 
     /// Upserts `updates` in the caller's transaction. Returns the attributes text of each profile this call created, by

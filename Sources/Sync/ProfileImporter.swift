@@ -102,8 +102,8 @@ public final class ProfileImporter: Sendable {
                 rejected += 1
                 continue
             }
-            let outcome = ProfileValidation.validate(object, index: line, today: today)
-            let externalID = (object["external_id"] as? String) ?? ""
+            let outcome = ProfileValidation.validate(.object(object), index: line, today: today)
+            let externalID = object["external_id"]?.text ?? ""
             if let update = outcome.update {
                 updates.append(update)
                 // Lenient: the row is stored with its valid cells; the bad ones still go to the report.

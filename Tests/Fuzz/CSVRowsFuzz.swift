@@ -28,7 +28,7 @@ public func fuzzCSVRows(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let headerRow = rows.first, case .success(let header) = CSVProfiles.header(headerRow.fields) else { return 0 }
     for (index, row) in rows.dropFirst().enumerated() {
         guard let object = CSVProfiles.object(row.fields, header: header) else { continue }
-        let outcome = ProfileValidation.validate(object, index: index + 2, today: today)
+        let outcome = ProfileValidation.validate(.object(object), index: index + 2, today: today)
         if !outcome.errors.isEmpty { _ = outcome.update == nil ? CSVProfiles.reason(outcome.errors) : CSVProfiles.partialReason(outcome.errors) }
     }
     return 0

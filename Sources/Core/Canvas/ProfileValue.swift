@@ -17,10 +17,10 @@ public enum ProfileValue: Sendable, Equatable {
     case null
 
     /// Parses a profile's stored attributes JSON text (an object) into values by name, or nil if the text is
-    /// not a JSON object. Read from its bytes (`ProfileJSONReader`); the rare text that reader leaves alone is read by
+    /// not a JSON object. Read from its bytes (`JSONValueReader`); the rare text that reader leaves alone is read by
     /// Foundation, with the same result.
     public static func parseObject(json: String) -> [String: ProfileValue]? {
-        ProfileJSONReader.object(json) ?? parseObjectWithFoundation(json: json)
+        JSONValueReader.object(json, as: ProfileValue.self) ?? parseObjectWithFoundation(json: json)
     }
 
     /// `parseObject(json:)` through `JSONSerialization`: the reference the byte reader is tested against.
@@ -46,4 +46,12 @@ public enum ProfileValue: Sendable, Equatable {
 
     /// Whether the value counts as present for `exists`: anything but null (empty text and empty arrays count).
     var isPresent: Bool { self != .null }
+}
+
+/// Profiles are read by `JSONValueReader`: numbers of either kind are `.number`, and a nested object (which profile
+/// validation never stores) is `.null`, as `from(jsonValue:)` makes them.
+extension ProfileValue: JSONReadable {
+    static func integer(_ value: Int64) -> ProfileValue { .number(Double(value)) }
+    static func double(_ value: Double) -> ProfileValue { .number(value) }
+    static func object(_ values: [String: ProfileValue]) -> ProfileValue { .null }
 }

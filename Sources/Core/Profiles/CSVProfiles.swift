@@ -36,9 +36,9 @@ public enum CSVProfiles {
     }
 
     /// One row as the object `ProfileValidation.validate` takes; nil when the row has a different number of cells.
-    public static func object(_ cells: [String], header: [String]) -> [String: Any]? {
+    public static func object(_ cells: [String], header: [String]) -> [String: JSONValue]? {
         guard cells.count == header.count else { return nil }
-        var object: [String: Any] = [:]
+        var object: [String: JSONValue] = [:]
         for (name, cell) in zip(header, cells) where !name.isEmpty {
             let text = cell.trimmingCharacters(in: .whitespaces)
             guard !text.isEmpty else { continue }
@@ -48,24 +48,24 @@ public enum CSVProfiles {
     }
 
     /// The JSON value a cell stands for (see the type's comment).
-    static func value(_ text: String, for name: String) -> Any {
+    static func value(_ text: String, for name: String) -> JSONValue {
         if let standard = StandardAttribute(rawValue: name) {
             switch standard {
-            case .adsTrackingEnabled, .optedInMarketing, .doNotSell: return StandardValues.bool(text).map { NSNumber(value: $0) } ?? text
-            default: return text
+            case .adsTrackingEnabled, .optedInMarketing, .doNotSell: return StandardValues.bool(.string(text)).map(JSONValue.bool) ?? .string(text)
+            default: return .string(text)
             }
         }
         switch text.lowercased() {
-        case "true": return NSNumber(value: true)
-        case "false": return NSNumber(value: false)
+        case "true": return .bool(true)
+        case "false": return .bool(false)
         default: break
         }
         let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
         let leadingZero = digits.count > 1 && digits.hasPrefix("0") && !digits.hasPrefix("0.")
         if !leadingZero, let number = FilterValueParsing.number(text), !text.contains(where: { "eE+".contains($0) }) {
-            return number == number.rounded() && abs(number) < 1e15 ? NSNumber(value: Int64(number)) : NSNumber(value: number)
+            return number == number.rounded() && abs(number) < 1e15 ? .integer(Int64(number)) : .double(number)
         }
-        return text
+        return .string(text)
     }
 
     /// The reason a row was rejected, in one line for the report.

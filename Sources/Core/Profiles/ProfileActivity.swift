@@ -50,7 +50,7 @@ public enum ActivityValidation {
     public static let maxNameLength = 255
 
     /// The event `object` (at `index` of `events`), or every problem with it.
-    public static func event(_ object: Any, index: Int) -> Result<ProfileEvent, ActivityProblems> {
+    public static func event(_ object: JSONValue, index: Int) -> Result<ProfileEvent, ActivityProblems> {
         var check = Checker(array: "events", index: index, object: object)
         let id = check.externalID()
         let name = check.name("name")
@@ -61,7 +61,7 @@ public enum ActivityValidation {
     }
 
     /// The purchase `object` (at `index` of `purchases`), or every problem with it.
-    public static func purchase(_ object: Any, index: Int) -> Result<ProfilePurchase, ActivityProblems> {
+    public static func purchase(_ object: JSONValue, index: Int) -> Result<ProfilePurchase, ActivityProblems> {
         var check = Checker(array: "purchases", index: index, object: object)
         let id = check.externalID()
         let product = check.name("product_id")
@@ -98,12 +98,12 @@ public struct ActivityProblems: Error, Equatable, Sendable {
 private struct Checker {
     let array: String
     let index: Int
-    let fields: [String: Any]?
+    let fields: [String: JSONValue]?
     var errors: [FieldError] = []
 
-    init(array: String, index: Int, object: Any) {
+    init(array: String, index: Int, object: JSONValue) {
         self.array = array; self.index = index
-        fields = object as? [String: Any]
+        fields = object.members
         if fields == nil { fail("", "Each item must be a JSON object.") }
     }
 
@@ -122,7 +122,7 @@ private struct Checker {
 
     mutating func name(_ field: String) -> String? {
         guard let fields else { return nil }
-        guard let text = (fields[field] as? String).map(ProfileValidation.trimmedText), !text.isEmpty,
+        guard let text = fields[field]?.text.map(ProfileValidation.trimmedText), !text.isEmpty,
               text.count <= ActivityValidation.maxNameLength, TextRules.controlCharacterProblem(text) == nil else {
             fail(field, "\(field) is required: text of 1 to \(ActivityValidation.maxNameLength) characters."); return nil
         }
@@ -131,7 +131,7 @@ private struct Checker {
 
     mutating func time() -> Date? {
         guard let fields else { return nil }
-        guard let text = fields["time"] as? String, let date = ActivityValidation.isoTime(ProfileValidation.trimmedText(text)) else {
+        guard let text = fields["time"]?.text, let date = ActivityValidation.isoTime(ProfileValidation.trimmedText(text)) else {
             fail("time", "time is required: an ISO 8601 date and time with its zone, such as 2026-12-07T09:30:00Z."); return nil
         }
         return date
@@ -139,15 +139,15 @@ private struct Checker {
 
     mutating func price() -> Double? {
         guard let fields else { return nil }
-        guard let number = fields["price"] as? NSNumber, !ProfileValidation.isBool(number), number.doubleValue.isFinite else {
+        guard let number = fields["price"]?.number, number.isFinite else {
             fail("price", "price is required: a number, such as 12.5."); return nil
         }
-        return number.doubleValue
+        return number
     }
 
     mutating func currency() -> String? {
         guard let fields else { return nil }
-        guard let text = (fields["currency"] as? String).map(ProfileValidation.trimmedText), text.count == 3,
+        guard let text = fields["currency"]?.text.map(ProfileValidation.trimmedText), text.count == 3,
               text.allSatisfy({ $0.isASCII && $0.isLetter }) else {
             fail("currency", "currency is required: a three-letter ISO 4217 code, such as USD or EUR."); return nil
         }
@@ -157,17 +157,16 @@ private struct Checker {
     mutating func quantity() -> Int? {
         guard let fields else { return nil }
         guard let raw = fields["quantity"] else { return 1 }
-        guard let number = raw as? NSNumber, !ProfileValidation.isBool(number), number.doubleValue == number.doubleValue.rounded(),
-              (1...100).contains(number.doubleValue) else {
+        guard let number = raw.number, number == number.rounded(), (1...100).contains(number) else {
             fail("quantity", "quantity is a whole number from 1 to 100."); return nil
         }
-        return number.intValue
+        return Int(number)
     }
 
     mutating func properties() -> String? {
-        guard let fields, let raw = fields["properties"], !(raw is NSNull) else { return nil }
-        guard let object = raw as? [String: Any] else { fail("properties", "properties must be a JSON object."); return nil }
-        let json = ProfileValidation.canonicalJSON(object)
+        guard let fields, let raw = fields["properties"], !raw.isNull else { return nil }
+        guard raw.members != nil else { fail("properties", "properties must be a JSON object."); return nil }
+        let json = raw.canonicalText
         guard json.utf8.count <= ActivityValidation.maxPropertiesBytes else {
             fail("properties", "properties are at most \(ActivityValidation.maxPropertiesBytes) bytes as JSON."); return nil
         }

@@ -17,8 +17,8 @@ public enum ProfileValidation {
     public static let maxValueBytes = 4_096
 
     /// Checks one object (`index` is its position): the update holding every valid attribute, and the problems.
-    public static func validate(_ object: Any, index: Int, today: Date) -> ProfileValidationOutcome {
-        guard let dictionary = object as? [String: Any] else {
+    public static func validate(_ object: JSONValue, index: Int, today: Date) -> ProfileValidationOutcome {
+        guard let dictionary = object.members else {
             return ProfileValidationOutcome(update: nil, errors: [FieldError(index: index, field: "", message: "Each item must be a JSON object.")])
         }
         let externalID: String
@@ -27,29 +27,38 @@ public enum ProfileValidation {
         case .failure(let problem):
             return ProfileValidationOutcome(update: nil, errors: [FieldError(index: index, field: "external_id", message: problem.message)])
         }
+        return validate(attributes: dictionary, of: externalID, index: index, today: today)
+    }
+
+    /// Checks the attributes of a user whose external id was already checked (a trigger recipient's `attributes`); an
+    /// `external_id` among them is ignored.
+    public static func validate(attributes object: [String: JSONValue], of externalID: String, index: Int,
+                                today: Date) -> ProfileValidationOutcome {
         var errors: [FieldError] = []
-        var attributes: [String: String] = [:]
-        // Sorted, so that which attributes fit under the limit does not depend on dictionary order.
-        for name in dictionary.keys.sorted() where name != "external_id" {
-            let value = dictionary[name]!
+        var attributes: [String: String] = .init(minimumCapacity: object.count)
+        // Which attributes fit under the limit must not depend on dictionary order: past it, names are taken sorted.
+        let names = object.count > maxAttributesPerObject ? object.keys.sorted() : Array(object.keys)
+        for name in names where name != "external_id" {
+            let value = object[name]!
             if let problem = nameProblem(name) ?? valueProblem(name, value, today: today) {
                 errors.append(FieldError(index: index, field: name, message: problem))
             } else if attributes.count >= maxAttributesPerObject {
                 errors.append(FieldError(index: index, field: name,
                                          message: "At most \(maxAttributesPerObject) attributes per user; this one was not stored."))
             } else {
-                attributes[name] = canonicalJSON(normalized(name, value))
+                attributes[name] = normalized(name, value).canonicalText
             }
         }
+        if errors.count > 1 { errors.sort { $0.field < $1.field } }   // reported in name order, whatever the dictionary's
         return ProfileValidationOutcome(update: ProfileUpdate(externalID: externalID, attributes: attributes), errors: errors)
     }
 
     /// `value` trimmed when it can identify a user, else why not (`field` names it in the message).
     ///
     /// Control characters are refused: they cannot be shown or typed back, and SQLite's `length()` stops at a NUL.
-    public static func checkedExternalID(_ value: Any?, field: String) -> Result<String, TextProblem> {
+    public static func checkedExternalID(_ value: JSONValue?, field: String) -> Result<String, TextProblem> {
         let rule = { TextProblem("\(field) is required: a non-empty string of at most 512 characters.") }   // worded on failure only
-        guard let text = value as? String else { return .failure(rule()) }
+        guard let text = value?.text else { return .failure(rule()) }
         let trimmed = trimmedText(text)
         // 512 bytes are at most 512 characters: only a longer text needs its characters counted.
         if trimmed.isEmpty || (trimmed.utf8.count > 512 && trimmed.count > 512) { return .failure(rule()) }
@@ -65,30 +74,39 @@ public enum ProfileValidation {
     }
 
     /// Why `value` is not acceptable for attribute `name`, or nil.
-    static func valueProblem(_ name: String, _ value: Any, today: Date) -> String? {
-        if value is NSNull { return nil }   // removes the attribute
+    static func valueProblem(_ name: String, _ value: JSONValue, today: Date) -> String? {
+        if value.isNull { return nil }   // removes the attribute
         if let standard = StandardAttribute(rawValue: name) { return standardProblem(standard, value, today: today) }
         return shapeProblem(value)
     }
 
-    private static func shapeProblem(_ value: Any) -> String? {
-        if let text = value as? String { return text.utf8.count > maxValueBytes ? "Text values are at most \(maxValueBytes) bytes." : nil }
-        if value is NSNumber { return nil }
-        if let array = value as? [Any] {
-            guard array.allSatisfy({ $0 is String || $0 is NSNumber }) else { return "Arrays may hold only text, numbers and true/false." }
-            return canonicalJSON(array).utf8.count > maxValueBytes ? "Arrays are at most \(maxValueBytes) bytes as JSON." : nil
+    private static func shapeProblem(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text): return text.utf8.count > maxValueBytes ? "Text values are at most \(maxValueBytes) bytes." : nil
+        case .integer, .double, .bool, .null: return nil
+        case .array(let elements):
+            guard elements.allSatisfy(isScalar) else { return "Arrays may hold only text, numbers and true/false." }
+            return value.canonicalText.utf8.count > maxValueBytes ? "Arrays are at most \(maxValueBytes) bytes as JSON." : nil
+        case .object: return "Use text, a number, true/false, null, or an array of those (nested objects are not supported)."
         }
-        return "Use text, a number, true/false, null, or an array of those (nested objects are not supported)."
     }
 
-    private static func standardProblem(_ attribute: StandardAttribute, _ value: Any, today: Date) -> String? {
+    /// Text, a number or true/false: what an array attribute may hold.
+    private static func isScalar(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string, .integer, .double, .bool: true
+        case .null, .array, .object: false
+        }
+    }
+
+    private static func standardProblem(_ attribute: StandardAttribute, _ value: JSONValue, today: Date) -> String? {
         switch attribute {
         case .adsTrackingEnabled, .optedInMarketing, .doNotSell:
             return StandardValues.bool(value) == nil ? "Use true or false." : nil
         case .externalID:
             return nil
         default:
-            guard let text = value as? String else { return "Use text." }
+            guard let text = value.text else { return "Use text." }
             return textProblem(attribute, trimmedText(text), today: today)
         }
     }
@@ -137,28 +155,21 @@ public enum ProfileValidation {
     }
 
     /// The canonical form of a valid value: what is stored, so that criteria and partners see one spelling.
-    private static func normalized(_ name: String, _ value: Any) -> Any {
-        guard let standard = StandardAttribute(rawValue: name), !(value is NSNull) else { return value }
+    private static func normalized(_ name: String, _ value: JSONValue) -> JSONValue {
+        guard let standard = StandardAttribute(rawValue: name), !value.isNull else { return value }
         switch standard {
-        case .adsTrackingEnabled, .optedInMarketing, .doNotSell: return StandardValues.bool(value).map { NSNumber(value: $0) } ?? value
+        case .adsTrackingEnabled, .optedInMarketing, .doNotSell: return StandardValues.bool(value).map(JSONValue.bool) ?? value
         default: break
         }
-        guard let text = value as? String else { return value }
+        guard let text = value.text else { return value }
         let trimmed = trimmedText(text)
         switch standard {
-        case .gender: return StandardValues.gender(trimmed) ?? trimmed
-        case .country: return StandardValues.country(trimmed) ?? trimmed
-        case .email, .idfa, .gaid: return trimmed.lowercased()
-        case .phone: return PreHashed.digest(trimmed) ?? trimmed
-        default: return trimmed
+        case .gender: return .string(StandardValues.gender(trimmed) ?? trimmed)
+        case .country: return .string(StandardValues.country(trimmed) ?? trimmed)
+        case .email, .idfa, .gaid: return .string(trimmed.lowercased())
+        case .phone: return .string(PreHashed.digest(trimmed) ?? trimmed)
+        default: return .string(trimmed)
         }
-    }
-
-    /// Whether a decoded JSON value was `true`/`false`. JSONSerialization gives NSNumbers for both numbers and
-    /// booleans, and `is Bool` is true for 0 and 1 too; a boolean's Objective-C type is `c` (char).
-    static func isBool(_ value: Any) -> Bool {
-        guard let number = value as? NSNumber else { return false }
-        return String(cString: number.objCType) == "c"
     }
 
     static func isEmail(_ text: String) -> Bool {
@@ -200,17 +211,6 @@ public enum ProfileValidation {
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
               first.properties.isWhitespace || last.properties.isWhitespace else { return text }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// Compact JSON with sorted keys for a value or fragment.
-    public static func canonicalJSON(_ value: Any) -> String {
-        if value is NSNull { return "null" }
-        if let text = value as? String { return JSONText.string(text) }   // the common case, without JSONSerialization
-        if isBool(value) { return (value as! NSNumber).boolValue ? "true" : "false" }
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]) else {
-            return "null"
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 }
 

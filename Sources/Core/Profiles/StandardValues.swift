@@ -46,5 +46,5 @@ public enum StandardValues {
     /// "granted" or "denied" in any case — or nil. Read by `ConsentAnswer`, the consent policy's own reader: a flag
     /// sent as "denied" must be stored as false, since a dropped opt-out would leave the user looking as if they never
     /// said no, and what ingest stores and what the policy reads must be one vocabulary.
-    public static func bool(_ value: Any) -> Bool? { ConsentAnswer.read(ProfileValue.from(jsonValue: value)) }
+    public static func bool(_ value: JSONValue) -> Bool? { ConsentAnswer.read(value.profileValue) }
 }

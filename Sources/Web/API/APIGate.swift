@@ -112,8 +112,8 @@ enum APIError {
     static let queueFullRetryAfter = 30
 
     /// Decodes the body as JSON, or answers 400 naming the problem.
-    static func decodeBody(_ context: RequestContext) -> Result<Any, APIFailure> {
-        guard let value = try? JSONSerialization.jsonObject(with: Data(context.request.body)) else {
+    static func decodeBody(_ context: RequestContext) -> Result<JSONValue, APIFailure> {
+        guard let value = JSONValue.parse(context.request.body) else {
             return .failure(APIFailure(response: response(400, field: "body", message: "The body is not valid JSON.")))
         }
         return .success(value)

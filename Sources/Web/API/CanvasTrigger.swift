@@ -24,16 +24,16 @@ enum CanvasTrigger {
     }
 
     static func handle(_ context: RequestContext) throws -> Response {
-        let body: [String: Any]
+        let body: [String: JSONValue]
         switch APIError.decodeBody(context) {
-        case .success(let value as [String: Any]): body = value
+        case .success(.object(let value)): body = value
         case .success: return APIError.response(400, field: "body", message: "Send a JSON object.")
         case .failure(let failure): return failure.response
         }
         guard let canvasID = canvasID(body["canvas_id"]) else {
             return APIError.response(400, field: "canvas_id", message: "Send the canvas id shown on the canvas page, as \"canvas_id\".")
         }
-        guard let recipients = body["recipients"] as? [Any], !recipients.isEmpty else {
+        guard let recipients = body["recipients"]?.elements, !recipients.isEmpty else {
             return APIError.response(400, field: "recipients", message: "Send at least one recipient: [{\"external_user_id\": \"…\"}].")
         }
         guard recipients.count <= ProfileValidation.maxObjectsPerRequest else {
@@ -52,7 +52,7 @@ enum CanvasTrigger {
         return try enter(context, loaded, recipients: recipients)
     }
 
-    private static func enter(_ context: RequestContext, _ loaded: CanvasEntries.Loaded, recipients: [Any]) throws -> Response {
+    private static func enter(_ context: RequestContext, _ loaded: CanvasEntries.Loaded, recipients: [JSONValue]) throws -> Response {
         let parsed = RecipientParsing.parse(recipients, today: context.now)
         let now = context.now
         let ids = parsed.valid.map(\.externalID)
@@ -82,9 +82,13 @@ enum CanvasTrigger {
                              status: refusedAll ? 400 : 201)
     }
 
-    private static func canvasID(_ value: Any?) -> Int64? {
-        if let text = value as? String { return Int64(text) }
-        return (value as? NSNumber).map(\.int64Value)
+    private static func canvasID(_ value: JSONValue?) -> Int64? {
+        switch value {
+        case .string(let text): Int64(text)
+        case .integer(let number): number
+        case .double(let number): Int64(exactly: number)
+        default: nil
+        }
     }
 }
 
@@ -102,10 +106,10 @@ enum RecipientParsing {
         var errors: [FieldError] = []
     }
 
-    static func parse(_ recipients: [Any], today: Date) -> Parsed {
+    static func parse(_ recipients: [JSONValue], today: Date) -> Parsed {
         var parsed = Parsed()
         for (index, item) in recipients.enumerated() {
-            guard let object = item as? [String: Any] else {
+            guard let object = item.members else {
                 parsed.errors.append(FieldError(index: index, field: "external_user_id", message: "Each recipient needs an external_user_id (text)."))
                 continue
             }
@@ -117,13 +121,12 @@ enum RecipientParsing {
                 continue
             }
             if let attributes = object["attributes"] {
-                guard var fields = attributes as? [String: Any] else {
+                guard let fields = attributes.members else {
                     parsed.errors.append(FieldError(index: index, field: "attributes", message: "attributes must be a JSON object."))
                     continue
                 }
-                fields["external_id"] = externalID
                 // Lenient, as /users/track: the recipient keeps their valid attributes and still enters.
-                let outcome = ProfileValidation.validate(fields, index: index, today: today)
+                let outcome = ProfileValidation.validate(attributes: fields, of: externalID, index: index, today: today)
                 parsed.errors += outcome.errors
                 if let update = outcome.update { parsed.updates.append(update) }
             }

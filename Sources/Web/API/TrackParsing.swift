@@ -19,7 +19,7 @@ struct TrackParsing {
     /// Attributes objects dropped whole (not an object, or no usable external id).
     private(set) var attributesDropped = 0
 
-    init(attributes: [Any], events: [Any], purchases: [Any], today: Date) {
+    init(attributes: [JSONValue], events: [JSONValue], purchases: [JSONValue], today: Date) {
         for (index, object) in attributes.enumerated() {
             let outcome = ProfileValidation.validate(object, index: index, today: today)
             errors += outcome.errors.map { $0.in("attributes") }

@@ -32,13 +32,13 @@ enum UsersTrack {
     static let arrays = ["attributes", "events", "purchases"]
 
     static func handle(_ context: RequestContext) throws -> Response {
-        let body: [String: Any]
+        let body: [String: JSONValue]
         switch APIError.decodeBody(context) {
-        case .success(let value as [String: Any]): body = value
+        case .success(.object(let value)): body = value
         case .success: return APIError.response(400, field: "body", message: "Send a JSON object.")
         case .failure(let failure): return failure.response
         }
-        let lists: [String: [Any]]
+        let lists: [String: [JSONValue]]
         switch arrays(of: body) {
         case .success(let value): lists = value
         case .failure(let failure): return failure.response
@@ -57,10 +57,10 @@ enum UsersTrack {
 
     /// The body's `attributes`, `events` and `purchases` arrays (absent or null ones left out), or the 4xx naming the
     /// one that is not an array or too long, or saying that nothing was sent.
-    private static func arrays(of body: [String: Any]) -> Result<[String: [Any]], APIFailure> {
-        var lists: [String: [Any]] = [:]
-        for name in arrays where body[name] != nil && !(body[name] is NSNull) {
-            guard let list = body[name] as? [Any] else {
+    private static func arrays(of body: [String: JSONValue]) -> Result<[String: [JSONValue]], APIFailure> {
+        var lists: [String: [JSONValue]] = [:]
+        for name in arrays where body[name] != nil && body[name] != .null {
+            guard let list = body[name]?.elements else {
                 return .failure(APIFailure(response: APIError.response(400, field: name, message: "\(name) must be an array.")))
             }
             guard list.count <= ProfileValidation.maxObjectsPerRequest else {
@@ -106,18 +106,18 @@ enum UsersDelete {
     }
 
     static func handle(_ context: RequestContext) throws -> Response {
-        let body: Any
+        let body: JSONValue
         switch APIError.decodeBody(context) {
         case .success(let value): body = value
         case .failure(let failure): return failure.response
         }
-        guard let raw = (body as? [String: Any])?["external_ids"] as? [Any], !raw.isEmpty else {
+        guard let raw = body.members?["external_ids"]?.elements, !raw.isEmpty else {
             return APIError.response(400, field: "external_ids", message: "Send {\"external_ids\": [\"…\", …]} with at least one id.")
         }
         guard raw.count <= ProfileValidation.maxObjectsPerRequest else {
             return APIError.response(413, field: "external_ids", message: "At most \(ProfileValidation.maxObjectsPerRequest) ids per request.")
         }
-        let ids = raw.compactMap { $0 as? String }
+        let ids = raw.compactMap(\.text)
         guard ids.count == raw.count else {
             return APIError.response(400, field: "external_ids", message: "Every external id must be a string.")
         }

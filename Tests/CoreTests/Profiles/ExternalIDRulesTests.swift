@@ -11,7 +11,7 @@ import Testing
 
     @Test(arguments: accepted)
     func acceptsAndTrims(raw: String, stored: String) throws {
-        #expect(try ProfileValidation.checkedExternalID(raw, field: "external_id").get() == stored)
+        #expect(try ProfileValidation.checkedExternalID(.string(raw), field: "external_id").get() == stored)
     }
 
     static let refused: [String] = [
@@ -21,7 +21,7 @@ import Testing
 
     @Test(arguments: refused)
     func refuses(raw: String) {
-        #expect(throws: TextProblem.self) { try ProfileValidation.checkedExternalID(raw, field: "external_id").get() }
+        #expect(throws: TextProblem.self) { try ProfileValidation.checkedExternalID(.string(raw), field: "external_id").get() }
     }
 
     @Test func namesTheFieldWhenRefusingAnythingButText() {

@@ -24,22 +24,22 @@ import Testing
     func countrySpellings(raw: String, code: String?) { #expect(StandardValues.country(raw) == code) }
 
     @Test func yesNoSpellings() {
-        for value: Any in [true, NSNumber(value: 1), "yes", "TRUE", " 1 "] { #expect(StandardValues.bool(value) == true, "\(value)") }
-        for value: Any in [false, NSNumber(value: 0), "no", "False", "0"] { #expect(StandardValues.bool(value) == false, "\(value)") }
-        for value: Any in [NSNumber(value: 2), "maybe", "", [true]] { #expect(StandardValues.bool(value) == nil, "\(value)") }
+        for value: JSONValue in [true, 1, "yes", "TRUE", " 1 "] { #expect(StandardValues.bool(value) == true, "\(value)") }
+        for value: JSONValue in [false, 0, "no", "False", "0"] { #expect(StandardValues.bool(value) == false, "\(value)") }
+        for value: JSONValue in [2, "maybe", "", [true], nil] { #expect(StandardValues.bool(value) == nil, "\(value)") }
         // The consent policy's words too: what ingest keeps is what the policy reads.
         for word in ["denied", "Opted_Out", "off"] {
-            #expect(StandardValues.bool(word) == false && ConsentAnswer.read(.string(word)) == false, "\(word)")
+            #expect(StandardValues.bool(.string(word)) == false && ConsentAnswer.read(.string(word)) == false, "\(word)")
         }
     }
 
     @Test func oneBadAttributeNeverDropsTheUser() throws {
-        let object: [String: Any] = ["external_id": " u1 ", "email": "nope", "gender": "Female", "country": "U.S.", "plan": "gold"]
+        let object: JSONValue = ["external_id": " u1 ", "email": "nope", "gender": "Female", "country": "U.S.", "plan": "gold"]
         let outcome = ProfileValidation.validate(object, index: 7, today: Date())
         let update = try #require(outcome.update)
         #expect(update.externalID == "u1" && update.attributes == ["gender": "\"F\"", "country": "\"US\"", "plan": "\"gold\""])
         #expect(outcome.errors == [FieldError(index: 7, field: "email", message: outcome.errors.first?.message ?? "")])
-        #expect(ProfileValidation.validate(["email": "a@b.co"] as [String: Any], index: 0, today: Date()).update == nil)
+        #expect(ProfileValidation.validate(["email": "a@b.co"], index: 0, today: Date()).update == nil)
         #expect(ProfileValidation.validate("text", index: 0, today: Date()).update == nil)
     }
 
@@ -52,31 +52,31 @@ import Testing
 
     @Test(arguments: emails)
     func emailShape(_ text: String, valid: Bool) {
-        let outcome = ProfileValidation.validate(["external_id": "u1", "email": text] as [String: Any], index: 0, today: Date())
+        let outcome = ProfileValidation.validate(["external_id": "u1", "email": .string(text)], index: 0, today: Date())
         #expect(outcome.errors.isEmpty == valid, "\(text)")
     }
 
     @Test func attributesOverTheLimitAreReportedNotSilentlyDropped() throws {
-        var object: [String: Any] = ["external_id": "u1"]
-        for k in 0..<(ProfileValidation.maxAttributesPerObject + 3) { object[String(format: "a%03d", k)] = k }
-        let outcome = ProfileValidation.validate(object, index: 0, today: Date())
+        var object: [String: JSONValue] = ["external_id": "u1"]
+        for k in 0..<(ProfileValidation.maxAttributesPerObject + 3) { object[String(format: "a%03d", k)] = .integer(Int64(k)) }
+        let outcome = ProfileValidation.validate(.object(object), index: 0, today: Date())
         #expect(outcome.update?.attributes.count == ProfileValidation.maxAttributesPerObject)
         #expect(outcome.errors.map(\.field) == ["a250", "a251", "a252"])
     }
 
     @Test func eventsAndPurchasesFollowBrazesRules() throws {
-        let event = try ActivityValidation.event(["external_id": "u1", "name": " opened ", "time": "2026-12-07T09:30:00Z"] as [String: Any], index: 0).get()
+        let event = try ActivityValidation.event(["external_id": "u1", "name": " opened ", "time": "2026-12-07T09:30:00Z"], index: 0).get()
         #expect(event.name == "opened" && event.time == Date(timeIntervalSince1970: 1_796_635_800) && event.propertiesJSON == nil)
         guard case .failure(let problems) = ActivityValidation.event(["external_id": "u1", "name": "", "time": "2026-12-07",
-                                                                      "properties": [1, 2]] as [String: Any], index: 3) else { Issue.record("accepted"); return }
+                                                                      "properties": [1, 2]], index: 3) else { Issue.record("accepted"); return }
         #expect(problems.errors.map(\.field) == ["events[3].name", "events[3].time", "events[3].properties"])
         #expect(problems.errors.allSatisfy { $0.index == 3 && $0.inputArray == "events" })
         let purchase = try ActivityValidation.purchase(["external_id": "u1", "product_id": "sku", "price": 0, "currency": "eur",
-                                                        "time": "2026-12-07T09:30:00+02:00"] as [String: Any], index: 0).get()
+                                                        "time": "2026-12-07T09:30:00+02:00"], index: 0).get()
         #expect(purchase.currency == "EUR" && purchase.quantity == 1 && purchase.price == 0)
-        let big = ["k": String(repeating: "x", count: ActivityValidation.maxPropertiesBytes)]
+        let big: JSONValue = ["k": .string(String(repeating: "x", count: ActivityValidation.maxPropertiesBytes))]
         guard case .failure(let large) = ActivityValidation.event(["external_id": "u1", "name": "n", "time": "2026-12-07T09:30:00Z",
-                                                                   "properties": big] as [String: Any], index: 0) else { Issue.record("accepted"); return }
+                                                                   "properties": big], index: 0) else { Issue.record("accepted"); return }
         #expect(large.errors.map(\.field) == ["events[0].properties"])
     }
 }

@@ -119,7 +119,7 @@ public enum JSONText {
     }
 
     /// A cursor over the UTF-8 bytes of a JSON document: whitespace, arrays and strings (escapes included) here;
-    /// `ProfileJSONReader` adds objects, numbers and literals.
+    /// `JSONValueReader` adds objects, numbers and literals.
     struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         var at = 0

@@ -2,7 +2,7 @@
 import Foundation
 import Testing
 
-/// The byte reader of stored profiles must read every text exactly as Foundation does, or leave it to Foundation.
+/// The byte reader (`JSONValueReader`) reading stored profiles must read every text exactly as Foundation does, or leave it to Foundation.
 @Suite struct ProfileJSONReaderTests {
     /// Random profiles, each written in several JSON spellings: the reader answers for all, reads exactly the values
     /// written (numbers correctly rounded, as `Double("…")` reads them), and agrees with Foundation — which rounds a
@@ -19,7 +19,7 @@ import Testing
             let written = Dictionary(uniqueKeysWithValues: unique.map { ($0.0, $0.1.profileValue) })
             for spelling in Spelling.allCases {
                 let text = spelling.object(unique)
-                let read = try #require(ProfileJSONReader.object(text), "the reader left round \(round) to Foundation: \(text)")
+                let read = try #require(JSONValueReader.object(text, as: ProfileValue.self), "the reader left round \(round) to Foundation: \(text)")
                 #expect(read == written, "round \(round), \(spelling): \(text)")
                 let foundation = try #require(ProfileValue.parseObjectWithFoundation(json: text), "Foundation refused round \(round): \(text)")
                 #expect(Self.nearlySame(read, foundation), "round \(round), \(spelling): \(text)")
@@ -55,13 +55,13 @@ import Testing
 
     @Test(arguments: declined)
     func leavesOddTextsToFoundation(json: String) {
-        #expect(ProfileJSONReader.object(json) == nil)
+        #expect(JSONValueReader.object(json, as: ProfileValue.self) == nil)
         #expect(ProfileValue.parseObject(json: json) == ProfileValue.parseObjectWithFoundation(json: json))
     }
 
     @Test func readsEscapesAndNestedObjectsAsFoundationDoes() throws {
         let text = #"{"e":"a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00","o":{"x":[1,{"y":null}]},"l":[{"z":1},"k"],"neg":-0,"exp":2.5E-3}"#
-        let read = try #require(ProfileJSONReader.object(text))
+        let read = try #require(JSONValueReader.object(text, as: ProfileValue.self))
         #expect(read == ProfileValue.parseObjectWithFoundation(json: text))
         #expect(read["e"] == .string("a\"b\\c/d\u{8}\u{c}\n\r\té😀"))
         #expect(read["o"] == .null)
@@ -72,7 +72,7 @@ import Testing
 
     // MARK: - Generators
 
-    private static func randomValue(_ random: inout SeededRandom, depth: Int) -> Generated {
+    static func randomValue(_ random: inout SeededRandom, depth: Int) -> Generated {
         switch Int.random(in: 0..<(depth < 2 ? 9 : 6), using: &random) {
         case 0: return .string(randomText(&random, allowEmpty: true))
         case 1: return .integer(Int64.random(in: Int64.min...Int64.max, using: &random) >> Int64.random(in: 0...63, using: &random))
@@ -90,13 +90,13 @@ import Testing
 
     private static let alphabet: [Character] = Array("abcXYZ019 _-@.+/\\\"'é中😀\u{1}\u{1F}\u{7F}\u{2028}\t\n") + ["e\u{301}"]
 
-    private static func randomText(_ random: inout SeededRandom, allowEmpty: Bool) -> String {
+    static func randomText(_ random: inout SeededRandom, allowEmpty: Bool) -> String {
         String((0..<Int.random(in: (allowEmpty ? 0 : 1)...12, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
     }
 }
 
 /// A value to spell as JSON.
-private indirect enum Generated {
+indirect enum Generated {
     case string(String), integer(Int64), decimal(Double, Int), bool(Bool), null
     case array([Generated]), object([(String, Generated)])
 
@@ -112,11 +112,27 @@ private indirect enum Generated {
         case .array(let elements): .array(elements.map(\.profileValue))
         }
     }
+
+    /// What a request body holds after reading it: a decimal written without a fraction or exponent (`%.0f`) is an
+    /// integer, as Foundation reads it.
+    var jsonValue: JSONValue {
+        switch self {
+        case .string(let text): .string(text)
+        case .integer(let number): .integer(number)
+        case .decimal:
+            Spelling.compact.value(self).contains(where: { ".eE".contains($0) })
+                ? .double(Double(Spelling.compact.value(self))!) : .integer(Int64(Spelling.compact.value(self))!)
+        case .bool(let flag): .bool(flag)
+        case .null: .null
+        case .array(let elements): .array(elements.map(\.jsonValue))
+        case .object(let members): .object(Dictionary(members.map { ($0.0, $0.1.jsonValue) }, uniquingKeysWith: { $1 }))
+        }
+    }
 }
 
 /// Ways of writing the same JSON: compact with minimal escapes (as SQLite stores it), spaced, and with every
 /// non-ASCII character and the solidus escaped.
-private enum Spelling: CaseIterable {
+enum Spelling: CaseIterable {
     case compact, spaced, escaped
 
     func object(_ members: [(String, Generated)]) -> String {
