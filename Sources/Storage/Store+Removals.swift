@@ -162,7 +162,8 @@ extension Store {
         }
         let created = try upsert(db, workspaceID: workspaceID, updates, now: now)
         let chunks = ChunkRowsCache()
-        for (externalID, old) in before {
+        // A profile this write created withdrew nothing: only those that existed are read again.
+        for case (let externalID, let old?) in before {
             try queueWithdrawal(db, workspaceID: workspaceID, externalID: externalID, before: old,
                                 after: try String.fetchOne(read, arguments: [workspaceID, externalID]), policy: policy, now: now, chunks: chunks)
         }
