@@ -54,4 +54,6 @@ extension ProfileValue: JSONReadable {
     static func integer(_ value: Int64) -> ProfileValue { .number(Double(value)) }
     static func double(_ value: Double) -> ProfileValue { .number(value) }
     static func object(_ values: [String: ProfileValue]) -> ProfileValue { .null }
+    /// A profile is read, used and dropped one at a time: room for a typical one.
+    static var reservedMembers: Int { 8 }
 }

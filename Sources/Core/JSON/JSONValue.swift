@@ -126,7 +126,12 @@ public enum JSONValue: Sendable, Equatable {
     }
 }
 
-extension JSONValue: JSONReadable {}
+extension JSONValue: JSONReadable {
+    /// None: a request's whole tree is held at once, and room for 8 members in each of a 10,000-recipient body's
+    /// objects took the pipeline's peak memory from 131 to 167 MB (`make bench BENCH=memory`) to save 3 % of its
+    /// instructions.
+    static var reservedMembers: Int { 0 }
+}
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {

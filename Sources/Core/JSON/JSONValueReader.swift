@@ -15,6 +15,9 @@ protocol JSONReadable {
     static func array(_ values: [Self]) -> Self
     /// An object (names are unique: the reader declines a document that repeats one).
     static func object(_ values: [String: Self]) -> Self
+    /// Room reserved in each object's dictionary before its first member: growing one 1 → 3 → 6 → 12 costs
+    /// instructions, room costs memory for as long as the value is held.
+    static var reservedMembers: Int { get }
 }
 
 /// Reads JSON straight from its UTF-8 bytes into a `JSONReadable` value, with `JSONText.Reader` for whitespace, arrays
@@ -50,8 +53,7 @@ enum JSONValueReader {
 extension JSONText.Reader {
     /// The rest of an object whose `{` was read.
     mutating func object<V: JSONReadable>(depth: Int) -> [String: V]? {
-        // Room for a typical profile or request object up front: growing 1 → 3 → 6 → 12 cost more than the room.
-        var object = [String: V](minimumCapacity: 8)
+        var object = [String: V](minimumCapacity: V.reservedMembers)
         guard var byte = next() else { return nil }
         if byte == UInt8(ascii: "}") { return object }
         while true {
