@@ -4,7 +4,7 @@ public enum TextRules {
     /// shown, they end text early in SQLite's `length()` and in C strings, and partners refuse them in names.
     public static func controlCharacterProblem(_ text: String) -> String? {
         // Printable ASCII holds no control character; only other text needs each scalar's category looked up.
-        if text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) { return nil }
+        if text.utf8.allSatisfy(ASCII.isPrintable) { return nil }
         return text.unicodeScalars.contains { $0.properties.generalCategory == .control }
             ? "Use letters, digits, spaces and punctuation only: no line breaks or other control characters." : nil
     }

@@ -6,13 +6,11 @@ enum Normalize {
     static func trimmed(_ text: String) -> String {
         // Most values start and end with a printable ASCII character, which no grapheme it belongs to can make padding:
         // then there is nothing to trim, and no Character is built.
-        if let first = text.utf8.first, let last = text.utf8.last, isPrintableASCII(first), isPrintableASCII(last) { return text }
+        if ASCII.hasVisibleEnds(text) { return text }
         guard let first = text.firstIndex(where: { !isPadding($0) }),
               let last = text.lastIndex(where: { !isPadding($0) }) else { return "" }
         return String(text[first...last])
     }
-
-    private static func isPrintableASCII(_ byte: UInt8) -> Bool { (0x21...0x7E).contains(byte) }
 
     private static func isPadding(_ character: Character) -> Bool {
         character.isWhitespace || character.unicodeScalars.allSatisfy { $0.properties.generalCategory == .control }

@@ -55,7 +55,7 @@ enum QuotedPrintable {
     /// Printable ASCII other than `=` stays literal; space and tab stay literal except at
     /// the end of a line, where transports may strip them (RFC 2045 rule 3).
     private static func encodeByte(_ byte: UInt8, atLineEnd: Bool) -> String {
-        let isPrintable = byte >= 0x21 && byte <= 0x7E && byte != UInt8(ascii: "=")
+        let isPrintable = ASCII.isVisible(byte) && byte != UInt8(ascii: "=")
         let isBlank = byte == 0x20 || byte == 0x09
         if isPrintable || (isBlank && !atLineEnd) {
             return String(UnicodeScalar(byte))

@@ -207,7 +207,7 @@ public enum ProfileValidation {
     /// `CharacterSet` machinery, which was a tenth of entering users.
     static func trimmedText(_ text: String) -> String {
         // A text that starts and ends with printable ASCII other than space has nothing to trim (the common case).
-        if let first = text.utf8.first, let last = text.utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) { return text }
+        if ASCII.hasVisibleEnds(text) { return text }
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
               first.properties.isWhitespace || last.properties.isWhitespace else { return text }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
