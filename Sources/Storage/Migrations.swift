@@ -33,6 +33,7 @@ enum Migrations {
         migrator.registerMigration("025-canvas-entry-figures", migrate: canvasEntryFigures)
         migrator.registerMigration("026-sync-chunks", migrate: syncChunks)
         migrator.registerMigration("027-ad-account-facts", migrate: adAccountFacts)
+        migrator.registerMigration("028-consent-version", migrate: consentVersion)
         return migrator
     }
 
@@ -878,5 +879,15 @@ enum Migrations {
     /// partner page and the step editor show them without asking the partner on every view.
     private static func adAccountFacts(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE ad_account ADD COLUMN facts TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(facts))")
+    }
+
+    /// A workspace's consent version goes up with every write that may change whether some user meets its consent
+    /// policy; a chunk keeps the version its users' entry was decided under, 0 when unknown (`Store.screen`). Chunks
+    /// from before this migration hold 0, below every workspace's 1, so the claim still screens them.
+    private static func consentVersion(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE workspace ADD COLUMN consent_version INTEGER NOT NULL DEFAULT 1 CHECK (consent_version >= 1);
+            ALTER TABLE sync_chunk ADD COLUMN consent_version INTEGER NOT NULL DEFAULT 0 CHECK (consent_version >= 0);
+            """)
     }
 }

@@ -31,7 +31,27 @@ extension Store {
                 INSERT INTO consent_policy (workspace_id, policy, updated_at, updated_by) VALUES (?, ?, ?, ?)
                 ON CONFLICT (workspace_id) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at, updated_by = excluded.updated_by
                 """, arguments: [workspaceID, policy.jsonText, now.unix, userID])
+            try Self.noteConsentChange(db, workspaceID: workspaceID)
         }
+    }
+
+    /// The workspace's consent version: it goes up with every write that may change whether some user meets the consent
+    /// policy (the policy itself, or a profile attribute the policy reads). A chunk entered under the current version
+    /// was decided on exactly what the claim would screen, so the claim need not screen it again.
+    static func consentVersion(_ db: Database, workspaceID: Int64) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT consent_version FROM workspace WHERE id = ?"), arguments: [workspaceID]) ?? 0
+    }
+
+    /// The consent version of the workspace that owns `stepID`, or -1 (which no chunk holds) when there is none.
+    static func consentVersion(_ db: Database, stepID: Int64) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: """
+            SELECT w.consent_version FROM canvas_step s JOIN canvas c ON c.id = s.canvas_id JOIN workspace w ON w.id = c.workspace_id WHERE s.id = ?
+            """), arguments: [stepID]) ?? -1
+    }
+
+    /// Records, in the caller's transaction, a write that may change some user's standing under the consent policy.
+    static func noteConsentChange(_ db: Database, workspaceID: Int64) throws {
+        try db.cachedStatement(sql: "UPDATE workspace SET consent_version = consent_version + 1 WHERE id = ?").execute(arguments: [workspaceID])
     }
 
     /// How many users of the workspace's canvases would be affected by replacing `old` with `new`: one pass over
@@ -78,6 +98,8 @@ extension Store {
     /// The last gate of the sync queue, inside the claim's transaction: claimed items of users whose stored profile fails
     /// `policy` (nil: not screened) are taken out of the queue and counted Not Synced — no consent, so they never reach
     /// the partner. Returns the items that may be sent.
+    /// Keeps back, as Not Synced (no consent), the claimed users whose profile does not meet `policy` now; returns the
+    /// others. The claim calls it only for chunks entered under an older consent version than the workspace's.
     static func screen(_ db: Database, stepID: Int64, _ items: [ClaimedItem], policy: ConsentPolicy?, now: Date) throws -> [ClaimedItem] {
         guard !items.isEmpty, let policy, !policy.conditions.isEmpty else { return items }
         // When only an explicit answer blocks, SQLite leaves out the profiles that mention none of the policy's attributes

@@ -61,12 +61,20 @@ extension Store {
     /// Upserts `updates`, then asks `decide` for every user in `externalIDs` (with their attributes JSON, nil when
     /// unknown) whether and how they enter `canvasID`, and commits the entries, sync items and figures — all in one
     /// transaction, so a 2xx answer means everything is stored.
+    ///
+    /// `policy` is the consent policy `decide` applies. When it is still the workspace's, the new chunks keep the
+    /// current consent version and their first claim skips the consent screen; otherwise (or when nil) it screens them.
     public func trigger(workspaceID: Int64, canvasID: Int64, updates: [ProfileUpdate], externalIDs: [String], now: Date,
-                        decide: (String, String?) -> PathOutcome?) throws(StoreError) -> [EntryResult] {
+                        decidedUnder policy: ConsentPolicy? = nil, decide: (String, String?) -> PathOutcome?) throws(StoreError) -> [EntryResult] {
         try write { db in
             let created = try Self.upsertDetectingWithdrawals(db, workspaceID: workspaceID, updates, now: now)
             let attributes = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
             var tallies = Tallies()
+            // Read after the upsert, which moves the version on when it sets an attribute the policy reads: `decide`
+            // sees the profiles as they are now.
+            if let policy, try Self.consentPolicy(db, workspaceID: workspaceID) == policy {
+                tallies.consentVersion = try Self.consentVersion(db, workspaceID: workspaceID)
+            }
             let results: [EntryResult] = try externalIDs.map { externalID in
                 guard let json = try created[externalID] ?? String.fetchOne(attributes, arguments: [workspaceID, externalID]) else {
                     return .unknownUser
@@ -97,6 +105,7 @@ extension Store {
             let policy = try Self.consentPolicy(db, workspaceID: workspaceID)
             var changes: [(externalID: String, before: String?, after: String)] = []
             let chunks = ChunkRowsCache()
+            if updates.contains(where: policy.mayChangeStanding) { try Self.noteConsentChange(db, workspaceID: workspaceID) }
             for update in updates {
                 let before = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
                 let created = try Self.upsert(db, workspaceID: workspaceID, [update], now: now)

@@ -60,10 +60,18 @@ extension Store {
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 UPDATE sync_chunk SET claim_id = ?1, lease_until = ?2, attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?3)
                 WHERE id IN (SELECT value FROM json_each(?4))
-                RETURNING id, schema, users, rows, attempts, first_attempt_at
+                RETURNING id, schema, users, rows, attempts, first_attempt_at, consent_version
                 """), arguments: [claimID, leaseUntil.unix, now.unix, Self.idList(chunkIDs)])
-            let claimed = try rows.flatMap(Self.claimedChunk(from:)).sorted { $0.id < $1.id }
-            return try Self.screen(db, stepID: stepID, claimed, policy: policy, now: now)
+            // Chunks entered under the workspace's current consent version were decided on the very profiles and policy
+            // the screen would read: only the others are screened (a claim of unchanged users reads no profile).
+            let current = try Self.consentVersion(db, stepID: stepID)
+            var unchanged: [ClaimedItem] = [], toScreen: [ClaimedItem] = []
+            for row in rows {
+                let items = try Self.claimedChunk(from: row)
+                if row["consent_version"] as Int64 == current { unchanged += items } else { toScreen += items }
+            }
+            let screened = try Self.screen(db, stepID: stepID, toScreen, policy: policy, now: now)
+            return (unchanged + screened).sorted { $0.id < $1.id }
         }
     }
 

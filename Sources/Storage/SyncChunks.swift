@@ -42,9 +42,11 @@ enum SyncChunks {
 
     /// Writes the batches as chunks of at most the step's partner batch size, with their `chunk_user` index, in the
     /// caller's transaction: two statements per chunk, whatever the number of users.
-    static func insert(_ db: Database, _ batches: [Key: Batch], now: Date) throws {
+    static func insert(_ db: Database, _ batches: [Key: Batch], consentVersion: Int64, now: Date) throws {
         let partner = try db.cachedStatement(sql: "SELECT partner FROM canvas_step WHERE id = ?")
-        let insertChunk = try db.cachedStatement(sql: "INSERT INTO sync_chunk (step_id, count, schema, users, rows, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        let insertChunk = try db.cachedStatement(sql: """
+            INSERT INTO sync_chunk (step_id, count, schema, users, rows, created_at, consent_version) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
         let index = try db.cachedStatement(sql: "INSERT INTO chunk_user (external_id, chunk_id, slot) SELECT value, ?, key FROM json_each(?)")
         for (key, batch) in batches.sorted(by: { $0.key.stepID < $1.key.stepID }) {
             let capacity = try String.fetchOne(partner, arguments: [key.stepID]).flatMap(PartnerID.init(rawValue:))
@@ -53,7 +55,8 @@ enum SyncChunks {
             for start in stride(from: 0, to: batch.users.count, by: max(1, capacity)) {
                 let end = min(batch.users.count, start + max(1, capacity))
                 let users = JSONText.stringArray(Array(batch.users[start..<end]))
-                try insertChunk.execute(arguments: [key.stepID, end - start, schema, users, JSONText.stringArrays(Array(batch.rows[start..<end])), now.unix])
+                try insertChunk.execute(arguments: [key.stepID, end - start, schema, users, JSONText.stringArrays(Array(batch.rows[start..<end])), now.unix,
+                                                    consentVersion])
                 try index.execute(arguments: [db.lastInsertedRowID, users])
             }
         }

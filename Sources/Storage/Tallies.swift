@@ -17,6 +17,9 @@ struct Tallies {
     var chunks: [SyncChunks.Key: SyncChunks.Batch] = [:]
     /// Canvas entry figures to add (`canvas_entry_figure`): per canvas, `not_matched` and `blocked_by_consent`.
     var entryFigures: [CanvasFigure: Int] = [:]
+    /// The workspace consent version the entries were decided under, kept by their chunks; 0 (unknown) makes the
+    /// claim screen them.
+    var consentVersion: Int64 = 0
 
     struct CanvasFigure: Hashable {
         let canvasID: Int64
@@ -28,7 +31,7 @@ struct Tallies {
         for (figure, count) in figures {
             try Store.addMetric(db, stepID: figure.stepID, metric: figure.metric, count: count, now: now)
         }
-        try SyncChunks.insert(db, chunks, now: now)
+        try SyncChunks.insert(db, chunks, consentVersion: consentVersion, now: now)
         for (step, count) in items { try Store.countItems(db, stepID: step, state: "pending", by: count) }
         for (key, count) in entryFigures where count > 0 {
             try db.cachedStatement(sql: """

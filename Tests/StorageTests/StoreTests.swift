@@ -21,7 +21,8 @@ import Testing
                                                    "007-account-call-budget", "008-alerts-and-outbox", "009-step-item-counts", "010-pro-partners", "011-refresh-tokens", "012-segments", "013-segment-exports", "014-profile-imports",
                                                    "015-maintenance-checks", "016-consent-policy", "017-profile-events-and-purchases",
                                                    "018-canvas-entry-action", "019-export-alerts", "020-ids-never-reused", "021-html-emails", "022-segment-sizes",
-                                                   "023-step-metric-totals", "024-ledger-cutoff", "025-canvas-entry-figures", "026-sync-chunks", "027-ad-account-facts"])
+                                                   "023-step-metric-totals", "024-ledger-cutoff", "025-canvas-entry-figures", "026-sync-chunks", "027-ad-account-facts",
+                                                   "028-consent-version"])
         #expect(try store.integrityCheck() == "ok")
     }
 

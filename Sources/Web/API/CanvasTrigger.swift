@@ -62,7 +62,7 @@ enum CanvasTrigger {
         }
         let prepared = PreparedValues(parsed.updates, for: [loaded.steps])
         let results = try context.app.store.trigger(workspaceID: context.apiWorkspaceID!, canvasID: loaded.canvas.id, updates: parsed.updates,
-                                                    externalIDs: ids, now: now) { externalID, json in
+                                                    externalIDs: ids, now: now, decidedUnder: loaded.policy) { externalID, json in
             json.flatMap { CanvasEntries.enter(loaded, externalID: externalID, attributesJSON: $0, activity: activity?[externalID], now: now,
                                                prepared: prepared) }
         }
