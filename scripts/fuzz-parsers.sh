@@ -13,7 +13,7 @@ mkdir -p "$OUT" test-output/fuzz
 
 declare -A SOURCES=(
   [fastcgi-request]="Sources/FastCGI/ParamParser.swift Sources/FastCGI/Request.swift Sources/FastCGI/FormValues.swift Sources/FastCGI/Multipart.swift Tests/Fuzz/FastCGIRequestFuzz.swift"
-  [csv-rows]="Sources/Core/Profiles/CSVRowParser.swift Sources/Core/Profiles/CSVProfiles.swift Sources/Core/Profiles/ProfileValidation.swift Sources/Core/Profiles/ProfileAttributes.swift Sources/Core/Profiles/StandardValues.swift Sources/Core/Canvas/ProfileValue.swift Sources/Core/JSON/JSONValueReader.swift Sources/Core/JSON/JSONValue.swift Sources/Core/Privacy/ConsentPolicy.swift Sources/Core/Identifiers/PreHashed.swift Sources/Core/Canvas/FilterValueParsing.swift Sources/Core/Identifiers/Countries.swift Sources/Core/Identifiers/CountryTable.swift Sources/Core/Identifiers/Normalize.swift Sources/Core/JSON/JSONText.swift Sources/Core/TextRules.swift Tests/Fuzz/CSVRowsFuzz.swift"
+  [csv-rows]="Sources/Core/Profiles/CSVRowParser.swift Sources/Core/Profiles/CSVProfiles.swift Sources/Core/Profiles/ProfileValidation.swift Sources/Core/Profiles/ProfileAttributes.swift Sources/Core/Profiles/StandardValues.swift Sources/Core/Canvas/ProfileValue.swift Sources/Core/JSON/JSONValueReader.swift Sources/Core/JSON/JSONValue.swift Sources/Core/Privacy/ConsentPolicy.swift Sources/Core/Identifiers/PreHashed.swift Sources/Core/Canvas/FilterValueParsing.swift Sources/Core/Identifiers/Countries.swift Sources/Core/Identifiers/CountryTable.swift Sources/Core/Identifiers/Normalize.swift Sources/Core/JSON/JSONText.swift Sources/Core/TextRules.swift Sources/Core/ASCII.swift Tests/Fuzz/CSVRowsFuzz.swift"
 )
 TARGETS="${FUZZ_TARGETS:-fastcgi-request csv-rows}"
 
