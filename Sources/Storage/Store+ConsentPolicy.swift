@@ -49,6 +49,12 @@ extension Store {
             """), arguments: [stepID]) ?? -1
     }
 
+    /// Moves the consent version on, in the caller's transaction, when one of `updates` sets an attribute `policy` reads:
+    /// the only profile writes that can change a user's standing.
+    static func noteConsentChange(_ db: Database, workspaceID: Int64, _ updates: [ProfileUpdate], policy: ConsentPolicy) throws {
+        if updates.contains(where: policy.mayChangeStanding) { try noteConsentChange(db, workspaceID: workspaceID) }
+    }
+
     /// Records, in the caller's transaction, a write that may change some user's standing under the consent policy.
     static func noteConsentChange(_ db: Database, workspaceID: Int64) throws {
         try db.cachedStatement(sql: "UPDATE workspace SET consent_version = consent_version + 1 WHERE id = ?").execute(arguments: [workspaceID])
@@ -98,8 +104,7 @@ extension Store {
     /// The last gate of the sync queue, inside the claim's transaction: claimed items of users whose stored profile fails
     /// `policy` (nil: not screened) are taken out of the queue and counted Not Synced — no consent, so they never reach
     /// the partner. Returns the items that may be sent.
-    /// Keeps back, as Not Synced (no consent), the claimed users whose profile does not meet `policy` now; returns the
-    /// others. The claim calls it only for chunks entered under an older consent version than the workspace's.
+    /// The claim calls it only for chunks entered under an older consent version than the workspace's.
     static func screen(_ db: Database, stepID: Int64, _ items: [ClaimedItem], policy: ConsentPolicy?, now: Date) throws -> [ClaimedItem] {
         guard !items.isEmpty, let policy, !policy.conditions.isEmpty else { return items }
         // When only an explicit answer blocks, SQLite leaves out the profiles that mention none of the policy's attributes

@@ -105,7 +105,7 @@ extension Store {
             let policy = try Self.consentPolicy(db, workspaceID: workspaceID)
             var changes: [(externalID: String, before: String?, after: String)] = []
             let chunks = ChunkRowsCache()
-            if updates.contains(where: policy.mayChangeStanding) { try Self.noteConsentChange(db, workspaceID: workspaceID) }
+            try Self.noteConsentChange(db, workspaceID: workspaceID, updates, policy: policy)
             for update in updates {
                 let before = try String.fetchOne(read, arguments: [workspaceID, update.externalID])
                 let created = try Self.upsert(db, workspaceID: workspaceID, [update], now: now)

@@ -155,7 +155,7 @@ extension Store {
         let policy = try consentPolicy(db, workspaceID: workspaceID)
         let touching = updates.filter { policy.mayChangeStanding($0) }
         guard !touching.isEmpty else { return try upsert(db, workspaceID: workspaceID, updates, now: now) }
-        try noteConsentChange(db, workspaceID: workspaceID)
+        try noteConsentChange(db, workspaceID: workspaceID, touching, policy: policy)
         let read = try db.cachedStatement(sql: "SELECT attributes FROM profile WHERE workspace_id = ? AND external_id = ?")
         var before: [String: String?] = [:]
         for update in touching where before[update.externalID] == nil {

@@ -27,21 +27,7 @@ public enum ProfileValue: Sendable, Equatable {
     static func parseObjectWithFoundation(json: String) -> [String: ProfileValue]? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)),
               let dictionary = object as? [String: Any] else { return nil }
-        return dictionary.mapValues(from(jsonValue:))
-    }
-
-    /// Converts one value decoded by `JSONSerialization`.
-    ///
-    /// Booleans are told from numbers by the NSNumber's Objective-C type `c`: on Linux `is Bool` is also true for
-    /// the numbers 0 and 1. Nested objects, which profile validation never stores, become `.null` (so they count
-    /// as missing) rather than failing the whole profile.
-    public static func from(jsonValue value: Any) -> ProfileValue {
-        if let number = value as? NSNumber {
-            return String(cString: number.objCType) == "c" ? .bool(number.boolValue) : .number(number.doubleValue)
-        }
-        if let text = value as? String { return .string(text) }
-        if let array = value as? [Any] { return .array(array.map(from(jsonValue:))) }
-        return .null
+        return dictionary.mapValues { JSONValue(foundation: $0).profileValue }
     }
 
     /// Whether the value counts as present for `exists`: anything but null (empty text and empty arrays count).
@@ -49,7 +35,7 @@ public enum ProfileValue: Sendable, Equatable {
 }
 
 /// Profiles are read by `JSONValueReader`: numbers of either kind are `.number`, and a nested object (which profile
-/// validation never stores) is `.null`, as `from(jsonValue:)` makes them.
+/// validation never stores) is `.null`, as `JSONValue.profileValue` makes them.
 extension ProfileValue: JSONReadable {
     static func integer(_ value: Int64) -> ProfileValue { .number(Double(value)) }
     static func double(_ value: Double) -> ProfileValue { .number(value) }
